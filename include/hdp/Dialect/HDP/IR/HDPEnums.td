@@ -1,0 +1,27 @@
+//===- HDPEnums.td - hdp enumerations ----------------------*- tablegen -*-===//
+
+#ifndef HDP_DIALECT_HDP_IR_HDPENUMS_TD
+#define HDP_DIALECT_HDP_IR_HDPENUMS_TD
+
+include "mlir/IR/EnumAttr.td"
+
+def HDP_PruningPolicy : I32EnumAttr<"PruningPolicy",
+    "how blocks of the score matrix are selected", [
+      I32EnumAttrCase<"hdp", 0>,   // row-balanced threshold (ρ)
+      I32EnumAttrCase<"topk", 1>,  // k largest blocks per block row
+      I32EnumAttrCase<"dense", 2>  // every valid block
+    ]> {
+  let cppNamespace = "::hdp";
+  let genSpecializedAttr = 0;
+}
+
+def HDP_SoftmaxKind : I32EnumAttr<"SoftmaxKind",
+    "how the softmax exponential and reciprocal are evaluated", [
+      I32EnumAttrCase<"exact", 0>, // exp and division
+      I32EnumAttrCase<"poly", 1>   // the hardware's polynomial exp + Newton
+    ]> {
+  let cppNamespace = "::hdp";
+  let genSpecializedAttr = 0;
+}
+
+#endif // HDP_DIALECT_HDP_IR_HDPENUMS_TD

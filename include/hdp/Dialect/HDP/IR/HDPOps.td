@@ -1,0 +1,318 @@
+//===- HDPOps.td - hdp operations --------------------------*- tablegen -*-===//
+//
+// Data flows top to bottom: `hdp.attention` is decomposed by hdp-decompose
+// into the stage ops below, in the order they run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_DIALECT_HDP_IR_HDPOPS_TD
+#define HDP_DIALECT_HDP_IR_HDPOPS_TD
+
+include "hdp/Dialect/HDP/IR/HDPDialect.td"
+include "hdp/Dialect/HDP/IR/HDPAttrs.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// hdp.attention
+//===----------------------------------------------------------------------===//
+
+def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
+  let summary = "attention with Hybrid Dynamic Pruning";
+  let description = [{
+    `softmax(scale·Q·Kᵀ + mask)·V` where the scores are estimated from the
+    integer parts of the quantised Q and K, unimportant blocks and heads are
+    pruned at run time, and kept scores are approximated (see
+    docs/semantics.md).
+
+    Operands: Q `[B,H,N,D]`, K `[B,H,M,D]`, V `[B,H,M,Dv]` (f32) and an
+    optional additive f32 mask broadcastable to `[B,H,N,M]`; an element
+    whose mask value is ≤ -10000 is removed.
+
+    Results, in this order, of which any non-empty prefix may be requested:
+    the output `[B,H,N,Dv]` (f32), the block mask
+    `[B,H,ceil(N/bm),ceil(M/bn)]` (i1), the head mask `[B,H]` (i1) and the
+    head importance θ_H `[B,H]` (i64).
+
+    Without `config`, every parameter takes its default.
+
+    ```mlir
+    %out = hdp.attention config #hdp.config<rho = 0.3> %q, %k, %v
+        : tensor<1x12x128x64xf32>, tensor<1x12x128x64xf32>,
+          tensor<1x12x128x64xf32> -> tensor<1x12x128x64xf32>
+    %out, %blocks, %heads, %theta = hdp.attention %q, %k, %v mask %m
+        : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>,
+          tensor<1x1x8x8xf32>
+        -> tensor<1x2x8x4xf32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>,
+           tensor<1x2xi64>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    Optional<AnyRankedTensor>:$mask,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict
+    `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)?
+    `->` type($results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The configuration, with defaults when the attribute is absent.
+    ConfigAttr getEffectiveConfig();
+    ::mlir::Value getOutput() { return getResults()[0]; }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Stage ops (destination-passing style, tensors or memrefs)
+//===----------------------------------------------------------------------===//
+
+// A stage op reads `ins`, writes its `outs` (inits) and, on tensors, returns
+// one result per init; on memrefs it returns nothing.
+class HDP_StageOp<string mnemonic, list<Trait> traits = []>
+    : HDP_Op<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DestinationStyleOpInterface])> {
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let hasVerifier = 1;
+  code stageClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitsMutable();
+    }
+    /// The configuration, with defaults when the attribute is absent.
+    ConfigAttr getEffectiveConfig();
+  }];
+  let extraClassDeclaration = stageClassDeclaration;
+}
+
+def HDP_SplitQuantizeOp : HDP_StageOp<"split_quantize"> {
+  let summary = "quantise to fixed point and split into integer and fraction";
+  let description = [{
+    Stage 1. For each element, `raw = clamp(round_half_even(x·2^(F+shift)),
+    -2^(I+F-1), 2^(I+F-1)-1)`; the integer part `hi = raw >> F`
+    (arithmetic) and the fraction part `lo = raw - hi·2^F ∈ [0, 2^F)` are
+    written to the two inits, which have the input's shape and a signless
+    integer element type wide enough for both.
+
+    ```mlir
+    %hi, %lo = hdp.split_quantize ins(%q : tensor<1x2x8x4xf32>)
+        outs(%e0, %e1 : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>)
+        -> tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$input,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $input `:` type($input) `)`
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+def HDP_BlockScoreOp : HDP_StageOp<"block_score", [AttrSizedOperandSegments]> {
+  let summary = "integer scores and block importance";
+  let description = [{
+    Stage 2. From the integer parts of Q `[B,H,N,D]` and K `[B,H,M,D]`:
+    the exact integer scores `S_int = Int(Q)·Int(K)ᵀ` `[B,H,N,M]` (i32 or
+    i64) and the block importance θ `[B,H,ceil(N/bm),ceil(M/bn)]` (i64), the
+    sum of |S_int| over the block's non-removed elements. A block whose every
+    element is removed by the mask is invalid and has θ = -1.
+
+    ```mlir
+    %s, %theta = hdp.block_score ins(%qhi, %khi : tensor<1x2x8x4xi8>,
+        tensor<1x2x8x4xi8>) mask(%m : tensor<1x1x8x8xf32>)
+        outs(%e0, %e1 : tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>)
+        -> tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$query_hi,
+    AnyShaped:$key_hi,
+    Optional<AnyShaped>:$mask,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $query_hi `,` $key_hi `:` type($query_hi) `,` type($key_hi) `)`
+    (`mask` `(` $mask^ `:` type($mask) `)`)?
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+def HDP_PruneMaskOp : HDP_StageOp<"prune_mask"> {
+  let summary = "row-balanced block mask from the block importance";
+  let description = [{
+    Stage 3a. From θ `[B,H,NB,MB]` (i64, -1 for invalid blocks) computes the
+    block mask `[B,H,NB,MB]` (i1) under the configured policy: `hdp` keeps a
+    valid block when its θ reaches the row's threshold
+    Θ = mean + ρ·(max − mean) (ρ ≥ 0) or mean + ρ·(mean − min) (ρ < 0),
+    evaluated exactly in integers; `topk` keeps the k largest valid blocks
+    of each block row (ties: lower column first); `dense` keeps every valid
+    block.
+
+    ```mlir
+    %blocks = hdp.prune_mask config #hdp.config<rho = 0.5>
+        ins(%theta : tensor<1x2x4x4xi64>) outs(%e : tensor<1x2x4x4xi1>)
+        -> tensor<1x2x4x4xi1>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$theta,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $theta `:` type($theta) `)`
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+def HDP_HeadMaskOp : HDP_StageOp<"head_mask"> {
+  let summary = "head importance and head mask";
+  let description = [{
+    Stage 3b. From θ `[B,H,NB,MB]`: θ_H `[B,H]` (i64), the sum of the
+    valid θ of each head, and the head mask `[B,H]` (i1): head h of batch
+    item b is kept when `H·θ_H ≥ τ_H·Σ_h' θ_H'` (exactly, in Q16 fixed
+    point). Inits: head mask, then θ_H.
+
+    ```mlir
+    %heads, %thetaH = hdp.head_mask config #hdp.config<tau_h = 0.5>
+        ins(%theta : tensor<1x2x4x4xi64>)
+        outs(%e0, %e1 : tensor<1x2xi1>, tensor<1x2xi64>)
+        -> tensor<1x2xi1>, tensor<1x2xi64>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$theta,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $theta `:` type($theta) `)`
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+def HDP_ApproxCombineOp
+    : HDP_StageOp<"approx_combine", [AttrSizedOperandSegments]> {
+  let summary = "approximate scores of the kept blocks";
+  let description = [{
+    Stage 4. For each element of a kept block of a kept head that the mask
+    does not remove: the exact integer accumulator
+    `A = S_int·2^(2F) + Σ_d (Frac(Q)·Int(K) + Int(Q)·Frac(K))·2^F`
+    (`+ Σ_d Frac(Q)·Frac(K)` when `approx = false`), then
+    `s = f32(A)·2^-(2F+2·shift)·scale + mask`. Every other element is -inf.
+    Operands: Int(Q), Frac(Q), Int(K), Frac(K), S_int, block mask, head
+    mask; the init is the f32 score matrix `[B,H,N,M]`.
+
+    ```mlir
+    %scores = hdp.approx_combine
+        ins(%qhi, %qlo, %khi, %klo, %s, %blocks, %heads
+          : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>,
+            tensor<1x2x8x4xi8>, tensor<1x2x8x8xi32>, tensor<1x2x4x4xi1>,
+            tensor<1x2xi1>)
+        outs(%e : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$query_hi,
+    AnyShaped:$query_lo,
+    AnyShaped:$key_hi,
+    AnyShaped:$key_lo,
+    AnyShaped:$scores,
+    AnyShaped:$block_mask,
+    AnyShaped:$head_mask,
+    Optional<AnyShaped>:$mask,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $query_hi `,` $query_lo `,` $key_hi `,` $key_lo `,` $scores `,`
+              $block_mask `,` $head_mask
+          `:` type($query_hi) `,` type($query_lo) `,` type($key_hi) `,`
+              type($key_lo) `,` type($scores) `,` type($block_mask) `,`
+              type($head_mask) `)`
+    (`mask` `(` $mask^ `:` type($mask) `)`)?
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+def HDP_MaskedSoftmaxOp : HDP_StageOp<"masked_softmax"> {
+  let summary = "softmax over the kept (finite) entries of each row";
+  let description = [{
+    Stage 5a. Softmax along the last dimension of `[B,H,N,M]` over the
+    finite entries; -inf entries get 0 and a row without a finite entry is
+    all 0. `softmax = poly` evaluates exp with the hardware's second-order
+    polynomial and the row-sum reciprocal by a linear seed and one Newton
+    step.
+
+    ```mlir
+    %p = hdp.masked_softmax ins(%scores : tensor<1x2x8x8xf32>)
+        outs(%e : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$input,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $input `:` type($input) `)`
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+def HDP_SparsePVOp : HDP_StageOp<"sparse_pv"> {
+  let summary = "block-sparse P·V over the kept blocks";
+  let description = [{
+    Stage 5b. `out[b,h,i,:] = Σ_j P[b,h,i,j]·V[b,h,j,:]` over the columns
+    j of the kept blocks in i's block row; pruned blocks are skipped, not
+    multiplied by zero, and a pruned head outputs 0. Operands: P
+    `[B,H,N,M]`, V `[B,H,M,Dv]`, block mask, head mask; init `[B,H,N,Dv]`.
+
+    ```mlir
+    %out = hdp.sparse_pv
+        ins(%p, %v, %blocks, %heads : tensor<1x2x8x8xf32>,
+            tensor<1x2x8x4xf32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>)
+        outs(%e : tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyShaped:$probs,
+    AnyShaped:$value,
+    AnyShaped:$block_mask,
+    AnyShaped:$head_mask,
+    Variadic<AnyShaped>:$inits,
+    OptionalAttr<HDP_ConfigAttr>:$config
+  );
+  let assemblyFormat = [{
+    (`config` qualified($config)^)?
+    `ins` `(` $probs `,` $value `,` $block_mask `,` $head_mask `:`
+              type($probs) `,` type($value) `,` type($block_mask) `,`
+              type($head_mask) `)`
+    `outs` `(` $inits `:` type($inits) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+}
+
+#endif // HDP_DIALECT_HDP_IR_HDPOPS_TD

@@ -1,0 +1,27 @@
+//===- Passes.h - hdp passes ------------------------------------*- C++ -*-===//
+
+#ifndef HDP_DIALECT_HDP_TRANSFORMS_PASSES_H
+#define HDP_DIALECT_HDP_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
+} // namespace mlir
+
+namespace hdp {
+
+#define GEN_PASS_DECL
+#include "hdp/Dialect/HDP/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "hdp/Dialect/HDP/Transforms/Passes.h.inc"
+
+} // namespace hdp
+
+#endif // HDP_DIALECT_HDP_TRANSFORMS_PASSES_H

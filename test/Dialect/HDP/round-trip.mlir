@@ -1,0 +1,145 @@
+// RUN: hdp-opt %s | FileCheck %s
+// RUN: hdp-opt %s | hdp-opt | FileCheck %s
+// RUN: hdp-opt %s --mlir-print-op-generic | hdp-opt | FileCheck %s
+
+//===----------------------------------------------------------------------===//
+// #hdp.config: any order, any subset; printed in a fixed order without the
+// defaults.
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func private @all_defaults()
+// CHECK-SAME: hdp.cfg = #hdp.config<>
+func.func private @all_defaults() attributes {hdp.cfg = #hdp.config<>}
+
+// CHECK-LABEL: func.func private @defaults_written()
+// CHECK-SAME: hdp.cfg = #hdp.config<>
+func.func private @defaults_written() attributes {hdp.cfg = #hdp.config<int_bits = 4, frac_bits = 4, shift = 0, block = [2, 2], rho = 0.0, tau_h = 0.0, policy = hdp, topk = 1, approx = true, softmax = exact>}
+
+// CHECK-LABEL: func.func private @every_key()
+// CHECK-SAME: hdp.cfg = #hdp.config<int_bits = 6, frac_bits = 5, shift = -2, block = [4, 1], rho = -0.75, tau_h = 1.5, policy = topk, topk = 3, approx = false, softmax = poly, scale = 0.125>
+func.func private @every_key() attributes {hdp.cfg = #hdp.config<scale = 0.125, softmax = poly, approx = false, topk = 3, policy = topk, tau_h = 1.5, rho = -0.75, block = [4, 1], shift = -2, frac_bits = 5, int_bits = 6>}
+
+// CHECK-LABEL: func.func private @issue_example()
+// CHECK-SAME: hdp.cfg = #hdp.config<rho = 0.3, policy = topk, topk = 4>
+func.func private @issue_example() attributes {hdp.cfg = #hdp.config<rho = 0.3, block = [2, 2], policy = topk, topk = 4>}
+
+// CHECK-LABEL: func.func private @integer_floats()
+// CHECK-SAME: hdp.cfg = #hdp.config<rho = 1.0, tau_h = 2.0>
+func.func private @integer_floats() attributes {hdp.cfg = #hdp.config<rho = 1, tau_h = 2>}
+
+// CHECK-LABEL: func.func private @negative_integer_rho()
+// CHECK-SAME: hdp.cfg = #hdp.config<rho = -1.0>
+func.func private @negative_integer_rho() attributes {hdp.cfg = #hdp.config<rho = -1>}
+
+// CHECK-LABEL: func.func private @exponent()
+// CHECK-SAME: hdp.cfg = #hdp.config<rho = -1.0, tau_h = 1.0e-05>
+func.func private @exponent() attributes {hdp.cfg = #hdp.config<rho = -1.0, tau_h = 1.0e-5>}
+
+// CHECK-LABEL: func.func private @dense()
+// CHECK-SAME: hdp.cfg = #hdp.config<policy = dense>
+func.func private @dense() attributes {hdp.cfg = #hdp.config<policy = dense>}
+
+// CHECK-LABEL: func.func private @widest()
+// CHECK-SAME: hdp.cfg = #hdp.config<int_bits = 8, frac_bits = 8, shift = 16>
+func.func private @widest() attributes {hdp.cfg = #hdp.config<int_bits = 8, frac_bits = 8, shift = 16>}
+
+// CHECK-LABEL: func.func private @tiny_block()
+// CHECK-SAME: hdp.cfg = #hdp.config<block = [1, 1]>
+func.func private @tiny_block() attributes {hdp.cfg = #hdp.config<block = [1, 1]>}
+
+// CHECK-LABEL: func.func private @non_square()
+// CHECK-SAME: hdp.cfg = #hdp.config<block = [2, 4], scale = 1.0>
+func.func private @non_square() attributes {hdp.cfg = #hdp.config<block = [2, 4], scale = 1.0>}
+
+//===----------------------------------------------------------------------===//
+// hdp.attention
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @attention_minimal
+func.func @attention_minimal(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>,
+                             %v: tensor<1x2x6x3xf32>) -> tensor<1x2x8x3xf32> {
+  // CHECK: hdp.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>
+  %0 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>
+  return %0 : tensor<1x2x8x3xf32>
+}
+
+// CHECK-LABEL: func.func @attention_all_results
+func.func @attention_all_results(%q: tensor<2x3x7x4xf32>, %k: tensor<2x3x5x4xf32>,
+                                 %v: tensor<2x3x5x4xf32>, %m: tensor<2x1x1x5xf32>)
+    -> (tensor<2x3x7x4xf32>, tensor<2x3x3x2xi1>, tensor<2x3xi1>, tensor<2x3xi64>) {
+  // CHECK: hdp.attention config #hdp.config<block = [3, 3], rho = 0.5, tau_h = 0.25> %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : tensor<2x3x7x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x1x1x5xf32> -> tensor<2x3x7x4xf32>, tensor<2x3x3x2xi1>, tensor<2x3xi1>, tensor<2x3xi64>
+  %0:4 = hdp.attention config #hdp.config<rho = 0.5, tau_h = 0.25, block = [3, 3]> %q, %k, %v mask %m
+      : tensor<2x3x7x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x1x1x5xf32>
+      -> tensor<2x3x7x4xf32>, tensor<2x3x3x2xi1>, tensor<2x3xi1>, tensor<2x3xi64>
+  return %0#0, %0#1, %0#2, %0#3 : tensor<2x3x7x4xf32>, tensor<2x3x3x2xi1>, tensor<2x3xi1>, tensor<2x3xi64>
+}
+
+// CHECK-LABEL: func.func @attention_dynamic_and_rank2_mask
+func.func @attention_dynamic_and_rank2_mask(%q: tensor<1x?x?x8xf32>, %k: tensor<1x?x?x8xf32>,
+                                            %v: tensor<1x?x?x8xf32>, %m: tensor<?x?xf32>)
+    -> (tensor<1x?x?x8xf32>, tensor<1x?x?x?xi1>) {
+  // CHECK: hdp.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : tensor<1x?x?x8xf32>, tensor<1x?x?x8xf32>, tensor<1x?x?x8xf32>, tensor<?x?xf32> -> tensor<1x?x?x8xf32>, tensor<1x?x?x?xi1>
+  %0:2 = hdp.attention %q, %k, %v mask %m : tensor<1x?x?x8xf32>, tensor<1x?x?x8xf32>, tensor<1x?x?x8xf32>, tensor<?x?xf32>
+      -> tensor<1x?x?x8xf32>, tensor<1x?x?x?xi1>
+  return %0#0, %0#1 : tensor<1x?x?x8xf32>, tensor<1x?x?x?xi1>
+}
+
+//===----------------------------------------------------------------------===//
+// Stage ops on tensors
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @stages_on_tensors
+func.func @stages_on_tensors(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x8x4xf32>,
+                             %v: tensor<1x2x8x4xf32>, %m: tensor<1x1x8x8xf32>) -> tensor<1x2x8x4xf32> {
+  %e_hi = tensor.empty() : tensor<1x2x8x4xi8>
+  %e_s = tensor.empty() : tensor<1x2x8x8xi32>
+  %e_t = tensor.empty() : tensor<1x2x4x4xi64>
+  %e_bm = tensor.empty() : tensor<1x2x4x4xi1>
+  %e_hm = tensor.empty() : tensor<1x2xi1>
+  %e_th = tensor.empty() : tensor<1x2xi64>
+  %e_f = tensor.empty() : tensor<1x2x8x8xf32>
+  %e_o = tensor.empty() : tensor<1x2x8x4xf32>
+  // CHECK: hdp.split_quantize config #hdp.config<frac_bits = 3> ins(%{{.*}} : tensor<1x2x8x4xf32>) outs(%{{.*}}, %{{.*}} : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) -> tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>
+  %qhi, %qlo = hdp.split_quantize config #hdp.config<frac_bits = 3> ins(%q : tensor<1x2x8x4xf32>) outs(%e_hi, %e_hi : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) -> tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>
+  // CHECK: hdp.split_quantize ins(
+  %khi, %klo = hdp.split_quantize ins(%k : tensor<1x2x8x4xf32>) outs(%e_hi, %e_hi : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) -> tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>
+  // CHECK: hdp.block_score ins(%{{.*}}, %{{.*}} : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) mask(%{{.*}} : tensor<1x1x8x8xf32>) outs(%{{.*}}, %{{.*}} : tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>) -> tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>
+  %s, %theta = hdp.block_score ins(%qhi, %khi : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) mask(%m : tensor<1x1x8x8xf32>) outs(%e_s, %e_t : tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>) -> tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>
+  // CHECK: hdp.prune_mask config #hdp.config<rho = 0.5> ins(%{{.*}} : tensor<1x2x4x4xi64>) outs(%{{.*}} : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
+  %bm = hdp.prune_mask config #hdp.config<rho = 0.5> ins(%theta : tensor<1x2x4x4xi64>) outs(%e_bm : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
+  // CHECK: hdp.head_mask config #hdp.config<tau_h = 0.5> ins(%{{.*}} : tensor<1x2x4x4xi64>) outs(%{{.*}}, %{{.*}} : tensor<1x2xi1>, tensor<1x2xi64>) -> tensor<1x2xi1>, tensor<1x2xi64>
+  %hm, %th = hdp.head_mask config #hdp.config<tau_h = 0.5> ins(%theta : tensor<1x2x4x4xi64>) outs(%e_hm, %e_th : tensor<1x2xi1>, tensor<1x2xi64>) -> tensor<1x2xi1>, tensor<1x2xi64>
+  // CHECK: hdp.approx_combine ins({{.*}} : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x8xi32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>) mask(%{{.*}} : tensor<1x1x8x8xf32>) outs(%{{.*}} : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %sc = hdp.approx_combine ins(%qhi, %qlo, %khi, %klo, %s, %bm, %hm : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x8xi32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>) mask(%m : tensor<1x1x8x8xf32>) outs(%e_f : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  // CHECK: hdp.masked_softmax config #hdp.config<softmax = poly> ins(%{{.*}} : tensor<1x2x8x8xf32>) outs(%{{.*}} : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = hdp.masked_softmax config #hdp.config<softmax = poly> ins(%sc : tensor<1x2x8x8xf32>) outs(%e_f : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  // CHECK: hdp.sparse_pv ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x8x8xf32>, tensor<1x2x8x4xf32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>) outs(%{{.*}} : tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  %o = hdp.sparse_pv ins(%p, %v, %bm, %hm : tensor<1x2x8x8xf32>, tensor<1x2x8x4xf32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>) outs(%e_o : tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %o : tensor<1x2x8x4xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// Stage ops on memrefs: no results.
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @stages_on_memrefs
+func.func @stages_on_memrefs(%q: memref<1x1x3x2xf32>, %hi: memref<1x1x3x2xi16>, %lo: memref<1x1x3x2xi16>,
+                             %s: memref<1x1x3x3xi64>, %t: memref<1x1x2x2xi64>, %bm: memref<1x1x2x2xi1>,
+                             %hm: memref<1x1xi1>, %th: memref<1x1xi64>, %f: memref<1x1x3x3xf32>,
+                             %p: memref<1x1x3x3xf32>, %v: memref<1x1x3x5xf32>, %o: memref<1x1x3x5xf32>) {
+  // CHECK: hdp.split_quantize config #hdp.config<int_bits = 8, frac_bits = 8> ins(%{{.*}} : memref<1x1x3x2xf32>) outs(%{{.*}}, %{{.*}} : memref<1x1x3x2xi16>, memref<1x1x3x2xi16>){{$}}
+  hdp.split_quantize config #hdp.config<int_bits = 8, frac_bits = 8> ins(%q : memref<1x1x3x2xf32>) outs(%hi, %lo : memref<1x1x3x2xi16>, memref<1x1x3x2xi16>)
+  // CHECK: hdp.block_score ins(%{{.*}}, %{{.*}} : memref<1x1x3x2xi16>, memref<1x1x3x2xi16>) outs(%{{.*}}, %{{.*}} : memref<1x1x3x3xi64>, memref<1x1x2x2xi64>){{$}}
+  hdp.block_score ins(%hi, %hi : memref<1x1x3x2xi16>, memref<1x1x3x2xi16>) outs(%s, %t : memref<1x1x3x3xi64>, memref<1x1x2x2xi64>)
+  // CHECK: hdp.prune_mask ins(
+  hdp.prune_mask ins(%t : memref<1x1x2x2xi64>) outs(%bm : memref<1x1x2x2xi1>)
+  // CHECK: hdp.head_mask ins(
+  hdp.head_mask ins(%t : memref<1x1x2x2xi64>) outs(%hm, %th : memref<1x1xi1>, memref<1x1xi64>)
+  // CHECK: hdp.approx_combine ins(
+  hdp.approx_combine ins(%hi, %lo, %hi, %lo, %s, %bm, %hm : memref<1x1x3x2xi16>, memref<1x1x3x2xi16>, memref<1x1x3x2xi16>, memref<1x1x3x2xi16>, memref<1x1x3x3xi64>, memref<1x1x2x2xi1>, memref<1x1xi1>) outs(%f : memref<1x1x3x3xf32>)
+  // CHECK: hdp.masked_softmax ins(
+  hdp.masked_softmax ins(%f : memref<1x1x3x3xf32>) outs(%p : memref<1x1x3x3xf32>)
+  // CHECK: hdp.sparse_pv ins(
+  hdp.sparse_pv ins(%p, %v, %bm, %hm : memref<1x1x3x3xf32>, memref<1x1x3x5xf32>, memref<1x1x2x2xi1>, memref<1x1xi1>) outs(%o : memref<1x1x3x5xf32>)
+  return
+}

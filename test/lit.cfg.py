@@ -1,0 +1,25 @@
+# -*- Python -*-
+# lit configuration for the hdp regression tests.
+
+import os
+
+import lit.formats
+
+config.name = "hdp"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "CMakeLists.txt"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.hdp_obj_root, "test")
+
+# hdp tools first, then LLVM's FileCheck/not/split-file/mlir-opt.
+path = os.path.pathsep.join(
+    [config.hdp_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
+)
+config.environment["PATH"] = path + os.path.pathsep + os.environ.get("PATH", "")
+
+# Scripts that make .npy inputs need Debian's numpy-enabled interpreter.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%hdp_src", config.hdp_src_root))
+config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))

@@ -1,0 +1,29 @@
+//===- hdp-opt.cpp - mlir-opt with the hdp dialect and passes -------------===//
+//
+// Behaves like mlir-opt: every upstream dialect, pass and extension, plus
+// the hdp dialect and passes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  hdp::registerHDPPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<hdp::HDPDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "hdp optimizer driver: MLIR plus the hdp dialect\n",
+      registry));
+}
