@@ -6,7 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,11 +19,13 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   hdp::registerHDPPasses();
+  hdp::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<hdp::HDPDialect>();
+  hdp::registerBufferizableOpInterfaceExternalModels(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "hdp optimizer driver: MLIR plus the hdp dialect\n",

@@ -32,8 +32,8 @@ struct AttentionConfig {
   double rho = 0.0;      ///< ρ ∈ [-1, 1]: block threshold ratio.
   double tauH = 0.0;     ///< τ_H ≥ 0: head threshold (0 = off).
   Policy policy = Policy::Hdp;
-  int64_t topk = 1;      ///< blocks kept per block row under Policy::TopK.
-  bool approx = true;    ///< drop the Frac·Frac term.
+  int64_t topk = 1;   ///< blocks kept per block row under Policy::TopK.
+  bool approx = true; ///< drop the Frac·Frac term.
   SoftmaxKind softmax = SoftmaxKind::Exact;
   std::optional<double> scale; ///< softmax scale; unset means 1/sqrt(D).
 
@@ -86,10 +86,11 @@ inline bool isRemoved(float maskValue) {
 float maskAt(const Tensor<float> *mask, int64_t b, int64_t h, int64_t i,
              int64_t j);
 /// Empty string when `mask` broadcasts to [B,H,N,M], otherwise why not.
-std::string checkMaskBroadcast(const std::vector<int64_t> &maskShape,
-                               int64_t B, int64_t H, int64_t N, int64_t M);
+std::string checkMaskBroadcast(const std::vector<int64_t> &maskShape, int64_t B,
+                               int64_t H, int64_t N, int64_t M);
 
 /// Stage 1, split-quantize: integer (hi) and fraction (lo) parts of x.
+/// ±inf and out-of-range values saturate; NaN quantizes to 0.
 struct SplitResult {
   Tensor<int32_t> hi; ///< raw >> F (arithmetic)
   Tensor<int32_t> lo; ///< raw - hi * 2^F, in [0, 2^F)

@@ -9,6 +9,15 @@ namespace mlir {
 namespace arith {
 class ArithDialect;
 } // namespace arith
+namespace math {
+class MathDialect;
+} // namespace math
+namespace memref {
+class MemRefDialect;
+} // namespace memref
+namespace scf {
+class SCFDialect;
+} // namespace scf
 namespace tensor {
 class TensorDialect;
 } // namespace tensor

@@ -23,4 +23,23 @@ def HDPDecompose : Pass<"hdp-decompose"> {
   ];
 }
 
+def HDPLowerToLoops : Pass<"hdp-lower-to-loops"> {
+  let summary = "Lower bufferized hdp stage ops to scf loops";
+  let description = [{
+    Rewrites every hdp stage op on memrefs into `scf.for` nests over
+    `arith`, `math` and `memref` ops that implement docs/semantics.md.
+    Pruning is real: the fraction products and scores of a pruned block,
+    and the P·V work of a pruned block, sit behind `scf.if` and are skipped;
+    a pruned head writes zeros without touching its scores.
+    Stage ops still on tensors and `hdp.attention` are reported as errors:
+    run `hdp-decompose` and `one-shot-bufferize` first.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // HDP_DIALECT_HDP_TRANSFORMS_PASSES_TD

@@ -1,0 +1,34 @@
+//===- Pipelines.h - hdp compilation pipelines ------------------*- C++ -*-===//
+
+#ifndef HDP_PIPELINES_PIPELINES_H
+#define HDP_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace hdp {
+
+/// Options of `hdp-cpu-pipeline`.
+struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every function a C interface wrapper "
+                     "(_mlir_ciface_NAME) for JIT and AOT callers"),
+      llvm::cl::init(true)};
+};
+
+/// hdp.attention (or the stage ops) on tensors → LLVM dialect:
+/// hdp-decompose, one-shot-bufferize, hdp-lower-to-loops, then the upstream
+/// lowering to LLVM.
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const CPUPipelineOptions &options);
+
+/// Registers the pipelines under their stable names (`hdp-cpu-pipeline`).
+void registerPipelines();
+
+} // namespace hdp
+
+#endif // HDP_PIPELINES_PIPELINES_H

@@ -1,0 +1,837 @@
+//===- LowerToLoops.cpp - hdp stage ops on memrefs → scf loops ------------===//
+//
+// hdp-lower-to-loops: each stage op on memrefs becomes an scf.for nest that
+// computes docs/semantics.md exactly. Integer stages use the same integer
+// formulas as the reference (i64 sums, i128 threshold products), so masks
+// agree bit for bit. Work of pruned blocks and heads is skipped with scf.if.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace hdp {
+#define GEN_PASS_DEF_HDPLOWERTOLOOPS
+#include "hdp/Dialect/HDP/Transforms/Passes.h.inc"
+} // namespace hdp
+
+using namespace mlir;
+using namespace hdp;
+
+namespace {
+
+/// Small IR-building vocabulary shared by the lowerings: constants, dims,
+/// loops with and without loop-carried values, and conditionals.
+class LoopEmitter {
+public:
+  LoopEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  OpBuilder &builder() { return b; }
+  Location location() { return loc; }
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i64(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+  }
+  Value i128(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getIntegerType(128), v);
+  }
+  Value f32(float v) {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                          llvm::APFloat(v));
+  }
+  Value boolean(bool v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI1Type(), v);
+  }
+
+  /// Size of dimension `d` of a memref, as an index.
+  Value dim(Value memref, int64_t d) {
+    auto type = cast<MemRefType>(memref.getType());
+    if (!type.isDynamicDim(d))
+      return index(type.getDimSize(d));
+    return memref::DimOp::create(b, loc, memref, d);
+  }
+
+  Value load(Value memref, ValueRange ivs) {
+    return memref::LoadOp::create(b, loc, memref, ivs);
+  }
+  void store(Value value, Value memref, ValueRange ivs) {
+    memref::StoreOp::create(b, loc, value, memref, ivs);
+  }
+
+  /// for (iv = lb; iv < ub; ++iv) body(iv)
+  void loop(Value lb, Value ub, function_ref<void(Value)> body) {
+    scf::ForOp::create(b, loc, lb, ub, index(1), ValueRange{},
+                       [&](OpBuilder &nested, Location, Value iv, ValueRange) {
+                         OpBuilder::InsertionGuard guard(b);
+                         b.setInsertionPoint(nested.getInsertionBlock(),
+                                             nested.getInsertionPoint());
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+  void loop(Value ub, function_ref<void(Value)> body) {
+    loop(index(0), ub, body);
+  }
+
+  /// for (iv = lb; iv < ub; ++iv) acc = body(iv, acc); returns acc.
+  SmallVector<Value>
+  loopAcc(Value lb, Value ub, ValueRange init,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, index(1), init,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          SmallVector<Value> next = body(iv, args);
+          scf::YieldOp::create(b, loc, next);
+        });
+    return SmallVector<Value>(forOp.getResults().begin(),
+                              forOp.getResults().end());
+  }
+
+  /// if (cond) thenBody() else elseBody(), no results.
+  void ifThenElse(Value cond, function_ref<void()> thenBody,
+                  function_ref<void()> elseBody = nullptr) {
+    auto emitRegion = [&](function_ref<void()> body) {
+      return [&, body](OpBuilder &nested, Location) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        if (body)
+          body();
+        scf::YieldOp::create(b, loc);
+      };
+    };
+    if (elseBody)
+      scf::IfOp::create(b, loc, cond, emitRegion(thenBody),
+                        emitRegion(elseBody));
+    else
+      scf::IfOp::create(b, loc, cond, emitRegion(thenBody));
+  }
+
+  /// min(a, b) on indices.
+  Value minIndex(Value x, Value y) {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
+  Value mulIndex(Value x, int64_t c) {
+    return arith::MulIOp::create(b, loc, x, index(c));
+  }
+  Value addIndex(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value ceilDiv(Value x, int64_t c) {
+    return arith::CeilDivUIOp::create(b, loc, x, index(c));
+  }
+  Value divIndex(Value x, int64_t c) {
+    return arith::DivUIOp::create(b, loc, x, index(c));
+  }
+
+  /// Sign-extends (or keeps) an integer to `width` bits.
+  Value sext(Value v, unsigned width) {
+    auto type = cast<IntegerType>(v.getType());
+    if (type.getWidth() == width)
+      return v;
+    Type wide = b.getIntegerType(width);
+    if (type.getWidth() > width)
+      return arith::TruncIOp::create(b, loc, wide, v);
+    return arith::ExtSIOp::create(b, loc, wide, v);
+  }
+  Value truncTo(Value v, Type type) {
+    if (v.getType() == type)
+      return v;
+    return arith::TruncIOp::create(b, loc, type, v);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+};
+
+/// Reads the additive mask at (b, h, i, j) of the [B,H,N,M] score matrix,
+/// broadcasting by numpy rules: a mask dimension of size 1 reads index 0.
+class MaskReader {
+public:
+  MaskReader(LoopEmitter &e, Value mask) : e(e), mask(mask) {}
+
+  explicit operator bool() const { return static_cast<bool>(mask); }
+
+  Value read(ValueRange bhij) {
+    auto type = cast<MemRefType>(mask.getType());
+    int64_t rank = type.getRank();
+    SmallVector<Value> ivs;
+    for (int64_t k = 0; k < rank; ++k) {
+      Value iv = bhij[4 - rank + k];
+      if (type.isDynamicDim(k)) {
+        OpBuilder &b = e.builder();
+        Value isOne = arith::CmpIOp::create(b, e.location(),
+                                            arith::CmpIPredicate::eq,
+                                            e.dim(mask, k), e.index(1));
+        iv = arith::SelectOp::create(b, e.location(), isOne, e.index(0), iv);
+      } else if (type.getDimSize(k) == 1) {
+        iv = e.index(0);
+      }
+      ivs.push_back(iv);
+    }
+    return e.load(mask, ivs);
+  }
+
+  /// mask ≤ -10000 removes the element.
+  Value isRemoved(Value value) {
+    return arith::CmpFOp::create(e.builder(), e.location(),
+                                 arith::CmpFPredicate::OLE, value,
+                                 e.f32(ref::kRemovedThreshold));
+  }
+
+private:
+  LoopEmitter &e;
+  Value mask;
+};
+
+bool hasPureBufferSemantics(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(),
+                      [](Type t) { return isa<MemRefType>(t); });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 1: split_quantize (elementwise, any rank)
+//===----------------------------------------------------------------------===//
+
+void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ConfigAttr config = op.getEffectiveConfig();
+  int64_t F = config.getFracBits(), I = config.getIntBits();
+  Value input = op.getInput(), hiOut = op.getInits()[0],
+        loOut = op.getInits()[1];
+  Type partType = cast<MemRefType>(hiOut.getType()).getElementType();
+  int64_t rank = cast<MemRefType>(input.getType()).getRank();
+
+  // Both bounds are exact in f32 (|bound| <= 2^15).
+  float minRaw = -std::ldexp(1.0f, static_cast<int>(I + F - 1));
+  float maxRaw = std::ldexp(1.0f, static_cast<int>(I + F - 1)) - 1.0f;
+  float preScale = std::ldexp(1.0f, static_cast<int>(F + config.getShift()));
+
+  std::function<void(SmallVector<Value>)> nest = [&](SmallVector<Value> ivs) {
+    if (static_cast<int64_t>(ivs.size()) < rank) {
+      e.loop(e.dim(input, ivs.size()), [&](Value iv) {
+        SmallVector<Value> next = ivs;
+        next.push_back(iv);
+        nest(next);
+      });
+      return;
+    }
+    Value x = e.load(input, ivs);
+    Value scaled = arith::MulFOp::create(b, loc, x, e.f32(preScale));
+    // NaN quantises to 0 (docs/semantics.md).
+    Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                        scaled, scaled);
+    scaled = arith::SelectOp::create(b, loc, isNan, e.f32(0.0f), scaled);
+    // Clamping before rounding equals clamping after: the bounds are
+    // integers. Clamping first keeps the f32→int conversion in range.
+    scaled = arith::MaximumFOp::create(b, loc, scaled, e.f32(minRaw));
+    scaled = arith::MinimumFOp::create(b, loc, scaled, e.f32(maxRaw));
+    Value rounded = math::RoundEvenOp::create(b, loc, scaled);
+    Value raw = arith::FPToSIOp::create(b, loc, b.getI32Type(), rounded);
+    Value fBits = arith::ConstantIntOp::create(b, loc, b.getI32Type(), F);
+    Value hi = arith::ShRSIOp::create(b, loc, raw, fBits);
+    Value lo = arith::SubIOp::create(
+        b, loc, raw, arith::ShLIOp::create(b, loc, hi, fBits));
+    e.store(e.sext(hi, partType.getIntOrFloatBitWidth()), hiOut, ivs);
+    e.store(e.sext(lo, partType.getIntOrFloatBitWidth()), loOut, ivs);
+  };
+  nest({});
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 2: block_score, one block at a time
+//===----------------------------------------------------------------------===//
+
+void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ConfigAttr config = op.getEffectiveConfig();
+  int64_t bm = config.getBlockRows(), bn = config.getBlockCols();
+  Value qHi = op.getQueryHi(), kHi = op.getKeyHi();
+  Value scoresOut = op.getInits()[0], thetaOut = op.getInits()[1];
+  Type scoreType = cast<MemRefType>(scoresOut.getType()).getElementType();
+  MaskReader mask(e, op.getMask());
+
+  Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
+        D = e.dim(qHi, 3), M = e.dim(kHi, 2);
+  Value NB = e.dim(thetaOut, 2), MB = e.dim(thetaOut, 3);
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      e.loop(NB, [&](Value bi) {
+        Value i0 = e.mulIndex(bi, bm);
+        Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
+        e.loop(MB, [&](Value bj) {
+          Value j0 = e.mulIndex(bj, bn);
+          Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+          // Loop-carried: θ and whether any element is kept (valid).
+          SmallVector<Value> acc = e.loopAcc(
+              i0, i1, {e.i64(0), e.boolean(false)},
+              [&](Value i, ValueRange rowAcc) {
+                return e.loopAcc(
+                    j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
+                      SmallVector<Value> dot = e.loopAcc(
+                          e.index(0), D, {e.i64(0)},
+                          [&](Value d, ValueRange sum) -> SmallVector<Value> {
+                            Value q = e.sext(e.load(qHi, {ib, ih, i, d}), 64);
+                            Value k = e.sext(e.load(kHi, {ib, ih, j, d}), 64);
+                            Value prod = arith::MulIOp::create(b, loc, q, k);
+                            return {arith::AddIOp::create(b, loc, sum[0], prod)};
+                          });
+                      Value s = dot[0];
+                      e.store(e.truncTo(s, scoreType), scoresOut,
+                              {ib, ih, i, j});
+                      Value absS = math::AbsIOp::create(b, loc, s);
+                      Value kept = e.boolean(true);
+                      if (mask)
+                        kept = arith::XOrIOp::create(
+                            b, loc,
+                            mask.isRemoved(mask.read({ib, ih, i, j})),
+                            e.boolean(true));
+                      Value added = arith::AddIOp::create(b, loc, elemAcc[0],
+                                                          absS);
+                      Value theta = arith::SelectOp::create(b, loc, kept, added,
+                                                            elemAcc[0]);
+                      Value valid =
+                          arith::OrIOp::create(b, loc, elemAcc[1], kept);
+                      return SmallVector<Value>{theta, valid};
+                    });
+              });
+          // θ = -1 marks a block whose every element is removed.
+          Value theta =
+              arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1));
+          e.store(theta, thetaOut, {ib, ih, bi, bj});
+        });
+      });
+    });
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 3a: prune_mask, one block row at a time
+//===----------------------------------------------------------------------===//
+
+void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ConfigAttr config = op.getEffectiveConfig();
+  Value thetaIn = op.getTheta(), maskOut = op.getInits()[0];
+  Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
+        MB = e.dim(thetaIn, 3);
+  ref::AttentionConfig cfg = config.toReference();
+  int64_t r = static_cast<int64_t>(std::nearbyint(cfg.rho * 65536.0));
+  auto wide = [&](Value v) { return e.sext(v, 128); };
+  auto mul = [&](Value x, Value y) {
+    return arith::MulIOp::create(b, loc, x, y).getResult();
+  };
+  auto add = [&](Value x, Value y) {
+    return arith::AddIOp::create(b, loc, x, y).getResult();
+  };
+  auto sub = [&](Value x, Value y) {
+    return arith::SubIOp::create(b, loc, x, y).getResult();
+  };
+  auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y).getResult();
+  };
+  auto isValid = [&](Value theta) {
+    return cmp(arith::CmpIPredicate::sge, theta, e.i64(0));
+  };
+
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      e.loop(NB, [&](Value bi) {
+        if (cfg.policy == ref::Policy::Dense) {
+          e.loop(MB, [&](Value bj) {
+            Value theta = e.load(thetaIn, {ib, ih, bi, bj});
+            e.store(isValid(theta), maskOut, {ib, ih, bi, bj});
+          });
+          return;
+        }
+        if (cfg.policy == ref::Policy::TopK) {
+          // Kept ⇔ valid and fewer than k valid blocks rank above it (larger
+          // θ, or equal θ at a lower column).
+          e.loop(MB, [&](Value bj) {
+            Value theta = e.load(thetaIn, {ib, ih, bi, bj});
+            SmallVector<Value> above = e.loopAcc(
+                e.index(0), MB, {e.i64(0)},
+                [&](Value other, ValueRange count) -> SmallVector<Value> {
+                  Value t = e.load(thetaIn, {ib, ih, bi, other});
+                  Value larger = cmp(arith::CmpIPredicate::sgt, t, theta);
+                  Value tieBefore = arith::AndIOp::create(
+                      b, loc, cmp(arith::CmpIPredicate::eq, t, theta),
+                      cmp(arith::CmpIPredicate::ult,
+                          arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                                     other),
+                          arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                                     bj)));
+                  Value ranksAbove = arith::AndIOp::create(
+                      b, loc, isValid(t),
+                      arith::OrIOp::create(b, loc, larger, tieBefore));
+                  Value inc = arith::ExtUIOp::create(b, loc, b.getI64Type(),
+                                                     ranksAbove);
+                  return {add(count[0], inc)};
+                });
+            Value kept = arith::AndIOp::create(
+                b, loc, isValid(theta),
+                cmp(arith::CmpIPredicate::slt, above[0], e.i64(cfg.topk)));
+            e.store(kept, maskOut, {ib, ih, bi, bj});
+          });
+          return;
+        }
+        // policy = hdp: statistics of the row's valid blocks.
+        Value zero = e.i64(0);
+        SmallVector<Value> stats = e.loopAcc(
+            e.index(0), MB,
+            {zero, zero, e.i64(std::numeric_limits<int64_t>::min()),
+             e.i64(std::numeric_limits<int64_t>::max())},
+            [&](Value bj, ValueRange s) -> SmallVector<Value> {
+              Value theta = e.load(thetaIn, {ib, ih, bi, bj});
+              Value valid = isValid(theta);
+              Value nb = add(s[0], arith::ExtUIOp::create(
+                                       b, loc, b.getI64Type(), valid));
+              Value sum =
+                  arith::SelectOp::create(b, loc, valid, add(s[1], theta), s[1]);
+              Value mx = arith::SelectOp::create(
+                  b, loc, valid, arith::MaxSIOp::create(b, loc, s[2], theta),
+                  s[2]);
+              Value mn = arith::SelectOp::create(
+                  b, loc, valid, arith::MinSIOp::create(b, loc, s[3], theta),
+                  s[3]);
+              return {nb, sum, mx, mn};
+            });
+        Value nb = wide(stats[0]), sum = wide(stats[1]), mx = wide(stats[2]),
+              mn = wide(stats[3]);
+        Value q16 = e.i128(65536), rr = e.i128(r);
+        // Θ·nb·65536 = 65536·S + r·(nb·mx − S)  (r ≥ 0)
+        //            = 65536·S + r·(S − nb·mn)  (r < 0)
+        Value spread =
+            r >= 0 ? sub(mul(nb, mx), sum) : sub(sum, mul(nb, mn));
+        Value threshold = add(mul(q16, sum), mul(rr, spread));
+        Value scaleNb = mul(q16, nb);
+        e.loop(MB, [&](Value bj) {
+          Value theta = e.load(thetaIn, {ib, ih, bi, bj});
+          Value reaches = cmp(arith::CmpIPredicate::sge,
+                              mul(scaleNb, wide(theta)), threshold);
+          Value kept = arith::AndIOp::create(b, loc, isValid(theta), reaches);
+          e.store(kept, maskOut, {ib, ih, bi, bj});
+        });
+      });
+    });
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 3b: head_mask, one batch item at a time
+//===----------------------------------------------------------------------===//
+
+void lowerHeadMask(LoopEmitter &e, HeadMaskOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
+  int64_t t = static_cast<int64_t>(std::nearbyint(cfg.tauH * 65536.0));
+  Value thetaIn = op.getTheta(), headOut = op.getInits()[0],
+        thetaHOut = op.getInits()[1];
+  Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
+        MB = e.dim(thetaIn, 3);
+  e.loop(B, [&](Value ib) {
+    SmallVector<Value> total = e.loopAcc(
+        e.index(0), H, {e.i64(0)},
+        [&](Value ih, ValueRange tot) -> SmallVector<Value> {
+          SmallVector<Value> head = e.loopAcc(
+              e.index(0), NB, {e.i64(0)}, [&](Value bi, ValueRange s) {
+                return e.loopAcc(
+                    e.index(0), MB, s,
+                    [&](Value bj, ValueRange s2) -> SmallVector<Value> {
+                      Value theta = e.load(thetaIn, {ib, ih, bi, bj});
+                      Value valid = arith::CmpIOp::create(
+                          b, loc, arith::CmpIPredicate::sge, theta, e.i64(0));
+                      Value added =
+                          arith::AddIOp::create(b, loc, s2[0], theta);
+                      return {arith::SelectOp::create(b, loc, valid, added,
+                                                      s2[0])};
+                    });
+              });
+          e.store(head[0], thetaHOut, {ib, ih});
+          return {arith::AddIOp::create(b, loc, tot[0], head[0])};
+        });
+    // kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.
+    Value heads128 = e.sext(
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), H), 128);
+    Value rhs = arith::MulIOp::create(b, loc, e.i128(t), e.sext(total[0], 128));
+    e.loop(H, [&](Value ih) {
+      Value thetaH = e.sext(e.load(thetaHOut, {ib, ih}), 128);
+      Value lhs = arith::MulIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, heads128, e.i128(65536)),
+          thetaH);
+      Value kept = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                         lhs, rhs);
+      e.store(kept, headOut, {ib, ih});
+    });
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 4: approx_combine, one block at a time; pruned blocks skip the
+// fraction products entirely.
+//===----------------------------------------------------------------------===//
+
+void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ConfigAttr config = op.getEffectiveConfig();
+  ref::AttentionConfig cfg = config.toReference();
+  int64_t bm = cfg.blockRows, bn = cfg.blockCols, F = cfg.fracBits;
+  Value qHi = op.getQueryHi(), qLo = op.getQueryLo(), kHi = op.getKeyHi(),
+        kLo = op.getKeyLo(), sInt = op.getScores(),
+        blockMask = op.getBlockMask(), headMask = op.getHeadMask(),
+        out = op.getInits()[0];
+  MaskReader mask(e, op.getMask());
+  Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
+        D = e.dim(qHi, 3), M = e.dim(kHi, 2);
+  Value NB = e.dim(blockMask, 2), MB = e.dim(blockMask, 3);
+
+  // The softmax scale: 1/sqrt(D) rounded to f32 unless configured.
+  Value scale;
+  int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
+  if (cfg.scale || !ShapedType::isDynamic(staticD)) {
+    scale = e.f32(cfg.effectiveScale(staticD));
+  } else {
+    Value d64 = arith::UIToFPOp::create(
+        b, loc, b.getF64Type(),
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), D));
+    Value one = arith::ConstantFloatOp::create(b, loc, b.getF64Type(),
+                                               llvm::APFloat(1.0));
+    Value inv = arith::DivFOp::create(b, loc, one,
+                                      math::SqrtOp::create(b, loc, d64));
+    scale = arith::TruncFOp::create(b, loc, b.getF32Type(), inv);
+  }
+  // 2^-(2F+2shift) is exact in f32 for every valid configuration.
+  Value rescale = e.f32(
+      std::ldexp(1.0f, -static_cast<int>(2 * F + 2 * cfg.shift)));
+  Value negInf = e.f32(-std::numeric_limits<float>::infinity());
+
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      Value headKept = e.load(headMask, {ib, ih});
+      e.loop(NB, [&](Value bi) {
+        Value i0 = e.mulIndex(bi, bm);
+        Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
+        e.loop(MB, [&](Value bj) {
+          Value j0 = e.mulIndex(bj, bn);
+          Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+          Value kept = arith::AndIOp::create(
+              b, loc, headKept, e.load(blockMask, {ib, ih, bi, bj}));
+          e.ifThenElse(
+              kept,
+              [&] {
+                e.loop(i0, i1, [&](Value i) {
+                  e.loop(j0, j1, [&](Value j) {
+                    Value maskValue;
+                    Value removed;
+                    if (mask) {
+                      maskValue = mask.read({ib, ih, i, j});
+                      removed = mask.isRemoved(maskValue);
+                    }
+                    auto compute = [&] {
+                      SmallVector<Value> sums = e.loopAcc(
+                          e.index(0), D, {e.i64(0), e.i64(0)},
+                          [&](Value d, ValueRange acc) -> SmallVector<Value> {
+                            Value qh = e.sext(e.load(qHi, {ib, ih, i, d}), 64);
+                            Value ql = e.sext(e.load(qLo, {ib, ih, i, d}), 64);
+                            Value kh = e.sext(e.load(kHi, {ib, ih, j, d}), 64);
+                            Value kl = e.sext(e.load(kLo, {ib, ih, j, d}), 64);
+                            Value cross = arith::AddIOp::create(
+                                b, loc, arith::MulIOp::create(b, loc, ql, kh),
+                                arith::MulIOp::create(b, loc, qh, kl));
+                            Value c =
+                                arith::AddIOp::create(b, loc, acc[0], cross);
+                            Value ff = acc[1];
+                            if (!cfg.approx)
+                              ff = arith::AddIOp::create(
+                                  b, loc, ff,
+                                  arith::MulIOp::create(b, loc, ql, kl));
+                            return {c, ff};
+                          });
+                      Value s = e.sext(e.load(sInt, {ib, ih, i, j}), 64);
+                      // A = S·2^(2F) + cross·2^F [+ ff]
+                      Value a = arith::AddIOp::create(
+                          b, loc,
+                          arith::ShLIOp::create(b, loc, s, e.i64(2 * F)),
+                          arith::ShLIOp::create(b, loc, sums[0], e.i64(F)));
+                      if (!cfg.approx)
+                        a = arith::AddIOp::create(b, loc, a, sums[1]);
+                      Value score =
+                          arith::SIToFPOp::create(b, loc, b.getF32Type(), a);
+                      score = arith::MulFOp::create(b, loc, score, rescale);
+                      score = arith::MulFOp::create(b, loc, score, scale);
+                      if (mask)
+                        score = arith::AddFOp::create(b, loc, score, maskValue);
+                      e.store(score, out, {ib, ih, i, j});
+                    };
+                    if (mask)
+                      e.ifThenElse(
+                          removed, [&] { e.store(negInf, out, {ib, ih, i, j}); },
+                          compute);
+                    else
+                      compute();
+                  });
+                });
+              },
+              [&] {
+                e.loop(i0, i1, [&](Value i) {
+                  e.loop(j0, j1,
+                         [&](Value j) { e.store(negInf, out, {ib, ih, i, j}); });
+                });
+              });
+        });
+      });
+    });
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 5a: masked_softmax, one row at a time
+//===----------------------------------------------------------------------===//
+
+/// 2^(±k) for an i32 k, built from f32 bits; 0 when below the normal
+/// range.
+Value emitPow2(LoopEmitter &e, Value k, bool negate) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Type i32 = b.getI32Type();
+  auto c32 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
+  };
+  Value biased = negate
+                     ? arith::SubIOp::create(b, loc, c32(127), k).getResult()
+                     : arith::AddIOp::create(b, loc, c32(127), k).getResult();
+  Value inRange = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, biased, c32(1)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, biased,
+                            c32(254)));
+  Value bits = arith::ShLIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, biased, c32(1)), c32(23));
+  Value pow2 = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+  return arith::SelectOp::create(b, loc, inRange, pow2, e.f32(0.0f));
+}
+
+/// The hardware's exp for x ≤ 0 (docs/semantics.md): 2^-z times a
+/// second-order polynomial of the remainder.
+Value emitPolyExp(LoopEmitter &e, Value x) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  const float ln2 = 0.693147180559945309f;
+  Value t = arith::DivFOp::create(b, loc,
+                                  arith::NegFOp::create(b, loc, x), e.f32(ln2));
+  Value underflows = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE,
+                                           t, e.f32(256.0f));
+  Value tc = arith::MinimumFOp::create(b, loc, t, e.f32(256.0f));
+  Value z = math::FloorOp::create(b, loc, tc);
+  Value p = arith::AddFOp::create(b, loc, x,
+                                  arith::MulFOp::create(b, loc, z, e.f32(ln2)));
+  Value u = arith::AddFOp::create(b, loc, p, e.f32(1.353f));
+  Value poly = arith::AddFOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, e.f32(0.3585f),
+                            arith::MulFOp::create(b, loc, u, u)),
+      e.f32(0.344f));
+  // 2^-z from its f32 bits; z ∈ [0, 256) here and 2^-z below 2^-126 is
+  // flushed to 0 (those terms vanish next to the row maximum's 1).
+  Value zi = arith::FPToSIOp::create(b, loc, b.getI32Type(), z);
+  Value result = arith::MulFOp::create(b, loc, poly, emitPow2(e, zi, true));
+  return arith::SelectOp::create(b, loc, underflows, e.f32(0.0f), result);
+}
+
+/// The hardware's reciprocal of σ > 0: σ = m·2^e with m ∈ [1, 2),
+/// y0 = 24/17 − (8/17)·m, one Newton step, times 2^-e. The exponent and
+/// mantissa are read from the f32 bits.
+Value emitPolyReciprocal(LoopEmitter &e, Value sigma) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Type i32 = b.getI32Type();
+  auto c32 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
+  };
+  Value bits = arith::BitcastOp::create(b, loc, i32, sigma);
+  // Row sums are ≥ 1 (the row maximum contributes exp(0) = 1), so σ is a
+  // normal number: exponent field minus the bias is e.
+  Value expField = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, c32(23)), c32(0xff));
+  Value exponent = arith::SubIOp::create(b, loc, expField, c32(127));
+  Value mantBits = arith::OrIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, bits, c32(0x007fffff)),
+      c32(127 << 23));
+  Value m = arith::BitcastOp::create(b, loc, b.getF32Type(), mantBits);
+  Value y0 = arith::SubFOp::create(
+      b, loc, e.f32(24.0f / 17.0f),
+      arith::MulFOp::create(b, loc, e.f32(8.0f / 17.0f), m));
+  Value y1 = arith::MulFOp::create(
+      b, loc, y0,
+      arith::SubFOp::create(b, loc, e.f32(2.0f),
+                            arith::MulFOp::create(b, loc, m, y0)));
+  Value pow2 = emitPow2(e, exponent, true);
+  return arith::MulFOp::create(b, loc, y1, pow2);
+}
+
+void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  bool poly = op.getEffectiveConfig().getSoftmax() == SoftmaxKind::poly;
+  Value in = op.getInput(), out = op.getInits()[0];
+  Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2),
+        M = e.dim(in, 3);
+  Value negInf = e.f32(-std::numeric_limits<float>::infinity());
+  Value posInf = e.f32(std::numeric_limits<float>::infinity());
+  auto isFinite = [&](Value x) {
+    Value absX = math::AbsFOp::create(b, loc, x);
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absX,
+                                 posInf)
+        .getResult();
+  };
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      e.loop(N, [&](Value i) {
+        SmallVector<Value> mx = e.loopAcc(
+            e.index(0), M, {negInf, e.boolean(false)},
+            [&](Value j, ValueRange acc) -> SmallVector<Value> {
+              Value x = e.load(in, {ib, ih, i, j});
+              Value fin = isFinite(x);
+              Value bigger = arith::MaximumFOp::create(b, loc, acc[0], x);
+              return {arith::SelectOp::create(b, loc, fin, bigger, acc[0]),
+                      arith::OrIOp::create(b, loc, acc[1], fin)};
+            });
+        e.ifThenElse(
+            mx[1],
+            [&] {
+              SmallVector<Value> sum = e.loopAcc(
+                  e.index(0), M, {e.f32(0.0f)},
+                  [&](Value j, ValueRange acc) -> SmallVector<Value> {
+                    Value x = e.load(in, {ib, ih, i, j});
+                    Value shifted = arith::SubFOp::create(b, loc, x, mx[0]);
+                    Value ex = poly ? emitPolyExp(e, shifted)
+                                    : math::ExpOp::create(b, loc, shifted)
+                                          .getResult();
+                    ex = arith::SelectOp::create(b, loc, isFinite(x), ex,
+                                                 e.f32(0.0f));
+                    e.store(ex, out, {ib, ih, i, j});
+                    return {arith::AddFOp::create(b, loc, acc[0], ex)};
+                  });
+              Value recip = poly ? emitPolyReciprocal(e, sum[0]) : Value();
+              e.loop(M, [&](Value j) {
+                Value ex = e.load(out, {ib, ih, i, j});
+                Value p = poly ? arith::MulFOp::create(b, loc, ex, recip)
+                                     .getResult()
+                               : arith::DivFOp::create(b, loc, ex, sum[0])
+                                     .getResult();
+                e.store(p, out, {ib, ih, i, j});
+              });
+            },
+            [&] {
+              e.loop(M,
+                     [&](Value j) { e.store(e.f32(0.0f), out, {ib, ih, i, j}); });
+            });
+      });
+    });
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 5b: sparse_pv, one row at a time over the kept blocks of its row
+//===----------------------------------------------------------------------===//
+
+void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ConfigAttr config = op.getEffectiveConfig();
+  int64_t bm = config.getBlockRows(), bn = config.getBlockCols();
+  Value probs = op.getProbs(), value = op.getValue(),
+        blockMask = op.getBlockMask(), headMask = op.getHeadMask(),
+        out = op.getInits()[0];
+  Value B = e.dim(probs, 0), H = e.dim(probs, 1), N = e.dim(probs, 2),
+        M = e.dim(probs, 3), Dv = e.dim(value, 3), MB = e.dim(blockMask, 3);
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      Value headKept = e.load(headMask, {ib, ih});
+      e.loop(N, [&](Value i) {
+        e.loop(Dv, [&](Value c) { e.store(e.f32(0.0f), out, {ib, ih, i, c}); });
+        e.ifThenElse(headKept, [&] {
+          Value bi = e.divIndex(i, bm);
+          e.loop(MB, [&](Value bj) {
+            e.ifThenElse(e.load(blockMask, {ib, ih, bi, bj}), [&] {
+              Value j0 = e.mulIndex(bj, bn);
+              Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+              e.loop(j0, j1, [&](Value j) {
+                Value p = e.load(probs, {ib, ih, i, j});
+                e.loop(Dv, [&](Value c) {
+                  Value acc = e.load(out, {ib, ih, i, c});
+                  Value prod = arith::MulFOp::create(
+                      b, loc, p, e.load(value, {ib, ih, j, c}));
+                  e.store(arith::AddFOp::create(b, loc, acc, prod), out,
+                          {ib, ih, i, c});
+                });
+              });
+            });
+          });
+        });
+      });
+    });
+  });
+}
+
+struct HDPLowerToLoopsPass
+    : hdp::impl::HDPLowerToLoopsBase<HDPLowerToLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> stageOps;
+    bool failedAny = false;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<AttentionOp>(op)) {
+        op->emitError("hdp-lower-to-loops expects the stage ops: run "
+                      "hdp-decompose and one-shot-bufferize first");
+        failedAny = true;
+        return;
+      }
+      if (op->getDialect() &&
+          isa<HDPDialect>(op->getDialect())) {
+        if (!hasPureBufferSemantics(op)) {
+          op->emitError("hdp-lower-to-loops expects stage ops on memrefs: "
+                        "run one-shot-bufferize first");
+          failedAny = true;
+          return;
+        }
+        stageOps.push_back(op);
+      }
+    });
+    if (failedAny)
+      return signalPassFailure();
+
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : stageOps) {
+      rewriter.setInsertionPoint(op);
+      LoopEmitter e(rewriter, op->getLoc());
+      llvm::TypeSwitch<Operation *>(op)
+          .Case([&](SplitQuantizeOp o) { lowerSplitQuantize(e, o); })
+          .Case([&](BlockScoreOp o) { lowerBlockScore(e, o); })
+          .Case([&](PruneMaskOp o) { lowerPruneMask(e, o); })
+          .Case([&](HeadMaskOp o) { lowerHeadMask(e, o); })
+          .Case([&](ApproxCombineOp o) { lowerApproxCombine(e, o); })
+          .Case([&](MaskedSoftmaxOp o) { lowerMaskedSoftmax(e, o); })
+          .Case([&](SparsePVOp o) { lowerSparsePV(e, o); });
+      rewriter.eraseOp(op);
+    }
+  }
+};
+
+} // namespace
