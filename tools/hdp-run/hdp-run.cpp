@@ -1,0 +1,300 @@
+//===- hdp-run.cpp - Run HDP attention on .npy files ----------------------===//
+//
+// hdp-run --attention --config='#hdp.config<rho = 0.3>' \
+//   --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] \
+//   --output=@out.npy [--output=@block_mask.npy [--output=@head_mask.npy
+//   [--output=@theta_h.npy]]] [--backend=reference]
+//
+// Inputs and outputs follow iree-run-module's '@file' convention. Every bad
+// input yields one "hdp-run: error: <where>: <what was expected>" line and
+// exit code 1; outputs are only written once everything has been computed,
+// all together and atomically, so a failed run never leaves files behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Reference/Reference.h"
+#include "hdp/Support/Npy.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace llvm;
+namespace npy = hdp::npy;
+namespace ref = hdp::ref;
+
+namespace {
+
+cl::OptionCategory runCategory("hdp-run options");
+
+cl::opt<bool> attentionMode(
+    "attention",
+    cl::desc("Run one HDP attention (Q, K, V[, mask] -> out, block mask, "
+             "head mask, theta_H)"),
+    cl::cat(runCategory));
+
+cl::opt<std::string>
+    configText("config", cl::desc("The configuration as an MLIR attribute"),
+               cl::value_desc("#hdp.config<...>"), cl::init("#hdp.config<>"),
+               cl::cat(runCategory));
+
+cl::list<std::string>
+    inputFiles("input",
+               cl::desc("An input .npy file, in the order Q [B,H,N,D], "
+                        "K [B,H,M,D], V [B,H,M,Dv], optional additive mask "
+                        "broadcastable to [B,H,N,M]"),
+               cl::value_desc("@file.npy"), cl::cat(runCategory));
+
+cl::list<std::string> outputFiles(
+    "output",
+    cl::desc("An output .npy file, in the order out f32 [B,H,N,Dv], block "
+             "mask bool [B,H,ceil(N/bm),ceil(M/bn)], head mask bool [B,H], "
+             "theta_H int64 [B,H]; any prefix of them"),
+    cl::value_desc("@file.npy"), cl::cat(runCategory));
+
+cl::opt<std::string> backendName(
+    "backend",
+    cl::desc("Where to run: reference (the plain-loop reference library); "
+             "cpu and sim are not available yet"),
+    cl::value_desc("reference|cpu|sim"), cl::init("reference"),
+    cl::cat(runCategory));
+
+cl::opt<bool> verbose("verbose",
+                      cl::desc("Print a one-line summary (block sparsity, "
+                               "heads pruned) to stderr"),
+                      cl::cat(runCategory));
+
+/// The score matrix the reference materialises has B*H*N*M elements, several
+/// times over (int64 scores, f32 scores and probabilities); refusing beyond
+/// this bound turns an out-of-memory abort into a message.
+constexpr int64_t kMaxScoreElements = int64_t(1) << 28;
+
+/// Prints "hdp-run: error: <where>: <what>" and returns the exit code.
+int fail(const Twine &where, const Twine &what) {
+  errs() << "hdp-run: error: " << where << ": " << what << "\n";
+  return 1;
+}
+/// For messages that already start with the file name (hdp::npy errors).
+int fail(Error e) {
+  errs() << "hdp-run: error: " << toString(std::move(e)) << "\n";
+  return 1;
+}
+
+/// Strips the '@' of "@file.npy"; std::nullopt (after printing) if absent.
+std::optional<std::string> stripAt(StringRef option, StringRef value) {
+  StringRef path = value;
+  if (!path.consume_front("@") || path.empty()) {
+    fail(("--" + option + "=" + value).str(),
+         "expected @file.npy (a file name prefixed with '@')");
+    return std::nullopt;
+  }
+  return path.str();
+}
+
+/// Parses `text` as an `#hdp.config<...>` attribute. On failure returns the
+/// first diagnostic (with its column) in `error`.
+std::optional<ref::AttentionConfig> parseConfig(StringRef text,
+                                                std::string &error) {
+  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
+  ctx.loadDialect<hdp::HDPDialect>();
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
+    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success();
+    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
+    if (loc && loc.getColumn() > 0)
+      error = ("column " + Twine(loc.getColumn()) + ": ").str();
+    error += diag.str();
+    return mlir::success();
+  });
+  if (text.trim().empty()) {
+    error = "expected #hdp.config<...>, got an empty string";
+    return std::nullopt;
+  }
+  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
+  if (!attr) {
+    if (error.empty())
+      error = "expected an attribute such as #hdp.config<rho = 0.3>";
+    return std::nullopt;
+  }
+  auto config = dyn_cast<hdp::ConfigAttr>(attr);
+  if (!config) {
+    error = "expected #hdp.config<...>, got " + text.str();
+    return std::nullopt;
+  }
+  ref::AttentionConfig result = config.toReference();
+  // The attribute verifier already ran validate(); this guards the
+  // reference's preconditions should the two ever drift apart.
+  error = result.validate();
+  if (!error.empty())
+    return std::nullopt;
+  return result;
+}
+
+/// Reads one float operand (`role` is "Q", "K", "V" or "mask").
+std::optional<ref::Tensor<float>> readFloatOperand(const std::string &path,
+                                                   StringRef role) {
+  Expected<npy::Array> array = npy::readFile(path);
+  if (!array) {
+    fail(array.takeError());
+    return std::nullopt;
+  }
+  if (array->dtype != npy::DType::F32 && array->dtype != npy::DType::F64) {
+    fail(path, role + " has dtype " + npy::dtypeDescr(array->dtype) +
+                   "; expected a float array (<f4 or <f8)");
+    return std::nullopt;
+  }
+  Expected<std::vector<float>> values = npy::toF32(*array, path);
+  if (!values) {
+    fail(values.takeError());
+    return std::nullopt;
+  }
+  ref::Tensor<float> t;
+  t.shape = array->shape;
+  t.data = std::move(*values);
+  return t;
+}
+
+int run() {
+  if (!attentionMode) {
+    errs() << "hdp-run: error: nothing to run: pass --attention (running a "
+              "compiled module is not supported yet)\n";
+    return 1;
+  }
+
+  // Cheap checks first, before any file is read.
+  if (backendName == "cpu" || backendName == "sim") {
+    errs() << "hdp-run: error: --backend=" << backendName
+           << " is not available yet; use --backend=reference\n";
+    return 1;
+  }
+  if (backendName != "reference")
+    return fail("--backend=" + backendName,
+                "unknown backend; expected reference (cpu and sim are not "
+                "available yet)");
+
+  if (inputFiles.size() != 3 && inputFiles.size() != 4)
+    return fail("--input", "expected 3 or 4 inputs (Q, K, V[, mask]); got " +
+                               Twine(inputFiles.size()));
+  if (outputFiles.empty() || outputFiles.size() > 4)
+    return fail("--output",
+                "expected 1 to 4 outputs (out[, block mask[, head mask[, "
+                "theta_H]]]); got " +
+                    Twine(outputFiles.size()));
+  std::vector<std::string> inputs, outputs;
+  for (const std::string &v : inputFiles) {
+    std::optional<std::string> path = stripAt("input", v);
+    if (!path)
+      return 1;
+    inputs.push_back(*path);
+  }
+  for (const std::string &v : outputFiles) {
+    std::optional<std::string> path = stripAt("output", v);
+    if (!path)
+      return 1;
+    outputs.push_back(*path);
+  }
+
+  std::string configError;
+  std::optional<ref::AttentionConfig> config =
+      parseConfig(configText, configError);
+  if (!config)
+    return fail("--config", configError);
+
+  static const char *const roles[] = {"Q", "K", "V", "mask"};
+  std::vector<ref::Tensor<float>> operands;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::optional<ref::Tensor<float>> t = readFloatOperand(inputs[i], roles[i]);
+    if (!t)
+      return 1;
+    operands.push_back(std::move(*t));
+  }
+  const ref::Tensor<float> &q = operands[0], &k = operands[1], &v = operands[2];
+  const ref::Tensor<float> *mask = inputs.size() == 4 ? &operands[3] : nullptr;
+
+  // checkAttentionShapes judges Q, then K, then V, then the mask. Feeding it
+  // stand-ins that are known to agree tells which file is at fault.
+  if (std::string e =
+          ref::checkAttentionShapes(q.shape, q.shape, q.shape, nullptr);
+      !e.empty())
+    return fail(inputs[0], e);
+  if (std::string e =
+          ref::checkAttentionShapes(q.shape, k.shape, k.shape, nullptr);
+      !e.empty())
+    return fail(inputs[1], e);
+  if (std::string e =
+          ref::checkAttentionShapes(q.shape, k.shape, v.shape, nullptr);
+      !e.empty())
+    return fail(inputs[2], e);
+  if (mask)
+    if (std::string e =
+            ref::checkAttentionShapes(q.shape, k.shape, v.shape, &mask->shape);
+        !e.empty())
+      return fail(inputs[3], e);
+
+  const int64_t B = q.dim(0), H = q.dim(1), N = q.dim(2), M = k.dim(2);
+  int64_t scoreElements = npy::numElements({B, H, N, M});
+  if (scoreElements < 0 || scoreElements > kMaxScoreElements)
+    return fail(inputs[0],
+                "the score matrix [B,H,N,M] = [" + Twine(B) + "," + Twine(H) +
+                    "," + Twine(N) + "," + Twine(M) +
+                    "] is too large for the reference backend (at most " +
+                    Twine(kMaxScoreElements) + " elements)");
+
+  ref::AttentionResult result = ref::attention(q, k, v, mask, *config);
+
+  if (verbose) {
+    int64_t blocks = result.blockMask.size(), kept = 0;
+    for (uint8_t b : result.blockMask.data)
+      kept += b != 0;
+    int64_t heads = result.headMask.size(), pruned = 0;
+    for (uint8_t h : result.headMask.data)
+      pruned += h == 0;
+    double sparsity = blocks ? 100.0 * (blocks - kept) / blocks : 0.0;
+    errs() << "hdp-run: reference: B=" << B << " H=" << H << " N=" << N
+           << " M=" << M << ": kept " << kept << " of " << blocks
+           << " blocks (block sparsity " << format("%.1f", sparsity)
+           << "%), pruned " << pruned << " of " << heads << " heads\n";
+  }
+
+  // Build the requested prefix of the outputs, then write them together.
+  std::vector<npy::Array> arrays;
+  arrays.push_back(npy::fromF32(result.out.shape, result.out.data));
+  arrays.push_back(
+      npy::fromBool(result.blockMask.shape, result.blockMask.data));
+  arrays.push_back(npy::fromBool(result.headMask.shape, result.headMask.data));
+  arrays.push_back(npy::fromI64(result.thetaH.shape, result.thetaH.data));
+  std::vector<npy::OutputFile> files;
+  for (size_t i = 0; i < outputs.size(); ++i)
+    files.push_back({outputs[i], &arrays[i]});
+  if (Error e = npy::writeFiles(files))
+    return fail(std::move(e));
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(runCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "hdp-run: run HDP attention on .npy files\n\n"
+      "  hdp-run --attention --config='#hdp.config<rho = 0.3>' \\\n"
+      "    --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] "
+      "\\\n"
+      "    --output=@out.npy [--output=@block_mask.npy "
+      "[--output=@head_mask.npy [--output=@theta_h.npy]]]\n");
+  return run();
+}

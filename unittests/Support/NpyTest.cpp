@@ -1,0 +1,447 @@
+//===- NpyTest.cpp - Tests of the .npy reader and writer ------------------===//
+//
+// Round trips of every dtype, one test per kind of malformed file (each error
+// must name the file and say what was expected), the conversions, and the
+// all-or-nothing behaviour of the atomic writer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Support/Npy.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace hdp::npy;
+using namespace llvm;
+
+namespace {
+
+/// The message of an expected failure ("" if it unexpectedly succeeded).
+template <typename T> std::string errorOf(Expected<T> value) {
+  if (value)
+    return "";
+  return toString(value.takeError());
+}
+std::string errorOf(Error e) { return e ? toString(std::move(e)) : ""; }
+
+/// A .npy file assembled by hand: version, raw header text and data bytes.
+std::string makeNpy(StringRef header, StringRef data, unsigned major = 1) {
+  std::string s = "\x93NUMPY";
+  s.push_back(static_cast<char>(major));
+  s.push_back(0);
+  char len[4];
+  if (major == 1) {
+    support::endian::write16le(len, header.size());
+    s.append(len, 2);
+  } else {
+    support::endian::write32le(len, header.size());
+    s.append(len, 4);
+  }
+  s += header.str();
+  s += data.str();
+  return s;
+}
+
+std::string f32Header(StringRef shape) {
+  return ("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape +
+          ", }\n")
+      .str();
+}
+
+/// A temporary directory removed at the end of the test.
+class TempDir {
+public:
+  TempDir() {
+    std::error_code ec = sys::fs::createUniqueDirectory("hdp-npy-test", path);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  ~TempDir() { sys::fs::remove_directories(path); }
+  std::string file(StringRef name) const {
+    SmallString<128> p(path);
+    sys::path::append(p, name);
+    return std::string(p);
+  }
+  /// Names of the entries in the directory.
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
+         it.increment(ec))
+      names.push_back(sys::path::filename(it->path()).str());
+    return names;
+  }
+  SmallString<128> path;
+};
+
+//===----------------------------------------------------------------------===//
+// Round trips
+//===----------------------------------------------------------------------===//
+
+const DType kAll[] = {DType::Bool, DType::I8,  DType::I16, DType::I32,
+                      DType::I64,  DType::U8,  DType::U16, DType::U32,
+                      DType::U64,  DType::F32, DType::F64};
+
+TEST(Npy, RoundTripEveryDTypeAndShape) {
+  const std::vector<std::vector<int64_t>> shapes = {
+      {}, {5}, {2, 3}, {1, 2, 3, 4}, {0, 3}};
+  for (DType dtype : kAll) {
+    for (const auto &shape : shapes) {
+      Array a;
+      a.dtype = dtype;
+      a.shape = shape;
+      a.bytes.resize(numElements(shape) * dtypeSize(dtype));
+      for (size_t i = 0; i < a.bytes.size(); ++i)
+        a.bytes[i] = dtype == DType::Bool ? i % 2 : (i * 37 + 11) & 0xff;
+      Expected<std::string> bytes = serialize(a);
+      ASSERT_TRUE(static_cast<bool>(bytes)) << errorOf(std::move(bytes));
+      // numpy aligns the data on 64 bytes; so do we.
+      EXPECT_EQ((bytes->size() - a.bytes.size()) % 64, 0u);
+      Expected<Array> b = parse(*bytes, "rt.npy");
+      ASSERT_TRUE(static_cast<bool>(b)) << errorOf(std::move(b));
+      EXPECT_EQ(b->dtype, dtype) << dtypeDescr(dtype).str();
+      EXPECT_EQ(b->shape, shape) << formatShape(shape);
+      EXPECT_EQ(b->bytes, a.bytes);
+    }
+  }
+}
+
+TEST(Npy, RoundTripThroughFiles) {
+  TempDir dir;
+  std::vector<float> f = {1.5f,  -2.0f,
+                          0.0f,  std::numeric_limits<float>::infinity(),
+                          -0.0f, 3.25e-7f};
+  std::vector<uint8_t> b = {1, 0, 1, 1};
+  std::vector<int64_t> i = {0, -1, std::numeric_limits<int64_t>::min(),
+                            std::numeric_limits<int64_t>::max()};
+  Array fa = fromF32({2, 3}, f), ba = fromBool({4}, b), ia = fromI64({2, 2}, i);
+  ASSERT_FALSE(errorOf(writeFile(dir.file("f.npy"), fa)).size());
+  ASSERT_FALSE(errorOf(writeFile(dir.file("b.npy"), ba)).size());
+  ASSERT_FALSE(errorOf(writeFile(dir.file("i.npy"), ia)).size());
+
+  Expected<Array> fr = readFile(dir.file("f.npy"));
+  ASSERT_TRUE(static_cast<bool>(fr)) << errorOf(std::move(fr));
+  EXPECT_EQ(fr->dtype, DType::F32);
+  EXPECT_EQ(fr->shape, (std::vector<int64_t>{2, 3}));
+  Expected<std::vector<float>> fv = toF32(*fr, "f.npy");
+  ASSERT_TRUE(static_cast<bool>(fv));
+  ASSERT_EQ(fv->size(), f.size());
+  for (size_t k = 0; k < f.size(); ++k)
+    EXPECT_EQ(std::memcmp(&(*fv)[k], &f[k], 4), 0) << k; // bit-exact, incl -0
+
+  Expected<Array> br = readFile(dir.file("b.npy"));
+  ASSERT_TRUE(static_cast<bool>(br));
+  EXPECT_EQ(br->dtype, DType::Bool);
+  EXPECT_EQ(cantFail(toBool(*br, "b.npy")), b);
+
+  Expected<Array> ir = readFile(dir.file("i.npy"));
+  ASSERT_TRUE(static_cast<bool>(ir));
+  EXPECT_EQ(ir->dtype, DType::I64);
+  EXPECT_EQ(cantFail(toI64(*ir, "i.npy")), i);
+
+  // Overwriting an existing file replaces it whole; no temporaries remain.
+  ASSERT_FALSE(errorOf(writeFile(dir.file("f.npy"), ia)).size());
+  EXPECT_EQ(cantFail(readFile(dir.file("f.npy"))).dtype, DType::I64);
+  EXPECT_EQ(dir.entries().size(), 3u);
+}
+
+TEST(Npy, ReadsOtherVersionsAndSpellings) {
+  std::string data(8, '\0');
+  // 2.0 and 3.0 use a 4-byte header length.
+  for (unsigned major : {2u, 3u}) {
+    Expected<Array> a = parse(makeNpy(f32Header("(2,)"), data, major), "v.npy");
+    ASSERT_TRUE(static_cast<bool>(a)) << errorOf(std::move(a));
+    EXPECT_EQ(a->shape, (std::vector<int64_t>{2}));
+  }
+  // Double quotes, key order, no trailing comma, Python 2 longs, '=' order.
+  Expected<Array> a =
+      parse(makeNpy("{\"shape\": (1L, 2L), \"fortran_order\": False, "
+                    "\"descr\": \"=f4\"}   \n",
+                    data),
+            "q.npy");
+  ASSERT_TRUE(static_cast<bool>(a)) << errorOf(std::move(a));
+  EXPECT_EQ(a->dtype, DType::F32);
+  EXPECT_EQ(a->shape, (std::vector<int64_t>{1, 2}));
+  // Scalars.
+  Expected<Array> s = parse(makeNpy(f32Header("()"), "abcd"), "s.npy");
+  ASSERT_TRUE(static_cast<bool>(s));
+  EXPECT_TRUE(s->shape.empty());
+  EXPECT_EQ(s->numElements(), 1);
+  // Fortran order is harmless when at most one dimension exceeds 1.
+  Expected<Array> f = parse(
+      makeNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2, 1), }\n",
+              data),
+      "f.npy");
+  EXPECT_TRUE(static_cast<bool>(f)) << errorOf(std::move(f));
+}
+
+TEST(Npy, FormatShapeLikePython) {
+  EXPECT_EQ(formatShape({}), "()");
+  EXPECT_EQ(formatShape({7}), "(7,)");
+  EXPECT_EQ(formatShape({1, 2, 3, 4}), "(1, 2, 3, 4)");
+}
+
+//===----------------------------------------------------------------------===//
+// Malformed files: each error names the file and what was expected.
+//===----------------------------------------------------------------------===//
+
+void expectError(StringRef contents, StringRef needle) {
+  std::string msg = errorOf(parse(contents, "q.npy"));
+  EXPECT_TRUE(StringRef(msg).starts_with("q.npy: ")) << msg;
+  EXPECT_NE(msg.find(needle.str()), std::string::npos)
+      << "message: " << msg << "\nexpected to contain: " << needle.str();
+}
+
+TEST(Npy, RejectsBadMagic) {
+  expectError("PK\x03\x04 not numpy at all", "expected the magic string");
+  expectError("", "shorter than the magic string");
+  expectError("\x93NUM", "shorter than the magic string");
+}
+
+TEST(Npy, RejectsBadVersion) {
+  std::string s = makeNpy(f32Header("(1,)"), "abcd");
+  s[6] = 4;
+  expectError(s, "unsupported .npy format version 4.0; expected 1.0, 2.0 or "
+                 "3.0");
+}
+
+TEST(Npy, RejectsTruncatedPreambleAndHeader) {
+  std::string s = makeNpy(f32Header("(1,)"), "abcd");
+  expectError(StringRef(s).take_front(7), "missing the format version");
+  expectError(StringRef(s).take_front(9), "missing the header length");
+  expectError(StringRef(s).take_front(30), "truncated .npy header");
+}
+
+TEST(Npy, RejectsMalformedHeaderDict) {
+  std::string data(4, '\0');
+  expectError(makeNpy("descr: '<f4'\n", data), "expected '{'");
+  expectError(makeNpy("{'descr' '<f4'}\n", data), "expected ':' after key");
+  expectError(makeNpy("{'descr': '<f4', 'fortran_order': False}\n", data),
+              "missing key 'shape'");
+  expectError(makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), "
+                      "'extra': 1}\n",
+                      data),
+              "unsupported value for 'extra'");
+  expectError(makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), "
+                      "'extra': 'x'}\n",
+                      data),
+              "unexpected key 'extra'");
+  expectError(
+      makeNpy("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, "
+              "'shape': (1,)}\n",
+              data),
+      "key 'descr' repeated");
+  expectError(
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, -2)}\n",
+              data),
+      "expected a non-negative integer dimension");
+  expectError(
+      makeNpy("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,)}\n", data),
+      "unsupported value for 'fortran_order'");
+  expectError(
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': '1'}\n", data),
+      "'shape' must be a tuple");
+  expectError(
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,)", data),
+      "expected ',' or '}'");
+  expectError(makeNpy(f32Header("(1,)") + "junk", data),
+              "unexpected text after the header dict");
+  expectError(makeNpy("{'descr': [('a', '<f4')], 'fortran_order': False, "
+                      "'shape': (1,)}\n",
+                      data),
+              "structured dtypes are not supported");
+  expectError(makeNpy("{'descr': '<f4', 'fortran_order': False, "
+                      "'shape': (99999999999999999999,)}\n",
+                      data),
+              "too large");
+  expectError(makeNpy("{'descr': '<f4', 'fortran_order': False, "
+                      "'shape': (4294967296, 4294967296)}\n",
+                      data),
+              "too many elements");
+}
+
+TEST(Npy, RejectsBigEndianAndUnsupportedDTypes) {
+  std::string data(8, '\0');
+  expectError(makeNpy("{'descr': '>f4', 'fortran_order': False, "
+                      "'shape': (2,)}\n",
+                      data),
+              "big-endian dtype '>f4' is not supported; expected "
+              "little-endian '<f4'");
+  for (StringRef d : {"<c8", "<f2", "|O", "<U2", "|S8", "<m8"})
+    expectError(makeNpy(("{'descr': '" + d +
+                         "', 'fortran_order': False, 'shape': (1,)}\n")
+                            .str(),
+                        data),
+                ("unsupported dtype '" + d + "'; expected one of <f4").str());
+  expectError(makeNpy("{'descr': '|f4', 'fortran_order': False, "
+                      "'shape': (2,)}\n",
+                      data),
+              "has no byte order");
+}
+
+TEST(Npy, RejectsFortranOrder) {
+  expectError(makeNpy("{'descr': '<f4', 'fortran_order': True, "
+                      "'shape': (2, 3)}\n",
+                      std::string(24, '\0')),
+              "fortran_order is True; only C-order arrays are supported");
+}
+
+TEST(Npy, RejectsWrongDataSize) {
+  std::string header = f32Header("(1, 2, 3, 4)");
+  expectError(makeNpy(header, std::string(95, '\0')),
+              "data is 95 bytes; shape (1, 2, 3, 4) of <f4 needs 96");
+  expectError(makeNpy(header, std::string(97, '\0')),
+              "data is 97 bytes; shape (1, 2, 3, 4) of <f4 needs 96");
+  expectError(makeNpy(f32Header("()"), ""),
+              "data is 0 bytes; shape () of <f4 needs 4");
+}
+
+TEST(Npy, ReadFileErrorsNameThePath) {
+  TempDir dir;
+  std::string missing = dir.file("missing.npy");
+  std::string msg = errorOf(readFile(missing));
+  EXPECT_EQ(msg.find(missing + ": cannot read: "), 0u) << msg;
+  msg = errorOf(readFile(dir.path));
+  EXPECT_NE(msg.find("is a directory"), std::string::npos) << msg;
+
+  std::string bad = dir.file("bad.npy");
+  {
+    std::error_code ec;
+    raw_fd_ostream os(bad, ec);
+    ASSERT_FALSE(ec);
+    os << "hello";
+  }
+  msg = errorOf(readFile(bad));
+  EXPECT_EQ(msg.find(bad + ": not a .npy file"), 0u) << msg;
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions
+//===----------------------------------------------------------------------===//
+
+TEST(Npy, ToF32AcceptsFloatsOnly) {
+  Array d(DType::F64, {2}, std::vector<uint8_t>(16));
+  double vals[2] = {0.1, -1e300};
+  for (int k = 0; k < 2; ++k) {
+    uint64_t bits;
+    std::memcpy(&bits, &vals[k], 8);
+    support::endian::write64le(d.bytes.data() + 8 * k, bits);
+  }
+  std::vector<float> f = cantFail(toF32(d, "d.npy"));
+  EXPECT_EQ(f[0], 0.1f);
+  EXPECT_TRUE(std::isinf(f[1]) && f[1] < 0);
+
+  Array i = fromI64({1}, {3});
+  std::string msg = errorOf(toF32(i, "q.npy"));
+  EXPECT_EQ(msg, "q.npy: dtype <i8 is not a floating-point type; expected "
+                 "<f4 (or <f8)");
+  EXPECT_NE(errorOf(toF32(fromBool({1}, {1}), "m.npy"))
+                .find("m.npy: dtype "
+                      "|b1"),
+            std::string::npos);
+}
+
+TEST(Npy, ToBoolAndToI64) {
+  Array u8(DType::U8, {3}, {0, 1, 1});
+  EXPECT_EQ(cantFail(toBool(u8, "u.npy")), (std::vector<uint8_t>{0, 1, 1}));
+  Array two(DType::I16, {2}, {1, 0, 2, 0});
+  EXPECT_EQ(errorOf(toBool(two, "t.npy")),
+            "t.npy: element 1 is 2; a boolean array must hold only 0 and 1");
+  EXPECT_NE(errorOf(toBool(fromF32({1}, {1.0f}), "f.npy")).find("f.npy: "),
+            std::string::npos);
+
+  Array i16(DType::I16, {2}, {0xff, 0xff, 0x02, 0x00});
+  EXPECT_EQ(cantFail(toI64(i16, "i.npy")), (std::vector<int64_t>{-1, 2}));
+  Array u32(DType::U32, {1}, {0xff, 0xff, 0xff, 0xff});
+  EXPECT_EQ(cantFail(toI64(u32, "u.npy")),
+            (std::vector<int64_t>{4294967295LL}));
+  Array u64(DType::U64, {1}, std::vector<uint8_t>(8, 0xff));
+  EXPECT_NE(errorOf(toI64(u64, "u.npy")).find("does not fit in int64"),
+            std::string::npos);
+  Array i8(DType::I8, {2}, {0x80, 0x7f});
+  EXPECT_EQ(cantFail(toI64(i8, "i.npy")), (std::vector<int64_t>{-128, 127}));
+  EXPECT_NE(errorOf(toI64(fromF32({1}, {1.0f}), "f.npy")).find("f.npy: "),
+            std::string::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// Atomic writing
+//===----------------------------------------------------------------------===//
+
+TEST(Npy, FailedWriteLeavesNoFile) {
+  TempDir dir;
+  std::string target = dir.file("nodir/out.npy");
+  std::string msg = errorOf(writeFile(target, fromF32({1}, {1.0f})));
+  EXPECT_EQ(msg.find(target + ": cannot create a temporary file"), 0u) << msg;
+  EXPECT_FALSE(sys::fs::exists(target));
+  EXPECT_TRUE(dir.entries().empty());
+
+  // A directory in the way is refused before anything is written.
+  ASSERT_FALSE(sys::fs::create_directory(dir.file("isdir")));
+  msg = errorOf(writeFile(dir.file("isdir"), fromF32({1}, {1.0f})));
+  EXPECT_NE(msg.find("is a directory"), std::string::npos) << msg;
+  EXPECT_EQ(dir.entries().size(), 1u);
+}
+
+TEST(Npy, UncreatableTempLeavesNoFile) {
+  // The parent "directory" is a regular file: creating the temporary file
+  // next to the target fails for every user, root included.
+  TempDir dir;
+  std::string notADir = dir.file("plain");
+  ASSERT_FALSE(errorOf(writeFile(notADir, fromF32({1}, {1.0f}))).size());
+  std::string target = notADir + "/out.npy";
+  std::string msg = errorOf(writeFile(target, fromF32({1}, {1.0f})));
+  EXPECT_EQ(msg.find(target + ": cannot create a temporary file next to it: "),
+            0u)
+      << msg;
+  EXPECT_FALSE(sys::fs::exists(target));
+}
+
+TEST(Npy, WriteFilesIsAllOrNothing) {
+  TempDir dir;
+  Array a = fromF32({2}, {1.0f, 2.0f});
+  Array b = fromBool({2}, {1, 0});
+
+  // An existing file must survive a failed batch unchanged.
+  std::string keep = dir.file("a.npy");
+  ASSERT_FALSE(errorOf(writeFile(keep, b)).size());
+
+  std::string bad = dir.file("missing-dir/b.npy");
+  std::string msg =
+      errorOf(writeFiles({{keep, &a}, {dir.file("c.npy"), &a}, {bad, &b}}));
+  EXPECT_EQ(msg.find(bad + ": "), 0u) << msg;
+  EXPECT_EQ(cantFail(readFile(keep)).dtype, DType::Bool);
+  EXPECT_FALSE(sys::fs::exists(dir.file("c.npy")));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"a.npy"});
+
+  // The same path twice is refused up front.
+  msg = errorOf(writeFiles({{dir.file("d.npy"), &a}, {dir.file("d.npy"), &b}}));
+  EXPECT_NE(msg.find("named more than once"), std::string::npos) << msg;
+  EXPECT_FALSE(sys::fs::exists(dir.file("d.npy")));
+
+  // An inconsistent array is refused before anything is written.
+  Array broken(DType::F32, {3}, std::vector<uint8_t>(5));
+  msg = errorOf(
+      writeFiles({{dir.file("e.npy"), &a}, {dir.file("f.npy"), &broken}}));
+  EXPECT_NE(msg.find(dir.file("f.npy") + ": "), std::string::npos) << msg;
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"a.npy"});
+
+  // And a good batch writes everything.
+  ASSERT_FALSE(
+      errorOf(writeFiles({{dir.file("e.npy"), &a}, {dir.file("f.npy"), &b}}))
+          .size());
+  EXPECT_EQ(cantFail(readFile(dir.file("e.npy"))).dtype, DType::F32);
+  EXPECT_EQ(cantFail(readFile(dir.file("f.npy"))).dtype, DType::Bool);
+  EXPECT_EQ(dir.entries().size(), 3u);
+}
+
+} // namespace
