@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Cross-check `hdp-run --backend=reference` against utils/hdp_numpy_ref.py.
+"""Cross-check `hdp-run --backend=reference|cpu` against utils/hdp_numpy_ref.py.
 
     cross_check.py --random 60 --seed 1            # random cases
     cross_check.py --cases FILE                    # one case spec per line
@@ -240,7 +240,11 @@ def find_hdp_run(explicit):
     return None
 
 
-def run_hdp(hdp_run, cfg_text, inputs, outdir):
+# The hdp-run backend under test (set from --backend).
+BACKEND = "reference"
+
+
+def run_hdp(hdp_run, cfg_text, inputs, outdir, backend="reference"):
     """Run hdp-run; returns (error message or None, outputs dict)."""
     names = ("out", "block_mask", "head_mask", "theta_h")
     outs = {n: os.path.join(outdir, n + ".npy") for n in names}
@@ -249,7 +253,7 @@ def run_hdp(hdp_run, cfg_text, inputs, outdir):
         cmd.append("--config=" + cfg_text)
     cmd += ["--input=@" + p for p in inputs]
     cmd += ["--output=@" + outs[n] for n in names]
-    cmd.append("--backend=reference")
+    cmd.append("--backend=" + backend)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -316,7 +320,7 @@ def run_case(n, case, cfg, hdp_run, work, tol, keep):
     if mask is not None:
         arrays["mask"] = mask
     inputs = gen.write_inputs(arrays, cdir)
-    err, got = run_hdp(hdp_run, cfg_text, inputs, cdir)
+    err, got = run_hdp(hdp_run, cfg_text, inputs, cdir, BACKEND)
     problems = [err] if err else compare(got, want, tol)
     if problems:
         print("FAIL %s\n     config: %s\n     %s" % (label, cfg_text, "\n     ".join(problems)))
@@ -353,11 +357,15 @@ def main(argv=None):
     ap.add_argument("--cases", action="append", default=[], metavar="FILE", help="file of case specs")
     ap.add_argument("--case", action="append", default=[], metavar="SPEC", help="one case spec")
     ap.add_argument("--hdp-run", help="hdp-run binary (default: PATH, then build*/bin)")
+    ap.add_argument("--backend", default="reference", choices=["reference", "cpu"],
+                    help="hdp-run backend to check (default reference)")
     ap.add_argument("--numpy-only", action="store_true", help="only run the numpy side")
     ap.add_argument("--work-dir", help="where inputs/outputs go (default: a temporary dir)")
     ap.add_argument("--keep", action="store_true", help="keep the files of passing cases")
     ap.add_argument("--tol", type=float, default=1e-5, help="max |err| of outputs")
     args = ap.parse_args(argv)
+    global BACKEND
+    BACKEND = args.backend
 
     cases = []
     for path in args.cases:

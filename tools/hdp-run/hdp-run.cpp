@@ -3,7 +3,11 @@
 // hdp-run --attention --config='#hdp.config<rho = 0.3>' \
 //   --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] \
 //   --output=@out.npy [--output=@block_mask.npy [--output=@head_mask.npy
-//   [--output=@theta_h.npy]]] [--backend=reference]
+//   [--output=@theta_h.npy]]] [--backend=reference|cpu]
+//
+// hdp-run FILE.mlir --function=NAME --input=@a.npy ... --output=@r.npy ...
+//   JIT-compiles FILE.mlir for the CPU (hdp-cpu-pipeline) and runs one of
+//   its functions on tensors.
 //
 // Inputs and outputs follow iree-run-module's '@file' convention. Every bad
 // input yields one "hdp-run: error: <where>: <what was expected>" line and
@@ -14,9 +18,13 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Reference/Reference.h"
+#include "hdp/Runtime/JitRunner.h"
 #include "hdp/Support/Npy.h"
 
 #include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
@@ -25,6 +33,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -32,12 +41,21 @@
 #include <vector>
 
 using namespace llvm;
+using mlir::openInputFile;
 namespace npy = hdp::npy;
 namespace ref = hdp::ref;
 
 namespace {
 
 cl::OptionCategory runCategory("hdp-run options");
+
+cl::opt<std::string> moduleFile(cl::Positional,
+                                cl::desc("[FILE.mlir]"), cl::init(""),
+                                cl::cat(runCategory));
+
+cl::opt<std::string> functionName(
+    "function", cl::desc("The function of FILE.mlir to run"),
+    cl::value_desc("NAME"), cl::cat(runCategory));
 
 cl::opt<bool> attentionMode(
     "attention",
@@ -66,8 +84,9 @@ cl::list<std::string> outputFiles(
 
 cl::opt<std::string> backendName(
     "backend",
-    cl::desc("Where to run: reference (the plain-loop reference library); "
-             "cpu and sim are not available yet"),
+    cl::desc("Where to run --attention: reference (the plain-loop reference "
+             "library) or cpu (compiled by hdp-cpu-pipeline, JIT); sim is "
+             "not available yet"),
     cl::value_desc("reference|cpu|sim"), cl::init("reference"),
     cl::cat(runCategory));
 
@@ -166,22 +185,124 @@ std::optional<ref::Tensor<float>> readFloatOperand(const std::string &path,
   return t;
 }
 
+/// Strips the '@' of every --input/--output; false (after printing) if one
+/// lacks it.
+bool collectPaths(std::vector<std::string> &inputs,
+                  std::vector<std::string> &outputs) {
+  for (const std::string &v : inputFiles) {
+    std::optional<std::string> path = stripAt("input", v);
+    if (!path)
+      return false;
+    inputs.push_back(*path);
+  }
+  for (const std::string &v : outputFiles) {
+    std::optional<std::string> path = stripAt("output", v);
+    if (!path)
+      return false;
+    outputs.push_back(*path);
+  }
+  return true;
+}
+
+/// Writes the first outputs.size() of `arrays` together, atomically.
+int writeOutputs(const std::vector<std::string> &outputs,
+                 const std::vector<npy::Array> &arrays) {
+  std::vector<npy::OutputFile> files;
+  for (size_t i = 0; i < outputs.size(); ++i)
+    files.push_back({outputs[i], &arrays[i]});
+  if (Error e = npy::writeFiles(files))
+    return fail(std::move(e));
+  return 0;
+}
+
+/// hdp-run FILE.mlir --function=NAME: JIT-compile and run one function.
+int runModule() {
+  if (attentionMode)
+    return fail("--attention", "cannot be combined with FILE.mlir");
+  if (functionName.empty())
+    return fail("--function", "expected the name of the function of " +
+                                  moduleFile + " to run");
+  std::vector<std::string> inputs, outputs;
+  if (!collectPaths(inputs, outputs))
+    return 1;
+
+  mlir::DialectRegistry registry;
+  hdp::runtime::registerRunnerDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string error;
+  auto buffer = openInputFile(moduleFile, &error);
+  if (!buffer)
+    return fail(moduleFile, error);
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail(moduleFile, "could not parse the module (see above)");
+
+  std::vector<npy::Array> arrays;
+  for (const std::string &path : inputs) {
+    Expected<npy::Array> array = npy::readFile(path);
+    if (!array)
+      return fail(array.takeError());
+    arrays.push_back(std::move(*array));
+  }
+  auto jit = hdp::runtime::JitModule::compile(std::move(module));
+  if (!jit)
+    return fail(moduleFile, toString(jit.takeError()));
+  auto results = (*jit)->run(functionName, arrays, inputs);
+  if (!results)
+    return fail(moduleFile, toString(results.takeError()));
+  if (outputs.size() > results->size())
+    return fail("--output", "@" + functionName + " returns " +
+                                Twine(results->size()) + " result(s); got " +
+                                Twine(outputs.size()) + " --output file(s)");
+  return writeOutputs(outputs, *results);
+}
+
+/// The same attention as the reference, compiled for the CPU and JIT-run.
+Expected<std::vector<npy::Array>>
+runAttentionOnCPU(const ref::AttentionConfig &config,
+                  const std::vector<ref::Tensor<float>> &operands,
+                  const std::vector<std::string> &inputs) {
+  mlir::DialectRegistry registry;
+  hdp::runtime::registerRunnerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadDialect<hdp::HDPDialect>();
+  const std::vector<int64_t> *maskShape =
+      operands.size() == 4 ? &operands[3].shape : nullptr;
+  auto module = hdp::runtime::buildAttentionModule(
+      context, operands[0].shape, operands[1].shape, operands[2].shape,
+      maskShape, hdp::ConfigAttr::fromReference(&context, config),
+      /*numResults=*/4);
+  auto jit = hdp::runtime::JitModule::compile(std::move(module));
+  if (!jit)
+    return jit.takeError();
+  std::vector<npy::Array> arrays;
+  for (const ref::Tensor<float> &t : operands)
+    arrays.push_back(npy::fromF32(t.shape, t.data));
+  return (*jit)->run("attention", arrays, inputs);
+}
+
 int run() {
+  if (!moduleFile.empty())
+    return runModule();
   if (!attentionMode) {
-    errs() << "hdp-run: error: nothing to run: pass --attention (running a "
-              "compiled module is not supported yet)\n";
+    errs() << "hdp-run: error: nothing to run: pass --attention, or "
+              "FILE.mlir --function=NAME\n";
     return 1;
   }
 
   // Cheap checks first, before any file is read.
-  if (backendName == "cpu" || backendName == "sim") {
-    errs() << "hdp-run: error: --backend=" << backendName
-           << " is not available yet; use --backend=reference\n";
+  if (backendName == "sim") {
+    errs() << "hdp-run: error: --backend=sim is not available yet; use "
+              "--backend=reference or --backend=cpu\n";
     return 1;
   }
-  if (backendName != "reference")
+  if (backendName != "reference" && backendName != "cpu")
     return fail("--backend=" + backendName,
-                "unknown backend; expected reference (cpu and sim are not "
+                "unknown backend; expected reference or cpu (sim is not "
                 "available yet)");
 
   if (inputFiles.size() != 3 && inputFiles.size() != 4)
@@ -193,18 +314,8 @@ int run() {
                 "theta_H]]]); got " +
                     Twine(outputFiles.size()));
   std::vector<std::string> inputs, outputs;
-  for (const std::string &v : inputFiles) {
-    std::optional<std::string> path = stripAt("input", v);
-    if (!path)
-      return 1;
-    inputs.push_back(*path);
-  }
-  for (const std::string &v : outputFiles) {
-    std::optional<std::string> path = stripAt("output", v);
-    if (!path)
-      return 1;
-    outputs.push_back(*path);
-  }
+  if (!collectPaths(inputs, outputs))
+    return 1;
 
   std::string configError;
   std::optional<ref::AttentionConfig> config =
@@ -252,6 +363,14 @@ int run() {
                     "] is too large for the reference backend (at most " +
                     Twine(kMaxScoreElements) + " elements)");
 
+  if (backendName == "cpu") {
+    Expected<std::vector<npy::Array>> arrays =
+        runAttentionOnCPU(*config, operands, inputs);
+    if (!arrays)
+      return fail("--backend=cpu", toString(arrays.takeError()));
+    return writeOutputs(outputs, *arrays);
+  }
+
   ref::AttentionResult result = ref::attention(q, k, v, mask, *config);
 
   if (verbose) {
@@ -275,12 +394,7 @@ int run() {
       npy::fromBool(result.blockMask.shape, result.blockMask.data));
   arrays.push_back(npy::fromBool(result.headMask.shape, result.headMask.data));
   arrays.push_back(npy::fromI64(result.thetaH.shape, result.thetaH.data));
-  std::vector<npy::OutputFile> files;
-  for (size_t i = 0; i < outputs.size(); ++i)
-    files.push_back({outputs[i], &arrays[i]});
-  if (Error e = npy::writeFiles(files))
-    return fail(std::move(e));
-  return 0;
+  return writeOutputs(outputs, arrays);
 }
 
 } // namespace
@@ -295,6 +409,9 @@ int main(int argc, char **argv) {
       "    --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] "
       "\\\n"
       "    --output=@out.npy [--output=@block_mask.npy "
-      "[--output=@head_mask.npy [--output=@theta_h.npy]]]\n");
+      "[--output=@head_mask.npy [--output=@theta_h.npy]]] "
+      "[--backend=reference|cpu]\n"
+      "  hdp-run FILE.mlir --function=NAME --input=@a.npy ... "
+      "--output=@r.npy ...\n");
   return run();
 }

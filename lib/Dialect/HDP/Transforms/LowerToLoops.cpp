@@ -43,7 +43,10 @@ public:
     return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
   }
   Value i128(int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, b.getIntegerType(128), v);
+    // Signless IntegerAttr::get(type, int64_t) would zero-extend negatives.
+    Type type = b.getIntegerType(128);
+    return arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(type, llvm::APInt(128, v, /*isSigned=*/true)));
   }
   Value f32(float v) {
     return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),

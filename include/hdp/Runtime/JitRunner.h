@@ -1,0 +1,85 @@
+//===- JitRunner.h - Compile and run hdp programs on the CPU ----*- C++ -*-===//
+//
+// Compiles a module of functions on tensors (hdp.attention, hdp stage ops,
+// linalg) with hdp-cpu-pipeline and the MLIR ExecutionEngine, then calls its
+// functions on .npy arrays. hdp-run's `--backend=cpu` and `FILE.mlir
+// --function=NAME` modes are thin wrappers around this.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_RUNTIME_JITRUNNER_H
+#define HDP_RUNTIME_JITRUNNER_H
+
+#include "hdp/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+class DialectRegistry;
+class MLIRContext;
+} // namespace mlir
+
+namespace hdp {
+class ConfigAttr;
+} // namespace hdp
+
+namespace hdp::runtime {
+
+/// Registers everything the runner's modules may contain and its pipeline
+/// needs: upstream dialects and extensions, hdp, bufferization models and
+/// LLVM IR translations.
+void registerRunnerDialects(mlir::DialectRegistry &registry);
+
+/// A module compiled for the host CPU, ready to run.
+class JitModule {
+public:
+  ~JitModule();
+
+  /// Lowers `module` (consumed) with hdp-cpu-pipeline and JIT-compiles it.
+  /// Errors carry the pipeline's diagnostics.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  compile(mlir::OwningOpRef<mlir::ModuleOp> module);
+
+  /// Runs public function `name` on `inputs` (one per argument, converted
+  /// to the argument's element type; shapes must fit the argument types).
+  /// `inputNames` name the inputs in errors. Returns one array per result.
+  llvm::Expected<std::vector<npy::Array>>
+  run(llvm::StringRef name, const std::vector<npy::Array> &inputs,
+      const std::vector<std::string> &inputNames);
+
+  /// Names of the public functions.
+  std::vector<std::string> functionNames() const;
+
+private:
+  struct Signature {
+    std::vector<mlir::RankedTensorType> args;
+    std::vector<mlir::RankedTensorType> results;
+  };
+  JitModule() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::map<std::string, Signature> signatures;
+};
+
+/// A module with one public function `@attention` computing hdp.attention
+/// for the given shapes (rank-4 Q, K, V; mask of any broadcastable shape,
+/// or none) and configuration, returning the first `numResults` of (out,
+/// block mask, head mask, θ_H).
+mlir::OwningOpRef<mlir::ModuleOp>
+buildAttentionModule(mlir::MLIRContext &context,
+                     llvm::ArrayRef<int64_t> queryShape,
+                     llvm::ArrayRef<int64_t> keyShape,
+                     llvm::ArrayRef<int64_t> valueShape,
+                     const std::vector<int64_t> *maskShape,
+                     hdp::ConfigAttr config, unsigned numResults);
+
+} // namespace hdp::runtime
+
+#endif // HDP_RUNTIME_JITRUNNER_H

@@ -1,0 +1,358 @@
+//===- JitRunner.cpp - Compile and run hdp programs on the CPU ------------===//
+//
+// Functions are called through their C interface (`_mlir_ciface_NAME`):
+// every memref argument is a pointer to a descriptor {allocated, aligned,
+// offset, sizes[r], strides[r]}, and the results come back through a pointer
+// to a struct of descriptors passed first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Runtime/JitRunner.h"
+
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
+#include "hdp/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+using llvm::StringRef;
+
+namespace hdp::runtime {
+
+void registerRunnerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<hdp::HDPDialect>();
+  hdp::registerBufferizableOpInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+namespace {
+Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// The npy dtype that holds a tensor element type on output.
+Expected<npy::DType> dtypeFor(Type type) {
+  if (type.isF32())
+    return npy::DType::F32;
+  if (type.isF64())
+    return npy::DType::F64;
+  if (type.isSignlessInteger(1))
+    return npy::DType::Bool;
+  if (type.isSignlessInteger(8))
+    return npy::DType::I8;
+  if (type.isSignlessInteger(16))
+    return npy::DType::I16;
+  if (type.isSignlessInteger(32))
+    return npy::DType::I32;
+  if (type.isSignlessInteger(64))
+    return npy::DType::I64;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "element type " << type << " is not supported by the runner";
+  return makeError(s);
+}
+
+std::string typeString(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+/// Converts `array` to the bytes of element type `type` (f32, f64, i1, iN):
+/// floats from floats, integers and booleans from integers and booleans.
+Expected<std::vector<uint8_t>> convertInput(const npy::Array &array, Type type,
+                                            StringRef name) {
+  if (type.isF32() || type.isF64()) {
+    Expected<std::vector<float>> values = npy::toF32(array, name);
+    if (!values)
+      return values.takeError();
+    if (type.isF32()) {
+      std::vector<uint8_t> bytes(values->size() * sizeof(float));
+      std::memcpy(bytes.data(), values->data(), bytes.size());
+      return bytes;
+    }
+    if (array.dtype != npy::DType::F64)
+      return makeError(name + ": expected <f8 for a tensor of f64");
+    return array.bytes;
+  }
+  if (type.isSignlessInteger(1)) {
+    Expected<std::vector<uint8_t>> values = npy::toBool(array, name);
+    if (!values)
+      return values.takeError();
+    return *values;
+  }
+  if (auto intType = dyn_cast<IntegerType>(type)) {
+    Expected<std::vector<int64_t>> values = npy::toI64(array, name);
+    if (!values)
+      return values.takeError();
+    unsigned width = intType.getWidth() / 8;
+    std::vector<uint8_t> bytes(values->size() * width);
+    for (size_t i = 0; i < values->size(); ++i)
+      std::memcpy(bytes.data() + i * width, &(*values)[i], width);
+    return bytes;
+  }
+  return makeError(name + ": tensors of " + typeString(type) +
+                   " cannot be passed by the runner");
+}
+
+/// Descriptor of a rank-r memref as the C interface lays it out.
+struct Descriptor {
+  std::vector<int64_t> words; // allocated, aligned, offset, sizes, strides
+
+  static size_t numWords(int64_t rank) { return 3 + 2 * rank; }
+
+  static Descriptor forBuffer(void *data, ArrayRef<int64_t> shape) {
+    Descriptor d;
+    d.words.resize(numWords(shape.size()));
+    d.words[0] = reinterpret_cast<int64_t>(data);
+    d.words[1] = reinterpret_cast<int64_t>(data);
+    d.words[2] = 0;
+    int64_t stride = 1;
+    for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
+      d.words[3 + i] = shape[i];
+      d.words[3 + shape.size() + i] = stride;
+      stride *= shape[i];
+    }
+    return d;
+  }
+};
+
+/// Copies a returned memref (any strides) into a dense npy array.
+npy::Array readResult(const int64_t *words, int64_t rank, npy::DType dtype) {
+  npy::Array out;
+  out.dtype = dtype;
+  out.shape.assign(words + 3, words + 3 + rank);
+  const int64_t *strides = words + 3 + rank;
+  unsigned size = npy::dtypeSize(dtype);
+  const auto *aligned = reinterpret_cast<const uint8_t *>(words[1]);
+  int64_t offset = words[2];
+  int64_t count = npy::numElements(out.shape);
+  out.bytes.resize(count * size);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t element = offset;
+    for (int64_t d = 0; d < rank; ++d)
+      element += index[d] * strides[d];
+    std::memcpy(out.bytes.data() + n * size, aligned + element * size, size);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < out.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+} // namespace
+
+JitModule::~JitModule() = default;
+
+Expected<std::unique_ptr<JitModule>>
+JitModule::compile(OwningOpRef<ModuleOp> module) {
+  static bool targetsInitialised = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)targetsInitialised;
+
+  std::unique_ptr<JitModule> jit(new JitModule());
+  for (auto func : module->getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    Signature sig;
+    for (Type t : func.getArgumentTypes()) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor)
+        return makeError("function @" + func.getName() +
+                         ": argument of type " + typeString(t) +
+                         "; the runner passes ranked tensors only");
+      sig.args.push_back(tensor);
+    }
+    for (Type t : func.getResultTypes()) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor)
+        return makeError("function @" + func.getName() + ": result of type " +
+                         typeString(t) +
+                         "; the runner returns ranked tensors only");
+      sig.results.push_back(tensor);
+    }
+    jit->signatures[func.getName().str()] = std::move(sig);
+  }
+
+  MLIRContext *context = module->getContext();
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << diag.getLocation() << ": " << diag << "\n";
+    for (const Diagnostic &note : diag.getNotes())
+      os << "  note: " << note << "\n";
+    return success();
+  });
+  PassManager pm(context);
+  hdp::CPUPipelineOptions options;
+  hdp::buildCPUPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return makeError("compiling for the CPU failed:\n" + diagnostics);
+
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = makeOptimizingTransformer(
+      /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(engine.takeError()) + diagnostics);
+  jit->engine = std::move(*engine);
+  return jit;
+}
+
+std::vector<std::string> JitModule::functionNames() const {
+  std::vector<std::string> names;
+  for (const auto &entry : signatures)
+    names.push_back(entry.first);
+  return names;
+}
+
+Expected<std::vector<npy::Array>>
+JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
+               const std::vector<std::string> &inputNames) {
+  auto it = signatures.find(name.str());
+  if (it == signatures.end()) {
+    std::string known;
+    for (const auto &entry : signatures)
+      known += (known.empty() ? "@" : ", @") + entry.first;
+    return makeError("--function=" + name + ": no public function @" + name +
+                     " in the module (it has " +
+                     (known.empty() ? std::string("none") : known) + ")");
+  }
+  const Signature &sig = it->second;
+  if (inputs.size() != sig.args.size())
+    return makeError("@" + name + " takes " + llvm::Twine(sig.args.size()) +
+                     " argument(s); got " + llvm::Twine(inputs.size()) +
+                     " --input file(s)");
+
+  // Convert inputs and check shapes against the argument types.
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<Descriptor> argDescs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    RankedTensorType type = sig.args[i];
+    const npy::Array &array = inputs[i];
+    StringRef inputName = inputNames[i];
+    bool fits = array.rank() == type.getRank();
+    for (int64_t d = 0; fits && d < type.getRank(); ++d)
+      fits = type.isDynamicDim(d) || type.getDimSize(d) == array.shape[d];
+    if (!fits)
+      return makeError(inputName + ": shape " + npy::formatShape(array.shape) +
+                       " does not fit argument #" + llvm::Twine(i) + " of @" +
+                       name + ", " + typeString(type));
+    Expected<std::vector<uint8_t>> bytes =
+        convertInput(array, type.getElementType(), inputName);
+    if (!bytes)
+      return bytes.takeError();
+    buffers.push_back(std::move(*bytes));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    argDescs.push_back(
+        Descriptor::forBuffer(buffers[i].data(), inputs[i].shape));
+
+  // Results: one contiguous struct of descriptors.
+  size_t resultWords = 0;
+  for (RankedTensorType t : sig.results)
+    resultWords += Descriptor::numWords(t.getRank());
+  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1), 0);
+  void *resultPtr = resultStorage.data();
+
+  std::vector<void *> argPtrs;
+  for (Descriptor &d : argDescs)
+    argPtrs.push_back(d.words.data());
+  llvm::SmallVector<void *> packed;
+  if (!sig.results.empty())
+    packed.push_back(&resultPtr);
+  for (void *&p : argPtrs)
+    packed.push_back(&p);
+
+  if (Error e = engine->invokePacked(("_mlir_ciface_" + name).str(), packed))
+    return makeError("calling @" + name + " failed: " +
+                     llvm::toString(std::move(e)));
+
+  std::vector<npy::Array> outputs;
+  llvm::SmallPtrSet<void *, 8> freed;
+  for (const std::vector<uint8_t> &b : buffers)
+    freed.insert(const_cast<uint8_t *>(b.data())); // never free inputs
+  const int64_t *words = resultStorage.data();
+  for (RankedTensorType t : sig.results) {
+    Expected<npy::DType> dtype = dtypeFor(t.getElementType());
+    if (!dtype)
+      return dtype.takeError();
+    outputs.push_back(readResult(words, t.getRank(), *dtype));
+    void *allocated = reinterpret_cast<void *>(words[0]);
+    if (allocated && freed.insert(allocated).second)
+      std::free(allocated);
+    words += Descriptor::numWords(t.getRank());
+  }
+  return outputs;
+}
+
+OwningOpRef<ModuleOp> buildAttentionModule(
+    MLIRContext &context, ArrayRef<int64_t> queryShape,
+    ArrayRef<int64_t> keyShape, ArrayRef<int64_t> valueShape,
+    const std::vector<int64_t> *maskShape, hdp::ConfigAttr config,
+    unsigned numResults) {
+  context.loadDialect<func::FuncDialect, hdp::HDPDialect>();
+  OpBuilder b(&context);
+  Location loc = UnknownLoc::get(&context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+
+  Type f32 = b.getF32Type();
+  auto tensor = [&](ArrayRef<int64_t> shape, Type elt) {
+    return RankedTensorType::get(shape, elt);
+  };
+  int64_t B = queryShape[0], H = queryShape[1], N = queryShape[2],
+          M = keyShape[2], Dv = valueShape[3];
+  int64_t NB = llvm::divideCeil(N, config.getBlockRows());
+  int64_t MB = llvm::divideCeil(M, config.getBlockCols());
+  SmallVector<Type> argTypes = {tensor(queryShape, f32), tensor(keyShape, f32),
+                                tensor(valueShape, f32)};
+  if (maskShape)
+    argTypes.push_back(tensor(*maskShape, f32));
+  SmallVector<Type> resultTypes = {
+      tensor({B, H, N, Dv}, f32), tensor({B, H, NB, MB}, b.getI1Type()),
+      tensor({B, H}, b.getI1Type()), tensor({B, H}, b.getI64Type())};
+  resultTypes.resize(numResults);
+
+  auto func = func::FuncOp::create(b, loc, "attention",
+                                   b.getFunctionType(argTypes, resultTypes));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  Value mask = maskShape ? body->getArgument(3) : Value();
+  auto attention = hdp::AttentionOp::create(
+      b, loc, resultTypes, body->getArgument(0), body->getArgument(1),
+      body->getArgument(2), mask, config);
+  func::ReturnOp::create(b, loc, attention.getResults());
+  return module;
+}
+
+} // namespace hdp::runtime
