@@ -46,6 +46,9 @@ if [[ ${HDP_NO_BUILD:-0} == 1 ]]; then
   exit 0
 fi
 
+# ccache hits across clones of the repository in different directories.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+
 if [[ ! -f $BUILD_DIR/build.ninja ]]; then
   echo "setup: configuring $BUILD_DIR"
   cmake -G Ninja -B "$BUILD_DIR" \
