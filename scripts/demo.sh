@@ -33,6 +33,6 @@ else
 fi
 
 echo
-echo "== 3. hdp-run --backend=reference over rho and tau_H"
+echo "== 3. hdp-run over rho and tau_H: reference backend and compiled CPU code (JIT)"
 "$PY" utils/demo_report.py --inputs "$DEMO/inputs" --hdp-run "$BIN/hdp-run" \
-  --work-dir "$DEMO/outputs"
+  --work-dir "$DEMO/outputs" --backends reference,cpu

@@ -39,26 +39,33 @@ def load_inputs(path):
     return arrays
 
 
-def hdp_run_cmd(hdp_run, cfg_text, inputs, outs):
+def hdp_run_cmd(hdp_run, cfg_text, inputs, outs, backend="reference"):
     return ([hdp_run, "--attention", "--config=" + cfg_text]
             + ["--input=@" + p for p in inputs]
-            + ["--output=@" + p for p in outs] + ["--backend=reference"])
+            + ["--output=@" + p for p in outs] + ["--backend=" + backend])
 
 
-def run_setting(hdp_run, cfg, inputs, arrays, work, tag):
-    """(out, block_mask, head_mask, theta_h, agrees) for one setting."""
+def run_setting(hdp_run, cfg, inputs, arrays, work, tag, backends):
+    """(out, block_mask, head_mask, theta_h, {backend: agrees}) for one
+    setting; the outputs are those of the first backend."""
     want = ref.attention(arrays["q"], arrays["k"], arrays["v"], arrays.get("mask"), **cfg)
     if hdp_run is None:
-        return want + (None,)
-    outs = [os.path.join(work, "%s_%s.npy" % (tag, n)) for n in ("out", "bm", "hm", "th")]
-    cmd = hdp_run_cmd(hdp_run, ref.config_to_mlir(**cfg), inputs, outs)
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError("hdp-run failed (%d): %s" % (proc.returncode, proc.stderr.strip()))
-    got = [np.load(p) for p in outs]
-    agrees = (np.abs(got[0].astype(np.float64) - want[0]).max(initial=0) <= 1e-5
-              and all(np.array_equal(g.astype(w.dtype), w) for g, w in zip(got[1:], want[1:])))
-    return tuple(got) + (agrees,)
+        return want + ({},)
+    first, agreement = None, {}
+    for backend in backends:
+        outs = [os.path.join(work, "%s_%s_%s.npy" % (tag, backend, n))
+                for n in ("out", "bm", "hm", "th")]
+        cmd = hdp_run_cmd(hdp_run, ref.config_to_mlir(**cfg), inputs, outs, backend)
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError("hdp-run --backend=%s failed (%d): %s"
+                               % (backend, proc.returncode, proc.stderr.strip()))
+        got = [np.load(p) for p in outs]
+        agreement[backend] = (
+            np.abs(got[0].astype(np.float64) - want[0]).max(initial=0) <= 1e-5
+            and all(np.array_equal(g.astype(w.dtype), w) for g, w in zip(got[1:], want[1:])))
+        first = first or got
+    return tuple(first) + (agreement,)
 
 
 def main(argv=None):
@@ -66,6 +73,8 @@ def main(argv=None):
     ap.add_argument("--inputs", required=True, help="directory with q/k/v[/mask].npy")
     ap.add_argument("--hdp-run", help="hdp-run binary (omit: numpy reference only)")
     ap.add_argument("--work-dir", help="where hdp-run writes its outputs")
+    ap.add_argument("--backends", default="reference",
+                    help="comma-separated hdp-run backends to run and check (reference,cpu)")
     args = ap.parse_args(argv)
 
     arrays = load_inputs(args.inputs)
@@ -96,16 +105,18 @@ def main(argv=None):
     else:
         print("(no hdp-run given: numpy reference only)")
     print()
+    backends = [b for b in args.backends.split(",") if b]
     header = "%6s %5s  %14s  %12s  %10s  %10s  %s" % (
         "rho", "tau_H", "blocks pruned", "heads pruned", "max|err|", "mean|err|",
-        "numpy ref" if args.hdp_run else "")
+        "vs numpy ref: " + " ".join(backends) if args.hdp_run else "")
     print(header)
     print("-" * len(header.rstrip()))
     failed = False
     for n, (rho, tau) in enumerate(SETTINGS):
         cfg = {"rho": rho, "tau_h": tau}
         try:
-            out, bm, hm, _, agrees = run_setting(args.hdp_run, cfg, inputs, arrays, work, "s%d" % n)
+            out, bm, hm, _, agreement = run_setting(args.hdp_run, cfg, inputs, arrays, work,
+                                                    "s%d" % n, backends)
         except RuntimeError as e:
             print("%6.2f %5.2f  %s" % (rho, tau, e))
             failed = True
@@ -113,13 +124,15 @@ def main(argv=None):
         bm = bm.astype(bool)
         pruned = 100.0 * (n_valid - int(bm.sum())) / max(1, n_valid)
         err = np.abs(out.astype(np.float64) - dense)
-        check = "" if agrees is None else ("agrees" if agrees else "DIFFERS")
-        failed |= agrees is False
+        check = " ".join("%s %s" % (b, "agrees" if ok else "DIFFERS")
+                         for b, ok in agreement.items())
+        failed |= not all(agreement.values())
         print("%6.2f %5.2f  %13.1f%%  %7d / %-3d  %10.4f  %10.4f  %s" % (
             rho, tau, pruned, int((~hm.astype(bool)).sum()), hm.size, err.max(), err.mean(), check))
     print()
     print("blocks pruned: of the block mask as computed (pruned heads are skipped as a whole);")
-    print("error: against dense float64 attention without quantisation or pruning.")
+    print("error: against dense float64 attention without quantisation or pruning;")
+    print("agrees: masks and theta_H bit for bit, outputs within 1e-5 of utils/hdp_numpy_ref.py.")
     return 1 if failed else 0
 
 
