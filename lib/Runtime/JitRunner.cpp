@@ -27,6 +27,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -216,9 +217,12 @@ JitModule::compile(OwningOpRef<ModuleOp> module) {
   if (failed(pm.run(*module)))
     return makeError("compiling for the CPU failed:\n" + diagnostics);
 
+  // `transformer` is a function_ref: the callable must outlive create().
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = makeOptimizingTransformer(
-      /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
@@ -237,7 +241,8 @@ std::vector<std::string> JitModule::functionNames() const {
 
 Expected<std::vector<npy::Array>>
 JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
-               const std::vector<std::string> &inputNames) {
+               const std::vector<std::string> &inputNames,
+               unsigned repetitions, std::vector<double> *timesMs) {
   auto it = signatures.find(name.str());
   if (it == signatures.end()) {
     std::string known;
@@ -255,7 +260,6 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
 
   // Convert inputs and check shapes against the argument types.
   std::vector<std::vector<uint8_t>> buffers;
-  std::vector<Descriptor> argDescs;
   for (size_t i = 0; i < inputs.size(); ++i) {
     RankedTensorType type = sig.args[i];
     const npy::Array &array = inputs[i];
@@ -273,45 +277,66 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
       return bytes.takeError();
     buffers.push_back(std::move(*bytes));
   }
-  for (size_t i = 0; i < inputs.size(); ++i)
-    argDescs.push_back(
-        Descriptor::forBuffer(buffers[i].data(), inputs[i].shape));
 
   // Results: one contiguous struct of descriptors.
   size_t resultWords = 0;
   for (RankedTensorType t : sig.results)
     resultWords += Descriptor::numWords(t.getRank());
   std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1), 0);
-  void *resultPtr = resultStorage.data();
+  llvm::SmallPtrSet<void *, 8> inputBuffers;
+  for (const std::vector<uint8_t> &b : buffers)
+    inputBuffers.insert(const_cast<uint8_t *>(b.data()));
+  // Frees what one call returned (each allocation once, never an input).
+  auto freeResults = [&] {
+    llvm::SmallPtrSet<void *, 8> freed = inputBuffers;
+    const int64_t *words = resultStorage.data();
+    for (RankedTensorType t : sig.results) {
+      void *allocated = reinterpret_cast<void *>(words[0]);
+      if (allocated && freed.insert(allocated).second)
+        std::free(allocated);
+      words += Descriptor::numWords(t.getRank());
+    }
+  };
 
-  std::vector<void *> argPtrs;
-  for (Descriptor &d : argDescs)
-    argPtrs.push_back(d.words.data());
-  llvm::SmallVector<void *> packed;
-  if (!sig.results.empty())
-    packed.push_back(&resultPtr);
-  for (void *&p : argPtrs)
-    packed.push_back(&p);
-
-  if (Error e = engine->invokePacked(("_mlir_ciface_" + name).str(), packed))
-    return makeError("calling @" + name + " failed: " +
-                     llvm::toString(std::move(e)));
+  std::string symbol = ("_mlir_ciface_" + name).str();
+  for (unsigned rep = 0; rep < std::max(1u, repetitions); ++rep) {
+    if (rep > 0)
+      freeResults();
+    // Descriptors are rebuilt each time: the callee may not modify them,
+    // but inputs must be pristine for every repetition.
+    std::vector<Descriptor> descs;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      descs.push_back(
+          Descriptor::forBuffer(buffers[i].data(), inputs[i].shape));
+    void *resultPtr = resultStorage.data();
+    std::vector<void *> argPtrs;
+    for (Descriptor &d : descs)
+      argPtrs.push_back(d.words.data());
+    llvm::SmallVector<void *> packed;
+    if (!sig.results.empty())
+      packed.push_back(&resultPtr);
+    for (void *&p : argPtrs)
+      packed.push_back(&p);
+    auto start = std::chrono::steady_clock::now();
+    if (Error e = engine->invokePacked(symbol, packed))
+      return makeError("calling @" + name + " failed: " +
+                       llvm::toString(std::move(e)));
+    auto stop = std::chrono::steady_clock::now();
+    if (timesMs)
+      timesMs->push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
+  }
 
   std::vector<npy::Array> outputs;
-  llvm::SmallPtrSet<void *, 8> freed;
-  for (const std::vector<uint8_t> &b : buffers)
-    freed.insert(const_cast<uint8_t *>(b.data())); // never free inputs
   const int64_t *words = resultStorage.data();
   for (RankedTensorType t : sig.results) {
     Expected<npy::DType> dtype = dtypeFor(t.getElementType());
     if (!dtype)
       return dtype.takeError();
     outputs.push_back(readResult(words, t.getRank(), *dtype));
-    void *allocated = reinterpret_cast<void *>(words[0]);
-    if (allocated && freed.insert(allocated).second)
-      std::free(allocated);
     words += Descriptor::numWords(t.getRank());
   }
+  freeResults();
   return outputs;
 }
 

@@ -36,6 +36,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +91,13 @@ cl::opt<std::string> backendName(
              "not available yet"),
     cl::value_desc("reference|cpu|sim"), cl::init("reference"),
     cl::cat(runCategory));
+
+cl::opt<unsigned> benchmarkRepetitions(
+    "benchmark-repetitions",
+    cl::desc("Time the computation: one warm-up run, then N timed runs "
+             "(compilation and file I/O excluded); prints the median and "
+             "minimum to stdout"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
 
 cl::opt<bool> verbose("verbose",
                       cl::desc("Print a one-line summary (block sparsity, "
@@ -204,6 +213,26 @@ bool collectPaths(std::vector<std::string> &inputs,
   return true;
 }
 
+/// Prints "hdp-run: benchmark: ..." for the timed runs (the first of
+/// `timesMs` is the warm-up and is dropped).
+void reportBenchmark(StringRef what, std::vector<double> timesMs) {
+  if (timesMs.size() < 2)
+    return;
+  timesMs.erase(timesMs.begin());
+  std::sort(timesMs.begin(), timesMs.end());
+  double median = timesMs[timesMs.size() / 2];
+  if (timesMs.size() % 2 == 0)
+    median = 0.5 * (median + timesMs[timesMs.size() / 2 - 1]);
+  outs() << "hdp-run: benchmark: " << what << ": " << timesMs.size()
+         << " runs, median " << format("%.3f", median) << " ms, min "
+         << format("%.3f", timesMs.front()) << " ms\n";
+}
+
+/// Runs after a warm-up, `benchmarkRepetitions` more times when asked.
+unsigned repetitions() {
+  return benchmarkRepetitions ? benchmarkRepetitions + 1 : 1;
+}
+
 /// Writes the first outputs.size() of `arrays` together, atomically.
 int writeOutputs(const std::vector<std::string> &outputs,
                  const std::vector<npy::Array> &arrays) {
@@ -251,9 +280,12 @@ int runModule() {
   auto jit = hdp::runtime::JitModule::compile(std::move(module));
   if (!jit)
     return fail(moduleFile, toString(jit.takeError()));
-  auto results = (*jit)->run(functionName, arrays, inputs);
+  std::vector<double> times;
+  auto results =
+      (*jit)->run(functionName, arrays, inputs, repetitions(), &times);
   if (!results)
     return fail(moduleFile, toString(results.takeError()));
+  reportBenchmark("@" + functionName, times);
   if (outputs.size() > results->size())
     return fail("--output", "@" + functionName + " returns " +
                                 Twine(results->size()) + " result(s); got " +
@@ -282,7 +314,11 @@ runAttentionOnCPU(const ref::AttentionConfig &config,
   std::vector<npy::Array> arrays;
   for (const ref::Tensor<float> &t : operands)
     arrays.push_back(npy::fromF32(t.shape, t.data));
-  return (*jit)->run("attention", arrays, inputs);
+  std::vector<double> times;
+  auto results = (*jit)->run("attention", arrays, inputs, repetitions(), &times);
+  if (results)
+    reportBenchmark("cpu", times);
+  return results;
 }
 
 int run() {
@@ -371,7 +407,16 @@ int run() {
     return writeOutputs(outputs, *arrays);
   }
 
-  ref::AttentionResult result = ref::attention(q, k, v, mask, *config);
+  std::vector<double> times;
+  ref::AttentionResult result;
+  for (unsigned rep = 0; rep < repetitions(); ++rep) {
+    auto start = std::chrono::steady_clock::now();
+    result = ref::attention(q, k, v, mask, *config);
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  reportBenchmark("reference", times);
 
   if (verbose) {
     int64_t blocks = result.blockMask.size(), kept = 0;

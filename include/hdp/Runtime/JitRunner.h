@@ -51,9 +51,13 @@ public:
   /// Runs public function `name` on `inputs` (one per argument, converted
   /// to the argument's element type; shapes must fit the argument types).
   /// `inputNames` name the inputs in errors. Returns one array per result.
+  /// With `repetitions` > 1 the function runs that many times (results of
+  /// the last run are returned) and `timesMs`, when given, receives the
+  /// wall time of each call, conversions excluded.
   llvm::Expected<std::vector<npy::Array>>
   run(llvm::StringRef name, const std::vector<npy::Array> &inputs,
-      const std::vector<std::string> &inputNames);
+      const std::vector<std::string> &inputNames, unsigned repetitions = 1,
+      std::vector<double> *timesMs = nullptr);
 
   /// Names of the public functions.
   std::vector<std::string> functionNames() const;

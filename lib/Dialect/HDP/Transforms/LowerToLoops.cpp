@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -89,9 +90,10 @@ public:
   /// for (iv = lb; iv < ub; ++iv) acc = body(iv, acc); returns acc.
   SmallVector<Value>
   loopAcc(Value lb, Value ub, ValueRange init,
-          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+          function_ref<SmallVector<Value>(Value, ValueRange)> body,
+          int64_t step = 1) {
     auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, index(1), init,
+        b, loc, lb, ub, index(step), init,
         [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(),
@@ -121,6 +123,24 @@ public:
                         emitRegion(elseBody));
     else
       scf::IfOp::create(b, loc, cond, emitRegion(thenBody));
+  }
+
+  /// if (cond) yield thenBody() else yield elseBody().
+  SmallVector<Value>
+  ifThenElseValues(Value cond, function_ref<SmallVector<Value>()> thenBody,
+                   function_ref<SmallVector<Value>()> elseBody) {
+    auto emitRegion = [&](function_ref<SmallVector<Value>()> body) {
+      return [&, body](OpBuilder &nested, Location) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        scf::YieldOp::create(b, loc, body());
+      };
+    };
+    auto ifOp = scf::IfOp::create(b, loc, cond, emitRegion(thenBody),
+                                  emitRegion(elseBody));
+    return SmallVector<Value>(ifOp.getResults().begin(),
+                              ifOp.getResults().end());
   }
 
   /// min(a, b) on indices.
@@ -199,6 +219,87 @@ private:
   Value mask;
 };
 
+
+/// Lanes of the vectorised reductions along D (and Dv): 16 x i32 or f32 is
+/// one AVX-512 register or two AVX2 registers; LLVM legalises it for any
+/// x86-64.
+constexpr int64_t kLanes = 16;
+
+/// Σ over `pairs` of Σ_d ext(a[aIdx.., d])·ext(b[bIdx.., d]) in an integer of
+/// `accWidth` bits. Vectorised along d when D is static (the memrefs'
+/// innermost dimension is contiguous after bufferization); the tail and
+/// dynamic D use scalar loops. Integer sums are exact, so the order of the
+/// additions does not matter.
+struct DotOperand {
+  Value memref;
+  SmallVector<Value> prefix; // indices before d
+};
+Value emitDotSum(LoopEmitter &e, ArrayRef<std::pair<DotOperand, DotOperand>> pairs,
+                 Value D, int64_t staticD, unsigned accWidth) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Type accType = b.getIntegerType(accWidth);
+  auto at = [](const DotOperand &op, Value d) {
+    SmallVector<Value> idx = op.prefix;
+    idx.push_back(d);
+    return idx;
+  };
+  Value zero = arith::ConstantIntOp::create(b, loc, accType, 0);
+  Value total = zero;
+  Value tailStart = e.index(0);
+  if (!ShapedType::isDynamic(staticD) && staticD >= kLanes) {
+    int64_t full = staticD / kLanes * kLanes;
+    auto vecType = VectorType::get({kLanes}, accType);
+    Value vzero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, b.getIntegerAttr(accType, 0)));
+    SmallVector<Value> acc = e.loopAcc(
+        e.index(0), e.index(full), {vzero},
+        [&](Value d, ValueRange a) -> SmallVector<Value> {
+          Value sum = a[0];
+          for (const auto &[x, y] : pairs) {
+            auto load = [&](const DotOperand &op) {
+              Type elt = cast<MemRefType>(op.memref.getType()).getElementType();
+              Value v = vector::LoadOp::create(
+                  b, loc, VectorType::get({kLanes}, elt), op.memref, at(op, d));
+              if (elt == accType)
+                return v;
+              if (elt.getIntOrFloatBitWidth() > accWidth)
+                return arith::TruncIOp::create(b, loc, vecType, v).getResult();
+              return arith::ExtSIOp::create(b, loc, vecType, v).getResult();
+            };
+            sum = arith::AddIOp::create(
+                b, loc, sum, arith::MulIOp::create(b, loc, load(x), load(y)));
+          }
+          return {sum};
+        },
+        kLanes);
+    total = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                        acc[0]);
+    tailStart = e.index(full);
+  }
+  SmallVector<Value> tail = e.loopAcc(
+      tailStart, D, {total}, [&](Value d, ValueRange a) -> SmallVector<Value> {
+        Value sum = a[0];
+        for (const auto &[x, y] : pairs) {
+          Value xv = e.sext(e.load(x.memref, at(x, d)), accWidth);
+          Value yv = e.sext(e.load(y.memref, at(y, d)), accWidth);
+          sum = arith::AddIOp::create(b, loc, sum,
+                                      arith::MulIOp::create(b, loc, xv, yv));
+        }
+        return {sum};
+      });
+  return tail[0];
+}
+
+/// Whether Σ_d over `terms` products each bounded by 2^productBits fits i32.
+bool fitsI32(int64_t staticD, int64_t terms, int64_t productBits) {
+  if (ShapedType::isDynamic(staticD))
+    return false;
+  double bits = std::log2(static_cast<double>(staticD * terms)) +
+                static_cast<double>(productBits);
+  return bits < 31.0;
+}
+
 bool hasPureBufferSemantics(Operation *op) {
   return llvm::all_of(op->getOperandTypes(),
                       [](Type t) { return isa<MemRefType>(t); });
@@ -271,6 +372,7 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
   Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
         D = e.dim(qHi, 3), M = e.dim(kHi, 2);
   Value NB = e.dim(thetaOut, 2), MB = e.dim(thetaOut, 3);
+  int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       e.loop(NB, [&](Value bi) {
@@ -285,15 +387,16 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
               [&](Value i, ValueRange rowAcc) {
                 return e.loopAcc(
                     j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
-                      SmallVector<Value> dot = e.loopAcc(
-                          e.index(0), D, {e.i64(0)},
-                          [&](Value d, ValueRange sum) -> SmallVector<Value> {
-                            Value q = e.sext(e.load(qHi, {ib, ih, i, d}), 64);
-                            Value k = e.sext(e.load(kHi, {ib, ih, j, d}), 64);
-                            Value prod = arith::MulIOp::create(b, loc, q, k);
-                            return {arith::AddIOp::create(b, loc, sum[0], prod)};
-                          });
-                      Value s = dot[0];
+                      // |hi| <= 2^(I-1): products are below 2^(2I-2).
+                      unsigned width =
+                          fitsI32(staticD, 1, 2 * (config.getIntBits() - 1))
+                              ? 32
+                              : 64;
+                      Value dot = emitDotSum(
+                          e, {{DotOperand{qHi, {ib, ih, i}},
+                               DotOperand{kHi, {ib, ih, j}}}},
+                          D, staticD, width);
+                      Value s = e.sext(dot, 64);
                       e.store(e.truncTo(s, scoreType), scoresOut,
                               {ib, ih, i, j});
                       Value absS = math::AbsIOp::create(b, loc, s);
@@ -504,10 +607,10 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
         D = e.dim(qHi, 3), M = e.dim(kHi, 2);
   Value NB = e.dim(blockMask, 2), MB = e.dim(blockMask, 3);
+  int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
 
   // The softmax scale: 1/sqrt(D) rounded to f32 unless configured.
   Value scale;
-  int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
   if (cfg.scale || !ShapedType::isDynamic(staticD)) {
     scale = e.f32(cfg.effectiveScale(staticD));
   } else {
@@ -548,33 +651,31 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
                       removed = mask.isRemoved(maskValue);
                     }
                     auto compute = [&] {
-                      SmallVector<Value> sums = e.loopAcc(
-                          e.index(0), D, {e.i64(0), e.i64(0)},
-                          [&](Value d, ValueRange acc) -> SmallVector<Value> {
-                            Value qh = e.sext(e.load(qHi, {ib, ih, i, d}), 64);
-                            Value ql = e.sext(e.load(qLo, {ib, ih, i, d}), 64);
-                            Value kh = e.sext(e.load(kHi, {ib, ih, j, d}), 64);
-                            Value kl = e.sext(e.load(kLo, {ib, ih, j, d}), 64);
-                            Value cross = arith::AddIOp::create(
-                                b, loc, arith::MulIOp::create(b, loc, ql, kh),
-                                arith::MulIOp::create(b, loc, qh, kl));
-                            Value c =
-                                arith::AddIOp::create(b, loc, acc[0], cross);
-                            Value ff = acc[1];
-                            if (!cfg.approx)
-                              ff = arith::AddIOp::create(
-                                  b, loc, ff,
-                                  arith::MulIOp::create(b, loc, ql, kl));
-                            return {c, ff};
-                          });
+                      // |lo| < 2^F and |hi| <= 2^(I-1).
+                      int64_t crossBits = F + cfg.intBits - 1;
+                      unsigned crossWidth =
+                          fitsI32(staticD, 2, crossBits) ? 32 : 64;
+                      DotOperand ql{qLo, {ib, ih, i}}, qh{qHi, {ib, ih, i}},
+                          kl{kLo, {ib, ih, j}}, kh{kHi, {ib, ih, j}};
+                      Value cross = e.sext(
+                          emitDotSum(e, {{ql, kh}, {qh, kl}}, D, staticD,
+                                     crossWidth),
+                          64);
+                      Value ff;
+                      if (!cfg.approx)
+                        ff = e.sext(emitDotSum(e, {{ql, kl}}, D, staticD,
+                                               fitsI32(staticD, 1, 2 * F)
+                                                   ? 32
+                                                   : 64),
+                                    64);
                       Value s = e.sext(e.load(sInt, {ib, ih, i, j}), 64);
                       // A = S·2^(2F) + cross·2^F [+ ff]
                       Value a = arith::AddIOp::create(
                           b, loc,
                           arith::ShLIOp::create(b, loc, s, e.i64(2 * F)),
-                          arith::ShLIOp::create(b, loc, sums[0], e.i64(F)));
+                          arith::ShLIOp::create(b, loc, cross, e.i64(F)));
                       if (!cfg.approx)
-                        a = arith::AddIOp::create(b, loc, a, sums[1]);
+                        a = arith::AddIOp::create(b, loc, a, ff);
                       Value score =
                           arith::SIToFPOp::create(b, loc, b.getF32Type(), a);
                       score = arith::MulFOp::create(b, loc, score, rescale);
@@ -765,30 +866,71 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
         out = op.getInits()[0];
   Value B = e.dim(probs, 0), H = e.dim(probs, 1), N = e.dim(probs, 2),
         M = e.dim(probs, 3), Dv = e.dim(value, 3), MB = e.dim(blockMask, 3);
+  int64_t staticDv = cast<MemRefType>(value.getType()).getDimSize(3);
+  // A whole output row lives in registers when Dv is static and not huge.
+  bool vectorRow = !ShapedType::isDynamic(staticDv) && staticDv <= 256;
+  auto rowType = VectorType::get({vectorRow ? staticDv : 1}, b.getF32Type());
+
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       Value headKept = e.load(headMask, {ib, ih});
       e.loop(N, [&](Value i) {
-        e.loop(Dv, [&](Value c) { e.store(e.f32(0.0f), out, {ib, ih, i, c}); });
-        e.ifThenElse(headKept, [&] {
-          Value bi = e.divIndex(i, bm);
-          e.loop(MB, [&](Value bj) {
-            e.ifThenElse(e.load(blockMask, {ib, ih, bi, bj}), [&] {
-              Value j0 = e.mulIndex(bj, bn);
-              Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-              e.loop(j0, j1, [&](Value j) {
-                Value p = e.load(probs, {ib, ih, i, j});
-                e.loop(Dv, [&](Value c) {
-                  Value acc = e.load(out, {ib, ih, i, c});
-                  Value prod = arith::MulFOp::create(
-                      b, loc, p, e.load(value, {ib, ih, j, c}));
-                  e.store(arith::AddFOp::create(b, loc, acc, prod), out,
-                          {ib, ih, i, c});
-                });
-              });
-            });
-          });
-        });
+        if (!vectorRow) {
+          e.loop(Dv,
+                 [&](Value c) { e.store(e.f32(0.0f), out, {ib, ih, i, c}); });
+        }
+        Value zeroRow = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
+        SmallVector<Value> row = e.ifThenElseValues(
+            headKept,
+            [&]() -> SmallVector<Value> {
+              Value bi = e.divIndex(i, bm);
+              return e.loopAcc(
+                  e.index(0), MB, {zeroRow},
+                  [&](Value bj, ValueRange acc) -> SmallVector<Value> {
+                    return e.ifThenElseValues(
+                        e.load(blockMask, {ib, ih, bi, bj}),
+                        [&]() -> SmallVector<Value> {
+                          Value j0 = e.mulIndex(bj, bn);
+                          Value j1 =
+                              e.minIndex(e.addIndex(j0, e.index(bn)), M);
+                          return e.loopAcc(
+                              j0, j1, acc,
+                              [&](Value j, ValueRange a) -> SmallVector<Value> {
+                                Value p = e.load(probs, {ib, ih, i, j});
+                                if (!vectorRow) {
+                                  // Accumulate in memory, element by element.
+                                  e.loop(Dv, [&](Value c) {
+                                    Value o = e.load(out, {ib, ih, i, c});
+                                    Value prod = arith::MulFOp::create(
+                                        b, loc, p,
+                                        e.load(value, {ib, ih, j, c}));
+                                    e.store(
+                                        arith::AddFOp::create(b, loc, o, prod),
+                                        out, {ib, ih, i, c});
+                                  });
+                                  return {a[0]};
+                                }
+                                // Separate mul and add (no FMA): the same
+                                // roundings as the reference.
+                                Value vrow = vector::LoadOp::create(
+                                    b, loc, rowType, value,
+                                    ValueRange{ib, ih, j, e.index(0)});
+                                Value pv = vector::BroadcastOp::create(
+                                    b, loc, rowType, p);
+                                Value prod =
+                                    arith::MulFOp::create(b, loc, pv, vrow);
+                                return {arith::AddFOp::create(b, loc, a[0],
+                                                              prod)};
+                              });
+                        },
+                        [&]() -> SmallVector<Value> { return {acc[0]}; });
+                  });
+            },
+            [&]() -> SmallVector<Value> { return {zeroRow}; });
+        if (vectorRow)
+          vector::StoreOp::create(b, loc, row[0], out,
+                                  ValueRange{ib, ih, i, e.index(0)});
       });
     });
   });

@@ -5,6 +5,31 @@
 
 include "mlir/Pass/PassBase.td"
 
+def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
+  let summary = "Raise linalg attention, as frontends emit it, to hdp.attention";
+  let description = [{
+    Recognises `softmax(scale·Q·Kᵀ [+ mask])·V` written in linalg the way
+    torch-mlir and upstream MLIR emit it and rewrites it into one
+    `hdp.attention` carrying the configuration given by the `config` option.
+    Recognised forms: `linalg.softmax` or the decomposed chain of
+    `linalg.generic`s (max-reduce → sub → exp → sum-reduce → div or mul by
+    reciprocal; max init -inf, 0xFFC00000 or -3.40282347E+38);
+    `linalg.batch_matmul` with a transposing `indexing_maps` or after
+    `linalg.transpose`; the scale as a separate `mulf`/`divf` generic or
+    folded into Q; an additive mask `addf` before the max; rank-4 tensors
+    collapsed to rank 3 around the matmuls. IR it does not recognise stays
+    unchanged.
+  }];
+  let options = [
+    Option<"config", "config", "std::string", /*default=*/"\"#hdp.config<>\"",
+           "The #hdp.config<...> given to every raised attention">,
+  ];
+  let dependentDialects = [
+    "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect",
+  ];
+}
+
 def HDPDecompose : Pass<"hdp-decompose"> {
   let summary = "Decompose hdp.attention into the HDP stage ops";
   let description = [{
@@ -39,6 +64,7 @@ def HDPLowerToLoops : Pass<"hdp-lower-to-loops"> {
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 
