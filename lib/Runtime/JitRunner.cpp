@@ -344,7 +344,7 @@ OwningOpRef<ModuleOp> buildAttentionModule(
     MLIRContext &context, ArrayRef<int64_t> queryShape,
     ArrayRef<int64_t> keyShape, ArrayRef<int64_t> valueShape,
     const std::vector<int64_t> *maskShape, hdp::ConfigAttr config,
-    unsigned numResults) {
+    unsigned numResults, StringRef functionName) {
   context.loadDialect<func::FuncDialect, hdp::HDPDialect>();
   OpBuilder b(&context);
   Location loc = UnknownLoc::get(&context);
@@ -368,7 +368,7 @@ OwningOpRef<ModuleOp> buildAttentionModule(
       tensor({B, H}, b.getI1Type()), tensor({B, H}, b.getI64Type())};
   resultTypes.resize(numResults);
 
-  auto func = func::FuncOp::create(b, loc, "attention",
+  auto func = func::FuncOp::create(b, loc, functionName,
                                    b.getFunctionType(argTypes, resultTypes));
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
