@@ -13,7 +13,9 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -35,12 +37,42 @@ struct EmitCInterfacePass
                       UnitAttr::get(&getContext()));
   }
 };
+
+/// Rewrites memref.copy into linalg.copy (and so, later, into loops): the
+/// LLVM lowering would otherwise call `memrefCopy` from MLIR's runner
+/// library for strided copies, which JIT and AOT users do not link.
+struct CopiesToLinalgPass
+    : PassWrapper<CopiesToLinalgPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalgPass)
+  StringRef getArgument() const override { return "hdp-copies-to-linalg"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect>();
+  }
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    getOperation().walk([&](memref::CopyOp copy) {
+      rewriter.setInsertionPoint(copy);
+      linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      rewriter.eraseOp(copy);
+    });
+  }
+};
 } // namespace
 
 void hdp::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   pm.addPass(hdp::createHDPDecompose());
   pm.addPass(createCanonicalizerPass());
+  if (options.tileBlockRows > 0) {
+    hdp::HDPTileOptions tile;
+    tile.tileBlockRows = options.tileBlockRows;
+    pm.addNestedPass<func::FuncOp>(hdp::createHDPTile(tile));
+    pm.addPass(createCanonicalizerPass());
+    // Identical slice offsets must be one value for bufferization to write
+    // tiles in place.
+    pm.addPass(createCSEPass());
+  }
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -50,6 +82,7 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(std::make_unique<CopiesToLinalgPass>());
 
   pm.addPass(hdp::createHDPLowerToLoops());
   // Other linalg in the module (frontend code around the attention).
@@ -60,11 +93,13 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
 
   if (options.emitCInterface)
     pm.addPass(std::make_unique<EmitCInterfacePass>());
+  // Subviews of tiles become explicit offset arithmetic (affine.apply),
+  // which lower-affine then turns into arith.
+  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // ceildivui and friends have no direct LLVM lowering.
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertToLLVMPass());

@@ -11,6 +11,7 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
+#include "hdp/Dialect/HDP/Transforms/TilingInterfaceImpl.h"
 #include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,6 +44,7 @@ void registerRunnerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registry.insert<hdp::HDPDialect>();
   hdp::registerBufferizableOpInterfaceExternalModels(registry);
+  hdp::registerTilingInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -8,6 +8,7 @@
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Dialect/HDP/Transforms/TilingInterfaceImpl.h"
 #include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   registry.insert<hdp::HDPDialect>();
   hdp::registerBufferizableOpInterfaceExternalModels(registry);
+  hdp::registerTilingInterfaceExternalModels(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "hdp optimizer driver: MLIR plus the hdp dialect\n",

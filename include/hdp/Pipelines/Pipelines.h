@@ -18,10 +18,16 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Give every function a C interface wrapper "
                      "(_mlir_ciface_NAME) for JIT and AOT callers"),
       llvm::cl::init(true)};
+  Option<int64_t> tileBlockRows{
+      *this, "tile-block-rows",
+      llvm::cl::desc("Block rows per tile of the fused floating-point pass "
+                     "(hdp-tile); 0 leaves it untiled"),
+      llvm::cl::init(8)};
 };
 
 /// hdp.attention (or the stage ops) on tensors → LLVM dialect:
-/// hdp-decompose, one-shot-bufferize, hdp-lower-to-loops, then the upstream
+/// hdp-decompose, hdp-tile, one-shot-bufferize, hdp-lower-to-loops, then the
+/// upstream
 /// lowering to LLVM.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);

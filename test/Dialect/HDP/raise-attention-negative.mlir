@@ -124,6 +124,29 @@ func.func @mismatched_shapes(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>,
 
 // -----
 
+// Mismatched shapes: Q and K come from [B=1, H=2] and V from [B=2, H=1];
+// the batch_matmuls agree on B·H = 2 but no [B, H] fits all three.
+// CHECK-LABEL: func.func @mismatched_heads(
+// CHECK:         linalg.batch_matmul
+// CHECK:         linalg.softmax
+// CHECK:         linalg.batch_matmul
+func.func @mismatched_heads(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<2x1x8x16xf32>) -> tensor<2x8x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %cq = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %ck = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %cv = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x1x8x16xf32> into tensor<2x8x16xf32>
+  %e1 = tensor.empty() : tensor<2x8x8xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%e1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%cq, %ck : tensor<2x8x16xf32>, tensor<2x8x16xf32>) outs(%f1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<2x8x8xf32>) outs(%e1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %e2 = tensor.empty() : tensor<2x8x16xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %cv : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%f2 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %o : tensor<2x8x16xf32>
+}
+
+// -----
+
 // The probabilities are also returned: raising would lose them.
 // CHECK-LABEL: func.func @softmax_other_user(
 // CHECK:         linalg.batch_matmul
@@ -234,6 +257,30 @@ func.func @accumulating_init(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v:
   %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%q, %k : tensor<4x8x16xf32>, tensor<4x8x16xf32>) outs(%f1 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %p = linalg.softmax dimension(2) ins(%s : tensor<4x8x8xf32>) outs(%e1 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%acc : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// -----
+
+// A masked fill with -100: not a removal, and not an additive mask.
+// CHECK-LABEL: func.func @masked_fill_finite(
+// CHECK:         arith.select
+// CHECK:         linalg.softmax
+func.func @masked_fill_finite(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %c: tensor<4x8x8xi1>) -> tensor<4x8x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %fill = arith.constant -1.000000e+02 : f32
+  %e1 = tensor.empty() : tensor<4x8x8xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%e1 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%q, %k : tensor<4x8x16xf32>, tensor<4x8x16xf32>) outs(%f1 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%c, %s : tensor<4x8x8xi1>, tensor<4x8x8xf32>) outs(%e1 : tensor<4x8x8xf32>) {
+  ^bb0(%in: i1, %in_0: f32, %out: f32):
+    %0 = arith.select %in, %fill, %in_0 : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<4x8x8xf32>) outs(%e1 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%f2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   return %o : tensor<4x8x16xf32>
 }
 

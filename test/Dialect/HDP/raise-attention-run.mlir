@@ -6,14 +6,22 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: hdp-opt --hdp-raise-attention="config='#hdp.config<policy = dense, approx = false>'" %s -o %t/raised.mlir
 // RUN: FileCheck %s --check-prefix=RAISED --input-file=%t/raised.mlir
-// RAISED-NOT: linalg.
-// RAISED-COUNT-2: hdp.attention config #hdp.config<policy = dense, approx = false>
-// RAISED-NOT: linalg.
+// RUN: FileCheck %s --check-prefix=GONE --input-file=%t/raised.mlir
+// RAISED-COUNT-3: hdp.attention config #hdp.config<policy = dense, approx = false>
+// GONE-NOT: {{linalg.batch_matmul|linalg.softmax|math.exp}}
 
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/q.npy 1,2,8,16 --grid
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/k.npy 1,2,8,16 --grid
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/v.npy 1,2,8,16
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/mask.npy 1,1,8,8 --causal
+
+// masked_fill(attn_mask != 0, -inf) on the scores: the same causal mask.
+// RUN: hdp-run %t/raised.mlir --function=sdpa_masked_fill \
+// RUN:   --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy \
+// RUN:   --input=@%t/mask.npy --output=@%t/fill.npy
+// RUN: %python %hdp_src/test/hdp-run/Inputs/dense_check.py %t/q.npy %t/k.npy \
+// RUN:   %t/v.npy %t/fill.npy %t/mask.npy | FileCheck %s --check-prefix=FILL
+// FILL: shape (1, 2, 8, 16) max-abs-error-within-1e-5=True
 
 // torch-mlir BERT self-attention with a causal mask.
 // RUN: hdp-run %t/raised.mlir --function=bert_self_attention \
@@ -30,6 +38,8 @@
 // RUN:   %t/v.npy %t/sdpa.npy | FileCheck %s --check-prefix=SDPA
 // SDPA: shape (1, 2, 8, 16) max-abs-error-within-1e-5=True
 
+// torch-mlir BERT self-attention (see raise-attention.mlir) with a mask
+// [1, 1, N, M].
 #map = affine_map<(d0, d1, d2, d3) -> (0, 0, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #map12 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
@@ -110,6 +120,7 @@ func.func @bert_self_attention(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32
   return %expanded_4 : tensor<1x2x8x16xf32>
 }
 
+// torch-mlir scaled_dot_product_attention (see raise-attention.mlir).
 #sdpa_map7 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #sdpa_map9 = affine_map<() -> ()>
 #sdpa_map10 = affine_map<(d0, d1, d2, d3) -> ()>
@@ -203,4 +214,55 @@ func.func @sdpa(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1
   %69 = linalg.batch_matmul ins(%collapsed_23, %collapsed_v : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%68 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   %expanded_24 = tensor.expand_shape %69 [[0, 1], [2], [3]] output_shape [1, 2, 8, 16] : tensor<2x8x16xf32> into tensor<1x2x8x16xf32>
   return %expanded_24 : tensor<1x2x8x16xf32>
+}
+
+// SDPA with masked_fill(attn_mask != 0, -inf) and the default scale as a
+// mulf by 0.25.
+#fill_map7 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#fill_map8 = affine_map<(d0, d1, d2, d3) -> (0, 0, d2, d3)>
+#fill_map9 = affine_map<() -> ()>
+#fill_map10 = affine_map<(d0, d1, d2, d3) -> ()>
+#fill_map16 = affine_map<(d0, d1, d2, d3) -> (0, d1, d2, d3)>
+func.func @sdpa_masked_fill(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %am: tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %cst_18 = arith.constant dense<0xFFF0000000000000> : tensor<f64>
+  %28 = tensor.empty() : tensor<f32>
+  %cq = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %ck = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %e1 = tensor.empty() : tensor<2x8x8xf32>
+  %f1 = linalg.fill ins(%cst_0 : f32) outs(%e1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s3 = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%cq, %ck : tensor<2x8x16xf32>, tensor<2x8x16xf32>) outs(%f1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s4 = tensor.expand_shape %s3 [[0, 1], [2], [3]] output_shape [1, 2, 8, 8] : tensor<2x8x8xf32> into tensor<1x2x8x8xf32>
+  %quarter = arith.constant 2.500000e-01 : f32
+  %es = tensor.empty() : tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#fill_map7, #fill_map7], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s4 : tensor<1x2x8x8xf32>) outs(%es : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %x = arith.mulf %in, %quarter : f32
+    linalg.yield %x : f32
+  } -> tensor<1x2x8x8xf32>
+  %26 = tensor.empty() : tensor<1x1x8x8xi1>
+  %52 = linalg.generic {indexing_maps = [#fill_map8, #fill_map7], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%am : tensor<1x1x8x8xf32>) outs(%26 : tensor<1x1x8x8xi1>) {
+  ^bb0(%in: f32, %out: i1):
+    %741 = arith.cmpf une, %in, %cst_0 : f32
+    linalg.yield %741 : i1
+  } -> tensor<1x1x8x8xi1>
+  %53 = linalg.generic {indexing_maps = [#fill_map9, #fill_map9], iterator_types = []} ins(%cst_18 : tensor<f64>) outs(%28 : tensor<f32>) {
+  ^bb0(%in: f64, %out: f32):
+    %741 = arith.truncf %in : f64 to f32
+    linalg.yield %741 : f32
+  } -> tensor<f32>
+  %50 = tensor.empty() : tensor<1x2x8x8xf32>
+  %54 = linalg.generic {indexing_maps = [#fill_map8, #fill_map10, #fill_map16, #fill_map7], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%52, %53, %s : tensor<1x1x8x8xi1>, tensor<f32>, tensor<1x2x8x8xf32>) outs(%50 : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: i1, %in_116: f32, %in_117: f32, %out: f32):
+    %741 = arith.select %in, %in_116, %in_117 : f32
+    linalg.yield %741 : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%54 : tensor<1x2x8x8xf32>) outs(%50 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %cp = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x8x8xf32> into tensor<2x8x8xf32>
+  %cv = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %e5 = tensor.empty() : tensor<2x8x16xf32>
+  %f5 = linalg.fill ins(%cst_0 : f32) outs(%e5 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o3 = linalg.batch_matmul ins(%cp, %cv : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%f5 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [1, 2, 8, 16] : tensor<2x8x16xf32> into tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
 }

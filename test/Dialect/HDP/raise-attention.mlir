@@ -623,7 +623,74 @@ func.func @kt_argument(%q: tensor<4x8x16xf32>, %kt: tensor<4x16x6xf32>, %v: tens
 
 // -----
 
-// Dynamic batch and sequence: B and N/M unknown, H = 2 static.
+// Heads split from a projection [B, N, H·D] by expand_shape + transpose
+// generic, as torch-mlir emits view + transpose: the raised op reads the
+// transposed [B, H, N, D] values and no new transpose appears.
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bnhd = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
+#kt = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
+// CHECK-LABEL: func.func @head_transposes(
+// CHECK-SAME:      %[[QL:[^:]+]]: tensor<1x8x32xf32>, %[[KL:[^:]+]]: tensor<1x8x32xf32>, %[[VL:[^:]+]]: tensor<1x8x32xf32>)
+// CHECK-DAG:     %[[Q0:.+]] = tensor.expand_shape %[[QL]]
+// CHECK-DAG:     %[[K0:.+]] = tensor.expand_shape %[[KL]]
+// CHECK-DAG:     %[[V0:.+]] = tensor.expand_shape %[[VL]]
+// CHECK:         %[[Q:.+]] = linalg.generic {{.*}} ins(%[[Q0]] : tensor<1x8x2x16xf32>)
+// CHECK:         %[[K:.+]] = linalg.generic {{.*}} ins(%[[K0]] : tensor<1x8x2x16xf32>)
+// CHECK:         %[[V:.+]] = linalg.generic {{.*}} ins(%[[V0]] : tensor<1x8x2x16xf32>)
+// CHECK:         } -> tensor<1x2x8x16xf32>
+// CHECK-NOT:     linalg.
+// CHECK:         %[[O:.+]] = hdp.attention config #hdp.config<rho = 0.3> %[[Q]], %[[K]], %[[V]] :
+// CHECK-NEXT:    return %[[O]]
+func.func @head_transposes(%ql: tensor<1x8x32xf32>, %kl: tensor<1x8x32xf32>, %vl: tensor<1x8x32xf32>) -> tensor<1x2x8x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %c = arith.constant 2.500000e-01 : f32
+  %q0 = tensor.expand_shape %ql [[0], [1], [2, 3]] output_shape [1, 8, 2, 16] : tensor<1x8x32xf32> into tensor<1x8x2x16xf32>
+  %k0 = tensor.expand_shape %kl [[0], [1], [2, 3]] output_shape [1, 8, 2, 16] : tensor<1x8x32xf32> into tensor<1x8x2x16xf32>
+  %v0 = tensor.expand_shape %vl [[0], [1], [2, 3]] output_shape [1, 8, 2, 16] : tensor<1x8x32xf32> into tensor<1x8x2x16xf32>
+  %e = tensor.empty() : tensor<1x2x8x16xf32>
+  %q = linalg.generic {indexing_maps = [#id4, #bnhd], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q0 : tensor<1x8x2x16xf32>) outs(%e : tensor<1x2x8x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x2x8x16xf32>
+  %k = linalg.generic {indexing_maps = [#id4, #bnhd], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%k0 : tensor<1x8x2x16xf32>) outs(%e : tensor<1x2x8x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x2x8x16xf32>
+  %v = linalg.generic {indexing_maps = [#id4, #bnhd], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%v0 : tensor<1x8x2x16xf32>) outs(%e : tensor<1x2x8x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x2x8x16xf32>
+  %et = tensor.empty() : tensor<1x2x16x8xf32>
+  %kt = linalg.generic {indexing_maps = [#id4, #kt], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%k : tensor<1x2x8x16xf32>) outs(%et : tensor<1x2x16x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x2x16x8xf32>
+  %cq = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %ck = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x16x8xf32> into tensor<2x16x8xf32>
+  %e1 = tensor.empty() : tensor<2x8x8xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%e1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s3 = linalg.batch_matmul ins(%cq, %ck : tensor<2x8x16xf32>, tensor<2x16x8xf32>) outs(%f1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s = tensor.expand_shape %s3 [[0, 1], [2], [3]] output_shape [1, 2, 8, 8] : tensor<2x8x8xf32> into tensor<1x2x8x8xf32>
+  %es = tensor.empty() : tensor<1x2x8x8xf32>
+  %sc = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x8x8xf32>) outs(%es : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %c : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%sc : tensor<1x2x8x8xf32>) outs(%es : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %cp = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x8x8xf32> into tensor<2x8x8xf32>
+  %cv = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %e2 = tensor.empty() : tensor<2x8x16xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o3 = linalg.batch_matmul ins(%cp, %cv : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%f2 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [1, 2, 8, 16] : tensor<2x8x16xf32> into tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+// Dynamic batch and sequence (B, N, M unknown; H = 2): a padding mask [B, M]
+// broadcast by a torch-mlir style copy generic, seen through to its source.
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #bm = affine_map<(d0, d1, d2, d3) -> (d0, d3)>
 // LLVM-LABEL: llvm.func @dynamic(
@@ -714,4 +781,154 @@ func.func @two_layers(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor
   %p2 = linalg.softmax dimension(2) ins(%s2 : tensor<4x8x8xf32>) outs(%e1 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %o2 = linalg.batch_matmul ins(%p2, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%f2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   return %o2 : tensor<4x8x16xf32>
+}
+
+// -----
+
+// masked_fill(attn_mask == 0, -inf) as torch-mlir emits it for SDPA with a
+// mask: a select between -inf and the scores becomes the additive mask
+// (-inf where the condition holds, 0 elsewhere) built from the condition.
+#map7 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map8 = affine_map<(d0, d1, d2, d3) -> (0, 0, d2, d3)>
+#map9 = affine_map<() -> ()>
+#map10 = affine_map<(d0, d1, d2, d3) -> ()>
+#map16 = affine_map<(d0, d1, d2, d3) -> (0, d1, d2, d3)>
+// CHECK-LABEL: func.func @sdpa_masked_fill(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x2x8x16xf32>, %[[K:[^:]+]]: tensor<1x2x8x16xf32>, %[[V:[^:]+]]: tensor<1x2x8x16xf32>, %[[AM:[^:]+]]: tensor<1x1x8x8xf32>)
+// CHECK:         %[[C:.+]] = linalg.generic {{.*}} ins(%[[AM]] : tensor<1x1x8x8xf32>)
+// CHECK:           arith.cmpf oeq
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<1x1x8x8xf32>
+// CHECK:         %[[M:.+]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x1x8x8xi1>) outs(%[[E]] : tensor<1x1x8x8xf32>)
+// CHECK-DAG:       %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG:       %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[SEL:.+]] = arith.select %{{.+}}, %[[NINF]], %[[ZERO]] : f32
+// CHECK-NEXT:      linalg.yield %[[SEL]]
+// CHECK:         %[[O:.+]] = hdp.attention config #hdp.config<rho = 0.3, scale = 1.0> %[[Q]], %[[K]], %[[V]] mask %[[M]] : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x8x8xf32> -> tensor<1x2x8x16xf32>
+// CHECK-NOT:     linalg.
+// CHECK:         return %[[O]]
+func.func @sdpa_masked_fill(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %am: tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %cst_18 = arith.constant dense<0xFFF0000000000000> : tensor<f64>
+  %28 = tensor.empty() : tensor<f32>
+  %cq = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %ck = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %e1 = tensor.empty() : tensor<2x8x8xf32>
+  %f1 = linalg.fill ins(%cst_0 : f32) outs(%e1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s3 = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%cq, %ck : tensor<2x8x16xf32>, tensor<2x8x16xf32>) outs(%f1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s = tensor.expand_shape %s3 [[0, 1], [2], [3]] output_shape [1, 2, 8, 8] : tensor<2x8x8xf32> into tensor<1x2x8x8xf32>
+  %26 = tensor.empty() : tensor<1x1x8x8xi1>
+  %52 = linalg.generic {indexing_maps = [#map8, #map7], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%am : tensor<1x1x8x8xf32>) outs(%26 : tensor<1x1x8x8xi1>) {
+  ^bb0(%in: f32, %out: i1):
+    %741 = arith.cmpf oeq, %in, %cst_0 : f32
+    linalg.yield %741 : i1
+  } -> tensor<1x1x8x8xi1>
+  %53 = linalg.generic {indexing_maps = [#map9, #map9], iterator_types = []} ins(%cst_18 : tensor<f64>) outs(%28 : tensor<f32>) {
+  ^bb0(%in: f64, %out: f32):
+    %741 = arith.truncf %in : f64 to f32
+    linalg.yield %741 : f32
+  } -> tensor<f32>
+  %50 = tensor.empty() : tensor<1x2x8x8xf32>
+  %54 = linalg.generic {indexing_maps = [#map8, #map10, #map16, #map7], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%52, %53, %s : tensor<1x1x8x8xi1>, tensor<f32>, tensor<1x2x8x8xf32>) outs(%50 : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: i1, %in_116: f32, %in_117: f32, %out: f32):
+    %741 = arith.select %in, %in_116, %in_117 : f32
+    linalg.yield %741 : f32
+  } -> tensor<1x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%54 : tensor<1x2x8x8xf32>) outs(%50 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %cp = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x8x8xf32> into tensor<2x8x8xf32>
+  %cv = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %e5 = tensor.empty() : tensor<2x8x16xf32>
+  %f5 = linalg.fill ins(%cst_0 : f32) outs(%e5 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o3 = linalg.batch_matmul ins(%cp, %cv : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%f5 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [1, 2, 8, 16] : tensor<2x8x16xf32> into tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+// A mask added to the rank-3 scores [B·H, N, M]: split with the B·H of the
+// rank-4 sources into [B, H, N, M].
+// CHECK-LABEL: func.func @mask3_split(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<2x3x8x16xf32>, %[[K:[^:]+]]: tensor<2x3x8x16xf32>, %[[V:[^:]+]]: tensor<2x3x8x16xf32>, %[[M:[^:]+]]: tensor<6x8x8xf32>)
+// CHECK-NOT:     linalg.
+// CHECK:         %[[M4:.+]] = tensor.expand_shape %[[M]] {{\[}}[0, 1], [2], [3]] output_shape [2, 3, 8, 8] : tensor<6x8x8xf32> into tensor<2x3x8x8xf32>
+// CHECK-NEXT:    %[[O:.+]] = hdp.attention config #hdp.config<rho = 0.3, scale = 1.0> %[[Q]], %[[K]], %[[V]] mask %[[M4]] :
+// CHECK-NEXT:    return %[[O]]
+func.func @mask3_split(%q: tensor<2x3x8x16xf32>, %k: tensor<2x3x8x16xf32>, %v: tensor<2x3x8x16xf32>, %m: tensor<6x8x8xf32>) -> tensor<2x3x8x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %cq = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x3x8x16xf32> into tensor<6x8x16xf32>
+  %ck = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<2x3x8x16xf32> into tensor<6x8x16xf32>
+  %cv = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x3x8x16xf32> into tensor<6x8x16xf32>
+  %e1 = tensor.empty() : tensor<6x8x8xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%e1 : tensor<6x8x8xf32>) -> tensor<6x8x8xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%cq, %ck : tensor<6x8x16xf32>, tensor<6x8x16xf32>) outs(%f1 : tensor<6x8x8xf32>) -> tensor<6x8x8xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %m : tensor<6x8x8xf32>, tensor<6x8x8xf32>) outs(%e1 : tensor<6x8x8xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.addf %in, %in_0 : f32
+    linalg.yield %0 : f32
+  } -> tensor<6x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%masked : tensor<6x8x8xf32>) outs(%e1 : tensor<6x8x8xf32>) -> tensor<6x8x8xf32>
+  %e2 = tensor.empty() : tensor<6x8x16xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<6x8x16xf32>) -> tensor<6x8x16xf32>
+  %o3 = linalg.batch_matmul ins(%p, %cv : tensor<6x8x8xf32>, tensor<6x8x16xf32>) outs(%f2 : tensor<6x8x16xf32>) -> tensor<6x8x16xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [2, 3, 8, 16] : tensor<6x8x16xf32> into tensor<2x3x8x16xf32>
+  return %o : tensor<2x3x8x16xf32>
+}
+
+// -----
+
+// A single-head attention on rank-2 tensors (torch.mm): Kᵀ by
+// linalg.transpose, scale 1/8 by mulf, decomposed softmax without keepdim.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row2 = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @rank2(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<16x64xf32>, %[[K:[^:]+]]: tensor<12x64xf32>, %[[V:[^:]+]]: tensor<12x32xf32>)
+// CHECK-NOT:     linalg.
+// CHECK-DAG:     %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 16, 64] : tensor<16x64xf32> into tensor<1x1x16x64xf32>
+// CHECK-DAG:     %[[K4:.+]] = tensor.expand_shape %[[K]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 12, 64] : tensor<12x64xf32> into tensor<1x1x12x64xf32>
+// CHECK-DAG:     %[[V4:.+]] = tensor.expand_shape %[[V]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 12, 32] : tensor<12x32xf32> into tensor<1x1x12x32xf32>
+// CHECK:         %[[O4:.+]] = hdp.attention config #hdp.config<rho = 0.3> %[[Q4]], %[[K4]], %[[V4]] : tensor<1x1x16x64xf32>, tensor<1x1x12x64xf32>, tensor<1x1x12x32xf32> -> tensor<1x1x16x32xf32>
+// CHECK-NEXT:    %[[O:.+]] = tensor.collapse_shape %[[O4]] {{\[}}[0, 1, 2], [3]] : tensor<1x1x16x32xf32> into tensor<16x32xf32>
+// CHECK-NEXT:    return %[[O]]
+func.func @rank2(%q: tensor<16x64xf32>, %k: tensor<12x64xf32>, %v: tensor<12x32xf32>) -> tensor<16x32xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c = arith.constant 1.250000e-01 : f32
+  %et = tensor.empty() : tensor<64x12xf32>
+  %kt = linalg.transpose ins(%k : tensor<12x64xf32>) outs(%et : tensor<64x12xf32>) permutation = [1, 0]
+  %e1 = tensor.empty() : tensor<16x12xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%e1 : tensor<16x12xf32>) -> tensor<16x12xf32>
+  %s = linalg.matmul ins(%q, %kt : tensor<16x64xf32>, tensor<64x12xf32>) outs(%f1 : tensor<16x12xf32>) -> tensor<16x12xf32>
+  %sc = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<16x12xf32>) outs(%e1 : tensor<16x12xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %c : f32
+    linalg.yield %0 : f32
+  } -> tensor<16x12xf32>
+  %er = tensor.empty() : tensor<16xf32>
+  %fm = linalg.fill ins(%ninf : f32) outs(%er : tensor<16xf32>) -> tensor<16xf32>
+  %max = linalg.generic {indexing_maps = [#id2, #row2], iterator_types = ["parallel", "reduction"]} ins(%sc : tensor<16x12xf32>) outs(%fm : tensor<16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %out : f32
+    linalg.yield %0 : f32
+  } -> tensor<16xf32>
+  %exp = linalg.generic {indexing_maps = [#id2, #row2, #id2], iterator_types = ["parallel", "parallel"]} ins(%sc, %max : tensor<16x12xf32>, tensor<16xf32>) outs(%e1 : tensor<16x12xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.subf %in, %in_0 : f32
+    %1 = math.exp %0 : f32
+    linalg.yield %1 : f32
+  } -> tensor<16x12xf32>
+  %fs = linalg.fill ins(%cst : f32) outs(%er : tensor<16xf32>) -> tensor<16xf32>
+  %sum = linalg.generic {indexing_maps = [#id2, #row2], iterator_types = ["parallel", "reduction"]} ins(%exp : tensor<16x12xf32>) outs(%fs : tensor<16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  } -> tensor<16xf32>
+  %p = linalg.generic {indexing_maps = [#id2, #row2, #id2], iterator_types = ["parallel", "parallel"]} ins(%exp, %sum : tensor<16x12xf32>, tensor<16xf32>) outs(%e1 : tensor<16x12xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.divf %in, %in_0 : f32
+    linalg.yield %0 : f32
+  } -> tensor<16x12xf32>
+  %e2 = tensor.empty() : tensor<16x32xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%e2 : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %o = linalg.matmul ins(%p, %v : tensor<16x12xf32>, tensor<12x32xf32>) outs(%f2 : tensor<16x32xf32>) -> tensor<16x32xf32>
+  return %o : tensor<16x32xf32>
 }

@@ -4,9 +4,13 @@
 // linalg the way frontends emit it and rewrites it into one hdp.attention.
 //
 // The pattern is anchored on the P·V contraction and walks the use-def chain
-// backwards: P·V ← [reshapes, copies] ← softmax ← [mask add] ← [scale] ←
-// [reshapes, copies] ← Q·Kᵀ. Matching only reads the IR; the rewrite starts
-// once every check has passed, so unrecognised IR stays exactly as it was.
+// backwards: P·V ← [reshapes, copies] ← softmax ← [mask add or masked fill]
+// ← [scale] ← [reshapes, copies] ← Q·Kᵀ, then follows Q, K and V back
+// through copies, transposes, B·H collapses and (Q, K) constant scaling.
+// Matching only reads the IR; the rewrite starts once every check has
+// passed, so unrecognised IR stays exactly as it was. The walk driver only
+// lets a pattern erase the op it visits, so the pass erases the matched
+// chains after the walk.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,10 +54,9 @@ RankedTensorType getTensorType(Value v) {
   return dyn_cast<RankedTensorType>(v.getType());
 }
 
-bool isF32Tensor(Value v, int64_t rank = -1) {
+bool isF32Tensor(Value v) {
   auto type = getTensorType(v);
-  return type && type.getElementType().isF32() &&
-         (rank < 0 || type.getRank() == rank);
+  return type && type.getElementType().isF32();
 }
 
 int64_t getRank(Value v) { return getTensorType(v).getRank(); }
@@ -109,16 +112,24 @@ SmallVector<AffineMap> getCanonicalMaps(linalg::LinalgOp op) {
     for (AffineExpr e : map.getResults())
       if (auto d = dyn_cast<AffineDimExpr>(e))
         used.set(d.getPosition());
+    auto isFreeUnit = [&](unsigned i) {
+      return i < map.getNumDims() && !used.test(i) && loops[i] == 1;
+    };
     SmallVector<AffineExpr> results;
-    for (AffineExpr e : map.getResults()) {
+    for (auto [pos, result] : llvm::enumerate(map.getResults())) {
+      AffineExpr e = result;
       auto c = dyn_cast<AffineConstantExpr>(e);
       if (c && c.getValue() == 0) {
-        for (unsigned i = 0; i < map.getNumDims(); ++i) {
-          if (used.test(i) || loops[i] != 1)
-            continue;
-          used.set(i);
-          e = getAffineDimExpr(i, op.getContext());
-          break;
+        // Prefer the loop dim at the same position: (0, d1) → (d0, d1).
+        std::optional<unsigned> dim;
+        if (isFreeUnit(pos))
+          dim = pos;
+        for (unsigned i = 0; !dim && i < map.getNumDims(); ++i)
+          if (isFreeUnit(i))
+            dim = i;
+        if (dim) {
+          used.set(*dim);
+          e = getAffineDimExpr(*dim, op.getContext());
         }
       }
       results.push_back(e);
@@ -215,9 +226,9 @@ std::optional<double> evalUniform(Value v, const DenseMap<Value, double> &env,
     if (isa<arith::NegFOp>(def))
       return roundTo(elt, -*x);
     if (isa<math::SqrtOp, math::RsqrtOp>(def)) {
-      double s = elt.isF32() ? static_cast<double>(
-                                   std::sqrt(static_cast<float>(*x)))
-                             : std::sqrt(*x);
+      double s = elt.isF32()
+                     ? static_cast<double>(std::sqrt(static_cast<float>(*x)))
+                     : std::sqrt(*x);
       return roundTo(elt, isa<math::RsqrtOp>(def) ? 1.0 / s : s);
     }
     return roundTo(elt, *x);
@@ -387,8 +398,7 @@ std::optional<ScaleGeneric> matchScaleGeneric(Operation *op) {
     // Dividing the constant by the tensor is no scale.
     if (isa<arith::DivFOp>(body) && side == 1)
       break;
-    std::optional<unsigned> input =
-        getInputIndex(g, body->getOperand(side));
+    std::optional<unsigned> input = getInputIndex(g, body->getOperand(side));
     if (!input || !maps[*input].isIdentity())
       continue;
     std::optional<double> c =
@@ -453,7 +463,7 @@ std::optional<SelectGeneric> matchSelectGeneric(Operation *op) {
 }
 
 /// A contraction C[batch.., m, n] = Σ_k A·B accumulating into a zero-filled
-/// init, on f32 tensors, with one or two batch dimensions.
+/// init, on f32 tensors, with up to two batch dimensions.
 struct Contraction {
   linalg::LinalgOp op;
   SmallVector<unsigned> batch;
@@ -491,11 +501,15 @@ std::optional<Contraction> matchContraction(Operation *op) {
       return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(linalgOp);
-  if (failed(dims) || dims->batch.empty() || dims->batch.size() > 2 ||
-      dims->m.size() != 1 || dims->n.size() != 1 || dims->k.size() != 1)
+  if (failed(dims) || dims->batch.size() > 2 || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1)
     return std::nullopt;
-  Contraction c{linalgOp, llvm::to_vector_of<unsigned>(dims->batch), dims->m[0],
-                dims->n[0], dims->k[0], {}, {}};
+  Contraction c;
+  c.op = linalgOp;
+  c.batch = llvm::to_vector_of<unsigned>(dims->batch);
+  c.m = dims->m[0];
+  c.n = dims->n[0];
+  c.k = dims->k[0];
   SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
   SmallVector<unsigned> outDims(c.batch), aDims(c.batch), bDims(c.batch);
   outDims.append({c.m, c.n});
@@ -580,32 +594,41 @@ struct Match {
 };
 
 /// Follows a leaf operand (Q, K or V) back through copies, transposes, the
-/// B·H merge and, for Q and K, scaling by a constant.
+/// B·H merge and, for Q and K, scaling by a constant. Stops at the deepest
+/// value already laid out as wanted when going further would need a
+/// transpose of its own (torch-mlir's head transposes stay in place).
 Leaf traceLeaf(Value value, SmallVector<int64_t> perm, bool allowScale,
                Match &match) {
+  double factor = 1.0;
+  std::optional<std::pair<Leaf, double>> laidOut;
+  auto record = [&] {
+    if (isIdentityPermutation(perm))
+      laidOut = {Leaf{value, perm}, factor};
+  };
+  record();
   while (Operation *def = value.getDefiningOp()) {
     if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(def)) {
       for (int64_t &d : perm)
         d = (*p)[d];
       value = getCopySource(def);
-      continue;
-    }
-    if (auto merge = getBatchMerge(value);
-        merge && perm.size() == 3 && perm[0] == 0) {
+    } else if (auto merge = getBatchMerge(value);
+               merge && perm.size() == 3 && perm[0] == 0) {
       perm = {0, 1, perm[1] + 1, perm[2] + 1};
       value = merge.getSrc();
-      continue;
+    } else if (std::optional<ScaleGeneric> s =
+                   allowScale ? matchScaleGeneric(def) : std::nullopt) {
+      factor *= s->factor;
+      value = def->getOperand(s->input);
+    } else {
+      break;
     }
-    if (allowScale) {
-      if (std::optional<ScaleGeneric> s = matchScaleGeneric(def)) {
-        match.factor *= s->factor;
-        value = def->getOperand(s->input);
-        continue;
-      }
-    }
-    break;
+    record();
   }
-  return {value, perm};
+  Leaf leaf{value, perm};
+  if (!isIdentityPermutation(perm) && laidOut)
+    std::tie(leaf, factor) = *laidOut;
+  match.factor *= factor;
+  return leaf;
 }
 
 /// The mask read by `add` through its operand `index`, looking through a
@@ -624,8 +647,9 @@ std::optional<Mask> traceMask(linalg::GenericOp add, unsigned index,
   auto type = getTensorType(value);
 
   // dim j of `type` → loop dim, or -1 for a unit dim read at index 0.
-  auto toLoopDims = [](AffineMap m, RankedTensorType t)
-      -> std::optional<SmallVector<int64_t>> {
+  auto toLoopDims =
+      [](AffineMap m,
+         RankedTensorType t) -> std::optional<SmallVector<int64_t>> {
     SmallVector<int64_t> dims;
     for (auto [j, e] : llvm::enumerate(m.getResults())) {
       if (auto d = dyn_cast<AffineDimExpr>(e)) {
@@ -730,8 +754,7 @@ bool isMaxCombiner(Value yielded, Value in, Value out) {
            (op->getOperand(0) == out && op->getOperand(1) == in);
   // select(in > out, in, out)
   auto select = dyn_cast_or_null<arith::SelectOp>(op);
-  if (!select || select.getTrueValue() != in ||
-      select.getFalseValue() != out)
+  if (!select || select.getTrueValue() != in || select.getFalseValue() != out)
     return false;
   auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
   if (!cmp)
@@ -954,9 +977,8 @@ LogicalResult matchScores(Value cur, Match &match, bool checkUse) {
     if (std::optional<SelectGeneric> sel = matchSelectGeneric(def)) {
       if (match.mask || match.scoreScaleSeen)
         return failure();
-      std::optional<Mask> m =
-          traceMask(cast<linalg::GenericOp>(def), sel->cond,
-                    IntegerType::get(def->getContext(), 1));
+      std::optional<Mask> m = traceMask(cast<linalg::GenericOp>(def), sel->cond,
+                                        IntegerType::get(def->getContext(), 1));
       if (!m)
         return failure();
       m->fill = sel->fill;
@@ -1028,6 +1050,9 @@ SmallVector<int64_t> getPlannedShape(const Leaf &leaf, int64_t b, int64_t h) {
     shape.push_back(type.getDimSize(p));
   if (shape.size() == 4)
     return shape;
+  // A single head: [N, D] → [1, 1, N, D].
+  if (shape.size() == 2)
+    return {1, 1, shape[0], shape[1]};
   int64_t g = shape[0];
   int64_t batch = b;
   if (!ShapedType::isDynamic(g) && !ShapedType::isDynamic(h))
@@ -1047,17 +1072,16 @@ Value splitBatch(OpBuilder &b, Location loc, Value x, int64_t batch,
     bSize = b.getIndexAttr(batch);
   } else {
     Value gValue = tensor::DimOp::create(b, loc, x, 0);
-    bSize = heads == 1
-                ? OpFoldResult(gValue)
-                : OpFoldResult(
-                      arith::DivUIOp::create(
-                          b, loc, gValue,
-                          arith::ConstantIndexOp::create(b, loc, heads))
-                          .getResult());
+    bSize =
+        heads == 1
+            ? OpFoldResult(gValue)
+            : OpFoldResult(arith::DivUIOp::create(
+                               b, loc, gValue,
+                               arith::ConstantIndexOp::create(b, loc, heads))
+                               .getResult());
   }
-  SmallVector<OpFoldResult> sizes = {bSize, b.getIndexAttr(heads),
-                                     getDim(b, loc, x, 1),
-                                     getDim(b, loc, x, 2)};
+  SmallVector<OpFoldResult> sizes = {
+      bSize, b.getIndexAttr(heads), getDim(b, loc, x, 1), getDim(b, loc, x, 2)};
   auto resultType = RankedTensorType::get(
       {batch, heads, type.getDimSize(1), type.getDimSize(2)},
       type.getElementType());
@@ -1065,8 +1089,20 @@ Value splitBatch(OpBuilder &b, Location loc, Value x, int64_t batch,
                                        {{0, 1}, {2}, {3}}, sizes);
 }
 
+/// [x, y] → [1, 1, x, y].
+Value addUnitBatch(OpBuilder &b, Location loc, Value x) {
+  auto type = getTensorType(x);
+  auto resultType = RankedTensorType::get(
+      {1, 1, type.getDimSize(0), type.getDimSize(1)}, type.getElementType());
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                     getDim(b, loc, x, 0),
+                                     getDim(b, loc, x, 1)};
+  return tensor::ExpandShapeOp::create(b, loc, resultType, x, {{0, 1, 2}, {3}},
+                                       sizes);
+}
+
 /// Lays a leaf out as [B, H, x, y]: transpose if needed, split a rank-3
-/// batch.
+/// batch, give a rank-2 one unit batch and head dims.
 Value materializeLeaf(OpBuilder &b, Location loc, const Leaf &leaf,
                       int64_t batch, int64_t heads) {
   Value x = leaf.value;
@@ -1079,6 +1115,8 @@ Value materializeLeaf(OpBuilder &b, Location loc, const Leaf &leaf,
   }
   if (getRank(x) == 3)
     x = splitBatch(b, loc, x, batch, heads);
+  if (getRank(x) == 2)
+    x = addUnitBatch(b, loc, x);
   return x;
 }
 
@@ -1258,24 +1296,45 @@ private:
         return false;
     for (const Leaf *leaf : {&match.q, &match.k, &match.v})
       if (getRank(leaf->value) == 4)
-        split.add(RankedTensorType::get(
-            getPlannedShape(*leaf, kDynamic, kDynamic),
-            getTensorType(leaf->value).getElementType()));
+        split.add(
+            RankedTensorType::get(getPlannedShape(*leaf, kDynamic, kDynamic),
+                                  getTensorType(leaf->value).getElementType()));
     split.add(match.finalValue.getType());
     if (split.conflict)
+      return false;
+    // A rank-2 (single-head) attention is all rank 2.
+    bool rank2 = getRank(match.q.value) == 2;
+    if (rank2 &&
+        (split.known || getRank(match.k.value) != 2 ||
+         getRank(match.v.value) != 2 || getRank(match.finalValue) != 2))
       return false;
     // Without head structure each group is its own batch item.
     if (!split.known)
       split.h = 1;
-    bool needsSplit = llvm::any_of(
-        ArrayRef<const Leaf *>{&match.q, &match.k, &match.v},
-        [](const Leaf *l) { return getRank(l->value) == 3; });
-    if (match.mask && match.mask->loopRank == 3) {
-      int64_t j = llvm::find(match.mask->loopDim, 0) -
-                  match.mask->loopDim.begin();
-      needsSplit |= j < static_cast<int64_t>(match.mask->loopDim.size());
-    }
+    bool needsSplit =
+        llvm::any_of(ArrayRef<const Leaf *>{&match.q, &match.k, &match.v},
+                     [](const Leaf *l) { return getRank(l->value) == 3; });
+    // The mask dim along the B·H of rank-3 scores, if any, is split too.
+    std::optional<int64_t> maskBatchDim;
+    if (match.mask && match.mask->loopRank == 3)
+      if (const int64_t *it = llvm::find(match.mask->loopDim, 0);
+          it != match.mask->loopDim.end())
+        maskBatchDim = it - match.mask->loopDim.begin();
+    needsSplit |= maskBatchDim.has_value();
     if (needsSplit && ShapedType::isDynamic(split.h))
+      return false;
+    // A static B·H must split evenly (and into the known B).
+    auto splits = [&](int64_t g) {
+      if (ShapedType::isDynamic(g) || ShapedType::isDynamic(split.h))
+        return true;
+      return g % split.h == 0 && dimsAgree(split.b, g / split.h);
+    };
+    for (const Leaf *leaf : {&match.q, &match.k, &match.v})
+      if (getRank(leaf->value) == 3 &&
+          !splits(getTensorType(leaf->value).getDimSize(leaf->perm[0])))
+        return false;
+    if (maskBatchDim &&
+        !splits(getTensorType(match.mask->value).getDimSize(*maskBatchDim)))
       return false;
 
     SmallVector<int64_t> q = getPlannedShape(match.q, split.b, split.h);
@@ -1300,6 +1359,9 @@ private:
       return llvm::all_of(llvm::seq(0, 4), [&](int i) {
         return dimsAgree(out[i], finalType.getDimSize(i));
       });
+    if (finalType.getRank() == 2)
+      return dimsAgree(out[2], finalType.getDimSize(0)) &&
+             dimsAgree(out[3], finalType.getDimSize(1));
     int64_t g = ShapedType::isDynamic(out[0]) || ShapedType::isDynamic(out[1])
                     ? kDynamic
                     : out[0] * out[1];
@@ -1345,9 +1407,12 @@ private:
     if (getRank(match.finalValue) == 3)
       result = tensor::CollapseShapeOp::create(rewriter, loc, result,
                                                {{0, 1}, {2}, {3}});
+    if (getRank(match.finalValue) == 2)
+      result = tensor::CollapseShapeOp::create(rewriter, loc, result,
+                                               {{0, 1, 2}, {3}});
     if (result.getType() != match.finalValue.getType())
-      result = tensor::CastOp::create(rewriter, loc,
-                                      match.finalValue.getType(), result);
+      result = tensor::CastOp::create(rewriter, loc, match.finalValue.getType(),
+                                      result);
     rewriter.replaceAllUsesWith(match.finalValue, result);
     // The walk driver may only erase the visited op: the pass erases the
     // rest of the chain once the walk is over.
@@ -1408,28 +1473,34 @@ struct HDPRaiseAttentionPass
     registry.insert<HDPDialect, linalg::LinalgDialect>();
   }
 
-  void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    FailureOr<ConfigAttr> configAttr = parseConfig();
-    if (failed(configAttr))
-      return signalPassFailure();
+  /// Parses the option once, before any thread runs; a bad one is reported
+  /// on the op the pass runs on.
+  LogicalResult initialize(MLIRContext *ctx) override {
+    parsedConfig = parseConfig(ctx, configError);
+    return success();
+  }
 
+  void runOnOperation() override {
+    if (!parsedConfig) {
+      getOperation()->emitError() << configError;
+      return signalPassFailure();
+    }
+    MLIRContext *ctx = &getContext();
     SmallVector<SmallVector<Operation *>> matched;
     RewritePatternSet patterns(ctx);
-    patterns.add<RaiseAttention>(ctx, *configAttr, matched);
+    patterns.add<RaiseAttention>(ctx, parsedConfig, matched);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     IRRewriter rewriter(ctx);
     eraseMatched(rewriter, matched);
   }
 
 private:
-  /// The `config` option as a #hdp.config; reports a bad one on the op.
-  FailureOr<ConfigAttr> parseConfig() {
-    MLIRContext *ctx = &getContext();
+  /// The `config` option as a #hdp.config, or null and a message.
+  ConfigAttr parseConfig(MLIRContext *ctx, std::string &error) const {
     std::string parserMessage;
     Attribute attr;
     {
-      // Keep the parser's own message for the error below.
+      // Keep the parser's own message for ours.
       ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
         if (parserMessage.empty())
           parserMessage = diag.str();
@@ -1439,15 +1510,16 @@ private:
     }
     if (auto configAttr = dyn_cast_or_null<ConfigAttr>(attr))
       return configAttr;
-    InFlightDiagnostic diag =
-        getOperation()->emitError()
-        << "hdp-raise-attention: option 'config' must be a #hdp.config<...> "
-           "attribute, got '"
-        << config << "'";
+    error = "hdp-raise-attention: option 'config' must be a #hdp.config<...> "
+            "attribute, got '" +
+            config + "'";
     if (!parserMessage.empty())
-      diag << ": " << parserMessage;
-    return failure();
+      error += ": " + parserMessage;
+    return {};
   }
+
+  ConfigAttr parsedConfig;
+  std::string configError;
 };
 
 } // namespace

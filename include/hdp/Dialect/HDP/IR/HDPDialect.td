@@ -37,7 +37,10 @@ def HDP_Dialect : Dialect {
     void registerAttributes();
   public:
   }];
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  // Tiling builds affine index arithmetic and slices of tensors or memrefs.
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 class HDP_Op<string mnemonic, list<Trait> traits = []>

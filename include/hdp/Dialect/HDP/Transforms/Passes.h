@@ -6,6 +6,12 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+namespace affine {
+class AffineDialect;
+} // namespace affine
+namespace func {
+class FuncOp;
+} // namespace func
 namespace arith {
 class ArithDialect;
 } // namespace arith

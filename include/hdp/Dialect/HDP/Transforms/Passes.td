@@ -10,14 +10,56 @@ def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
   let description = [{
     Recognises `softmax(scale·Q·Kᵀ [+ mask])·V` written in linalg the way
     torch-mlir and upstream MLIR emit it and rewrites it into one
-    `hdp.attention` carrying the configuration given by the `config` option.
-    Recognised forms: `linalg.softmax` or the decomposed chain of
-    `linalg.generic`s (max-reduce → sub → exp → sum-reduce → div or mul by
-    reciprocal; max init -inf, 0xFFC00000 or -3.40282347E+38);
-    `linalg.batch_matmul` with a transposing `indexing_maps` or after
-    `linalg.transpose`; the scale as a separate `mulf`/`divf` generic or
-    folded into Q; an additive mask `addf` before the max; rank-4 tensors
-    collapsed to rank 3 around the matmuls. IR it does not recognise stays
+    `hdp.attention` carrying the configuration given by the `config` option
+    (`--hdp-raise-attention="config=#hdp.config<rho=0.3>"`; quote a value
+    with spaces: `config='#hdp.config<rho = 0.3>'`). A bad option fails the
+    pass with an error naming it.
+
+    Recognised forms, in any combination:
+    * the softmax: `linalg.softmax` over the last dimension, or the chain of
+      `linalg.generic`s max-reduce → sub → exp → sum-reduce → div, or mul by
+      the reciprocal of the sum (sub and exp may share one generic; max init
+      -inf, 0xFFC00000 or -3.40282347E+38; max as `maximumf`, `maxnumf` or
+      `cmpf`+`select`; an unused argmax result of the max is allowed;
+      reductions with or without keepdim);
+    * Q·Kᵀ and P·V as `linalg.batch_matmul` (with or without a transposing
+      `indexing_maps`), `linalg.matmul`, or any contraction `linalg.generic`
+      with up to two batch dimensions, accumulating into zeros; Kᵀ through
+      `linalg.transpose` or a transposing copy generic, which are looked
+      through (a Kᵀ with no transpose to look through gets a
+      `linalg.transpose`);
+    * the scale as a `mulf`/`divf` generic by a constant on the scores
+      (constants may be computed, e.g. torch-mlir's sqrt(sitofp(dense<64>))
+      on rank-0 tensors), or folded into Q (or K): `Q·c` before the matmul;
+    * an additive mask `addf` after the scale and before the max, or a
+      masked fill `select(cond, fill, scores)` with fill ≤ -10000 (e.g.
+      -inf), which becomes the additive mask `fill` where `cond` holds;
+    * rank-4 tensors collapsed to rank 3 ([B·H, N, D]) around the matmuls,
+      copies, and reshapes of the scores between rank 3 and rank 4.
+
+    The raised op computes what the linalg computed, up to HDP's
+    approximation:
+    * Scale: the product c of the constants found (a division by c counts
+      as 1/c, rounded to f32) becomes `scale = c`, left implicit when it
+      equals the default 1/sqrt(D); with no scale in the IR, `scale = 1.0`.
+      This replaces any scale in the option. With the scale folded into Q,
+      the raised op reads the unscaled Q.
+    * Shapes: rank-4 sources of collapsed operands are used directly. A
+      genuinely rank-3 attention [G, N, D] becomes [G, 1, N, D] (B = G,
+      H = 1: without head structure each group is its own batch item)
+      through `tensor.expand_shape`, and the result is collapsed back; a
+      single-head rank-2 one [N, D] becomes [1, 1, N, D]. The result always
+      gets the type of the value it replaces.
+    * Mask: the operand of the add, seen through a pure broadcast
+      (`linalg.broadcast` or a broadcasting copy generic) when its source
+      broadcasts to [B, H, N, M]; unit dimensions are inserted with
+      `tensor.expand_shape` where the broadcast needs them.
+
+    A chain is raised only when every intermediate value (scores, scaled and
+    masked scores, max, exp, sum, probabilities, reshapes between them) has
+    no user outside it, all of it sits in one block and the shapes agree.
+    The matched ops, and whatever only they used (fills, inits, transposes,
+    reshapes, constants), are erased. IR it does not recognise stays
     unchanged.
   }];
   let options = [
@@ -45,6 +87,31 @@ def HDPDecompose : Pass<"hdp-decompose"> {
   let dependentDialects = [
     "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect",
+  ];
+}
+
+def HDPTile : Pass<"hdp-tile", "::mlir::func::FuncOp"> {
+  let summary = "Tile the HDP stages along block rows and fuse them";
+  let description = [{
+    Tiles the floating-point pass of every attention along (batch, head,
+    block row), `tile-block-rows` block rows per tile: `hdp.sparse_pv` is
+    tiled and `hdp.masked_softmax` and `hdp.approx_combine` are fused into
+    the loop through their TilingInterface, so that the f32 scores and
+    probabilities of a head exist one tile of block rows at a time. The
+    integer pass (`hdp.split_quantize`, `hdp.block_score`, `hdp.prune_mask`,
+    `hdp.head_mask`) is left whole: a head's fate needs every block row of
+    every head of its batch item before any score is approximated. Stage
+    ops on memrefs are left alone.
+  }];
+  let options = [
+    Option<"tileBlockRows", "tile-block-rows", "int64_t", /*default=*/"8",
+           "Block rows per tile">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
   ];
 }
 

@@ -1,0 +1,119 @@
+//===- Tile.cpp - hdp-tile: tile and fuse the stages along block rows -----===//
+//
+// The floating-point pass of each attention becomes one loop over (batch,
+// head, block-row tile): hdp.sparse_pv with hdp.masked_softmax and
+// hdp.approx_combine fused in, so the f32 scores and probabilities exist one
+// tile at a time. The integer pass (split, block_score, prune_mask,
+// head_mask) stays whole: the head decision needs all of it before any
+// score is approximated, and its results (S_int, θ, masks) are kept anyway.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace hdp {
+#define GEN_PASS_DEF_HDPTILE
+#include "hdp/Dialect/HDP/Transforms/Passes.h.inc"
+} // namespace hdp
+
+using namespace mlir;
+using namespace hdp;
+
+namespace {
+using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
+
+/// The floating-point pass: sparse_pv ← masked_softmax ← approx_combine.
+std::optional<ControlFnResult> fuseFloatPass(tensor::ExtractSliceOp,
+                                             OpResult producer,
+                                             bool isDestination) {
+  Operation *op = producer.getOwner();
+  if (isa<tensor::EmptyOp>(op))
+    return ControlFnResult{};
+  if (isDestination)
+    return std::nullopt;
+  if (isa<MaskedSoftmaxOp, ApproxCombineOp>(op))
+    return ControlFnResult{};
+  return std::nullopt;
+}
+
+struct HDPTilePass : hdp::impl::HDPTileBase<HDPTilePass> {
+  using HDPTileBase::HDPTileBase;
+
+  LogicalResult tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
+                            scf::SCFTileAndFuseOptions::ControlFnTy control) {
+    scf::SCFTileAndFuseOptions options;
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(tileBlockRows)};
+    options.tilingOptions.setTileSizes(sizes);
+    options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    options.setFusionControlFn(control);
+    rewriter.setInsertionPoint(consumer);
+    FailureOr<scf::SCFTileAndFuseResult> result =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, options);
+    if (failed(result))
+      return consumer->emitError("hdp-tile: could not tile this op");
+    // The untiled consumer and fused producers are replaced by the loop's
+    // results and go away; uses among themselves must not be rewritten, or
+    // they would refer to the loop before it; neither may uses inside the
+    // loop itself.
+    llvm::SetVector<Operation *> originals = result->fusedProducers;
+    originals.insert(consumer);
+    for (auto [original, replacement] : result->replacements)
+      rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
+        Operation *user = use.getOwner();
+        return !originals.contains(user) &&
+               !result->loops.front()->isAncestor(user);
+      });
+    for (bool erased = true; erased;) {
+      erased = false;
+      for (Operation *op : originals) {
+        if (!op->getBlock() || !op->use_empty())
+          continue;
+        rewriter.eraseOp(op);
+        originals.remove(op);
+        erased = true;
+        break;
+      }
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    if (tileBlockRows < 1) {
+      getOperation()->emitError("hdp-tile: tile-block-rows must be >= 1");
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    SmallVector<SparsePVOp> pvOps;
+    getOperation()->walk([&](SparsePVOp pv) {
+      if (pv.hasPureTensorSemantics())
+        pvOps.push_back(pv);
+    });
+    for (SparsePVOp op : pvOps)
+      if (failed(tileAndFuse(rewriter, cast<TilingInterface>(*op),
+                             fuseFloatPass)))
+        return signalPassFailure();
+    if (pvOps.empty())
+      return;
+    // Slices of tensor.empty destinations become tile-sized tensor.empty, so
+    // that bufferization allocates tiles, not whole score matrices.
+    RewritePatternSet patterns(&getContext());
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,88 @@
+// RUN: hdp-opt --hdp-lower-to-loops --split-input-file --verify-diagnostics %s | FileCheck %s
+
+// Pruning is real: the fraction products of a block run only behind an
+// scf.if on (head kept && block kept); the integer dot products are
+// vectorised along D (here 16 lanes of i8 widened to i32).
+
+// CHECK-LABEL: func.func @approx_combine
+// CHECK-NOT: hdp.approx_combine
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[HEAD:.*]] = memref.load %arg6
+// CHECK: %[[BLOCK:.*]] = memref.load %arg5
+// CHECK: %[[KEPT:.*]] = arith.andi %[[HEAD]], %[[BLOCK]] : i1
+// CHECK: scf.if %[[KEPT]] {
+// CHECK: vector.load %{{.*}} : memref<1x2x8x32xi8>, vector<16xi8>
+// CHECK: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: vector.reduction <add>
+// CHECK: arith.sitofp %{{.*}} : i64 to f32
+// CHECK: } else {
+// CHECK: memref.store %[[NEGINF]], %arg7
+func.func @approx_combine(%qh: memref<1x2x8x32xi8>, %ql: memref<1x2x8x32xi8>, %kh: memref<1x2x8x32xi8>, %kl: memref<1x2x8x32xi8>,
+                          %s: memref<1x2x8x8xi32>, %bm: memref<1x2x4x4xi1>, %hm: memref<1x2xi1>, %out: memref<1x2x8x8xf32>) {
+  hdp.approx_combine ins(%qh, %ql, %kh, %kl, %s, %bm, %hm : memref<1x2x8x32xi8>, memref<1x2x8x32xi8>, memref<1x2x8x32xi8>, memref<1x2x8x32xi8>, memref<1x2x8x8xi32>, memref<1x2x4x4xi1>, memref<1x2xi1>) outs(%out : memref<1x2x8x8xf32>)
+  return
+}
+
+// -----
+
+// P·V visits only kept blocks of kept heads, with the output row in vector
+// registers (separate mul and add: the reference's roundings).
+
+// CHECK-LABEL: func.func @sparse_pv
+// CHECK-NOT: hdp.sparse_pv
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4xf32>)
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>)
+// CHECK: vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHECK: arith.mulf %{{.*}} : vector<4xf32>
+// CHECK: arith.addf %{{.*}} : vector<4xf32>
+// CHECK: vector.store %{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
+func.func @sparse_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x2x8x4xf32>, %bm: memref<1x2x4x4xi1>, %hm: memref<1x2xi1>, %out: memref<1x2x8x4xf32>) {
+  hdp.sparse_pv ins(%p, %v, %bm, %hm : memref<1x2x8x8xf32>, memref<1x2x8x4xf32>, memref<1x2x4x4xi1>, memref<1x2xi1>) outs(%out : memref<1x2x8x4xf32>)
+  return
+}
+
+// -----
+
+// The threshold of a block row is evaluated in i128; the Q16 ratio is a
+// constant (rho = 0.5 → 32768).
+
+// CHECK-LABEL: func.func @prune_mask
+// CHECK-DAG: arith.constant 32768 : i128
+// CHECK-DAG: arith.constant 65536 : i128
+// CHECK: arith.muli %{{.*}} : i128
+// CHECK: arith.cmpi sge, %{{.*}} : i128
+func.func @prune_mask(%t: memref<1x1x2x3xi64>, %bm: memref<1x1x2x3xi1>) {
+  hdp.prune_mask config #hdp.config<rho = 0.5> ins(%t : memref<1x1x2x3xi64>) outs(%bm : memref<1x1x2x3xi1>)
+  return
+}
+
+// -----
+
+// Other ops are left alone.
+
+// CHECK-LABEL: func.func @untouched
+// CHECK-NEXT: %[[S:.*]] = arith.addf %arg0, %arg0 : f32
+// CHECK-NEXT: return %[[S]]
+func.func @untouched(%x: f32) -> f32 {
+  %0 = arith.addf %x, %x : f32
+  return %0 : f32
+}
+
+// -----
+
+// Stage ops still on tensors, and hdp.attention, are errors.
+
+func.func @tensors(%t: tensor<1x1x2x3xi64>, %bm: tensor<1x1x2x3xi1>) -> tensor<1x1x2x3xi1> {
+  // expected-error @+1 {{hdp-lower-to-loops expects stage ops on memrefs: run one-shot-bufferize first}}
+  %0 = hdp.prune_mask ins(%t : tensor<1x1x2x3xi64>) outs(%bm : tensor<1x1x2x3xi1>) -> tensor<1x1x2x3xi1>
+  return %0 : tensor<1x1x2x3xi1>
+}
+
+// -----
+
+func.func @attention(%q: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{hdp-lower-to-loops expects the stage ops: run hdp-decompose and one-shot-bufferize first}}
+  %0 = hdp.attention %q, %q, %q : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32> -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
