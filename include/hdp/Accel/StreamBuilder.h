@@ -1,0 +1,88 @@
+//===- StreamBuilder.h - Compile an attention to a command stream -*- C++
+//-*-===//
+//
+// Builds the command stream of one HDP attention for one accelerator. This is
+// the whole compiler of the accelerator path until the MLIR pass
+// hdp-lower-to-accel exists; that pass must reproduce buildProgram().
+//
+// The dataflow (docs/accelerator.md, "Dataflow"):
+//
+//   * Work is cut into units (batch item, head, group of query rows); unit u
+//     runs on core u mod cores. Row groups exist only to give every core work
+//     when B·H is not a multiple of the core count.
+//   * Phase A, per unit and strip of R query rows: load Int(Q), stream Int(K),
+//     PE S_int tiles, SE θ accumulation, END_R (block masks, θ_H partial
+//     sums), store the strip's block mask.
+//   * Barrier per batch item, END_H (head decisions), store θ_H / head mask.
+//   * Phase B, per unit, predicated on the head being kept: fetch K (both
+//     planes) and V with Fetch-Upon-Mask, PE scores of kept blocks, softmax,
+//     P·V over kept blocks, store the output strip.
+//   * K (and, separately, V) stays resident for a whole unit when all its
+//     keys fit a slot; otherwise it is streamed per strip in chunks. Every
+//     buffer has two slots that alternate, so loads overlap compute (double
+//     buffering).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_ACCEL_STREAMBUILDER_H
+#define HDP_ACCEL_STREAMBUILDER_H
+
+#include "hdp/Accel/AccelConfig.h"
+#include "hdp/Accel/Hdpc.h"
+#include "hdp/Reference/Reference.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+
+namespace hdp::accel {
+
+/// Choices a user may force; 0 means "let the builder choose".
+struct BuildOptions {
+  uint32_t stripRows = 0; ///< query rows per strip (a multiple of bm)
+};
+
+/// The tiling the builder chose.
+struct TilePlan {
+  uint32_t stripRows = 0; ///< R: query rows per strip
+  uint32_t kChunk = 0;    ///< keys per K slot load (M when K fits)
+  uint32_t vChunk = 0;    ///< keys per V slot load (M when V fits)
+  /// Phase B fetches with Fetch-Upon-Mask against the block mask of the
+  /// whole unit (held in one slot) rather than strip by strip.
+  bool unitMask = false;
+  bool kResidentA = false; ///< Int(K) loaded once per unit in phase A
+  bool kResident = false;  ///< K loaded once per unit in phase B
+  bool vResident = false;  ///< V loaded once per unit in phase B
+  uint32_t rowGroups = 0;  ///< row groups per head
+  std::string describe() const;
+};
+
+/// Bytes one slot of `buffer` holds on `accel`.
+uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer);
+/// Bytes a slot of `buffer` needs for `rows` query rows (Q, Mask, Score,
+/// Theta, BlockMask, Out) and `keys` keys (K, V, Mask).
+uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
+                         const AttentionShape &shape,
+                         const AttentionParams &params);
+/// Bytes of `count` elements of `bits` bits each, rounded up.
+inline uint64_t packedBytes(uint64_t count, uint64_t bits) {
+  return (count * bits + 7) / 8;
+}
+
+/// Chooses the tiling; fails with a message naming the configuration key
+/// whose buffer is too small when even the smallest tiles do not fit.
+llvm::Expected<TilePlan> planTiles(const AttentionShape &shape,
+                                   const AttentionParams &params,
+                                   const AccelConfig &accel,
+                                   const BuildOptions &options = {});
+
+/// Builds the program. `config` must be valid; shape dimensions >= 1.
+llvm::Expected<Program> buildProgram(const AttentionShape &shape,
+                                     const ref::AttentionConfig &config,
+                                     const AccelConfig &accel,
+                                     const BuildOptions &options = {});
+
+} // namespace hdp::accel
+
+#endif // HDP_ACCEL_STREAMBUILDER_H

@@ -1,0 +1,542 @@
+//===- StreamBuilder.cpp - Compile an attention to a command stream -------===//
+//
+// planTiles() sizes strips and chunks to the SRAM slots; buildProgram() walks
+// the dataflow described in StreamBuilder.h and emits one command per step.
+// The stream never depends on data: what HDP skips at run time is expressed
+// with FlagHeadPred and FlagFum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Accel/StreamBuilder.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace llvm;
+
+namespace hdp::accel {
+
+namespace {
+
+Error makeError(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+/// 2^26 commands are 2 GiB of .hdpc; more than anyone should simulate.
+constexpr uint64_t kMaxCommands = uint64_t(1) << 26;
+
+/// The configuration key of each buffer, for error messages.
+const char *bufferKey(Buffer buffer) {
+  switch (buffer) {
+  case Buffer::Q:
+    return "sram.q_buffer_bytes";
+  case Buffer::K:
+    return "sram.k_buffer_bytes";
+  case Buffer::V:
+    return "sram.v_buffer_bytes";
+  case Buffer::Mask:
+    return "sram.mask_buffer_bytes";
+  case Buffer::Score:
+    return "sram.score_buffer_bytes";
+  case Buffer::Theta:
+    return "sram.theta_buffer_bytes";
+  case Buffer::BlockMask:
+    return "sram.blockmask_buffer_bytes";
+  case Buffer::Out:
+    return "sram.out_buffer_bytes";
+  }
+  return "?";
+}
+
+/// The buffers whose slots must hold one strip of query rows.
+SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape) {
+  SmallVector<Buffer, 6> buffers = {Buffer::Q, Buffer::Score, Buffer::Theta,
+                                    Buffer::BlockMask, Buffer::Out};
+  if (shape.hasMask)
+    buffers.push_back(Buffer::Mask);
+  return buffers;
+}
+
+/// The first buffer whose slot cannot hold a strip of `rows` rows.
+std::optional<Buffer> stripMisfit(uint64_t rows, const AttentionShape &shape,
+                                  const AttentionParams &params,
+                                  const AccelSignature &sig) {
+  for (Buffer b : stripBuffers(shape)) {
+    uint64_t keys = b == Buffer::Mask ? shape.M : 0;
+    if (slotBytesNeeded(b, rows, keys, shape, params) > slotCapacity(sig, b))
+      return b;
+  }
+  return std::nullopt;
+}
+
+Error tooSmall(Buffer b, const Twine &what, uint64_t needed,
+               const AccelSignature &sig) {
+  return makeError(Twine(bufferKey(b)) + ": too small for this attention: " +
+                   what + " needs " + Twine(needed) + " bytes in one " +
+                   bufferName(b) + " slot, but a slot holds " +
+                   Twine(slotCapacity(sig, b)) + " bytes (half of " +
+                   Twine(sig.bufferBytes[static_cast<unsigned>(b)]) + ")");
+}
+
+/// Largest multiple of `step` in [step, limit rounded up to step] for which
+/// fits() holds, clamped to `limit`; fits() must be monotone. 0 if even
+/// `step` does not fit.
+template <typename Fits>
+uint64_t largestFitting(uint64_t step, uint64_t limit, Fits fits) {
+  uint64_t lo = 1, hi = ceilDiv(limit, step); // multiples of step
+  if (!fits(std::min(step, limit)))
+    return 0;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo + 1) / 2;
+    if (fits(std::min(mid * step, limit)))
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return std::min(lo * step, limit);
+}
+
+/// Emits commands, remembering per core which slot of each buffer was used
+/// last so that consecutive uses alternate (double buffering).
+class Emitter {
+public:
+  Emitter(Program &program, const TilePlan &plan)
+      : program(program), tiles(plan), nextSlot(program.accel.cores) {}
+
+  void emitPhaseA(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
+                  uint32_t rowEnd);
+  void emitPhaseB(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
+                  uint32_t rowEnd);
+  void emitHeadDecision(uint16_t b);
+
+private:
+  uint8_t takeSlot(uint8_t core, Buffer buffer) {
+    uint8_t &slot = nextSlot[core][static_cast<unsigned>(buffer)];
+    uint8_t taken = slot;
+    slot = static_cast<uint8_t>((slot + 1) % kSlotsPerBuffer);
+    return taken;
+  }
+  Command &emit(Opcode op, uint8_t core, uint16_t b, uint16_t h) {
+    Command c;
+    c.opcode = op;
+    c.core = core;
+    c.batch = b;
+    c.head = h;
+    program.commands.push_back(c);
+    return program.commands.back();
+  }
+  Command &load(uint8_t core, Tensor tensor, uint16_t b, uint16_t h,
+                uint8_t slot) {
+    Command &c = emit(Opcode::DmaLoad, core, b, h);
+    c.tensor = tensor;
+    c.slots[0] = slot;
+    return c;
+  }
+  static void setRows(Command &c, uint32_t row0, uint32_t rows) {
+    c.row0 = row0;
+    c.rows = rows;
+  }
+  static void setCols(Command &c, uint32_t col0, uint32_t cols) {
+    c.col0 = col0;
+    c.cols = cols;
+  }
+
+  Program &program;
+  const TilePlan &tiles;
+  std::vector<std::array<uint8_t, kNumBuffers>> nextSlot;
+};
+
+void Emitter::emitPhaseA(uint8_t core, uint16_t b, uint16_t h,
+                         uint32_t rowBegin, uint32_t rowEnd) {
+  const AttentionShape &s = program.shape;
+  uint8_t kSlot = 0;
+  if (tiles.kResidentA) {
+    kSlot = takeSlot(core, Buffer::K);
+    setCols(load(core, Tensor::KInt, b, h, kSlot), 0, s.M);
+  }
+  for (uint32_t r0 = rowBegin; r0 < rowEnd; r0 += tiles.stripRows) {
+    uint32_t rn = std::min(tiles.stripRows, rowEnd - r0);
+    uint8_t qSlot = takeSlot(core, Buffer::Q);
+    setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
+    uint8_t maskSlot = 0;
+    if (s.hasMask) {
+      maskSlot = takeSlot(core, Buffer::Mask);
+      Command &m = load(core, Tensor::Mask, b, h, maskSlot);
+      setRows(m, r0, rn);
+      setCols(m, 0, s.M);
+    }
+    uint8_t scoreSlot = takeSlot(core, Buffer::Score);
+    uint8_t thetaSlot = takeSlot(core, Buffer::Theta);
+    for (uint32_t k0 = 0; k0 < s.M; k0 += tiles.kChunk) {
+      uint32_t kn = std::min(tiles.kChunk, s.M - k0);
+      if (!tiles.kResidentA) {
+        kSlot = takeSlot(core, Buffer::K);
+        setCols(load(core, Tensor::KInt, b, h, kSlot), k0, kn);
+      }
+      Command &pe = emit(Opcode::PeInt, core, b, h);
+      setRows(pe, r0, rn);
+      setCols(pe, k0, kn);
+      pe.slots[0] = qSlot;
+      pe.slots[1] = kSlot;
+      pe.slots[2] = scoreSlot;
+      Command &acc = emit(Opcode::SeAcc, core, b, h);
+      setRows(acc, r0, rn);
+      setCols(acc, k0, kn);
+      acc.slots[0] = scoreSlot;
+      acc.slots[1] = thetaSlot;
+      if (k0 == 0)
+        acc.flags |= FlagFirst;
+      if (s.hasMask) {
+        acc.flags |= FlagMasked;
+        acc.slots[2] = maskSlot;
+      }
+    }
+    uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
+    Command &endR = emit(Opcode::SeEndR, core, b, h);
+    setRows(endR, r0, rn);
+    endR.slots[0] = thetaSlot;
+    endR.slots[1] = maskBitsSlot;
+    Command &store = emit(Opcode::DmaStore, core, b, h);
+    store.tensor = Tensor::BlockMask;
+    setRows(store, r0, rn);
+    store.slots[0] = maskBitsSlot;
+  }
+}
+
+void Emitter::emitHeadDecision(uint16_t b) {
+  for (uint32_t core = 0; core < program.accel.cores; ++core) {
+    Command &barrier = emit(Opcode::Barrier, static_cast<uint8_t>(core), 0, 0);
+    barrier.aux = b;
+  }
+  for (uint32_t core = 0; core < program.accel.cores; ++core)
+    emit(Opcode::SeEndH, static_cast<uint8_t>(core), b, 0);
+  Command &store = emit(Opcode::DmaStore, 0, b, 0);
+  store.tensor = Tensor::HeadTable;
+}
+
+void Emitter::emitPhaseB(uint8_t core, uint16_t b, uint16_t h,
+                         uint32_t rowBegin, uint32_t rowEnd) {
+  const AttentionShape &s = program.shape;
+  size_t first = program.commands.size();
+  uint8_t kSlot = 0, vSlot = 0, groupMaskSlot = 0;
+  // Every fetch of K or V serves the query rows of its strip (or the whole
+  // group when resident) and skips key blocks no kept block needs.
+  auto fumLoad = [&](Tensor t, uint8_t slot, uint32_t k0, uint32_t kn,
+                     uint32_t r0, uint32_t rn, uint8_t maskSlot) {
+    Command &c = load(core, t, b, h, slot);
+    setCols(c, k0, kn);
+    setRows(c, r0, rn);
+    c.flags |= FlagFum;
+    c.slots[1] = maskSlot;
+  };
+  if (tiles.unitMask) {
+    groupMaskSlot = takeSlot(core, Buffer::BlockMask);
+    setRows(load(core, Tensor::BlockMask, b, h, groupMaskSlot), rowBegin,
+            rowEnd - rowBegin);
+  }
+  if (tiles.kResident) {
+    kSlot = takeSlot(core, Buffer::K);
+    fumLoad(Tensor::KInt, kSlot, 0, s.M, rowBegin, rowEnd - rowBegin,
+            groupMaskSlot);
+    fumLoad(Tensor::KFrac, kSlot, 0, s.M, rowBegin, rowEnd - rowBegin,
+            groupMaskSlot);
+  }
+  if (tiles.vResident) {
+    vSlot = takeSlot(core, Buffer::V);
+    fumLoad(Tensor::V, vSlot, 0, s.M, rowBegin, rowEnd - rowBegin,
+            groupMaskSlot);
+  }
+  for (uint32_t r0 = rowBegin; r0 < rowEnd; r0 += tiles.stripRows) {
+    uint32_t rn = std::min(tiles.stripRows, rowEnd - r0);
+    uint8_t qSlot = takeSlot(core, Buffer::Q);
+    setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
+    setRows(load(core, Tensor::QFrac, b, h, qSlot), r0, rn);
+    uint8_t maskSlot = 0;
+    if (s.hasMask) {
+      maskSlot = takeSlot(core, Buffer::Mask);
+      Command &m = load(core, Tensor::Mask, b, h, maskSlot);
+      setRows(m, r0, rn);
+      setCols(m, 0, s.M);
+    }
+    uint8_t maskBitsSlot = groupMaskSlot;
+    if (!tiles.unitMask) {
+      maskBitsSlot = takeSlot(core, Buffer::BlockMask);
+      setRows(load(core, Tensor::BlockMask, b, h, maskBitsSlot), r0, rn);
+    }
+    uint8_t scoreSlot = takeSlot(core, Buffer::Score);
+    for (uint32_t k0 = 0; k0 < s.M; k0 += tiles.kChunk) {
+      uint32_t kn = std::min(tiles.kChunk, s.M - k0);
+      if (!tiles.kResident) {
+        kSlot = takeSlot(core, Buffer::K);
+        fumLoad(Tensor::KInt, kSlot, k0, kn, r0, rn, maskBitsSlot);
+        fumLoad(Tensor::KFrac, kSlot, k0, kn, r0, rn, maskBitsSlot);
+      }
+      Command &pe = emit(Opcode::PeFrac, core, b, h);
+      setRows(pe, r0, rn);
+      setCols(pe, k0, kn);
+      pe.slots[0] = qSlot;
+      pe.slots[1] = kSlot;
+      pe.slots[2] = scoreSlot;
+      pe.slots[3] = maskBitsSlot;
+      if (s.hasMask) {
+        pe.flags |= FlagMasked;
+        pe.slots[4] = maskSlot;
+      }
+    }
+    Command &softmax = emit(Opcode::Softmax, core, b, h);
+    setRows(softmax, r0, rn);
+    softmax.slots[0] = scoreSlot;
+    uint8_t outSlot = takeSlot(core, Buffer::Out);
+    for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
+      uint32_t vn = std::min(tiles.vChunk, s.M - v0);
+      if (!tiles.vResident) {
+        vSlot = takeSlot(core, Buffer::V);
+        fumLoad(Tensor::V, vSlot, v0, vn, r0, rn, maskBitsSlot);
+      }
+      Command &pv = emit(Opcode::PePv, core, b, h);
+      setRows(pv, r0, rn);
+      setCols(pv, v0, vn);
+      pv.slots[0] = scoreSlot;
+      pv.slots[1] = vSlot;
+      pv.slots[2] = outSlot;
+      pv.slots[3] = maskBitsSlot;
+      if (v0 == 0)
+        pv.flags |= FlagFirst;
+    }
+    Command &store = emit(Opcode::DmaStore, core, b, h);
+    store.tensor = Tensor::Out;
+    setRows(store, r0, rn);
+    store.slots[0] = outSlot;
+  }
+  // All of phase B is skipped for a pruned head.
+  for (size_t i = first; i < program.commands.size(); ++i)
+    program.commands[i].flags |= FlagHeadPred;
+}
+
+} // namespace
+
+uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer) {
+  return accel.bufferBytes[static_cast<unsigned>(buffer)] / kSlotsPerBuffer;
+}
+
+uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
+                         const AttentionShape &shape,
+                         const AttentionParams &params) {
+  // Products of 32-bit dimensions can exceed 64 bits: compute in 128 bits
+  // and saturate, so an absurd shape reads as "does not fit", never wraps.
+  using u128 = unsigned __int128;
+  auto bitsToBytes = [](u128 bits) { return (bits + 7) / 8; };
+  const u128 fixedBits = params.intBits + params.fracBits;
+  const u128 blockRows = ceilDiv(rows, params.blockRows);
+  const u128 blockCols = ceilDiv(shape.M, params.blockCols);
+  u128 bytes = 0;
+  switch (buffer) {
+  case Buffer::Q:
+    bytes = bitsToBytes(u128(rows) * shape.D * fixedBits);
+    break;
+  case Buffer::K:
+    bytes = bitsToBytes(u128(keys) * shape.D * fixedBits);
+    break;
+  case Buffer::V:
+    bytes = u128(keys) * shape.Dv * 4;
+    break;
+  case Buffer::Mask:
+    bytes = u128(rows) * keys * 4;
+    break;
+  case Buffer::Score:
+    // S_int, scores and probabilities all fit 32 bits per element.
+    bytes = u128(rows) * shape.M * 4;
+    break;
+  case Buffer::Theta:
+    bytes = blockRows * blockCols * 8; // 64-bit θ accumulators
+    break;
+  case Buffer::BlockMask:
+    bytes = bitsToBytes(blockRows * blockCols);
+    break;
+  case Buffer::Out:
+    bytes = u128(rows) * shape.Dv * 4;
+    break;
+  }
+  return bytes > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(bytes);
+}
+
+std::string TilePlan::describe() const {
+  std::string s;
+  raw_string_ostream os(s);
+  os << "strip rows " << stripRows << ", K "
+     << (kResident    ? "resident"
+         : kResidentA ? "resident in phase A, streamed"
+                      : "streamed")
+     << " (chunks of " << kChunk << " keys), V "
+     << (vResident ? "resident" : "streamed") << " (chunks of " << vChunk
+     << " keys), block mask per " << (unitMask ? "unit" : "strip") << ", "
+     << rowGroups << " row group" << (rowGroups == 1 ? "" : "s") << " per head";
+  return s;
+}
+
+Expected<TilePlan> planTiles(const AttentionShape &shape,
+                             const AttentionParams &params,
+                             const AccelConfig &accel,
+                             const BuildOptions &options) {
+  const AccelSignature sig = AccelSignature::of(accel);
+  const uint32_t bm = params.blockRows, bn = params.blockCols;
+  TilePlan plan;
+
+  // Strip rows: the largest multiple of bm (or all N) whose strip fits.
+  auto stripFits = [&](uint64_t rows) {
+    return !stripMisfit(rows, shape, params, sig);
+  };
+  uint64_t minRows = std::min<uint64_t>(bm, shape.N);
+  if (std::optional<Buffer> b = stripMisfit(minRows, shape, params, sig))
+    return tooSmall(*b,
+                    "one block row (" + Twine(minRows) +
+                        " query rows, M=" + Twine(shape.M) + " keys)",
+                    slotBytesNeeded(*b, minRows,
+                                    *b == Buffer::Mask ? shape.M : 0, shape,
+                                    params),
+                    sig);
+  if (options.stripRows) {
+    if (options.stripRows % bm != 0 && options.stripRows < shape.N)
+      return makeError(
+          "strip rows " + Twine(options.stripRows) +
+          " must be a multiple of the block height bm=" + Twine(bm));
+    uint64_t rows = std::min<uint64_t>(options.stripRows, shape.N);
+    if (std::optional<Buffer> b = stripMisfit(rows, shape, params, sig))
+      return tooSmall(*b, "a strip of " + Twine(rows) + " query rows",
+                      slotBytesNeeded(*b, rows,
+                                      *b == Buffer::Mask ? shape.M : 0, shape,
+                                      params),
+                      sig);
+    plan.stripRows = static_cast<uint32_t>(rows);
+  } else {
+    plan.stripRows =
+        static_cast<uint32_t>(largestFitting(bm, shape.N, stripFits));
+  }
+
+  // Row groups: enough units for every core when B·H is not a multiple of
+  // the core count, never more groups than strips.
+  uint64_t strips = ceilDiv(shape.N, plan.stripRows);
+  uint64_t units = uint64_t(shape.B) * shape.H;
+  uint64_t groups = accel.cores / std::gcd<uint64_t>(accel.cores, units);
+  plan.rowGroups =
+      static_cast<uint32_t>(std::clamp<uint64_t>(groups, 1, strips));
+  uint64_t groupRows = std::min<uint64_t>(
+      ceilDiv(strips, plan.rowGroups) * plan.stripRows, shape.N);
+
+  // K and V: resident for a whole unit when all keys fit one slot. In phase
+  // B a resident tensor is fetched once with Fetch-Upon-Mask against the
+  // unit's block mask, which must then fit a block-mask slot too.
+  bool kFits = slotBytesNeeded(Buffer::K, 0, shape.M, shape, params) <=
+               slotCapacity(sig, Buffer::K);
+  bool vFits = slotBytesNeeded(Buffer::V, 0, shape.M, shape, params) <=
+               slotCapacity(sig, Buffer::V);
+  bool maskFits =
+      slotBytesNeeded(Buffer::BlockMask, groupRows, 0, shape, params) <=
+      slotCapacity(sig, Buffer::BlockMask);
+  plan.kResidentA = kFits;
+  plan.unitMask = maskFits && (kFits || vFits);
+  plan.kResident = plan.unitMask && kFits;
+  plan.vResident = plan.unitMask && vFits;
+  for (Buffer b : {Buffer::K, Buffer::V}) {
+    auto fits = [&](uint64_t keys) {
+      return slotBytesNeeded(b, 0, keys, shape, params) <= slotCapacity(sig, b);
+    };
+    uint64_t chunk = largestFitting(bn, shape.M, fits);
+    if (!chunk) {
+      uint64_t keys = std::min<uint64_t>(bn, shape.M);
+      return tooSmall(b, "one block column (" + Twine(keys) + " keys)",
+                      slotBytesNeeded(b, 0, keys, shape, params), sig);
+    }
+    (b == Buffer::K ? plan.kChunk : plan.vChunk) = static_cast<uint32_t>(chunk);
+  }
+  return plan;
+}
+
+Expected<Program> buildProgram(const AttentionShape &shape,
+                               const ref::AttentionConfig &config,
+                               const AccelConfig &accel,
+                               const BuildOptions &options) {
+  if (std::string why = config.validate(); !why.empty())
+    return makeError("invalid attention configuration: " + why);
+  if (std::string why = accel.validate(); !why.empty())
+    return makeError("invalid accelerator configuration: " + why);
+  const uint32_t dims[6] = {shape.B, shape.H, shape.N,
+                            shape.M, shape.D, shape.Dv};
+  const char *names[6] = {"B", "H", "N", "M", "D", "Dv"};
+  for (unsigned i = 0; i < 6; ++i)
+    if (dims[i] < 1)
+      return makeError(Twine("shape: ") + names[i] + " must be >= 1");
+  if (shape.B > 65535 || shape.H > 65535)
+    return makeError("shape: B and H must be at most 65535 (got B=" +
+                     Twine(shape.B) + ", H=" + Twine(shape.H) + ")");
+  if (config.blockRows > 65535 || config.blockCols > 65535)
+    return makeError("block dimensions must be at most 65535");
+
+  Program program;
+  program.accel = AccelSignature::of(accel);
+  program.attention = AttentionParams::from(config, shape.D);
+  program.shape = shape;
+  Expected<TilePlan> plan = planTiles(shape, program.attention, accel, options);
+  if (!plan)
+    return plan.takeError();
+
+  // Units of one batch item: (head, row group), round robin over cores.
+  const uint32_t strips =
+      static_cast<uint32_t>(ceilDiv(shape.N, plan->stripRows));
+  struct Unit {
+    uint16_t head;
+    uint32_t rowBegin, rowEnd;
+  };
+  std::vector<Unit> units;
+  for (uint32_t h = 0; h < shape.H; ++h)
+    for (uint32_t g = 0; g < plan->rowGroups; ++g) {
+      uint64_t s0 = uint64_t(strips) * g / plan->rowGroups;
+      uint64_t s1 = uint64_t(strips) * (g + 1) / plan->rowGroups;
+      uint64_t r0 = s0 * plan->stripRows;
+      uint64_t r1 = std::min<uint64_t>(s1 * plan->stripRows, shape.N);
+      if (r0 < r1)
+        units.push_back({static_cast<uint16_t>(h), static_cast<uint32_t>(r0),
+                         static_cast<uint32_t>(r1)});
+    }
+
+  // Refuse programs too large to hold: a rough count of the commands the
+  // loops below emit, before emitting any.
+  {
+    double strips = std::ceil(double(shape.N) / plan->stripRows) +
+                    double(plan->rowGroups);
+    double perStrip = 16 + 3.0 * std::ceil(double(shape.M) / plan->kChunk) +
+                      2.0 * std::ceil(double(shape.M) / plan->vChunk);
+    double estimate = double(shape.B) * shape.H * strips * perStrip +
+                      double(shape.B) * (2.0 * accel.cores + 1);
+    if (estimate > double(kMaxCommands))
+      return makeError("this attention would need about " +
+                       Twine(static_cast<uint64_t>(estimate)) +
+                       " commands; at most " + Twine(kMaxCommands) +
+                       " are supported (use a configuration with larger "
+                       "buffers)");
+  }
+  Emitter emitter(program, *plan);
+  for (uint32_t b = 0; b < shape.B; ++b) {
+    for (size_t u = 0; u < units.size(); ++u)
+      emitter.emitPhaseA(static_cast<uint8_t>(u % accel.cores),
+                         static_cast<uint16_t>(b), units[u].head,
+                         units[u].rowBegin, units[u].rowEnd);
+    emitter.emitHeadDecision(static_cast<uint16_t>(b));
+    for (size_t u = 0; u < units.size(); ++u)
+      emitter.emitPhaseB(static_cast<uint8_t>(u % accel.cores),
+                         static_cast<uint16_t>(b), units[u].head,
+                         units[u].rowBegin, units[u].rowEnd);
+  }
+  if (std::optional<ProgramProblem> problem = checkProgram(program))
+    return makeError("internal error: the builder produced an invalid "
+                     "command #" +
+                     Twine(problem->commandIndex) + ": " + problem->message);
+  return program;
+}
+
+} // namespace hdp::accel

@@ -1,0 +1,992 @@
+//===- Functional.cpp - Executing commands on simulated buffers -----------===//
+//
+// The functional model. Integer stages are exact. Floating stages perform
+// the reference's operations in the reference's order (this file is built
+// with -ffp-contract=off like lib/Reference), so outputs agree with
+// hdp::ref::attention to the bit in practice and within 1e-5 by contract.
+//
+// Each command also reports how much work it did (Effect): the number of
+// tile pairs the PE arrays ran given the block mask, the bytes a DMA moved
+// given Fetch-Upon-Mask. Simulator.cpp turns that into cycles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Machine.h"
+
+#include "hdp/Accel/StreamBuilder.h"
+
+#include "llvm/ADT/Twine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace llvm;
+using namespace hdp::accel;
+
+namespace hdp::sim::detail {
+
+namespace {
+
+using int128 = __int128;
+
+Error fail(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+/// Exact dot product of two int16 vectors; Acc = int32_t when the caller
+/// knows the sum cannot overflow (it vectorises much better).
+template <typename Acc>
+inline Acc dot(const int16_t *a, const int16_t *b, uint32_t n) {
+  Acc acc = 0;
+  for (uint32_t d = 0; d < n; ++d)
+    acc += static_cast<Acc>(a[d]) * static_cast<Acc>(b[d]);
+  return acc;
+}
+
+/// Split-quantize (DESIGN §2 step 1) of a whole tensor into the three planes
+/// the simulated DRAM holds: hi, lo and raw = hi·2^F + lo.
+void splitPlanes(const std::vector<float> &x, const AttentionParams &p,
+                 std::vector<int16_t> &hi, std::vector<int16_t> &lo,
+                 std::vector<int16_t> &raw) {
+  const int f = p.fracBits;
+  const double maxRaw = std::ldexp(1.0, p.intBits + f - 1) - 1.0;
+  const double minRaw = -std::ldexp(1.0, p.intBits + f - 1);
+  hi.resize(x.size());
+  lo.resize(x.size());
+  raw.resize(x.size());
+  for (size_t n = 0; n < x.size(); ++n) {
+    float scaled = std::ldexp(x[n], f + p.shift); // exact power of two
+    double d = std::isnan(scaled) ? 0.0 : static_cast<double>(scaled);
+    d = std::min(std::max(d, minRaw), maxRaw);
+    int32_t r = static_cast<int32_t>(std::nearbyint(d)); // ties to even
+    int32_t h = r >> f;                                  // arithmetic
+    hi[n] = static_cast<int16_t>(h);
+    lo[n] = static_cast<int16_t>(r - h * (int32_t(1) << f));
+    raw[n] = static_cast<int16_t>(r);
+  }
+}
+
+std::string tagText(const Tag &tag, StringRef what) {
+  if (!tag.valid)
+    return "nothing";
+  return (what + " " + Twine(tag.start) + "+" + Twine(tag.count) +
+          " of (b=" + Twine(tag.b) + ", h=" + Twine(tag.h) + ")")
+      .str();
+}
+
+Error wrongSlot(StringRef buffer, unsigned slot, const Tag &tag, StringRef what,
+                const Command &c, uint64_t start, uint64_t count) {
+  return fail("reads " + buffer + " slot " + Twine(slot) + ", which holds " +
+              tagText(tag, what) + "; expected " + what + " " + Twine(start) +
+              "+" + Twine(count) + " of (b=" + Twine(c.batch) +
+              ", h=" + Twine(c.head) + ")");
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Construction and results
+//===----------------------------------------------------------------------===//
+
+Machine::Machine(const Program &program, const AccelConfig &config,
+                 const Inputs &inputs)
+    : config(config), shape(program.shape), params(program.attention),
+      vTensor(&inputs.v), maskTensor(inputs.mask ? &*inputs.mask : nullptr),
+      cores(program.accel.cores) {
+  numBlockRows = shape.blockRowsOf(params);
+  numBlockCols = shape.blockColsOf(params);
+  // |hi| <= 2^(I-1) and |raw| <= 2^(I+F-1): int32 sums are exact while
+  // D·max² stays below 2^31.
+  auto fits32 = [&](unsigned bits) {
+    double maxProduct = std::ldexp(1.0, 2 * (int(bits) - 1));
+    return double(shape.D) * maxProduct < std::ldexp(1.0, 31);
+  };
+  intDotFits32 = fits32(params.intBits);
+  rawDotFits32 = fits32(params.intBits + params.fracBits);
+
+  splitPlanes(inputs.q.data, params, qHi, qLo, qRaw);
+  splitPlanes(inputs.k.data, params, kHi, kLo, kRaw);
+
+  if (maskTensor) {
+    // Broadcast by numpy rules: mask dim k lines up with score dim
+    // 4 - rank + k; extent-1 dimensions get stride 0.
+    const auto &ms = maskTensor->shape;
+    uint64_t stride = 1;
+    for (size_t k = ms.size(); k-- > 0;) {
+      size_t target = 4 - ms.size() + k;
+      maskStrides[target] = ms[k] == 1 ? 0 : stride;
+      stride *= ms[k];
+    }
+  }
+
+  const uint64_t bh = uint64_t(shape.B) * shape.H;
+  blockMaskDram.assign(bh * numBlockRows * numBlockCols, 0);
+  blockMaskWritten.assign(bh * numBlockRows, 0);
+  outDram.assign(bh * shape.N * shape.Dv, 0.0f);
+  thetaHDram.assign(bh, 0);
+  headMaskDram.assign(bh, 0);
+  headTableWritten.assign(shape.B, 0);
+  thetaH.assign(bh, 0);
+  headKeep.assign(bh, 0);
+  decided.assign(shape.B, 0);
+}
+
+Outputs Machine::outputs() const {
+  Outputs o;
+  const int64_t B = shape.B, H = shape.H;
+  o.out.shape = {B, H, shape.N, shape.Dv};
+  o.out.data = outDram;
+  o.blockMask.shape = {B, H, numBlockRows, numBlockCols};
+  o.blockMask.data = blockMaskDram;
+  o.headMask.shape = {B, H};
+  o.headMask.data = headMaskDram;
+  o.thetaH.shape = {B, H};
+  o.thetaH.data = thetaHDram;
+  o.blockMaskComplete =
+      std::all_of(blockMaskWritten.begin(), blockMaskWritten.end(),
+                  [](uint8_t w) { return w != 0; });
+  o.headTableComplete =
+      std::all_of(headTableWritten.begin(), headTableWritten.end(),
+                  [](uint8_t w) { return w != 0; });
+  return o;
+}
+
+uint64_t Machine::burstRound(uint64_t bytes) const {
+  uint64_t burst = config.dramBurstBytes;
+  return ceilDiv(bytes, burst) * burst;
+}
+
+Expected<const BlockMaskSlot *> Machine::maskSlotFor(const Command &c,
+                                                     unsigned slotIndex) const {
+  const BlockMaskSlot &m = cores[c.core].blockMask[c.slots[slotIndex]];
+  const uint32_t bm = params.blockRows;
+  uint64_t br0 = c.row0 / bm, br1 = ceilDiv(uint64_t(c.row0) + c.rows, bm);
+  if (!m.tag.valid || m.tag.b != c.batch || m.tag.h != c.head ||
+      br0 < m.blockRow0 || br1 > uint64_t(m.blockRow0) + m.blockRows)
+    return wrongSlot("blockmask", c.slots[slotIndex], m.tag, "rows", c, c.row0,
+                     c.rows);
+  return &m;
+}
+
+uint64_t Machine::keptKeysInRows(const BlockMaskSlot &m, uint64_t r0,
+                                 uint64_t rn, uint32_t col0,
+                                 uint32_t cols) const {
+  const uint32_t bm = params.blockRows, bn = params.blockCols;
+  uint64_t br0 = r0 / bm, br1 = ceilDiv(r0 + rn, bm);
+  uint64_t c1 = uint64_t(col0) + cols;
+  uint64_t keys = 0;
+  for (uint64_t bj = col0 / bn; bj * bn < c1; ++bj) {
+    bool kept = false;
+    for (uint64_t bi = br0; bi < br1 && !kept; ++bi)
+      kept = m.keep[(bi - m.blockRow0) * numBlockCols + bj] != 0;
+    if (kept)
+      keys += std::min<uint64_t>(c1, (bj + 1) * bn) -
+              std::max<uint64_t>(col0, bj * bn);
+  }
+  return keys;
+}
+
+//===----------------------------------------------------------------------===//
+// Dispatch
+//===----------------------------------------------------------------------===//
+
+Error Machine::execute(const Command &c, Effect &e) {
+  if (c.has(FlagHeadPred)) {
+    if (!decided[c.batch])
+      return fail("is predicated on head (b=" + Twine(c.batch) +
+                  ", h=" + Twine(c.head) +
+                  ") but se.end_h has not decided "
+                  "the heads of batch item " +
+                  Twine(c.batch) + " yet");
+    if (!headKeep[uint64_t(c.batch) * shape.H + c.head]) {
+      e.skipped = true;
+      if (c.opcode == Opcode::DmaLoad || c.opcode == Opcode::DmaStore) {
+        // What the transfer would have cost without head pruning.
+        uint64_t rows = c.rows, keys = c.cols;
+        uint64_t bytes = 0;
+        switch (c.tensor) {
+        case Tensor::QInt:
+          bytes = packedBytes(rows * shape.D, params.intBits);
+          break;
+        case Tensor::QFrac:
+          bytes = packedBytes(rows * shape.D, params.fracBits);
+          break;
+        case Tensor::KInt:
+          bytes = packedBytes(keys * shape.D, params.intBits);
+          break;
+        case Tensor::KFrac:
+          bytes = packedBytes(keys * shape.D, params.fracBits);
+          break;
+        case Tensor::V:
+          bytes = keys * shape.Dv * 4;
+          break;
+        case Tensor::Mask:
+          bytes = (maskStrides[2] ? rows : 1) * (maskStrides[3] ? keys : 1) * 4;
+          break;
+        case Tensor::BlockMask:
+          bytes = packedBytes((ceilDiv(c.row0 + rows, params.blockRows) -
+                               c.row0 / params.blockRows) *
+                                  numBlockCols,
+                              1);
+          break;
+        case Tensor::Out:
+          bytes = rows * shape.Dv * 4;
+          break;
+        default:
+          break;
+        }
+        e.savedHead = bytes ? burstRound(bytes) : 0;
+      }
+      return Error::success();
+    }
+  }
+  switch (c.opcode) {
+  case Opcode::DmaLoad:
+    return dmaLoad(c, e);
+  case Opcode::DmaStore:
+    return dmaStore(c, e);
+  case Opcode::PeInt:
+    return peInt(c, e);
+  case Opcode::PeFrac:
+    return peFrac(c, e);
+  case Opcode::PePv:
+    return pePv(c, e);
+  case Opcode::SeAcc:
+    return seAcc(c, e);
+  case Opcode::SeEndR:
+    return seEndR(c, e);
+  case Opcode::SeEndH:
+    seEndH(c, e);
+    return Error::success();
+  case Opcode::Softmax:
+    return softmax(c, e);
+  case Opcode::Barrier:
+    return Error::success();
+  }
+  return fail("unknown opcode");
+}
+
+//===----------------------------------------------------------------------===//
+// DMA
+//===----------------------------------------------------------------------===//
+
+Error Machine::dmaLoad(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t D = shape.D, Dv = shape.Dv;
+  const uint64_t bh = uint64_t(c.batch) * shape.H + c.head;
+
+  switch (c.tensor) {
+  case Tensor::QInt:
+  case Tensor::QFrac: {
+    QSlot &s = cb.q[c.slots[0]];
+    if (!s.tag.is(c.batch, c.head, c.row0, c.rows)) {
+      s.tag = {true, c.batch, c.head, c.row0, c.rows};
+      s.hasInt = s.hasFrac = false;
+      s.hi.resize(uint64_t(c.rows) * D);
+      s.lo.resize(uint64_t(c.rows) * D);
+      s.raw.resize(uint64_t(c.rows) * D);
+    }
+    bool isInt = c.tensor == Tensor::QInt;
+    uint64_t src = (bh * shape.N + c.row0) * D, n = uint64_t(c.rows) * D;
+    const std::vector<int16_t> &plane = isInt ? qHi : qLo;
+    std::copy_n(plane.begin() + src, n, (isInt ? s.hi : s.lo).begin());
+    (isInt ? s.hasInt : s.hasFrac) = true;
+    if (s.hasInt && s.hasFrac)
+      std::copy_n(qRaw.begin() + src, n, s.raw.begin());
+    uint64_t bytes = packedBytes(n, isInt ? params.intBits : params.fracBits);
+    e.dramBytes = burstRound(bytes);
+    e.sramWrite = bytes;
+    return Error::success();
+  }
+
+  case Tensor::KInt:
+  case Tensor::KFrac:
+  case Tensor::V: {
+    // Which keys to fetch: all, or (Fetch-Upon-Mask) those in block columns
+    // with a kept block in the query rows the fetch serves.
+    const uint32_t bm = params.blockRows, bn = params.blockCols;
+    std::vector<uint8_t> needed(c.cols, 1);
+    if (c.has(FlagFum)) {
+      Expected<const BlockMaskSlot *> m = maskSlotFor(c, 1);
+      if (!m)
+        return m.takeError();
+      uint64_t br0 = c.row0 / bm, br1 = ceilDiv(uint64_t(c.row0) + c.rows, bm);
+      uint64_t c1 = uint64_t(c.col0) + c.cols;
+      for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
+        bool kept = false;
+        for (uint64_t bi = br0; bi < br1 && !kept; ++bi)
+          kept = (*m)->keep[(bi - (*m)->blockRow0) * numBlockCols + bj] != 0;
+        if (kept)
+          continue;
+        uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
+        uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
+        std::fill(needed.begin() + (j0 - c.col0),
+                  needed.begin() + (j1 - c.col0), 0);
+      }
+    }
+    const bool isV = c.tensor == Tensor::V;
+    const bool isInt = c.tensor == Tensor::KInt;
+    auto runBytes = [&](uint64_t keys) {
+      if (isV)
+        return keys * Dv * 4;
+      return packedBytes(keys * D, isInt ? params.intBits : params.fracBits);
+    };
+
+    if (isV) {
+      VSlot &s = cb.v[c.slots[0]];
+      if (!s.tag.is(c.batch, c.head, c.col0, c.cols)) {
+        s.tag = {true, c.batch, c.head, c.col0, c.cols};
+        s.fetched.assign(c.cols, 0);
+        s.data.resize(uint64_t(c.cols) * Dv);
+      }
+    } else {
+      KSlot &s = cb.k[c.slots[0]];
+      if (!s.tag.is(c.batch, c.head, c.col0, c.cols)) {
+        s.tag = {true, c.batch, c.head, c.col0, c.cols};
+        s.fetchedInt.assign(c.cols, 0);
+        s.fetchedFrac.assign(c.cols, 0);
+        s.hi.resize(uint64_t(c.cols) * D);
+        s.lo.resize(uint64_t(c.cols) * D);
+        s.raw.resize(uint64_t(c.cols) * D);
+      }
+    }
+
+    uint64_t fetchedBytes = 0, transferred = 0;
+    for (uint32_t j = 0; j < c.cols;) {
+      if (!needed[j]) {
+        ++j;
+        continue;
+      }
+      uint32_t runEnd = j;
+      while (runEnd < c.cols && needed[runEnd])
+        ++runEnd;
+      uint64_t keys = runEnd - j;
+      uint64_t key0 = uint64_t(c.col0) + j;
+      if (isV) {
+        VSlot &s = cb.v[c.slots[0]];
+        const float *src = &vTensor->data[(bh * shape.M + key0) * Dv];
+        std::copy_n(src, keys * Dv, s.data.begin() + uint64_t(j) * Dv);
+        std::fill_n(s.fetched.begin() + j, keys, 1);
+      } else {
+        KSlot &s = cb.k[c.slots[0]];
+        uint64_t src = (bh * shape.M + key0) * D;
+        const std::vector<int16_t> &plane = isInt ? kHi : kLo;
+        std::copy_n(plane.begin() + src, keys * D,
+                    (isInt ? s.hi : s.lo).begin() + uint64_t(j) * D);
+        std::vector<uint8_t> &mine = isInt ? s.fetchedInt : s.fetchedFrac;
+        const std::vector<uint8_t> &other =
+            isInt ? s.fetchedFrac : s.fetchedInt;
+        for (uint64_t t = j; t < runEnd; ++t) {
+          mine[t] = 1;
+          if (other[t])
+            std::copy_n(kRaw.begin() + src + (t - j) * D, D,
+                        s.raw.begin() + t * D);
+        }
+      }
+      uint64_t bytes = runBytes(keys);
+      fetchedBytes += bytes;
+      transferred += bytes ? burstRound(bytes) : 0;
+      j = runEnd;
+    }
+    uint64_t full = runBytes(c.cols);
+    uint64_t fullTransferred = full ? burstRound(full) : 0;
+    e.dramBytes = transferred;
+    e.savedFum =
+        fullTransferred > transferred ? fullTransferred - transferred : 0;
+    e.sramWrite = fetchedBytes;
+    return Error::success();
+  }
+
+  case Tensor::Mask: {
+    MaskSlot &s = cb.mask[c.slots[0]];
+    s.tag = {true, c.batch, c.head, c.row0, c.rows};
+    s.col0 = c.col0;
+    s.cols = c.cols;
+    s.data.resize(uint64_t(c.rows) * c.cols);
+    const float *base = maskTensor->data.data() + c.batch * maskStrides[0] +
+                        c.head * maskStrides[1];
+    for (uint32_t i = 0; i < c.rows; ++i) {
+      const float *row = base + uint64_t(c.row0 + i) * maskStrides[2];
+      float *dst = &s.data[uint64_t(i) * c.cols];
+      if (maskStrides[3] == 1)
+        std::copy_n(row + c.col0, c.cols, dst);
+      else
+        for (uint32_t j = 0; j < c.cols; ++j)
+          dst[j] = row[uint64_t(c.col0 + j) * maskStrides[3]];
+    }
+    // Broadcast dimensions are read once and replicated on chip.
+    uint64_t bytes = (maskStrides[2] ? uint64_t(c.rows) : 1) *
+                     (maskStrides[3] ? uint64_t(c.cols) : 1) * 4;
+    e.dramBytes = burstRound(bytes);
+    e.sramWrite = uint64_t(c.rows) * c.cols * 4;
+    return Error::success();
+  }
+
+  case Tensor::BlockMask: {
+    BlockMaskSlot &s = cb.blockMask[c.slots[0]];
+    const uint32_t bm = params.blockRows;
+    uint32_t br0 = c.row0 / bm;
+    uint32_t nbr =
+        static_cast<uint32_t>(ceilDiv(uint64_t(c.row0) + c.rows, bm) - br0);
+    for (uint32_t r = 0; r < nbr; ++r)
+      if (!blockMaskWritten[bh * numBlockRows + br0 + r])
+        return fail("loads block row " + Twine(br0 + r) +
+                    " of the block "
+                    "mask of (b=" +
+                    Twine(c.batch) + ", h=" + Twine(c.head) +
+                    "), which no dma.store has written yet");
+    s.tag = {true, c.batch, c.head, c.row0, c.rows};
+    s.blockRow0 = br0;
+    s.blockRows = nbr;
+    s.keep.assign(
+        blockMaskDram.begin() + (bh * numBlockRows + br0) * numBlockCols,
+        blockMaskDram.begin() + (bh * numBlockRows + br0 + nbr) * numBlockCols);
+    uint64_t bytes = packedBytes(uint64_t(nbr) * numBlockCols, 1);
+    e.dramBytes = burstRound(bytes);
+    e.sramWrite = bytes;
+    return Error::success();
+  }
+  default:
+    return fail("cannot load tensor " + tensorName(c.tensor));
+  }
+}
+
+Error Machine::dmaStore(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint64_t bh = uint64_t(c.batch) * shape.H + c.head;
+  switch (c.tensor) {
+  case Tensor::BlockMask: {
+    Expected<const BlockMaskSlot *> m = maskSlotFor(c, 0);
+    if (!m)
+      return m.takeError();
+    const uint32_t bm = params.blockRows;
+    uint32_t br0 = c.row0 / bm;
+    uint32_t nbr =
+        static_cast<uint32_t>(ceilDiv(uint64_t(c.row0) + c.rows, bm) - br0);
+    const uint8_t *src =
+        &(*m)->keep[uint64_t(br0 - (*m)->blockRow0) * numBlockCols];
+    std::copy_n(src, uint64_t(nbr) * numBlockCols,
+                blockMaskDram.begin() +
+                    (bh * numBlockRows + br0) * numBlockCols);
+    std::fill_n(blockMaskWritten.begin() + bh * numBlockRows + br0, nbr, 1);
+    uint64_t bytes = packedBytes(uint64_t(nbr) * numBlockCols, 1);
+    e.dramBytes = burstRound(bytes);
+    e.sramRead = bytes;
+    return Error::success();
+  }
+  case Tensor::Out: {
+    const OutSlot &o = cb.out[c.slots[0]];
+    if (!o.tag.holds(c.batch, c.head, c.row0, c.rows))
+      return wrongSlot("out", c.slots[0], o.tag, "rows", c, c.row0, c.rows);
+    const uint32_t Dv = shape.Dv;
+    std::copy_n(o.data.begin() + uint64_t(c.row0 - o.tag.start) * Dv,
+                uint64_t(c.rows) * Dv,
+                outDram.begin() + (bh * shape.N + c.row0) * Dv);
+    uint64_t bytes = uint64_t(c.rows) * Dv * 4;
+    e.dramBytes = burstRound(bytes);
+    e.sramRead = bytes;
+    return Error::success();
+  }
+  case Tensor::HeadTable: {
+    if (!decided[c.batch])
+      return fail("stores the head table of batch item " + Twine(c.batch) +
+                  " before se.end_h decided its heads");
+    uint64_t base = uint64_t(c.batch) * shape.H;
+    std::copy_n(thetaH.begin() + base, shape.H, thetaHDram.begin() + base);
+    std::copy_n(headKeep.begin() + base, shape.H, headMaskDram.begin() + base);
+    headTableWritten[c.batch] = 1;
+    uint64_t bytes = uint64_t(shape.H) * 8 + packedBytes(shape.H, 1);
+    e.dramBytes = burstRound(bytes);
+    return Error::success();
+  }
+  default:
+    return fail("cannot store tensor " + tensorName(c.tensor));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// PE arrays
+//===----------------------------------------------------------------------===//
+
+Error Machine::peInt(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t D = shape.D, M = shape.M;
+  const QSlot &q = cb.q[c.slots[0]];
+  if (!q.tag.holds(c.batch, c.head, c.row0, c.rows) || !q.hasInt)
+    return wrongSlot("q", c.slots[0], q.tag, "Int(Q) rows", c, c.row0, c.rows);
+  const KSlot &k = cb.k[c.slots[1]];
+  if (!k.tag.holds(c.batch, c.head, c.col0, c.cols))
+    return wrongSlot("k", c.slots[1], k.tag, "keys", c, c.col0, c.cols);
+  for (uint32_t j = c.col0; j < c.col0 + c.cols; ++j)
+    if (!k.fetchedInt[j - k.tag.start])
+      return fail("needs Int(K) of key " + Twine(j) + ", which k slot " +
+                  Twine(int(c.slots[1])) + " did not fetch");
+  ScoreSlot &s = cb.score[c.slots[2]];
+  if (!(s.kind == ScoreSlot::Kind::SInt &&
+        s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
+    s.kind = ScoreSlot::Kind::SInt;
+    s.tag = {true, c.batch, c.head, c.row0, c.rows};
+    s.sInt.resize(uint64_t(c.rows) * M);
+    s.written.assign(M, 0);
+  }
+
+  for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
+    const int16_t *qh = &q.hi[uint64_t(i - q.tag.start) * D];
+    int64_t *dst = &s.sInt[uint64_t(i - s.tag.start) * M];
+    for (uint32_t j = c.col0; j < c.col0 + c.cols; ++j) {
+      const int16_t *kh = &k.hi[uint64_t(j - k.tag.start) * D];
+      dst[j] = intDotFits32 ? dot<int32_t>(qh, kh, D) : dot<int64_t>(qh, kh, D);
+    }
+  }
+  std::fill_n(s.written.begin() + c.col0, c.cols, 1);
+
+  // Output-stationary arrays: row tiles spread over the arrays; per row tile
+  // and depth tile one A-tile load, then one pair per B tile.
+  const AccelConfig &a = config;
+  uint64_t rowTiles = ceilDiv(c.rows, a.tileRows);
+  uint64_t kTiles = ceilDiv(D, a.tileK);
+  uint64_t colTiles = ceilDiv(c.cols, a.tileCols);
+  uint64_t perRowTile =
+      kTiles * (a.aTileLoadCycles + colTiles * a.intPairCycles);
+  e.unitCycles =
+      a.pePipelineCycles + ceilDiv(rowTiles, a.peArraysPerCore) * perRowTile;
+  e.intMacs = rowTiles * kTiles * colTiles * a.tileRows * a.tileK * a.tileCols;
+  e.sramRead = rowTiles * kTiles *
+               (packedBytes(a.tileRows * a.tileK, params.intBits) +
+                colTiles * packedBytes(a.tileK * a.tileCols, params.intBits));
+  e.sramWrite = uint64_t(c.rows) * c.cols * 4;
+  return Error::success();
+}
+
+Error Machine::peFrac(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t D = shape.D, M = shape.M;
+  const uint32_t bm = params.blockRows, bn = params.blockCols;
+  const QSlot &q = cb.q[c.slots[0]];
+  if (!q.tag.holds(c.batch, c.head, c.row0, c.rows) || !q.hasInt || !q.hasFrac)
+    return wrongSlot("q", c.slots[0], q.tag, "Int(Q) and Frac(Q) rows", c,
+                     c.row0, c.rows);
+  const KSlot &k = cb.k[c.slots[1]];
+  if (!k.tag.holds(c.batch, c.head, c.col0, c.cols))
+    return wrongSlot("k", c.slots[1], k.tag, "keys", c, c.col0, c.cols);
+  Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+  if (!maskBits)
+    return maskBits.takeError();
+  const BlockMaskSlot &m = **maskBits;
+  const MaskSlot *add = nullptr;
+  if (c.has(FlagMasked)) {
+    add = &cb.mask[c.slots[4]];
+    if (!add->tag.holds(c.batch, c.head, c.row0, c.rows) ||
+        c.col0 < add->col0 ||
+        uint64_t(c.col0) + c.cols > uint64_t(add->col0) + add->cols)
+      return wrongSlot("mask", c.slots[4], add->tag, "rows", c, c.row0, c.rows);
+  }
+  ScoreSlot &s = cb.score[c.slots[2]];
+  if (!(s.kind == ScoreSlot::Kind::Scores &&
+        s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
+    s.kind = ScoreSlot::Kind::Scores;
+    s.tag = {true, c.batch, c.head, c.row0, c.rows};
+    s.values.resize(uint64_t(c.rows) * M);
+    s.written.assign(M, 0);
+  }
+
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const int down = -(2 * int(params.fracBits) + 2 * int(params.shift));
+  const float scale = params.scale();
+  const uint64_t c1 = uint64_t(c.col0) + c.cols;
+  for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
+    const uint8_t *keepRow =
+        &m.keep[uint64_t(i / bm - m.blockRow0) * numBlockCols];
+    const int16_t *qr = &q.raw[uint64_t(i - q.tag.start) * D];
+    const int16_t *ql = &q.lo[uint64_t(i - q.tag.start) * D];
+    float *dst = &s.values[uint64_t(i - s.tag.start) * M];
+    const float *maskRow =
+        add ? &add->data[uint64_t(i - add->tag.start) * add->cols] : nullptr;
+    for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
+      uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
+      uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
+      if (!keepRow[bj]) {
+        std::fill(dst + j0, dst + j1, negInf);
+        continue;
+      }
+      for (uint64_t j = j0; j < j1; ++j) {
+        uint64_t kj = j - k.tag.start;
+        if (!k.fetchedInt[kj] || !k.fetchedFrac[kj])
+          return fail("needs Int(K) and Frac(K) of key " + Twine(j) +
+                      " (a kept block), which k slot " +
+                      Twine(int(c.slots[1])) + " did not fetch");
+        float maskValue = maskRow ? maskRow[j - add->col0] : 0.0f;
+        if (ref::isRemoved(maskValue)) {
+          dst[j] = negInf;
+          continue;
+        }
+        // A = Σ rawQ·rawK [- Σ loQ·loK]: the same integer as
+        // S_int·2^2F + (Σ loQ·hiK + hiQ·loK)·2^F [+ Σ loQ·loK].
+        const int16_t *kr = &k.raw[kj * D];
+        int64_t acc =
+            rawDotFits32 ? dot<int32_t>(qr, kr, D) : dot<int64_t>(qr, kr, D);
+        if (params.approx) {
+          const int16_t *kl = &k.lo[kj * D];
+          acc -=
+              rawDotFits32 ? dot<int32_t>(ql, kl, D) : dot<int64_t>(ql, kl, D);
+        }
+        float score = static_cast<float>(acc);
+        score = std::ldexp(score, down); // exact power-of-two rescale
+        score = score * scale;
+        score = score + maskValue;
+        dst[j] = score;
+      }
+    }
+  }
+  std::fill_n(s.written.begin() + c.col0, c.cols, 1);
+
+  // Cost: per row tile, the union of kept key columns of its block rows is
+  // gathered into dense B tiles; Int·Int, Frac·Int, Int·Frac [, Frac·Frac].
+  const AccelConfig &a = config;
+  const uint64_t passes = params.approx ? 3 : 4;
+  const uint64_t kTiles = ceilDiv(D, a.tileK);
+  uint64_t total = 0, longest = 0, pairs = 0, aTiles = 0;
+  for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
+    uint64_t tn =
+        std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
+    uint64_t keys = keptKeysInRows(m, t0, tn, c.col0, c.cols);
+    if (!keys)
+      continue;
+    uint64_t colTiles = ceilDiv(keys, a.tileCols);
+    uint64_t work =
+        passes * kTiles * (a.aTileLoadCycles + colTiles * a.intPairCycles);
+    total += work;
+    longest = std::max(longest, work);
+    pairs += passes * kTiles * colTiles;
+    aTiles += passes * kTiles;
+  }
+  e.unitCycles =
+      a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
+  e.intMacs = pairs * a.tileRows * a.tileK * a.tileCols;
+  const unsigned planeBits =
+      std::max<unsigned>(params.intBits, params.fracBits);
+  e.sramRead = aTiles * packedBytes(a.tileRows * a.tileK, planeBits) +
+               pairs * packedBytes(a.tileK * a.tileCols, planeBits) +
+               (add ? uint64_t(c.rows) * c.cols * 4 : 0);
+  e.sramWrite = uint64_t(c.rows) * c.cols * 4;
+  return Error::success();
+}
+
+Error Machine::pePv(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t M = shape.M, Dv = shape.Dv;
+  const uint32_t bm = params.blockRows, bn = params.blockCols;
+  const ScoreSlot &s = cb.score[c.slots[0]];
+  if (s.kind != ScoreSlot::Kind::Probs ||
+      !s.tag.holds(c.batch, c.head, c.row0, c.rows))
+    return wrongSlot("score", c.slots[0], s.tag, "probabilities of rows", c,
+                     c.row0, c.rows);
+  const VSlot &v = cb.v[c.slots[1]];
+  if (!v.tag.holds(c.batch, c.head, c.col0, c.cols))
+    return wrongSlot("v", c.slots[1], v.tag, "keys", c, c.col0, c.cols);
+  Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+  if (!maskBits)
+    return maskBits.takeError();
+  const BlockMaskSlot &m = **maskBits;
+  OutSlot &o = cb.out[c.slots[2]];
+  if (c.has(FlagFirst)) {
+    o.tag = {true, c.batch, c.head, c.row0, c.rows};
+    o.data.assign(uint64_t(c.rows) * Dv, 0.0f);
+  } else if (!o.tag.is(c.batch, c.head, c.row0, c.rows)) {
+    return wrongSlot("out", c.slots[2], o.tag, "accumulators of rows", c,
+                     c.row0, c.rows);
+  }
+
+  const uint64_t c1 = uint64_t(c.col0) + c.cols;
+  for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
+    const uint8_t *keepRow =
+        &m.keep[uint64_t(i / bm - m.blockRow0) * numBlockCols];
+    const float *p = &s.values[uint64_t(i - s.tag.start) * M];
+    float *acc = &o.data[uint64_t(i - o.tag.start) * Dv];
+    for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
+      if (!keepRow[bj])
+        continue;
+      uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
+      uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
+      for (uint64_t j = j0; j < j1; ++j) {
+        uint64_t vj = j - v.tag.start;
+        if (!v.fetched[vj])
+          return fail("needs V of key " + Twine(j) +
+                      " (a kept block), which "
+                      "v slot " +
+                      Twine(int(c.slots[1])) + " did not fetch");
+        const float pj = p[j];
+        const float *row = &v.data[vj * Dv];
+        // Same adds in the same order as the reference, per output element.
+        for (uint32_t d = 0; d < Dv; ++d)
+          acc[d] = acc[d] + pj * row[d];
+      }
+    }
+  }
+
+  const AccelConfig &a = config;
+  const uint64_t colTiles = ceilDiv(Dv, a.tileCols);
+  uint64_t total = 0, longest = 0, pairs = 0, keysRead = 0;
+  for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
+    uint64_t tn =
+        std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
+    uint64_t keys = keptKeysInRows(m, t0, tn, c.col0, c.cols);
+    if (!keys)
+      continue;
+    uint64_t kTiles = ceilDiv(keys, a.tileK);
+    uint64_t work = kTiles * (a.aTileLoadCycles + colTiles * a.pvPairCycles);
+    total += work;
+    longest = std::max(longest, work);
+    pairs += kTiles * colTiles;
+    keysRead += keys * tn;
+  }
+  e.unitCycles =
+      a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
+  e.pvMacs = pairs * a.tileRows * a.tileK * a.tileCols;
+  e.sramRead = keysRead * 4 + pairs * a.tileK * a.tileCols * 4;
+  e.sramWrite = uint64_t(c.rows) * Dv * 4;
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Sparsity engine
+//===----------------------------------------------------------------------===//
+
+Error Machine::seAcc(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t M = shape.M;
+  const uint32_t bm = params.blockRows, bn = params.blockCols;
+  const ScoreSlot &s = cb.score[c.slots[0]];
+  if (s.kind != ScoreSlot::Kind::SInt ||
+      !s.tag.holds(c.batch, c.head, c.row0, c.rows))
+    return wrongSlot("score", c.slots[0], s.tag, "S_int of rows", c, c.row0,
+                     c.rows);
+  for (uint32_t j = c.col0; j < c.col0 + c.cols; ++j)
+    if (!s.written[j])
+      return fail("reads S_int of key " + Twine(j) +
+                  ", which no pe.int "
+                  "wrote into score slot " +
+                  Twine(int(c.slots[0])));
+  const MaskSlot *add = nullptr;
+  if (c.has(FlagMasked)) {
+    add = &cb.mask[c.slots[2]];
+    if (!add->tag.holds(c.batch, c.head, c.row0, c.rows) ||
+        c.col0 < add->col0 ||
+        uint64_t(c.col0) + c.cols > uint64_t(add->col0) + add->cols)
+      return wrongSlot("mask", c.slots[2], add->tag, "rows", c, c.row0, c.rows);
+  }
+  ThetaSlot &t = cb.theta[c.slots[1]];
+  const uint64_t nbr = ceilDiv(c.rows, bm);
+  if (c.has(FlagFirst)) {
+    t.tag = {true, c.batch, c.head, c.row0, c.rows};
+    t.theta.assign(nbr * numBlockCols, 0);
+    t.valid.assign(nbr * numBlockCols, 0);
+    t.covered.assign(M, 0);
+  } else if (!t.tag.is(c.batch, c.head, c.row0, c.rows)) {
+    return wrongSlot("theta", c.slots[1], t.tag, "rows", c, c.row0, c.rows);
+  }
+
+  const uint64_t c1 = uint64_t(c.col0) + c.cols;
+  for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
+    const int64_t *row = &s.sInt[uint64_t(i - s.tag.start) * M];
+    const float *maskRow =
+        add ? &add->data[uint64_t(i - add->tag.start) * add->cols] : nullptr;
+    uint64_t local = (i - c.row0) / bm;
+    for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
+      uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
+      uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
+      int64_t sum = 0;
+      bool any = false;
+      for (uint64_t j = j0; j < j1; ++j) {
+        if (maskRow && ref::isRemoved(maskRow[j - add->col0]))
+          continue;
+        any = true;
+        sum += row[j] < 0 ? -row[j] : row[j];
+      }
+      if (any) {
+        t.theta[local * numBlockCols + bj] += sum;
+        t.valid[local * numBlockCols + bj] = 1;
+      }
+    }
+  }
+  std::fill_n(t.covered.begin() + c.col0, c.cols, 1);
+
+  uint64_t elements = uint64_t(c.rows) * c.cols;
+  e.unitCycles = 1 + ceilDiv(elements, config.seLanes);
+  e.seOps = elements;
+  e.sramRead = elements * 4 + (add ? elements * 4 : 0);
+  e.sramWrite = nbr * (ceilDiv(c1, bn) - c.col0 / bn) * 8;
+  return Error::success();
+}
+
+Error Machine::seEndR(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t M = shape.M, bm = params.blockRows;
+  const ThetaSlot &t = cb.theta[c.slots[0]];
+  if (!t.tag.is(c.batch, c.head, c.row0, c.rows))
+    return wrongSlot("theta", c.slots[0], t.tag, "rows", c, c.row0, c.rows);
+  uint64_t covered = std::count(t.covered.begin(), t.covered.end(), 1);
+  if (covered != M)
+    return fail("END_R of rows " + Twine(c.row0) + "+" + Twine(c.rows) +
+                " but θ covers only " + Twine(covered) +
+                " of the M=" + Twine(M) + " keys (missing se.acc)");
+  const uint64_t nbr = ceilDiv(c.rows, bm), mb = numBlockCols;
+  BlockMaskSlot &m = cb.blockMask[c.slots[1]];
+  m.tag = {true, c.batch, c.head, c.row0, c.rows};
+  m.blockRow0 = c.row0 / bm;
+  m.blockRows = static_cast<uint32_t>(nbr);
+  m.keep.assign(nbr * mb, 0);
+
+  // DESIGN §2 step 3, in exact integers (as lib/Reference/Reference.cpp).
+  const int128 r = params.rhoQ16;
+  int128 headSum = 0;
+  std::vector<uint32_t> valid;
+  for (uint64_t row = 0; row < nbr; ++row) {
+    const int64_t *theta = &t.theta[row * mb];
+    const uint8_t *isValid = &t.valid[row * mb];
+    uint8_t *keep = &m.keep[row * mb];
+    valid.clear();
+    for (uint32_t bj = 0; bj < mb; ++bj)
+      if (isValid[bj])
+        valid.push_back(bj);
+    validBlocks += valid.size();
+    for (uint32_t bj : valid)
+      headSum += theta[bj];
+    if (valid.empty())
+      continue;
+    switch (params.policy) {
+    case ref::Policy::Dense:
+      for (uint32_t bj : valid)
+        keep[bj] = 1;
+      break;
+    case ref::Policy::TopK: {
+      // Largest θ first, ties to the lower column: a strict total order, so
+      // the kept set is the reference's.
+      auto before = [&](uint32_t x, uint32_t y) {
+        return theta[x] != theta[y] ? theta[x] > theta[y] : x < y;
+      };
+      size_t n = std::min<size_t>(params.topk, valid.size());
+      std::nth_element(valid.begin(), valid.begin() + (n - 1), valid.end(),
+                       before);
+      for (size_t idx = 0; idx < n; ++idx)
+        keep[valid[idx]] = 1;
+      break;
+    }
+    case ref::Policy::Hdp: {
+      const int128 nb = static_cast<int128>(valid.size());
+      int128 sum = 0;
+      int64_t mx = theta[valid.front()], mn = mx;
+      for (uint32_t bj : valid) {
+        sum += theta[bj];
+        mx = std::max(mx, theta[bj]);
+        mn = std::min(mn, theta[bj]);
+      }
+      const int128 rhs = r >= 0 ? 65536 * sum + r * (nb * mx - sum)
+                                : 65536 * sum + r * (sum - nb * mn);
+      for (uint32_t bj : valid)
+        if (65536 * nb * theta[bj] >= rhs)
+          keep[bj] = 1;
+      break;
+    }
+    }
+  }
+  thetaH[uint64_t(c.batch) * shape.H + c.head] += static_cast<int64_t>(headSum);
+
+  e.unitCycles =
+      nbr * (2 * ceilDiv(mb, config.seLanes) + config.seThresholdCycles);
+  e.seOps = 2 * nbr * mb;
+  e.sramRead = nbr * mb * 8;
+  e.sramWrite = packedBytes(nbr * mb, 1);
+  return Error::success();
+}
+
+void Machine::seEndH(const Command &c, Effect &e) {
+  const uint32_t H = shape.H;
+  const uint64_t base = uint64_t(c.batch) * H;
+  int128 total = 0;
+  for (uint32_t h = 0; h < H; ++h)
+    total += thetaH[base + h];
+  const int128 t = static_cast<int128>(params.tauHQ16); // capped at 2^62
+  for (uint32_t h = 0; h < H; ++h) {
+    int128 lhs = int128(H) * 65536 * thetaH[base + h];
+    headKeep[base + h] = lhs >= t * total ? 1 : 0;
+  }
+  decided[c.batch] = 1;
+  e.unitCycles = config.seHeadCycles + ceilDiv(H, config.seLanes);
+  e.seOps = 2 * uint64_t(H);
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax unit
+//===----------------------------------------------------------------------===//
+
+Error Machine::softmax(const Command &c, Effect &e) {
+  CoreBuffers &cb = cores[c.core];
+  const uint32_t M = shape.M;
+  ScoreSlot &s = cb.score[c.slots[0]];
+  if (s.kind != ScoreSlot::Kind::Scores ||
+      !s.tag.is(c.batch, c.head, c.row0, c.rows))
+    return wrongSlot("score", c.slots[0], s.tag, "scores of rows", c, c.row0,
+                     c.rows);
+  uint64_t written = std::count(s.written.begin(), s.written.end(), 1);
+  if (written != M)
+    return fail("softmax of rows " + Twine(c.row0) + "+" + Twine(c.rows) +
+                " but pe.frac wrote only " + Twine(written) +
+                " of the M=" + Twine(M) + " score columns");
+
+  const bool exact = params.softmax == ref::SoftmaxKind::Exact;
+  const AccelConfig &a = config;
+  uint64_t cycles = a.softmaxLatencyCycles, elements = 0;
+  for (uint32_t r = 0; r < c.rows; ++r) {
+    float *row = &s.values[uint64_t(r) * M];
+    // The reference's softmaxRow, in place: max and sum over finite scores
+    // in increasing column order.
+    float mx = -std::numeric_limits<float>::infinity();
+    bool any = false;
+    uint64_t finite = 0;
+    for (uint32_t j = 0; j < M; ++j) {
+      if (!std::isfinite(row[j]))
+        continue;
+      mx = any ? std::max(mx, row[j]) : row[j];
+      any = true;
+      ++finite;
+    }
+    cycles += 3 * ceilDiv(finite, a.softmaxLanes) +
+              (any ? a.softmaxReciprocalCycles : 0);
+    elements += finite;
+    if (!any) {
+      std::fill(row, row + M, 0.0f);
+      continue;
+    }
+    float sum = 0.0f;
+    for (uint32_t j = 0; j < M; ++j) {
+      if (!std::isfinite(row[j])) {
+        row[j] = 0.0f;
+        continue;
+      }
+      float x = row[j] - mx;
+      row[j] = exact ? std::exp(x) : ref::polyExp(x);
+      sum += row[j];
+    }
+    if (exact) {
+      for (uint32_t j = 0; j < M; ++j)
+        row[j] = row[j] / sum;
+    } else {
+      float recip = ref::polyReciprocal(sum);
+      for (uint32_t j = 0; j < M; ++j)
+        row[j] = row[j] * recip;
+    }
+  }
+  s.kind = ScoreSlot::Kind::Probs;
+  e.unitCycles = cycles;
+  e.softmaxElements = elements;
+  e.sramRead = 2 * elements * 4;
+  e.sramWrite = elements * 4;
+  return Error::success();
+}
+
+} // namespace hdp::sim::detail

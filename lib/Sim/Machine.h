@@ -1,0 +1,174 @@
+//===- Machine.h - Functional state of the simulated co-processor -*- C++
+//-*-===//
+//
+// Private to HDPSim. The Machine holds simulated DRAM and every SRAM buffer
+// slot of every core, executes one command at a time on them, and reports
+// what the command did (bytes moved, tiles computed, ...) as an Effect, from
+// which Simulator.cpp derives cycles.
+//
+// Slots carry a tag (batch item, head, rows or keys) so that a command that
+// reads data its slot does not hold is an error rather than a silent wrong
+// answer: hand-written streams are checked as thoroughly as built ones.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_LIB_SIM_MACHINE_H
+#define HDP_LIB_SIM_MACHINE_H
+
+#include "hdp/Sim/Simulator.h"
+
+#include <array>
+#include <vector>
+
+namespace hdp::sim::detail {
+
+/// What one command did, for the timing model and the statistics.
+struct Effect {
+  bool skipped = false;    ///< predicated off (pruned head)
+  uint64_t unitCycles = 0; ///< busy cycles of a compute unit
+  uint64_t dramBytes = 0;  ///< DMA: bytes on the DRAM channel (bursts)
+  uint64_t savedFum = 0;   ///< DMA: bytes Fetch-Upon-Mask did not fetch
+  uint64_t savedHead = 0;  ///< DMA: bytes a pruned head did not move
+  uint64_t sramRead = 0, sramWrite = 0;
+  uint64_t intMacs = 0, pvMacs = 0, seOps = 0, softmaxElements = 0;
+};
+
+/// Which data a slot holds.
+struct Tag {
+  bool valid = false;
+  uint16_t b = 0, h = 0;
+  uint32_t start = 0, count = 0; ///< query rows, or keys for K and V
+
+  bool holds(uint16_t bb, uint16_t hh, uint64_t s, uint64_t n) const {
+    return valid && b == bb && h == hh && s >= start &&
+           s + n <= uint64_t(start) + count;
+  }
+  bool is(uint16_t bb, uint16_t hh, uint32_t s, uint32_t n) const {
+    return valid && b == bb && h == hh && s == start && n == count;
+  }
+};
+
+struct QSlot {
+  Tag tag;
+  bool hasInt = false, hasFrac = false;
+  std::vector<int16_t> hi, lo, raw; ///< [rows x D]
+};
+struct KSlot {
+  Tag tag;                                      ///< keys
+  std::vector<uint8_t> fetchedInt, fetchedFrac; ///< per key
+  std::vector<int16_t> hi, lo, raw;             ///< [keys x D]
+};
+struct VSlot {
+  Tag tag;                      ///< keys
+  std::vector<uint8_t> fetched; ///< per key
+  std::vector<float> data;      ///< [keys x Dv]
+};
+struct MaskSlot {
+  Tag tag; ///< rows
+  uint32_t col0 = 0, cols = 0;
+  std::vector<float> data; ///< [rows x cols]
+};
+struct ScoreSlot {
+  enum class Kind { Empty, SInt, Scores, Probs };
+  Tag tag; ///< rows of the strip
+  Kind kind = Kind::Empty;
+  std::vector<int64_t> sInt;    ///< [rows x M]
+  std::vector<float> values;    ///< [rows x M], scores then probabilities
+  std::vector<uint8_t> written; ///< per column
+};
+struct ThetaSlot {
+  Tag tag;                      ///< rows (block aligned)
+  std::vector<int64_t> theta;   ///< [block rows x MB]
+  std::vector<uint8_t> valid;   ///< [block rows x MB]
+  std::vector<uint8_t> covered; ///< per column
+};
+struct BlockMaskSlot {
+  Tag tag; ///< rows (block aligned)
+  uint32_t blockRow0 = 0, blockRows = 0;
+  std::vector<uint8_t> keep; ///< [block rows x MB]
+};
+struct OutSlot {
+  Tag tag;                 ///< rows
+  std::vector<float> data; ///< [rows x Dv]
+};
+
+struct CoreBuffers {
+  std::array<QSlot, accel::kSlotsPerBuffer> q;
+  std::array<KSlot, accel::kSlotsPerBuffer> k;
+  std::array<VSlot, accel::kSlotsPerBuffer> v;
+  std::array<MaskSlot, accel::kSlotsPerBuffer> mask;
+  std::array<ScoreSlot, accel::kSlotsPerBuffer> score;
+  std::array<ThetaSlot, accel::kSlotsPerBuffer> theta;
+  std::array<BlockMaskSlot, accel::kSlotsPerBuffer> blockMask;
+  std::array<OutSlot, accel::kSlotsPerBuffer> out;
+};
+
+class Machine {
+public:
+  Machine(const accel::Program &program, const accel::AccelConfig &config,
+          const Inputs &inputs);
+
+  /// Executes `cmd` (already statically valid). A command with FlagHeadPred
+  /// whose head was pruned does nothing and sets effect.skipped. The error
+  /// message says what was wrong, without naming the command.
+  llvm::Error execute(const accel::Command &cmd, Effect &effect);
+
+  /// Whether SE_END_H ran for batch item `b` (on any core).
+  bool headDecided(uint32_t b) const { return decided[b]; }
+
+  /// The results in simulated DRAM.
+  Outputs outputs() const;
+  uint64_t blocksValid() const { return validBlocks; }
+
+private:
+  llvm::Error dmaLoad(const accel::Command &c, Effect &e);
+  llvm::Error dmaStore(const accel::Command &c, Effect &e);
+  llvm::Error peInt(const accel::Command &c, Effect &e);
+  llvm::Error peFrac(const accel::Command &c, Effect &e);
+  llvm::Error pePv(const accel::Command &c, Effect &e);
+  llvm::Error seAcc(const accel::Command &c, Effect &e);
+  llvm::Error seEndR(const accel::Command &c, Effect &e);
+  void seEndH(const accel::Command &c, Effect &e);
+  llvm::Error softmax(const accel::Command &c, Effect &e);
+
+  /// The block-mask slot operand of `c` (slot index `slotIndex`), checked to
+  /// hold the block rows of the command's query rows.
+  llvm::Expected<const BlockMaskSlot *> maskSlotFor(const accel::Command &c,
+                                                    unsigned slotIndex) const;
+  /// Keys of [c.col0, c.col0+c.cols) in blocks kept for some query row of
+  /// [r0, r0+rn), counted per row tile; drives the PE and DMA costs.
+  uint64_t keptKeysInRows(const BlockMaskSlot &m, uint64_t r0, uint64_t rn,
+                          uint32_t col0, uint32_t cols) const;
+  uint64_t burstRound(uint64_t bytes) const;
+
+  // Program constants.
+  const accel::AccelConfig &config;
+  const accel::AttentionShape &shape;
+  const accel::AttentionParams &params;
+  uint32_t numBlockRows, numBlockCols;
+  bool intDotFits32, rawDotFits32;
+
+  // Simulated DRAM.
+  std::vector<int16_t> qHi, qLo, qRaw; ///< [B,H,N,D]
+  std::vector<int16_t> kHi, kLo, kRaw; ///< [B,H,M,D]
+  const ref::Tensor<float> *vTensor;
+  const ref::Tensor<float> *maskTensor;  ///< null without a mask
+  std::array<uint64_t, 4> maskStrides{}; ///< 0 for broadcast dimensions
+  std::vector<uint8_t> blockMaskDram,
+      blockMaskWritten;       ///< [B,H,NB,MB], [B,H,NB]
+  std::vector<float> outDram; ///< [B,H,N,Dv]
+  std::vector<int64_t> thetaHDram;
+  std::vector<uint8_t> headMaskDram, headTableWritten; ///< [B,H], [B]
+
+  // The SE's head table, shared by the cores.
+  std::vector<int64_t> thetaH;   ///< [B,H], partial sums from END_R
+  std::vector<uint8_t> headKeep; ///< [B,H]
+  std::vector<uint8_t> decided;  ///< [B]
+  uint64_t validBlocks = 0;
+
+  std::vector<CoreBuffers> cores;
+};
+
+} // namespace hdp::sim::detail
+
+#endif // HDP_LIB_SIM_MACHINE_H

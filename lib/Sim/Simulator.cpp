@@ -1,0 +1,590 @@
+//===- Simulator.cpp - Timing model and scheduling of commands ------------===//
+//
+// An interval model, not a cycle-stepped one: each command gets a start and
+// an end cycle, computed once.
+//
+//   start = max(the unit's free time,
+//               end of the last write of every slot region it reads (RAW),
+//               end of the last access of every slot region it writes
+//               (WAR/WAW; not for a write after a write on the same unit,
+//               which the in-order unit already orders),
+//               the core's barrier release, and END_H for predicated
+//               commands)
+//   end   = start + cycles (compute), or, for DMA, the transfer's slot on
+//           the shared DRAM channel + bytes/bandwidth + latency.
+//
+// Cores advance together: the scheduler always processes the core whose
+// next command can start earliest, so the DRAM channel sees requests in
+// (nearly) time order; the channel keeps a calendar of busy intervals and
+// puts each transfer in the first gap that fits (first come, first served
+// by ready time). A barrier releases when every core has drained into it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Machine.h"
+
+#include "hdp/Accel/Hdpc.h"
+#include "hdp/Accel/StreamBuilder.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+using namespace llvm;
+using namespace hdp::accel;
+
+namespace hdp::sim {
+
+namespace {
+
+using Cycle = uint64_t;
+
+Error fail(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+/// A rectangle of a slot, in slot-relative rows and absolute columns.
+struct Region {
+  uint64_t r0, r1, c0, c1;
+  bool overlaps(const Region &o) const {
+    return r0 < o.r1 && o.r0 < r1 && c0 < o.c1 && o.c0 < c1;
+  }
+};
+constexpr uint64_t kAll = UINT64_MAX;
+
+struct Access {
+  Region region;
+  bool write;
+  Unit unit;
+  Cycle end;
+};
+
+/// The region of a slot a command touches: score and θ slots are written
+/// column range by column range (so the SE can drain one chunk while the PE
+/// fills the next); every other slot is touched as a whole.
+Region regionOf(const Command &c, Buffer buffer, const AttentionShape &shape,
+                const AttentionParams &params) {
+  if (buffer == Buffer::Score) {
+    if (c.opcode == Opcode::Softmax)
+      return {0, c.rows, 0, shape.M};
+    return {0, c.rows, c.col0, uint64_t(c.col0) + c.cols};
+  }
+  if (buffer == Buffer::Theta) {
+    if (c.opcode == Opcode::SeEndR)
+      return {0, kAll, 0, kAll};
+    uint64_t bn = params.blockCols;
+    return {0, kAll, c.col0 / bn, (uint64_t(c.col0) + c.cols + bn - 1) / bn};
+  }
+  return {0, kAll, 0, kAll};
+}
+
+/// The DRAM channel: a calendar of busy intervals [start, end).
+class DramChannel {
+public:
+  /// Reserves `duration` cycles at or after `ready`; returns the start.
+  Cycle reserve(Cycle ready, Cycle duration) {
+    Cycle t = ready;
+    auto it = busy.upper_bound(t);
+    if (it != busy.begin()) {
+      auto prev = std::prev(it);
+      t = std::max(t, prev->second);
+    }
+    while (it != busy.end() && it->first < t + duration) {
+      t = std::max(t, it->second);
+      ++it;
+    }
+    insert(t, t + duration);
+    busyCycles += duration;
+    return t;
+  }
+  /// Drops intervals that end before `frontier`: no future request can be
+  /// ready earlier than that.
+  void forget(Cycle frontier) {
+    while (!busy.empty() && busy.begin()->second <= frontier)
+      busy.erase(busy.begin());
+  }
+  Cycle busyCycles = 0;
+
+private:
+  void insert(Cycle start, Cycle end) {
+    auto next = busy.lower_bound(start);
+    // Merge with a neighbour that touches, to keep the calendar short.
+    if (next != busy.begin()) {
+      auto prev = std::prev(next);
+      if (prev->second == start) {
+        start = prev->first;
+        busy.erase(prev);
+      }
+    }
+    next = busy.lower_bound(start);
+    if (next != busy.end() && next->first == end) {
+      end = next->second;
+      busy.erase(next);
+    }
+    busy[start] = end;
+  }
+  std::map<Cycle, Cycle> busy;
+};
+
+struct CoreTiming {
+  std::vector<uint32_t> commands; ///< indices into the program, in order
+  size_t next = 0;
+  std::array<Cycle, kNumUnits> unitFree{};
+  Cycle floor = 0; ///< barrier release
+  bool atBarrier = false;
+  /// readyTime() of the next command, valid until this core changes.
+  std::optional<Cycle> cachedReady;
+  Cycle barrierArrival = 0;
+  std::vector<Cycle> headReady; ///< END_H end per batch item
+  /// Scoreboard: recent accesses per buffer and slot.
+  std::array<std::array<std::vector<Access>, kSlotsPerBuffer>, kNumBuffers>
+      slots;
+
+  Cycle drained() const {
+    return *std::max_element(unitFree.begin(), unitFree.end());
+  }
+  Cycle earliestUnit() const {
+    Cycle m = UINT64_MAX;
+    for (unsigned u = 0; u < kNumUnits; ++u)
+      if (static_cast<Unit>(u) != Unit::Sync)
+        m = std::min(m, unitFree[u]);
+    return std::max(m, floor);
+  }
+};
+
+class Scheduler {
+public:
+  Scheduler(const Program &program, const AccelConfig &config,
+            const Inputs &inputs, const SimOptions &options)
+      : program(program), config(config), options(options),
+        machine(program, config, inputs), cores(program.accel.cores) {
+    for (size_t i = 0; i < program.commands.size(); ++i)
+      cores[program.commands[i].core].commands.push_back(
+          static_cast<uint32_t>(i));
+    for (CoreTiming &core : cores)
+      core.headReady.assign(program.shape.B, 0);
+    blockMaskStored.assign(uint64_t(program.shape.B) * program.shape.H, 0);
+    result.stats.cores.resize(program.accel.cores);
+  }
+
+  Expected<SimResult> run();
+
+private:
+  /// Earliest start of `c` on `core` from units and dependencies (not DRAM).
+  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
+  Error process(CoreTiming &core);
+  void releaseBarrier();
+  Error describe(size_t index, Error e) const {
+    return fail("command #" + Twine(index) + " (" +
+                formatCommand(program.commands[index]) +
+                "): " + toString(std::move(e)));
+  }
+
+  const Program &program;
+  const AccelConfig &config;
+  const SimOptions &options;
+  detail::Machine machine;
+  std::vector<CoreTiming> cores;
+  DramChannel dram;
+  std::vector<Cycle> blockMaskStored; ///< last block-mask store per (b,h)
+  SimResult result;
+  size_t done = 0;
+};
+
+Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
+                           bool skipped) const {
+  Unit unit = unitOf(c.opcode);
+  Cycle t = std::max(core.floor, core.unitFree[static_cast<unsigned>(unit)]);
+  if (c.has(FlagHeadPred) ||
+      (c.opcode == Opcode::DmaStore && c.tensor == Tensor::HeadTable))
+    t = std::max(t, core.headReady[c.batch]);
+  if (skipped)
+    return t;
+  for (const Operand &o : operandsOf(c)) {
+    Region r = regionOf(c, o.buffer, program.shape, program.attention);
+    for (const Access &a :
+         core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]]) {
+      if (!a.region.overlaps(r))
+        continue;
+      if (!o.write && !a.write)
+        continue; // read after read
+      if (o.write && a.write && a.unit == unit)
+        continue; // in-order unit
+      t = std::max(t, a.end);
+    }
+  }
+  if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask)
+    t = std::max(t,
+                 blockMaskStored[uint64_t(c.batch) * program.shape.H + c.head]);
+  return t;
+}
+
+Error Scheduler::process(CoreTiming &core) {
+  const uint32_t index = core.commands[core.next];
+  const Command &c = program.commands[index];
+  Stats &stats = result.stats;
+
+  if (c.opcode == Opcode::Barrier) {
+    core.atBarrier = true;
+    core.barrierArrival = std::max(core.drained(), core.floor);
+    return Error::success();
+  }
+
+  // Predicated commands need the head decision in time as well as in data.
+  detail::Effect effect;
+  if (Error e = machine.execute(c, effect))
+    return describe(index, std::move(e));
+
+  const Unit unit = unitOf(c.opcode);
+  const unsigned u = static_cast<unsigned>(unit);
+  Cycle start = readyTime(core, c, effect.skipped);
+  Cycle unitEnd, end;
+  if (effect.skipped) {
+    unitEnd = end = start + 1; // decoding and dropping the command
+  } else if (unit == Unit::DmaIn || unit == Unit::DmaOut) {
+    if (effect.dramBytes == 0) {
+      unitEnd = end = start + 1;
+    } else {
+      Cycle duration = static_cast<Cycle>(
+          std::ceil(double(effect.dramBytes) / config.dramBytesPerCycle));
+      Cycle granted = dram.reserve(start, duration);
+      unitEnd = granted + duration;
+      end = unitEnd + config.dramLatencyCycles;
+      if (options.collectTrace)
+        result.trace.push_back(
+            {index, c.core, std::nullopt, granted, unitEnd, false});
+    }
+  } else {
+    unitEnd = end = start + std::max<Cycle>(effect.unitCycles, 1);
+  }
+  core.unitFree[u] = unitEnd;
+
+  // Record the accesses for later commands' dependencies.
+  if (!effect.skipped) {
+    for (const Operand &o : operandsOf(c)) {
+      auto &list =
+          core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
+      // Accesses that ended before every unit of the core is free can no
+      // longer delay anything.
+      if (list.size() > 16) {
+        Cycle horizon = core.earliestUnit();
+        list.erase(
+            std::remove_if(list.begin(), list.end(),
+                           [&](const Access &a) { return a.end <= horizon; }),
+            list.end());
+      }
+      list.push_back({regionOf(c, o.buffer, program.shape, program.attention),
+                      o.write, unit, end});
+    }
+    if (c.opcode == Opcode::SeEndH)
+      core.headReady[c.batch] = end;
+    if (c.opcode == Opcode::DmaStore && c.tensor == Tensor::BlockMask) {
+      Cycle &stored =
+          blockMaskStored[uint64_t(c.batch) * program.shape.H + c.head];
+      stored = std::max(stored, end);
+    }
+  }
+
+  UnitStats &us = stats.cores[c.core][u];
+  us.busyCycles += unitEnd - start;
+  us.commands += 1;
+  stats.totalCycles = std::max(stats.totalCycles, end);
+  stats.commands += 1;
+  stats.commandsByOpcode[static_cast<uint8_t>(c.opcode)] += 1;
+  if (effect.skipped)
+    stats.commandsSkipped += 1;
+  if (c.opcode == Opcode::DmaLoad)
+    stats.dramBytesRead += effect.dramBytes;
+  else if (c.opcode == Opcode::DmaStore)
+    stats.dramBytesWritten += effect.dramBytes;
+  stats.dramBytesSavedFum += effect.savedFum;
+  stats.dramBytesSavedHeadPruning += effect.savedHead;
+  stats.sramBytesRead += effect.sramRead;
+  stats.sramBytesWritten += effect.sramWrite;
+  stats.intMacs += effect.intMacs;
+  stats.pvMacs += effect.pvMacs;
+  stats.seOps += effect.seOps;
+  stats.softmaxElements += effect.softmaxElements;
+  if (options.collectTrace)
+    result.trace.push_back(
+        {index, c.core, unit, start, unitEnd, effect.skipped});
+  ++core.next;
+  return Error::success();
+}
+
+void Scheduler::releaseBarrier() {
+  Cycle release = 0;
+  for (CoreTiming &core : cores)
+    release = std::max(release, core.barrierArrival);
+  for (CoreTiming &core : cores) {
+    uint32_t index = core.commands[core.next];
+    if (options.collectTrace)
+      result.trace.push_back({index, program.commands[index].core, Unit::Sync,
+                              core.barrierArrival, release, false});
+    core.floor = release;
+    core.cachedReady.reset();
+    for (Cycle &f : core.unitFree)
+      f = std::max(f, release);
+    core.atBarrier = false;
+    ++core.next;
+    result.stats.commands += 1;
+    result.stats.commandsByOpcode[static_cast<uint8_t>(Opcode::Barrier)] += 1;
+    result.stats
+        .cores[program.commands[index].core][static_cast<unsigned>(Unit::Sync)]
+        .commands += 1;
+  }
+  result.stats.totalCycles = std::max(result.stats.totalCycles, release);
+}
+
+Expected<SimResult> Scheduler::run() {
+  const size_t total = program.commands.size();
+  size_t sinceProgress = 0;
+  while (true) {
+    // The core whose next command can start first.
+    CoreTiming *best = nullptr;
+    Cycle bestTime = UINT64_MAX;
+    bool anyLeft = false, allAtBarrier = true;
+    for (CoreTiming &core : cores) {
+      if (core.next >= core.commands.size())
+        continue;
+      anyLeft = true;
+      if (core.atBarrier)
+        continue;
+      allAtBarrier = false;
+      const Command &c = program.commands[core.commands[core.next]];
+      // Only this core's own state moves its next command, except for a
+      // block-mask load waiting on another core's store: recompute that.
+      if (!core.cachedReady ||
+          (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask))
+        core.cachedReady = c.opcode == Opcode::Barrier
+                               ? core.drained()
+                               : readyTime(core, c, false);
+      Cycle t = *core.cachedReady;
+      if (t < bestTime) {
+        bestTime = t;
+        best = &core;
+      }
+    }
+    if (!anyLeft)
+      break;
+    if (allAtBarrier) {
+      // Every core with commands left waits at a barrier; checkProgram
+      // guarantees the cores without commands left passed all of theirs,
+      // so this only happens when every core is here.
+      for (CoreTiming &core : cores)
+        if (!core.atBarrier)
+          return fail("internal error: barrier reached by only some cores");
+      releaseBarrier();
+      done += cores.size();
+      continue;
+    }
+    best->cachedReady.reset();
+    if (Error e = process(*best))
+      return std::move(e);
+    ++done;
+    if (++sinceProgress >= 256) {
+      sinceProgress = 0;
+      Cycle frontier = UINT64_MAX;
+      for (const CoreTiming &core : cores)
+        if (core.next < core.commands.size())
+          frontier = std::min(
+              {frontier,
+               std::max(core.floor,
+                        core.unitFree[static_cast<unsigned>(Unit::DmaIn)]),
+               std::max(core.floor,
+                        core.unitFree[static_cast<unsigned>(Unit::DmaOut)])});
+      if (frontier != UINT64_MAX)
+        dram.forget(frontier);
+      if (options.progress)
+        options.progress(done, total);
+    }
+  }
+  if (options.progress)
+    options.progress(total, total);
+
+  Stats &stats = result.stats;
+  for (const CoreTiming &core : cores)
+    stats.totalCycles = std::max(stats.totalCycles, core.drained());
+  stats.dramBusyCycles = dram.busyCycles;
+  result.outputs = machine.outputs();
+  const Outputs &o = result.outputs;
+  stats.blocksTotal = o.blockMask.data.size();
+  stats.blocksValid = machine.blocksValid();
+  stats.blocksKept =
+      std::count(o.blockMask.data.begin(), o.blockMask.data.end(), 1);
+  stats.headsTotal = o.headMask.data.size();
+  stats.headsPruned = o.headTableComplete ? std::count(o.headMask.data.begin(),
+                                                       o.headMask.data.end(), 0)
+                                          : 0;
+  std::sort(result.trace.begin(), result.trace.end(),
+            [](const TraceEvent &a, const TraceEvent &b) {
+              return a.start < b.start;
+            });
+  return std::move(result);
+}
+
+} // namespace
+
+Error checkCompatible(const Program &program, StringRef programName,
+                      const AccelConfig &config, StringRef configName) {
+  AccelSignature mine = AccelSignature::of(config);
+  const AccelSignature &theirs = program.accel;
+  if (mine == theirs)
+    return Error::success();
+  std::string differs;
+  auto note = [&](StringRef key, uint64_t a, uint64_t b) {
+    if (a != b && differs.empty())
+      differs = (key + ": " + Twine(a) + " in the program, " + Twine(b) +
+                 " in the configuration")
+                    .str();
+  };
+  note("cores", theirs.cores, mine.cores);
+  note("pe.arrays_per_core", theirs.peArraysPerCore, mine.peArraysPerCore);
+  note("pe.tile_rows", theirs.tileRows, mine.tileRows);
+  note("pe.tile_k", theirs.tileK, mine.tileK);
+  note("pe.tile_cols", theirs.tileCols, mine.tileCols);
+  const char *keys[kNumBuffers] = {
+      "sram.q_buffer_bytes",         "sram.k_buffer_bytes",
+      "sram.v_buffer_bytes",         "sram.mask_buffer_bytes",
+      "sram.score_buffer_bytes",     "sram.theta_buffer_bytes",
+      "sram.blockmask_buffer_bytes", "sram.out_buffer_bytes"};
+  for (unsigned i = 0; i < kNumBuffers; ++i)
+    note(keys[i], theirs.bufferBytes[i], mine.bufferBytes[i]);
+  if (differs.empty())
+    differs = theirs.name != mine.name
+                  ? "the names differ"
+                  : "timing or energy parameters differ (configuration hash "
+                    "0x" +
+                        utohexstr(theirs.hash, /*LowerCase=*/true) +
+                        " in the program, 0x" +
+                        utohexstr(mine.hash, /*LowerCase=*/true) + " here)";
+  return fail(programName + ": compiled for accelerator '" + theirs.name +
+              "', but " + configName + " describes '" + mine.name + "' (" +
+              differs +
+              "); recompile the program for this "
+              "configuration");
+}
+
+Error checkInputs(const Program &program, const Inputs &inputs,
+                  unsigned &which) {
+  const AttentionShape &s = program.shape;
+  auto shapeText = [](const std::vector<int64_t> &shape) {
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+      text += (i ? "," : "") + std::to_string(shape[i]);
+    return text + "]";
+  };
+  auto expect = [&](unsigned index, const char *name,
+                    const ref::Tensor<float> &t, std::vector<int64_t> expected,
+                    const char *what) -> Error {
+    if (t.shape == expected)
+      return Error::success();
+    which = index;
+    return fail(Twine(name) + " has shape " + shapeText(t.shape) +
+                "; the program was compiled for " + what);
+  };
+  std::string q = "[B=" + std::to_string(s.B) + ",H=" + std::to_string(s.H) +
+                  ",N=" + std::to_string(s.N) + ",D=" + std::to_string(s.D) +
+                  "]";
+  std::string k = "[B=" + std::to_string(s.B) + ",H=" + std::to_string(s.H) +
+                  ",M=" + std::to_string(s.M) + ",D=" + std::to_string(s.D) +
+                  "]";
+  std::string v = "[B=" + std::to_string(s.B) + ",H=" + std::to_string(s.H) +
+                  ",M=" + std::to_string(s.M) + ",Dv=" + std::to_string(s.Dv) +
+                  "]";
+  if (Error e = expect(0, "Q", inputs.q, {s.B, s.H, s.N, s.D}, q.c_str()))
+    return e;
+  if (Error e = expect(1, "K", inputs.k, {s.B, s.H, s.M, s.D}, k.c_str()))
+    return e;
+  if (Error e = expect(2, "V", inputs.v, {s.B, s.H, s.M, s.Dv}, v.c_str()))
+    return e;
+  which = 3;
+  if (s.hasMask && !inputs.mask)
+    return fail("the program was compiled with a mask; expected a 4th input "
+                "(the additive mask)");
+  if (!s.hasMask && inputs.mask)
+    return fail("the program was compiled without a mask; expected 3 inputs "
+                "(Q, K, V), got a mask as well");
+  if (inputs.mask) {
+    std::string why =
+        ref::checkMaskBroadcast(inputs.mask->shape, s.B, s.H, s.N, s.M);
+    if (!why.empty())
+      return fail(why);
+  }
+  return Error::success();
+}
+
+Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
+                             const Inputs &inputs, const SimOptions &options) {
+  if (Error e =
+          checkCompatible(program, "the program", config, "the configuration"))
+    return std::move(e);
+  unsigned which = 0;
+  if (Error e = checkInputs(program, inputs, which))
+    return std::move(e);
+  // The block mask lives in simulated DRAM at one byte per block (and is an
+  // output): refuse sizes that cannot be held rather than abort on them.
+  const AttentionShape &shape = program.shape;
+  double blocks = double(shape.B) * shape.H *
+                  shape.blockRowsOf(program.attention) *
+                  shape.blockColsOf(program.attention);
+  if (blocks > double(uint64_t(1) << 32))
+    return fail("the block mask would have " +
+                Twine(static_cast<uint64_t>(blocks)) +
+                " blocks; at most 2^32 can be simulated");
+  if (std::optional<ProgramProblem> problem = checkProgram(program))
+    return fail("invalid program: " + problem->message);
+  // Every slot a command names must hold what it needs.
+  for (size_t i = 0; i < program.commands.size(); ++i) {
+    const Command &c = program.commands[i];
+    for (const Operand &o : operandsOf(c)) {
+      uint64_t rows = c.rows, keys = c.cols;
+      switch (o.buffer) {
+      case Buffer::K:
+      case Buffer::V:
+        rows = 0;
+        break;
+      case Buffer::Mask:
+        break;
+      default:
+        keys = 0;
+        break;
+      }
+      // Only the buffer a command writes must hold its tile; readers are
+      // checked against the slot's contents when they run.
+      if (!o.write)
+        continue;
+      uint64_t needed = slotBytesNeeded(o.buffer, rows, keys, program.shape,
+                                        program.attention);
+      uint64_t capacity = slotCapacity(program.accel, o.buffer);
+      if (needed > capacity)
+        return fail("command #" + Twine(i) + " (" + formatCommand(c) +
+                    "): needs " + Twine(needed) + " bytes in a " +
+                    bufferName(o.buffer) + " slot, which holds " +
+                    Twine(capacity));
+    }
+  }
+  Scheduler scheduler(program, config, inputs, options);
+  return scheduler.run();
+}
+
+Energy computeEnergy(const Stats &stats, const AccelConfig &config) {
+  Energy e;
+  e.peInt = double(stats.intMacs) * config.energyIntMacPj;
+  e.pePv = double(stats.pvMacs) * config.energyPvMacPj;
+  e.se = double(stats.seOps) * config.energySeOpPj;
+  e.softmax = double(stats.softmaxElements) * config.energySoftmaxPj;
+  e.sram = double(stats.sramBytesRead + stats.sramBytesWritten) *
+           config.energySramBytePj;
+  e.dram = double(stats.dramBytesRead + stats.dramBytesWritten) *
+           config.energyDramBytePj;
+  double seconds = double(stats.totalCycles) / (config.clockMhz * 1e6);
+  e.leakage = config.staticPowerMw * 1e-3 * seconds * 1e12;
+  return e;
+}
+
+} // namespace hdp::sim

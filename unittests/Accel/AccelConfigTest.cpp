@@ -1,0 +1,207 @@
+//===- AccelConfigTest.cpp - Tests of the accelerator configuration -------===//
+//
+// The shipped configurations load; every kind of bad file (bad JSON, unknown
+// key, missing key, wrong type, impossible value) is refused with a message
+// naming the file and the key; the hash sees every parameter.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Accel/AccelConfig.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include "gtest/gtest.h"
+
+#include <nlohmann/json.hpp>
+
+using namespace hdp::accel;
+using namespace llvm;
+using json = nlohmann::json;
+
+namespace {
+
+std::string configPath(StringRef name) {
+  return std::string(HDP_SOURCE_DIR) + "/configs/" + name.str();
+}
+
+json edgeJson() {
+  auto buffer = MemoryBuffer::getFile(configPath("hdp-edge.json"));
+  EXPECT_TRUE(bool(buffer));
+  return json::parse((*buffer)->getBuffer().str());
+}
+
+/// The error of parsing `j`, or "" on success.
+std::string errorOf(const json &j) {
+  Expected<AccelConfig> config = parseAccelConfig(j.dump(), "cfg.json");
+  if (config)
+    return "";
+  return toString(config.takeError());
+}
+
+TEST(AccelConfig, ShippedConfigurationsLoad) {
+  for (const char *name : {"hdp-edge.json", "hdp-server.json"}) {
+    Expected<AccelConfig> config = loadAccelConfig(configPath(name));
+    ASSERT_TRUE(bool(config)) << toString(config.takeError());
+    EXPECT_EQ(config->validate(), "");
+    EXPECT_EQ(config->tileRows, 4u);
+    EXPECT_EQ(config->tileK, 4u);
+    EXPECT_EQ(config->tileCols, 8u);
+  }
+  Expected<AccelConfig> edge = loadAccelConfig(configPath("hdp-edge.json"));
+  Expected<AccelConfig> server = loadAccelConfig(configPath("hdp-server.json"));
+  ASSERT_TRUE(edge && server);
+  EXPECT_EQ(edge->name, "hdp-edge");
+  EXPECT_EQ(server->name, "hdp-server");
+  EXPECT_NE(edge->hash(), server->hash());
+  EXPECT_GT(server->cores * server->peArraysPerCore,
+            edge->cores * edge->peArraysPerCore);
+}
+
+TEST(AccelConfig, JsonRoundTrip) {
+  Expected<AccelConfig> edge = loadAccelConfig(configPath("hdp-edge.json"));
+  ASSERT_TRUE(bool(edge));
+  Expected<AccelConfig> again =
+      parseAccelConfig(accelConfigToJson(*edge), "again.json");
+  ASSERT_TRUE(bool(again)) << toString(again.takeError());
+  EXPECT_EQ(again->hash(), edge->hash());
+  EXPECT_EQ(again->description, edge->description);
+}
+
+TEST(AccelConfig, HashSeesEveryParameter) {
+  json base = edgeJson();
+  uint64_t h0 = 0;
+  {
+    Expected<AccelConfig> c = parseAccelConfig(base.dump(), "x");
+    ASSERT_TRUE(bool(c));
+    h0 = c->hash();
+  }
+  // Change each numeric parameter a little: the hash must change.
+  for (auto &[section, value] : base.items()) {
+    if (!value.is_object())
+      continue;
+    for (auto &[key, v] : value.items()) {
+      json changed = base;
+      if (v.is_number_integer())
+        changed[section][key] = v.get<int64_t>() + 2;
+      else
+        changed[section][key] = v.get<double>() * 1.5 + 0.25;
+      Expected<AccelConfig> c = parseAccelConfig(changed.dump(), "x");
+      ASSERT_TRUE(bool(c)) << section << "." << key << ": "
+                           << toString(c.takeError());
+      EXPECT_NE(c->hash(), h0) << section << "." << key;
+    }
+  }
+  // The description is documentation, not hardware.
+  json described = base;
+  described["description"] = "something else";
+  Expected<AccelConfig> c = parseAccelConfig(described.dump(), "x");
+  ASSERT_TRUE(bool(c));
+  EXPECT_EQ(c->hash(), h0);
+}
+
+TEST(AccelConfig, BadJsonNamesLineAndColumn) {
+  Expected<AccelConfig> c =
+      parseAccelConfig("{\n  \"name\": \"x\",\n  \"cores\": ,\n}", "bad.json");
+  ASSERT_FALSE(bool(c));
+  std::string e = toString(c.takeError());
+  EXPECT_NE(e.find("bad.json: invalid JSON at line 3, column"),
+            std::string::npos)
+      << e;
+  Expected<AccelConfig> top = parseAccelConfig("[1, 2]", "arr.json");
+  ASSERT_FALSE(bool(top));
+  EXPECT_EQ(toString(top.takeError()),
+            "arr.json: expected a JSON object at the top level, got [1,2]");
+}
+
+TEST(AccelConfig, UnknownKeysAreNamed) {
+  json j = edgeJson();
+  j["core"] = 4;
+  EXPECT_EQ(errorOf(j).rfind("cfg.json: unknown key 'core'; expected one of: "
+                             "name, description, clock_mhz, cores",
+                             0),
+            0u)
+      << errorOf(j);
+  j = edgeJson();
+  j["pe"]["tile_row"] = 4;
+  EXPECT_EQ(errorOf(j).rfind("cfg.json: unknown key 'pe.tile_row'; expected "
+                             "one of: arrays_per_core, tile_rows",
+                             0),
+            0u)
+      << errorOf(j);
+}
+
+TEST(AccelConfig, MissingKeysAreNamed) {
+  json j = edgeJson();
+  j["dram"].erase("latency_cycles");
+  EXPECT_EQ(errorOf(j), "cfg.json: missing key 'dram.latency_cycles'");
+  j = edgeJson();
+  j.erase("energy");
+  EXPECT_EQ(errorOf(j), "cfg.json: missing key 'energy'");
+  j = edgeJson();
+  j.erase("name");
+  EXPECT_EQ(errorOf(j), "cfg.json: missing key 'name'");
+}
+
+TEST(AccelConfig, ImpossibleValuesAreNamed) {
+  struct Case {
+    const char *section, *key;
+    json value;
+    const char *expected;
+  };
+  const Case cases[] = {
+      {"", "cores", 0,
+       "cfg.json: key 'cores': expected an integer in [1, 255], got 0"},
+      {"", "cores", 300,
+       "cfg.json: key 'cores': expected an integer in [1, 255], got 300"},
+      {"", "cores", 2.5,
+       "cfg.json: key 'cores': expected an integer in [1, 255], got 2.5"},
+      {"", "cores", "4",
+       "cfg.json: key 'cores': expected an integer in [1, 255], got \"4\""},
+      {"", "clock_mhz", -1,
+       "cfg.json: key 'clock_mhz': expected a number > 0 and <= 1e+06, got -1"},
+      {"", "clock_mhz", 0,
+       "cfg.json: key 'clock_mhz': expected a number > 0 and <= 1e+06, got 0"},
+      {"dram", "bytes_per_cycle", 0,
+       "cfg.json: key 'dram.bytes_per_cycle': expected a number > 0 and <= "
+       "1e+09, got 0"},
+      {"pe", "tile_rows", 0,
+       "cfg.json: key 'pe.tile_rows': expected an integer in [1, 255], got 0"},
+      {"sram", "score_buffer_bytes", 1,
+       "cfg.json: key 'sram.score_buffer_bytes': expected an integer in [2, "
+       "4294967295], got 1"},
+      {"sram", "q_buffer_bytes", -5,
+       "cfg.json: key 'sram.q_buffer_bytes': expected an integer in [2, "
+       "4294967295], got -5"},
+      {"energy", "dram_byte_pj", -0.5,
+       "cfg.json: key 'energy.dram_byte_pj': expected a number in [0, 1e+09], "
+       "got -0.5"},
+      {"", "name", "",
+       "cfg.json: key 'name': expected 1 to 31 characters, got 0"},
+      {"", "name", "has space",
+       "cfg.json: key 'name': expected only letters, digits, '-', '_' and "
+       "'.', got ' '"},
+      {"", "name", 7, "cfg.json: key 'name': expected a string, got 7"},
+  };
+  for (const Case &c : cases) {
+    json j = edgeJson();
+    if (*c.section)
+      j[c.section][c.key] = c.value;
+    else
+      j[c.key] = c.value;
+    EXPECT_EQ(errorOf(j), c.expected);
+  }
+  json j = edgeJson();
+  j["pe"] = 3;
+  EXPECT_EQ(errorOf(j), "cfg.json: key 'pe': expected an object, got 3");
+}
+
+TEST(AccelConfig, MissingFile) {
+  Expected<AccelConfig> c = loadAccelConfig("/nonexistent/cfg.json");
+  ASSERT_FALSE(bool(c));
+  EXPECT_EQ(
+      toString(c.takeError())
+          .rfind("/nonexistent/cfg.json: cannot read the configuration", 0),
+      0u);
+}
+
+} // namespace

@@ -1,0 +1,322 @@
+//===- HdpcTest.cpp - Tests of the .hdpc format and its text form ---------===//
+//
+// Binary and text round trips (byte-identical), and one test per kind of
+// corruption: truncation at many offsets, wrong magic, wrong version, wrong
+// checksum, unknown opcode, impossible fields, trailing bytes. Every error
+// must name the byte offset (binary) or line (text) and what was expected.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Accel/Hdpc.h"
+#include "hdp/Accel/StreamBuilder.h"
+
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
+
+#include "gtest/gtest.h"
+
+using namespace hdp::accel;
+using namespace llvm;
+
+namespace {
+
+AccelConfig edgeConfig() {
+  Expected<AccelConfig> c =
+      loadAccelConfig(std::string(HDP_SOURCE_DIR) + "/configs/hdp-edge.json");
+  EXPECT_TRUE(bool(c));
+  return *c;
+}
+
+Program sampleProgram(bool mask = true, uint32_t B = 2) {
+  AttentionShape shape;
+  shape.B = B;
+  shape.H = 3;
+  shape.N = 37;
+  shape.M = 29;
+  shape.D = 16;
+  shape.Dv = 8;
+  shape.hasMask = mask;
+  hdp::ref::AttentionConfig config;
+  config.rho = 0.25;
+  config.tauH = 0.5;
+  config.blockRows = 3;
+  config.blockCols = 2;
+  config.approx = false;
+  config.softmax = hdp::ref::SoftmaxKind::Poly;
+  Expected<Program> p = buildProgram(shape, config, edgeConfig());
+  EXPECT_TRUE(bool(p)) << toString(p.takeError());
+  return *p;
+}
+
+std::string errorOf(StringRef bytes) {
+  Expected<Program> p = readProgram(bytes, "p.hdpc");
+  if (p)
+    return "";
+  return toString(p.takeError());
+}
+
+/// Recomputes the checksum so that a deliberate corruption reaches the
+/// checks behind it.
+void fixChecksum(std::string &bytes) {
+  ArrayRef<uint8_t> all(reinterpret_cast<const uint8_t *>(bytes.data()),
+                        bytes.size());
+  uint32_t crc = crc32(all.take_front(16));
+  crc = crc32(crc, all.drop_front(20));
+  support::endian::write32le(bytes.data() + 16, crc);
+}
+
+bool startsWith(const std::string &s, StringRef prefix) {
+  return StringRef(s).starts_with(prefix);
+}
+
+TEST(Hdpc, BinaryRoundTrip) {
+  for (bool mask : {false, true}) {
+    Program p = sampleProgram(mask);
+    std::string bytes = writeProgram(p);
+    EXPECT_EQ(bytes.size(), kHeaderBytes + p.commands.size() * kCommandBytes);
+    EXPECT_EQ(bytes.substr(0, 4), "HDPC");
+    Expected<Program> back = readProgram(bytes, "p.hdpc");
+    ASSERT_TRUE(bool(back)) << toString(back.takeError());
+    EXPECT_TRUE(*back == p);
+    EXPECT_EQ(writeProgram(*back), bytes);
+  }
+}
+
+TEST(Hdpc, TextRoundTripIsByteIdentical) {
+  for (bool mask : {false, true})
+    for (uint32_t B : {1u, 2u}) {
+      Program p = sampleProgram(mask, B);
+      std::string bytes = writeProgram(p);
+      std::string text = disassemble(p);
+      Expected<Program> back = assemble(text, "p.txt");
+      ASSERT_TRUE(bool(back)) << toString(back.takeError());
+      EXPECT_EQ(writeProgram(*back), bytes);
+      EXPECT_EQ(disassemble(*back), text);
+    }
+}
+
+TEST(Hdpc, AttentionParamsAreExact) {
+  hdp::ref::AttentionConfig config;
+  config.rho = -0.3;
+  config.tauH = 1e30; // capped like the reference
+  AttentionParams p = AttentionParams::from(config, 64);
+  EXPECT_EQ(p.rhoQ16, -19661);
+  EXPECT_EQ(p.tauHQ16, uint64_t(1) << 62);
+  EXPECT_EQ(p.scale(), 0.125f);
+  hdp::ref::AttentionConfig back = p.toReference();
+  EXPECT_EQ(back.validate(), "");
+  EXPECT_TRUE(AttentionParams::from(back, 64) == p);
+}
+
+TEST(Hdpc, TruncatedAtEveryKindOfOffset) {
+  Program p = sampleProgram();
+  std::string bytes = writeProgram(p);
+  // Inside the magic, inside the version, inside the header, at the header
+  // end, inside and between commands, one byte short of the end.
+  for (size_t size : {size_t(0), size_t(2), size_t(5), size_t(6), size_t(100),
+                      size_t(kHeaderBytes - 1), size_t(kHeaderBytes),
+                      size_t(kHeaderBytes + 7), size_t(kHeaderBytes + 32),
+                      size_t(kHeaderBytes + 40), bytes.size() - 1}) {
+    std::string e = errorOf(StringRef(bytes).take_front(size));
+    ASSERT_FALSE(e.empty()) << size;
+    if (size < 4) {
+      EXPECT_TRUE(startsWith(e, "p.hdpc: byte 0: expected the magic \"HDPC\""))
+          << e;
+      continue;
+    }
+    EXPECT_TRUE(startsWith(e, "p.hdpc: byte " + std::to_string(size) + ": "))
+        << e;
+    if (size < kHeaderBytes)
+      EXPECT_NE(e.find("file ends inside the header; expected 168 header "
+                       "bytes"),
+                std::string::npos)
+          << e;
+    else
+      EXPECT_NE(e.find("file ends inside command #" +
+                       std::to_string((size - kHeaderBytes) / 32) +
+                       "; the header announces " +
+                       std::to_string(p.commands.size()) + " commands"),
+                std::string::npos)
+          << e;
+  }
+}
+
+TEST(Hdpc, WrongMagic) {
+  std::string bytes = writeProgram(sampleProgram());
+  bytes[0] = 'X';
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 0: expected the magic \"HDPC\" of an "
+                            "hdp command stream, found \"XDPC\"");
+  bytes[0] = '\x93';
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 0: expected the magic \"HDPC\" of an "
+                            "hdp command stream, found \"\\x93DPC\"");
+}
+
+TEST(Hdpc, WrongVersion) {
+  std::string bytes = writeProgram(sampleProgram());
+  support::endian::write16le(bytes.data() + 4, 2);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 2; this "
+                            "reader understands version 1");
+}
+
+TEST(Hdpc, WrongChecksum) {
+  std::string bytes = writeProgram(sampleProgram());
+  bytes[kHeaderBytes + 5 * 32 + 20] ^= 1; // a command's row count
+  std::string e = errorOf(bytes);
+  EXPECT_TRUE(startsWith(e, "p.hdpc: byte 16: checksum mismatch: the header "
+                            "says 0x"))
+      << e;
+  EXPECT_NE(e.find("(the file is corrupted)"), std::string::npos);
+  // A flipped checksum field itself is caught the same way.
+  bytes = writeProgram(sampleProgram());
+  bytes[17] ^= 0x40;
+  EXPECT_TRUE(startsWith(errorOf(bytes), "p.hdpc: byte 16: checksum mismatch"));
+}
+
+TEST(Hdpc, TrailingBytes) {
+  Program p = sampleProgram();
+  std::string bytes = writeProgram(p) + "xy";
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte " + std::to_string(bytes.size() - 2) +
+                                ": unexpected 2 bytes after the last of the " +
+                                std::to_string(p.commands.size()) +
+                                " commands announced by the header");
+}
+
+TEST(Hdpc, BadOpcodeNamesItsOffset) {
+  std::string bytes = writeProgram(sampleProgram());
+  size_t at = kHeaderBytes + 7 * 32;
+  bytes[at] = 0x7f;
+  fixChecksum(bytes);
+  std::string e = errorOf(bytes);
+  EXPECT_TRUE(startsWith(e, "p.hdpc: byte " + std::to_string(at) +
+                                ": command #7: unknown opcode 0x7f; expected "
+                                "one of dma.load (0x01)"))
+      << e;
+}
+
+TEST(Hdpc, ImpossibleFieldsNameTheirOffset) {
+  const Program p = sampleProgram();
+  struct Case {
+    size_t offset;
+    uint8_t value;
+    const char *expected; // after "p.hdpc: byte <offset>: "
+  };
+  const size_t c0 = kHeaderBytes; // command #0: dma.load k_int or q_int
+  const Case cases[] = {
+      {c0 + 1, 9,
+       "command #0: dma.load: core 9 does not exist; the "
+       "accelerator has 4 cores"},
+      {c0 + 2, 0x80, "command #0: dma.load: unknown flag bits 0x0080"},
+      {c0 + 4, 8,
+       "command #0: dma.load: tensor 8 cannot be loaded; expected "
+       "q_int (1)"},
+      {c0 + 5, 2,
+       "command #0: dma.load: k slot 2 does not exist; each "
+       "buffer has 2 slots"},
+      {c0 + 9, 1,
+       "command #0: dma.load: slot byte 4 is unused by this "
+       "command and must be 0"},
+      {c0 + 10, 7,
+       "command #0: dma.load: batch 7 is out of range; the "
+       "program has B=2"},
+      {c0 + 14, 1,
+       "command #0: dma.load: aux field must be 0 (only "
+       "barriers have an id)"},
+      {10, 1, "reserved header byte must be 0, found 0x01"},
+      {107, 3, "policy must be 0 (hdp), 1 (topk) or 2 (dense), found 3"},
+      {64, 0, "cores must be in [1, 255] (got 0)"},
+      {104, 0, "int_bits must be >= 1 (got 0)"},
+      {105, 20, "int_bits + frac_bits must be <= 16 (got 4 + 20)"},
+      {160, 2, "has-mask must be 0 or 1, found 2"},
+      {33, 'x', "accelerator name must be padded with NUL bytes"},
+      {24, '!',
+       "accelerator name may only hold letters, digits, '-', '_' "
+       "and '.'"},
+  };
+  for (const Case &c : cases) {
+    std::string bytes = writeProgram(p);
+    bytes[c.offset] = static_cast<char>(c.value);
+    fixChecksum(bytes);
+    std::string e = errorOf(bytes);
+    std::string prefix = "p.hdpc: byte ";
+    EXPECT_TRUE(
+        startsWith(e, prefix + std::to_string(c.offset) + ": " + c.expected))
+        << "offset " << c.offset << ": " << e;
+  }
+}
+
+TEST(Hdpc, RowRangeOutOfShape) {
+  Program p = sampleProgram();
+  // Find a pe.int and push its rows past N.
+  for (size_t i = 0; i < p.commands.size(); ++i) {
+    if (p.commands[i].opcode != Opcode::PeInt)
+      continue;
+    p.commands[i].rows = 1000;
+    std::optional<ProgramProblem> problem = checkProgram(p);
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_FALSE(problem->inHeader);
+    EXPECT_EQ(problem->commandIndex, i);
+    EXPECT_EQ(problem->offset, 16u);
+    EXPECT_NE(problem->message.find("must be a non-empty range inside [0, 37)"),
+              std::string::npos)
+        << problem->message;
+    break;
+  }
+}
+
+TEST(Hdpc, BarriersMustMatchAcrossCores) {
+  Program p = sampleProgram();
+  for (Command &c : p.commands)
+    if (c.opcode == Opcode::Barrier && c.core == 2) {
+      c.aux = 9;
+      break;
+    }
+  std::optional<ProgramProblem> problem = checkProgram(p);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->message.find("every core must reach the same barriers"),
+            std::string::npos);
+}
+
+TEST(Hdpc, AssemblerErrorsNameTheLine) {
+  Program p = sampleProgram(false, 1);
+  std::string text = disassemble(p);
+  auto errorOfText = [](const std::string &t) {
+    Expected<Program> back = assemble(t, "p.txt");
+    return back ? std::string() : toString(back.takeError());
+  };
+  // Line 7 is the first command (comment, hdpc, accel, attention, shape,
+  // commands).
+  auto replaceLine = [&](unsigned line, const std::string &with) {
+    std::string t = text;
+    size_t start = 0;
+    for (unsigned l = 1; l < line; ++l)
+      start = t.find('\n', start) + 1;
+    size_t end = t.find('\n', start);
+    return t.replace(start, end - start, with);
+  };
+  EXPECT_EQ(errorOfText(replaceLine(7, "dma.frob core=0")),
+            "p.txt:7: unknown command 'dma.frob'; expected dma.load, "
+            "dma.store, pe.int, pe.frac, pe.pv, se.acc, se.end_r, se.end_h, "
+            "sfu.softmax or barrier");
+  EXPECT_EQ(errorOfText(replaceLine(7, "barrier core=0 id=0 colour=red")),
+            "p.txt:7: barrier: unknown key 'colour'");
+  EXPECT_EQ(errorOfText(replaceLine(7, "barrier core=0")),
+            "p.txt:7: barrier: missing key 'id'");
+  EXPECT_EQ(errorOfText(replaceLine(7, "barrier core=x id=0")),
+            "p.txt:7: key 'core': expected an unsigned integer, found 'x'");
+  EXPECT_EQ(errorOfText(replaceLine(7, "barrier core=300 id=0")),
+            "p.txt:7: key 'core': 300 does not fit (at most 255)");
+  EXPECT_EQ(errorOfText(replaceLine(2, "hdpc version=2")),
+            "p.txt:2: unsupported version 2; this assembler writes version 1");
+  EXPECT_EQ(errorOfText(replaceLine(6, "commands count=3")),
+            "p.txt:6: 'commands count=3' but " +
+                std::to_string(p.commands.size()) + " commands follow");
+  // Semantic errors come from the same checks as the binary reader.
+  std::string e = errorOfText(replaceLine(
+      7, "pe.int core=7 b=0 h=0 rows=0+4 cols=0+4 q=0 k=0 score=0"));
+  EXPECT_EQ(e, "p.txt:7: command #0: pe.int: core 7 does not exist; the "
+               "accelerator has 4 cores");
+  EXPECT_EQ(errorOfText("hdpc version=1\n"),
+            "p.txt:2: the text ends before the 'accel' line");
+}
+
+} // namespace

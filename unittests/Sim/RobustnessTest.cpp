@@ -1,0 +1,239 @@
+//===- RobustnessTest.cpp - The simulator refuses what does not fit -------===//
+//
+// Streams edited by hand (as through --assemble) that read data a slot does
+// not hold, use a head decision before it exists, or overflow a slot; a
+// program run on another accelerator; inputs of the wrong shape. Each is one
+// error that says which command or operand and what was expected.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimTestUtil.h"
+
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
+
+#include <limits>
+#include <random>
+
+using namespace hdp;
+using namespace hdp::simtest;
+using namespace llvm;
+
+namespace {
+
+struct Fixture {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  accel::AttentionShape shape = makeShape(1, 2, 8, 12, 4, 4, false);
+  sim::Inputs inputs = structuredInputs(shape, 1);
+  accel::Program program;
+
+  Fixture() {
+    Expected<accel::Program> p =
+        accel::buildProgram(shape, ref::AttentionConfig(), accel);
+    EXPECT_TRUE(bool(p));
+    program = *p;
+  }
+  size_t find(accel::Opcode op, size_t from = 0) const {
+    for (size_t i = from; i < program.commands.size(); ++i)
+      if (program.commands[i].opcode == op)
+        return i;
+    ADD_FAILURE() << "no such command";
+    return 0;
+  }
+  std::string run() const {
+    Expected<sim::SimResult> r = sim::simulate(program, accel, inputs);
+    return r ? std::string() : toString(r.takeError());
+  }
+};
+
+bool contains(const std::string &s, StringRef part) {
+  return StringRef(s).contains(part);
+}
+
+TEST(SimRobustness, TheBuiltProgramRuns) {
+  Fixture f;
+  EXPECT_EQ(f.run(), "");
+}
+
+TEST(SimRobustness, ReadingTheWrongSlot) {
+  Fixture f;
+  size_t i = f.find(accel::Opcode::PeInt);
+  f.program.commands[i].slots[0] = 1; // q slot 1 holds nothing yet
+  std::string e = f.run();
+  EXPECT_TRUE(contains(e, "command #" + std::to_string(i) + " (pe.int core=0 "))
+      << e;
+  EXPECT_TRUE(contains(e, "reads q slot 1, which holds nothing; expected "
+                          "Int(Q) rows 0+8 of (b=0, h=0)"))
+      << e;
+}
+
+TEST(SimRobustness, HeadPredicateBeforeEndH) {
+  Fixture f;
+  auto &cmds = f.program.commands;
+  // Drop every se.end_h (keeping the barriers).
+  cmds.erase(std::remove_if(cmds.begin(), cmds.end(),
+                            [](const accel::Command &c) {
+                              return c.opcode == accel::Opcode::SeEndH;
+                            }),
+             cmds.end());
+  // Whichever core gets there first: the head-table store or a command
+  // predicated on a head.
+  std::string e = f.run();
+  EXPECT_TRUE(contains(e, "before se.end_h decided its heads") ||
+              contains(e, "but se.end_h has not decided the heads of batch "
+                          "item 0 yet"))
+      << e;
+}
+
+TEST(SimRobustness, MissingThetaAccumulation) {
+  Fixture f;
+  size_t i = f.find(accel::Opcode::SeAcc);
+  f.program.commands[i].cols = 5; // θ then covers 5 of the 12 keys
+  std::string e = f.run();
+  EXPECT_TRUE(contains(e, "se.end_r")) << e;
+  EXPECT_TRUE(contains(e, "θ covers only 5 of the M=12 keys (missing se.acc)"))
+      << e;
+}
+
+TEST(SimRobustness, FetchUponMaskWithoutTheWholeMask) {
+  Fixture f;
+  // Load only half of the block mask that the fetches are predicated on.
+  for (accel::Command &c : f.program.commands)
+    if (c.opcode == accel::Opcode::DmaLoad &&
+        c.tensor == accel::Tensor::BlockMask) {
+      c.rows = 4;
+      break;
+    }
+  std::string e = f.run();
+  EXPECT_TRUE(contains(e, "(dma.load core=0 tensor=k_int")) << e;
+  EXPECT_TRUE(contains(e, "reads blockmask slot 1, which holds rows 0+4 of "
+                          "(b=0, h=0); expected rows 0+8 of (b=0, h=0)"))
+      << e;
+}
+
+TEST(SimRobustness, SlotOverflowIsRefusedUpFront) {
+  Fixture f;
+  accel::AttentionShape big = makeShape(1, 1, 512, 512, 64, 64, false);
+  Expected<accel::Program> p =
+      accel::buildProgram(big, ref::AttentionConfig(), f.accel);
+  ASSERT_TRUE(bool(p));
+  for (accel::Command &c : p->commands)
+    if (c.opcode == accel::Opcode::DmaLoad && c.tensor == accel::Tensor::QInt) {
+      c.rows = 512; // a whole head of Q into an 8 KiB slot
+      break;
+    }
+  Expected<sim::SimResult> r =
+      sim::simulate(*p, f.accel, structuredInputs(big, 1));
+  ASSERT_FALSE(bool(r));
+  std::string e = toString(r.takeError());
+  EXPECT_TRUE(contains(e, "needs 32768 bytes in a q slot, which holds 8192"))
+      << e;
+}
+
+TEST(SimRobustness, ProgramForAnotherAccelerator) {
+  Fixture f;
+  accel::AccelConfig server = loadConfig("hdp-server.json");
+  Error e = sim::checkCompatible(f.program, "p.hdpc", server, "server.json");
+  ASSERT_TRUE(bool(e));
+  EXPECT_EQ(toString(std::move(e)),
+            "p.hdpc: compiled for accelerator 'hdp-edge', but server.json "
+            "describes 'hdp-server' (cores: 4 in the program, 16 in the "
+            "configuration); recompile the program for this configuration");
+  accel::AccelConfig faster = f.accel;
+  faster.dramBytesPerCycle *= 2;
+  Error timing = sim::checkCompatible(f.program, "p.hdpc", faster, "f.json");
+  ASSERT_TRUE(bool(timing));
+  EXPECT_TRUE(contains(toString(std::move(timing)),
+                       "timing or energy parameters differ"));
+  EXPECT_FALSE(bool(sim::simulate(f.program, server, f.inputs)));
+}
+
+TEST(SimRobustness, InputsThatDoNotFit) {
+  Fixture f;
+  unsigned which = 9;
+  sim::Inputs bad = f.inputs;
+  bad.k = ref::Tensor<float>({1, 2, 13, 4});
+  Error e = sim::checkInputs(f.program, bad, which);
+  ASSERT_TRUE(bool(e));
+  EXPECT_EQ(which, 1u);
+  EXPECT_EQ(toString(std::move(e)),
+            "K has shape [1,2,13,4]; the program was compiled for "
+            "[B=1,H=2,M=12,D=4]");
+  sim::Inputs masked = f.inputs;
+  masked.mask = ref::Tensor<float>({12}, 0.0f);
+  Error m = sim::checkInputs(f.program, masked, which);
+  ASSERT_TRUE(bool(m));
+  EXPECT_EQ(which, 3u);
+  EXPECT_TRUE(contains(toString(std::move(m)),
+                       "compiled without a mask; expected 3 inputs"));
+}
+
+TEST(SimRobustness, BadMaskBroadcast) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  accel::AttentionShape shape = makeShape(1, 2, 8, 12, 4, 4, true);
+  Expected<accel::Program> p =
+      accel::buildProgram(shape, ref::AttentionConfig(), accel);
+  ASSERT_TRUE(bool(p));
+  sim::Inputs in = structuredInputs(shape, 1);
+  in.mask = ref::Tensor<float>({8, 5}, 0.0f);
+  unsigned which = 0;
+  Error e = sim::checkInputs(*p, in, which);
+  ASSERT_TRUE(bool(e));
+  EXPECT_EQ(which, 3u);
+  EXPECT_TRUE(contains(toString(std::move(e)), "mask has shape [8,5]"));
+}
+
+} // namespace
+
+namespace {
+
+/// Random damage behind a valid checksum: the reader either refuses the file
+/// or accepts a program that the simulator runs or refuses, never crashing.
+TEST(SimRobustness, RandomCorruptionNeverCrashes) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  accel::AttentionShape shape = makeShape(2, 2, 9, 7, 4, 3, true);
+  ref::AttentionConfig config;
+  config.tauH = 0.8;
+  Expected<accel::Program> built = accel::buildProgram(shape, config, accel);
+  ASSERT_TRUE(bool(built));
+  sim::Inputs inputs = structuredInputs(shape, 2);
+  inputs.mask = ref::Tensor<float>({shape.N, shape.M}, 0.0f);
+  inputs.mask->data[5] = -std::numeric_limits<float>::infinity();
+  const std::string clean = accel::writeProgram(*built);
+
+  std::mt19937 rng(1234);
+  size_t accepted = 0, ran = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string bytes = clean;
+    int edits = std::uniform_int_distribution<int>(1, 3)(rng);
+    for (int e = 0; e < edits; ++e) {
+      size_t at = std::uniform_int_distribution<size_t>(
+          accel::kHeaderBytes, bytes.size() - 1)(rng);
+      // Small values are the interesting ones (slots, cores, flags).
+      bytes[at] = static_cast<char>(
+          std::uniform_int_distribution<int>(0, trial % 2 ? 3 : 255)(rng));
+    }
+    ArrayRef<uint8_t> all(reinterpret_cast<const uint8_t *>(bytes.data()),
+                          bytes.size());
+    uint32_t crc = llvm::crc32(llvm::crc32(all.take_front(16)),
+                               all.drop_front(20));
+    llvm::support::endian::write32le(bytes.data() + 16, crc);
+    Expected<accel::Program> p = accel::readProgram(bytes, "fuzz.hdpc");
+    if (!p) {
+      EXPECT_TRUE(StringRef(toString(p.takeError()))
+                      .starts_with("fuzz.hdpc: byte "));
+      continue;
+    }
+    ++accepted;
+    Expected<sim::SimResult> r = sim::simulate(*p, accel, inputs);
+    if (r)
+      ++ran;
+    else
+      EXPECT_TRUE(StringRef(toString(r.takeError())).starts_with("command #"));
+  }
+  // Some damage must get through the reader (else the test tests nothing).
+  EXPECT_GT(accepted, 50u);
+  EXPECT_GT(ran, 0u);
+}
+
+} // namespace
