@@ -240,8 +240,11 @@ def find_hdp_run(explicit):
     return None
 
 
-# The hdp-run backend under test (set from --backend).
+# The hdp-run backend under test (set from --backend) and, for sim, the
+# accelerator configuration.
 BACKEND = "reference"
+ACCEL_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "configs", "hdp-edge.json")
 
 
 def run_hdp(hdp_run, cfg_text, inputs, outdir, backend="reference"):
@@ -254,6 +257,8 @@ def run_hdp(hdp_run, cfg_text, inputs, outdir, backend="reference"):
     cmd += ["--input=@" + p for p in inputs]
     cmd += ["--output=@" + outs[n] for n in names]
     cmd.append("--backend=" + backend)
+    if backend == "sim":
+        cmd.append("--accel-config=" + ACCEL_CONFIG)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -357,15 +362,18 @@ def main(argv=None):
     ap.add_argument("--cases", action="append", default=[], metavar="FILE", help="file of case specs")
     ap.add_argument("--case", action="append", default=[], metavar="SPEC", help="one case spec")
     ap.add_argument("--hdp-run", help="hdp-run binary (default: PATH, then build*/bin)")
-    ap.add_argument("--backend", default="reference", choices=["reference", "cpu"],
+    ap.add_argument("--backend", default="reference", choices=["reference", "cpu", "sim"],
                     help="hdp-run backend to check (default reference)")
+    ap.add_argument("--accel-config", default=None,
+                    help="accelerator configuration for --backend sim")
     ap.add_argument("--numpy-only", action="store_true", help="only run the numpy side")
     ap.add_argument("--work-dir", help="where inputs/outputs go (default: a temporary dir)")
     ap.add_argument("--keep", action="store_true", help="keep the files of passing cases")
     ap.add_argument("--tol", type=float, default=1e-5, help="max |err| of outputs")
     args = ap.parse_args(argv)
-    global BACKEND
+    global BACKEND, ACCEL_CONFIG
     BACKEND = args.backend
+    ACCEL_CONFIG = args.accel_config or ACCEL_CONFIG
 
     cases = []
     for path in args.cases:

@@ -19,6 +19,8 @@
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
+#include "hdp/Sim/Simulator.h"
+#include "hdp/Accel/StreamBuilder.h"
 #include "hdp/Support/Npy.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -87,10 +89,22 @@ cl::list<std::string> outputFiles(
 cl::opt<std::string> backendName(
     "backend",
     cl::desc("Where to run --attention: reference (the plain-loop reference "
-             "library) or cpu (compiled by hdp-cpu-pipeline, JIT); sim is "
-             "not available yet"),
+             "library), cpu (compiled by hdp-cpu-pipeline, JIT) or sim (the "
+             "command stream on the simulated HDP co-processor)"),
     cl::value_desc("reference|cpu|sim"), cl::init("reference"),
     cl::cat(runCategory));
+
+cl::opt<std::string> accelConfigPath(
+    "accel-config",
+    cl::desc("Accelerator configuration for --backend=sim (e.g. "
+             "configs/hdp-edge.json)"),
+    cl::value_desc("file.json"), cl::init(""), cl::cat(runCategory));
+
+cl::opt<std::string> simStatsPath(
+    "sim-stats",
+    cl::desc("With --backend=sim: write the simulator's statistics JSON "
+             "here"),
+    cl::value_desc("stats.json"), cl::init(""), cl::cat(runCategory));
 
 cl::opt<unsigned> benchmarkRepetitions(
     "benchmark-repetitions",
@@ -321,6 +335,58 @@ runAttentionOnCPU(const ref::AttentionConfig &config,
   return results;
 }
 
+/// The same attention compiled to the accelerator's command stream and run
+/// on the simulator; --sim-stats receives its statistics.
+Expected<std::vector<npy::Array>>
+runAttentionOnSimulator(const ref::AttentionConfig &config,
+                        const std::vector<ref::Tensor<float>> &operands) {
+  Expected<hdp::accel::AccelConfig> accel =
+      hdp::accel::loadAccelConfig(accelConfigPath);
+  if (!accel)
+    return accel.takeError();
+  const ref::Tensor<float> &q = operands[0], &k = operands[1],
+                           &v = operands[2];
+  hdp::accel::AttentionShape shape;
+  shape.B = q.dim(0);
+  shape.H = q.dim(1);
+  shape.N = q.dim(2);
+  shape.M = k.dim(2);
+  shape.D = q.dim(3);
+  shape.Dv = v.dim(3);
+  shape.hasMask = operands.size() == 4;
+  Expected<hdp::accel::Program> program =
+      hdp::accel::buildProgram(shape, config, *accel);
+  if (!program)
+    return program.takeError();
+  hdp::sim::Inputs in{q, k, v, std::nullopt};
+  if (shape.hasMask)
+    in.mask = operands[3];
+  Expected<hdp::sim::SimResult> result =
+      hdp::sim::simulate(*program, *accel, in);
+  if (!result)
+    return result.takeError();
+  const hdp::sim::Outputs &o = result->outputs;
+  std::vector<npy::Array> arrays;
+  arrays.push_back(npy::fromF32(o.out.shape, o.out.data));
+  arrays.push_back(npy::fromBool(o.blockMask.shape, o.blockMask.data));
+  arrays.push_back(npy::fromBool(o.headMask.shape, o.headMask.data));
+  arrays.push_back(npy::fromI64(o.thetaH.shape, o.thetaH.data));
+  if (!simStatsPath.empty()) {
+    std::string json = hdp::sim::statsToJson(*result, *program, *accel);
+    if (Error e = writeToOutput(simStatsPath, [&](raw_ostream &os) {
+          os << json;
+          return Error::success();
+        }))
+      return std::move(e);
+  }
+  if (verbose)
+    errs() << "hdp-run: sim: " << result->stats.totalCycles << " cycles, kept "
+           << result->stats.blocksKept << " of " << result->stats.blocksValid
+           << " valid blocks, pruned " << result->stats.headsPruned << " of "
+           << result->stats.headsTotal << " heads\n";
+  return arrays;
+}
+
 int run() {
   if (!moduleFile.empty())
     return runModule();
@@ -331,15 +397,13 @@ int run() {
   }
 
   // Cheap checks first, before any file is read.
-  if (backendName == "sim") {
-    errs() << "hdp-run: error: --backend=sim is not available yet; use "
-              "--backend=reference or --backend=cpu\n";
-    return 1;
-  }
-  if (backendName != "reference" && backendName != "cpu")
+  if (backendName != "reference" && backendName != "cpu" &&
+      backendName != "sim")
     return fail("--backend=" + backendName,
-                "unknown backend; expected reference or cpu (sim is not "
-                "available yet)");
+                "unknown backend; expected reference, cpu or sim");
+  if (backendName == "sim" && accelConfigPath.empty())
+    return fail("--backend=sim",
+                "needs --accel-config=FILE.json (e.g. configs/hdp-edge.json)");
 
   if (inputFiles.size() != 3 && inputFiles.size() != 4)
     return fail("--input", "expected 3 or 4 inputs (Q, K, V[, mask]); got " +
@@ -399,6 +463,13 @@ int run() {
                     "] is too large for the reference backend (at most " +
                     Twine(kMaxScoreElements) + " elements)");
 
+  if (backendName == "sim") {
+    Expected<std::vector<npy::Array>> arrays =
+        runAttentionOnSimulator(*config, operands);
+    if (!arrays)
+      return fail("--backend=sim", toString(arrays.takeError()));
+    return writeOutputs(outputs, *arrays);
+  }
   if (backendName == "cpu") {
     Expected<std::vector<npy::Array>> arrays =
         runAttentionOnCPU(*config, operands, inputs);
