@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A short tour: set up and build, make realistic attention inputs, show the
-# decomposition of examples/attention.mlir, and run the pruned attention at a
-# few settings with a table of sparsity and error against dense attention.
+# The hdp demo: set up and build, then take a BERT self-attention layer as
+# torch-mlir writes it in linalg, raise it to hdp.attention, run the pruned
+# attention compiled for the CPU and on the simulated HDP co-processor, and
+# print short tables of sparsity, error, speed, cycles and energy.
 # BUILD_DIR and JOBS as in setup.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,28 +12,37 @@ PY=/usr/bin/python3  # Debian's interpreter, which has numpy
 bash scripts/setup.sh
 BIN=$BUILD_DIR/bin
 DEMO=$BUILD_DIR/demo
+rm -rf "$DEMO"
 mkdir -p "$DEMO"
 
 echo
-echo "== 1. realistic inputs (attention sinks, local heads, peaky and flat heads)"
-"$PY" utils/make_attention_inputs.py --shape 1,4,64,64,16 --seed 7 --mask causal \
-  --out-dir "$DEMO/inputs"
+echo "== 1. realistic inputs: B=1, H=4, N=M=128, D=64, causal mask (attention sinks, local heads)"
+"$PY" utils/make_attention_inputs.py --shape 1,4,128,128,64 --seed 7 --mask causal \
+  --out-dir "$DEMO/inputs" >/dev/null
+ls "$DEMO/inputs"
 
 echo
-echo "== 2. hdp-opt --hdp-decompose examples/attention.mlir (first lines)"
-if [[ ! -f examples/attention.mlir ]]; then
-  echo "   (skipped: examples/attention.mlir is not there yet)"
-elif [[ ! -x $BIN/hdp-opt ]]; then
-  echo "   (skipped: $BIN/hdp-opt was not built)"
-# Capture first: head closing the pipe early must not look like a failure.
-elif "$BIN/hdp-opt" --hdp-decompose examples/attention.mlir >"$DEMO/decomposed.mlir"; then
-  head -n 25 "$DEMO/decomposed.mlir"
-  echo "   ... ($(wc -l <"$DEMO/decomposed.mlir") lines in $DEMO/decomposed.mlir)"
-else
-  echo "   (hdp-opt failed, see above; continuing)"
-fi
+echo "== 2. frontend linalg IR -> hdp.attention (hdp-opt --hdp-raise-attention)"
+"$BIN/hdp-opt" examples/bert_self_attention.mlir \
+  --hdp-raise-attention="config='#hdp.config<rho = 0.3>'" -o "$DEMO/raised.mlir"
+grep -o 'hdp.attention config #hdp.config<[^>]*>[^:]*' "$DEMO/raised.mlir"
+echo "   ... then hdp-decompose splits it into the HDP stages:"
+"$BIN/hdp-opt" "$DEMO/raised.mlir" --hdp-decompose | grep -o 'hdp\.[a-z_]*' | grep -v 'hdp.config' \
+  | uniq | tr '\n' ' '
+echo
 
 echo
-echo "== 3. hdp-run over rho and tau_H: reference backend and compiled CPU code (JIT)"
+echo "== 3. pruned attention compiled for the CPU (raised program vs the frontend's dense linalg)"
+"$PY" utils/demo_pipeline.py --bin "$BIN" --frontend examples/bert_self_attention.mlir \
+  --function bert_self_attention --inputs "$DEMO/inputs" --work-dir "$DEMO/cpu"
+
+echo
+echo "== 4. rho and tau_H: every backend against the independent numpy implementation"
 "$PY" utils/demo_report.py --inputs "$DEMO/inputs" --hdp-run "$BIN/hdp-run" \
-  --work-dir "$DEMO/outputs" --backends reference,cpu
+  --work-dir "$DEMO/outputs" --backends reference,cpu,sim
+
+echo
+echo "== 5. the HDP co-processor (hdp-sim), HDP-Edge and HDP-Server, rho = 0.3 against policy = dense"
+"$PY" utils/demo_pipeline.py --bin "$BIN" --frontend examples/bert_self_attention.mlir \
+  --function bert_self_attention --inputs "$DEMO/inputs" --work-dir "$DEMO/sim" --skip-cpu \
+  --accel-configs configs/hdp-edge.json,configs/hdp-server.json

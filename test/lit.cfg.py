@@ -22,4 +22,5 @@ config.environment["PATH"] = path + os.path.pathsep + os.environ.get("PATH", "")
 # Scripts that make .npy inputs need Debian's numpy-enabled interpreter.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%hdp_src", config.hdp_src_root))
+config.substitutions.append(("%hdp_bin", config.hdp_tools_dir))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))

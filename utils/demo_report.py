@@ -39,10 +39,16 @@ def load_inputs(path):
     return arrays
 
 
+# Accelerator configuration of the sim backend.
+ACCEL_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "configs", "hdp-edge.json")
+
+
 def hdp_run_cmd(hdp_run, cfg_text, inputs, outs, backend="reference"):
+    extra = ["--accel-config=" + ACCEL_CONFIG] if backend == "sim" else []
     return ([hdp_run, "--attention", "--config=" + cfg_text]
             + ["--input=@" + p for p in inputs]
-            + ["--output=@" + p for p in outs] + ["--backend=" + backend])
+            + ["--output=@" + p for p in outs] + ["--backend=" + backend] + extra)
 
 
 def run_setting(hdp_run, cfg, inputs, arrays, work, tag, backends):
@@ -74,7 +80,7 @@ def main(argv=None):
     ap.add_argument("--hdp-run", help="hdp-run binary (omit: numpy reference only)")
     ap.add_argument("--work-dir", help="where hdp-run writes its outputs")
     ap.add_argument("--backends", default="reference",
-                    help="comma-separated hdp-run backends to run and check (reference,cpu)")
+                    help="comma-separated hdp-run backends to run and check (reference,cpu,sim)")
     args = ap.parse_args(argv)
 
     arrays = load_inputs(args.inputs)
