@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Runtime/JitRunner.h"
@@ -227,12 +228,11 @@ int run() {
     raw_string_ostream(diagnostics) << d << "\n";
     return mlir::success();
   });
-  auto config =
-      dyn_cast_or_null<hdp::ConfigAttr>(mlir::parseAttribute(configText, &context));
-  if (!config)
-    return fail("--config", diagnostics.empty()
-                                ? "expected #hdp.config<...>"
-                                : StringRef(diagnostics).trim());
+  Expected<hdp::ref::AttentionConfig> parsed =
+      hdp::parseConfigText(configText);
+  if (!parsed)
+    return fail("--config", toString(parsed.takeError()));
+  auto config = hdp::ConfigAttr::fromReference(&context, *parsed);
   auto module = hdp::runtime::buildAttentionModule(
       context, q, k, v, hasMask ? &maskDims : nullptr, config, 4,
       functionName);

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
@@ -143,45 +144,6 @@ std::optional<std::string> stripAt(StringRef option, StringRef value) {
     return std::nullopt;
   }
   return path.str();
-}
-
-/// Parses `text` as an `#hdp.config<...>` attribute. On failure returns the
-/// first diagnostic (with its column) in `error`.
-std::optional<ref::AttentionConfig> parseConfig(StringRef text,
-                                                std::string &error) {
-  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
-  ctx.loadDialect<hdp::HDPDialect>();
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
-    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-      return mlir::success();
-    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
-    if (loc && loc.getColumn() > 0)
-      error = ("column " + Twine(loc.getColumn()) + ": ").str();
-    error += diag.str();
-    return mlir::success();
-  });
-  if (text.trim().empty()) {
-    error = "expected #hdp.config<...>, got an empty string";
-    return std::nullopt;
-  }
-  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
-  if (!attr) {
-    if (error.empty())
-      error = "expected an attribute such as #hdp.config<rho = 0.3>";
-    return std::nullopt;
-  }
-  auto config = dyn_cast<hdp::ConfigAttr>(attr);
-  if (!config) {
-    error = "expected #hdp.config<...>, got " + text.str();
-    return std::nullopt;
-  }
-  ref::AttentionConfig result = config.toReference();
-  // The attribute verifier already ran validate(); this guards the
-  // reference's preconditions should the two ever drift apart.
-  error = result.validate();
-  if (!error.empty())
-    return std::nullopt;
-  return result;
 }
 
 /// Reads one float operand (`role` is "Q", "K", "V" or "mask").
@@ -417,11 +379,9 @@ int run() {
   if (!collectPaths(inputs, outputs))
     return 1;
 
-  std::string configError;
-  std::optional<ref::AttentionConfig> config =
-      parseConfig(configText, configError);
+  Expected<ref::AttentionConfig> config = hdp::parseConfigText(configText);
   if (!config)
-    return fail("--config", configError);
+    return fail("--config", toString(config.takeError()));
 
   static const char *const roles[] = {"Q", "K", "V", "mask"};
   std::vector<ref::Tensor<float>> operands;

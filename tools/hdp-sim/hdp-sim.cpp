@@ -22,14 +22,9 @@
 #include "hdp/Accel/AccelConfig.h"
 #include "hdp/Accel/Hdpc.h"
 #include "hdp/Accel/StreamBuilder.h"
-#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
-
-#include "mlir/AsmParser/AsmParser.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/Location.h"
-#include "mlir/IR/MLIRContext.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -226,40 +221,6 @@ int writeAllOrNothing(ArrayRef<PendingFile> files) {
 // --compile
 //===----------------------------------------------------------------------===//
 
-std::optional<ref::AttentionConfig> parseAttentionConfig(StringRef text,
-                                                         std::string &error) {
-  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
-  ctx.loadDialect<hdp::HDPDialect>();
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
-    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-      return mlir::success();
-    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
-    if (loc && loc.getColumn() > 0)
-      error = ("column " + Twine(loc.getColumn()) + ": ").str();
-    error += diag.str();
-    return mlir::success();
-  });
-  if (text.trim().empty()) {
-    error = "expected #hdp.config<...>, got an empty string";
-    return std::nullopt;
-  }
-  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
-  if (!attr) {
-    if (error.empty())
-      error = "expected an attribute such as #hdp.config<rho = 0.3>";
-    return std::nullopt;
-  }
-  auto config = dyn_cast<hdp::ConfigAttr>(attr);
-  if (!config) {
-    error = "expected #hdp.config<...>, got " + text.str();
-    return std::nullopt;
-  }
-  ref::AttentionConfig result = config.toReference();
-  error = result.validate();
-  if (!error.empty())
-    return std::nullopt;
-  return result;
-}
 
 std::optional<accel::AttentionShape> parseShape(StringRef text,
                                                 std::string &error) {
@@ -307,10 +268,10 @@ int runCompile() {
   std::optional<accel::AttentionShape> shape = parseShape(shapeText, error);
   if (!shape)
     return fail("--shape", error);
-  std::optional<ref::AttentionConfig> config =
-      parseAttentionConfig(attentionConfig, error);
+  Expected<ref::AttentionConfig> config =
+      hdp::parseConfigText(attentionConfig);
   if (!config)
-    return fail("--attention-config", error);
+    return fail("--attention-config", toString(config.takeError()));
   Expected<accel::AccelConfig> accelConfig = accel::loadAccelConfig(configFile);
   if (!accelConfig)
     return fail(accelConfig.takeError());

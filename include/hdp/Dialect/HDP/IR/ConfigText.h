@@ -1,0 +1,24 @@
+//===- ConfigText.h - #hdp.config from command-line text ---------*- C++ -*-===//
+//
+// Tools take the configuration as the attribute's text, e.g.
+// --config='#hdp.config<rho = 0.3>'. This parses and verifies it once, the
+// same way for every tool.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_DIALECT_HDP_IR_CONFIGTEXT_H
+#define HDP_DIALECT_HDP_IR_CONFIGTEXT_H
+
+#include "hdp/Reference/Reference.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+namespace hdp {
+/// Parses `text` as `#hdp.config<...>`. Errors carry the parser's first
+/// diagnostic with its column, e.g. "column 12: invalid #hdp.config: rho
+/// must be in [-1, 1] (got 2)".
+llvm::Expected<ref::AttentionConfig> parseConfigText(llvm::StringRef text);
+} // namespace hdp
+
+#endif // HDP_DIALECT_HDP_IR_CONFIGTEXT_H

@@ -1,0 +1,45 @@
+//===- ConfigText.cpp - #hdp.config from command-line text ----------------===//
+
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
+#include "hdp/Dialect/HDP/IR/HDP.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+using namespace mlir;
+
+llvm::Expected<hdp::ref::AttentionConfig>
+hdp::parseConfigText(llvm::StringRef text) {
+  auto fail = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  if (text.trim().empty())
+    return fail("expected #hdp.config<...>, got an empty string");
+  MLIRContext ctx(MLIRContext::Threading::DISABLED);
+  ctx.loadDialect<HDPDialect>();
+  std::string error;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
+    if (!error.empty() || diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    auto loc = dyn_cast<FileLineColLoc>(diag.getLocation());
+    if (loc && loc.getColumn() > 0)
+      error = ("column " + llvm::Twine(loc.getColumn()) + ": ").str();
+    error += diag.str();
+    return success();
+  });
+  Attribute attr = parseAttribute(text, &ctx);
+  if (!attr)
+    return fail(error.empty()
+                    ? "expected an attribute such as #hdp.config<rho = 0.3>"
+                    : error);
+  auto config = dyn_cast<ConfigAttr>(attr);
+  if (!config)
+    return fail("expected #hdp.config<...>, got " + text);
+  ref::AttentionConfig result = config.toReference();
+  // The attribute verifier ran validate(); this guards the reference's
+  // preconditions should the two ever drift apart.
+  if (std::string e = result.validate(); !e.empty())
+    return fail(e);
+  return result;
+}
