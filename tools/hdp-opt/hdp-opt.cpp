@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp/Dialect/Accel/IR/Accel.h"
+#include "hdp/Dialect/Accel/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
@@ -20,12 +22,13 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   hdp::registerHDPPasses();
+  hdp::registerHDPAccelPasses();
   hdp::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<hdp::HDPDialect>();
+  registry.insert<hdp::HDPDialect, hdp::accel_ir::AccelDialect>();
   hdp::registerBufferizableOpInterfaceExternalModels(registry);
   hdp::registerTilingInterfaceExternalModels(registry);
 

@@ -1,9 +1,9 @@
-//===- StreamBuilder.h - Compile an attention to a command stream -*- C++
-//-*-===//
+//===- StreamBuilder.h - Compile an attention to a command stream -*- C++ -*-===//
 //
-// Builds the command stream of one HDP attention for one accelerator. This is
-// the whole compiler of the accelerator path until the MLIR pass
-// hdp-lower-to-accel exists; that pass must reproduce buildProgram().
+// Builds the command stream of one HDP attention for one accelerator: the
+// one place the accelerator's tiling and scheduling live. hdp-sim --compile
+// and the MLIR pass hdp-lower-to-accel both call buildProgram(), so they emit
+// the same stream.
 //
 // The dataflow (docs/accelerator.md, "Dataflow"):
 //

@@ -1,0 +1,40 @@
+//===- Passes.td - hdp_accel passes ------------------------*- tablegen -*-===//
+
+#ifndef HDP_DIALECT_ACCEL_TRANSFORMS_PASSES_TD
+#define HDP_DIALECT_ACCEL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def HDPLowerToAccel : Pass<"hdp-lower-to-accel", "::mlir::ModuleOp"> {
+  let summary = "Compile hdp.attention to HDP co-processor command streams";
+  let description = [{
+    For every `hdp.attention` with static rank-4 shapes, builds the command
+    stream for the accelerator described by `accel-config` (a JSON file such
+    as configs/hdp-edge.json, loaded strictly) and emits it as an
+    `hdp_accel.program` after the function, named `@<function>_attn<i>`;
+    the attention becomes an `hdp_accel.launch` of that program with the same
+    operands and results.
+
+    The stream is the one the C++ stream builder (`hdp-sim --compile`)
+    produces for the same shape, configuration and accelerator, command for
+    command: tiles are chosen to fit the SRAM buffers (the largest strip that
+    fits, or `strip-rows`), every buffer is double buffered, and work units
+    (batch item, head, row group) are spread round-robin over the cores. The
+    stream is data-independent; pruning is predicated on masks computed when
+    it runs.
+
+    The pass fails with an error at the op when a shape is dynamic or not
+    rank 4, when the operands disagree, or when even the smallest tiles do
+    not fit the buffers (the error names the configuration key to grow); and
+    at the module when `accel-config` is missing or invalid.
+  }];
+  let options = [
+    Option<"accelConfig", "accel-config", "std::string", /*default=*/"",
+           "The accelerator configuration (JSON), e.g. configs/hdp-edge.json">,
+    Option<"stripRows", "strip-rows", "unsigned", /*default=*/"0",
+           "Query rows per strip (a multiple of bm); 0: the most that fit">,
+  ];
+  let dependentDialects = ["::hdp::accel_ir::AccelDialect"];
+}
+
+#endif // HDP_DIALECT_ACCEL_TRANSFORMS_PASSES_TD

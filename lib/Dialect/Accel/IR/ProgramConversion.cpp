@@ -1,0 +1,273 @@
+//===- ProgramConversion.cpp - hdp_accel.program <-> accel::Program -------===//
+//
+// One table says which attribute of which op holds which slot byte of a
+// command; both directions use it, and building an op checks that the op
+// gives back exactly its command, so the conversion cannot lose a field.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Dialect/Accel/IR/ProgramConversion.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace hdp;
+using namespace hdp::accel_ir;
+using accel::Command;
+using accel::Opcode;
+
+namespace {
+
+/// The op of an opcode and the attribute holding each slot byte.
+struct OpcodeInfo {
+  Opcode opcode;
+  StringRef opName;
+  const char *slots[5];
+};
+
+const OpcodeInfo kOpcodes[] = {
+    {Opcode::DmaLoad, DmaLoadOp::getOperationName(), {"slot", "fum"}},
+    {Opcode::DmaStore, DmaStoreOp::getOperationName(), {"slot"}},
+    {Opcode::PeInt, PeIntOp::getOperationName(), {"q", "k", "score"}},
+    {Opcode::PeFrac,
+     PeFracOp::getOperationName(),
+     {"q", "k", "score", "blockmask", "mask"}},
+    {Opcode::PePv,
+     PePvOp::getOperationName(),
+     {"score", "v", "out", "blockmask"}},
+    {Opcode::SeAcc, SeAccOp::getOperationName(), {"score", "theta", "mask"}},
+    {Opcode::SeEndR, SeEndROp::getOperationName(), {"theta", "blockmask"}},
+    {Opcode::SeEndH, SeEndHOp::getOperationName(), {}},
+    {Opcode::Softmax, SoftmaxOp::getOperationName(), {"score"}},
+    {Opcode::Barrier, BarrierOp::getOperationName(), {}},
+};
+
+const OpcodeInfo *infoOf(Opcode opcode) {
+  for (const OpcodeInfo &info : kOpcodes)
+    if (info.opcode == opcode)
+      return &info;
+  return nullptr;
+}
+
+const OpcodeInfo *infoOf(Operation *op) {
+  if (!op)
+    return nullptr;
+  StringRef name = op->getName().getStringRef();
+  for (const OpcodeInfo &info : kOpcodes)
+    if (info.opName == name)
+      return &info;
+  return nullptr;
+}
+
+/// The integer value of inherent attribute `name`, if the op has it set.
+std::optional<uint64_t> intField(Operation *op, StringRef name) {
+  std::optional<Attribute> attr = op->getInherentAttr(name);
+  if (!attr)
+    return std::nullopt;
+  if (auto value = dyn_cast_or_null<IntegerAttr>(*attr))
+    return value.getValue().getZExtValue();
+  return std::nullopt;
+}
+
+bool unitField(Operation *op, StringRef name) {
+  std::optional<Attribute> attr = op->getInherentAttr(name);
+  return attr && *attr;
+}
+
+} // namespace
+
+std::optional<Opcode> hdp::accel_ir::opcodeOf(Operation *op) {
+  if (const OpcodeInfo *info = infoOf(op))
+    return info->opcode;
+  return std::nullopt;
+}
+
+Command hdp::accel_ir::commandOf(Operation *op) {
+  const OpcodeInfo *info = infoOf(op);
+  assert(info && "not a command op");
+  Command c;
+  c.opcode = info->opcode;
+  c.core = intField(op, "core").value_or(0);
+  c.batch = intField(op, "batch").value_or(0);
+  c.head = intField(op, "head").value_or(0);
+  c.row0 = intField(op, "row0").value_or(0);
+  c.rows = intField(op, "rows").value_or(0);
+  c.col0 = intField(op, "col0").value_or(0);
+  c.cols = intField(op, "cols").value_or(0);
+  c.aux = intField(op, "id").value_or(0);
+  if (std::optional<Attribute> tensor = op->getInherentAttr("tensor"))
+    if (auto attr = dyn_cast_or_null<TensorAttr>(*tensor))
+      c.tensor = static_cast<accel::Tensor>(attr.getValue());
+  for (unsigned i = 0; i < 5; ++i)
+    if (info->slots[i])
+      c.slots[i] = intField(op, info->slots[i]).value_or(0);
+  if (unitField(op, "head_pred"))
+    c.flags |= accel::FlagHeadPred;
+  if (unitField(op, "first"))
+    c.flags |= accel::FlagFirst;
+  if (c.opcode == Opcode::DmaLoad && intField(op, "fum"))
+    c.flags |= accel::FlagFum;
+  if ((c.opcode == Opcode::PeFrac || c.opcode == Opcode::SeAcc) &&
+      intField(op, "mask"))
+    c.flags |= accel::FlagMasked;
+  return c;
+}
+
+FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
+                                                     Location loc,
+                                                     const Command &cmd) {
+  const OpcodeInfo *info = infoOf(cmd.opcode);
+  if (!info)
+    return emitError(loc) << "unknown opcode "
+                          << unsigned(static_cast<uint8_t>(cmd.opcode));
+  MLIRContext *ctx = builder.getContext();
+  OperationState state(loc, info->opName);
+  Operation *op = builder.create(state);
+  ArrayRef<StringAttr> names =
+      op->getName().getRegisteredInfo()->getAttributeNames();
+  auto has = [&](StringRef name) {
+    return llvm::any_of(names, [&](StringAttr n) { return n == name; });
+  };
+  auto setInt = [&](StringRef name, uint64_t value) {
+    if (has(name))
+      op->setInherentAttr(builder.getStringAttr(name),
+                          builder.getI64IntegerAttr(value));
+  };
+  auto setUnit = [&](StringRef name, bool value) {
+    if (value && has(name))
+      op->setInherentAttr(builder.getStringAttr(name), builder.getUnitAttr());
+  };
+  setInt("core", cmd.core);
+  setInt("batch", cmd.batch);
+  setInt("head", cmd.head);
+  setInt("row0", cmd.row0);
+  setInt("rows", cmd.rows);
+  setInt("col0", cmd.col0);
+  setInt("cols", cmd.cols);
+  setInt("id", cmd.aux);
+  if (has("tensor"))
+    op->setInherentAttr(builder.getStringAttr("tensor"),
+                        TensorAttr::get(ctx, static_cast<Tensor>(cmd.tensor)));
+  // A slot attribute exists exactly when the command touches that slot, so
+  // optional slots (fum, mask, a store's slot) say their flag or tensor.
+  for (const accel::Operand &operand : accel::operandsOf(cmd))
+    if (const char *name = info->slots[operand.slotIndex])
+      setInt(name, cmd.slots[operand.slotIndex]);
+  setUnit("head_pred", cmd.has(accel::FlagHeadPred));
+  setUnit("first", cmd.has(accel::FlagFirst));
+
+  if (commandOf(op) != cmd) {
+    op->erase();
+    return emitError(loc) << "command '" << accel::formatCommand(cmd)
+                          << "' has fields its op cannot hold";
+  }
+  return op;
+}
+
+TargetAttr hdp::accel_ir::targetAttrOf(MLIRContext *ctx,
+                                       const accel::AccelSignature &a) {
+  const auto &b = a.bufferBytes;
+  using accel::Buffer;
+  auto at = [&](Buffer buffer) { return b[static_cast<unsigned>(buffer)]; };
+  return TargetAttr::get(ctx, a.name, a.hash, a.cores, a.peArraysPerCore,
+                         a.tileRows, a.tileK, a.tileCols, at(Buffer::Q),
+                         at(Buffer::K), at(Buffer::V), at(Buffer::Mask),
+                         at(Buffer::Score), at(Buffer::Theta),
+                         at(Buffer::BlockMask), at(Buffer::Out));
+}
+
+static StringRef policyName(ref::Policy policy) {
+  switch (policy) {
+  case ref::Policy::Hdp:
+    return "hdp";
+  case ref::Policy::TopK:
+    return "topk";
+  case ref::Policy::Dense:
+    return "dense";
+  }
+  return "hdp";
+}
+
+AttentionAttr hdp::accel_ir::attentionAttrOf(MLIRContext *ctx,
+                                             const accel::AttentionParams &t) {
+  return AttentionAttr::get(
+      ctx, t.intBits, t.fracBits, t.shift, t.blockRows, t.blockCols,
+      policyName(t.policy), t.topk, BoolAttr::get(ctx, t.approx),
+      t.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact", t.rhoQ16,
+      t.tauHQ16, t.scaleBits);
+}
+
+ShapeAttr hdp::accel_ir::shapeAttrOf(MLIRContext *ctx,
+                                     const accel::AttentionShape &s) {
+  return ShapeAttr::get(ctx, s.B, s.H, s.N, s.M, s.D, s.Dv,
+                        BoolAttr::get(ctx, s.hasMask));
+}
+
+FailureOr<ProgramOp>
+hdp::accel_ir::buildProgramOp(OpBuilder &builder, Location loc, StringRef name,
+                              const accel::Program &program) {
+  MLIRContext *ctx = builder.getContext();
+  auto op = ProgramOp::create(
+      builder, loc, name, targetAttrOf(ctx, program.accel),
+      attentionAttrOf(ctx, program.attention), shapeAttrOf(ctx, program.shape));
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&op.getBody().front());
+  for (const Command &cmd : program.commands)
+    if (failed(buildCommandOp(builder, loc, cmd))) {
+      op->erase();
+      return failure();
+    }
+  return op;
+}
+
+FailureOr<accel::Program> hdp::accel_ir::programOf(ProgramOp op) {
+  accel::Program p;
+  TargetAttr target = op.getTarget();
+  p.accel.name = target.getName().str();
+  p.accel.hash = target.getHash();
+  p.accel.cores = target.getCores();
+  p.accel.peArraysPerCore = target.getPeArrays();
+  p.accel.tileRows = target.getTileRows();
+  p.accel.tileK = target.getTileK();
+  p.accel.tileCols = target.getTileCols();
+  p.accel.bufferBytes = {target.getQBuffer(),         target.getKBuffer(),
+                         target.getVBuffer(),         target.getMaskBuffer(),
+                         target.getScoreBuffer(),     target.getThetaBuffer(),
+                         target.getBlockmaskBuffer(), target.getOutBuffer()};
+
+  AttentionAttr t = op.getAttention();
+  p.attention.intBits = t.getIntBits();
+  p.attention.fracBits = t.getFracBits();
+  p.attention.shift = t.getShift();
+  p.attention.blockRows = t.getBlockRows();
+  p.attention.blockCols = t.getBlockCols();
+  p.attention.policy = t.getPolicy() == "topk"    ? ref::Policy::TopK
+                       : t.getPolicy() == "dense" ? ref::Policy::Dense
+                                                  : ref::Policy::Hdp;
+  p.attention.topk = t.getTopk();
+  p.attention.approx = t.getApprox().getValue();
+  p.attention.softmax = t.getSoftmax() == "poly" ? ref::SoftmaxKind::Poly
+                                                 : ref::SoftmaxKind::Exact;
+  p.attention.rhoQ16 = t.getRhoQ16();
+  p.attention.tauHQ16 = t.getTauHQ16();
+  p.attention.scaleBits = t.getScaleBits();
+
+  ShapeAttr s = op.getShape();
+  p.shape.B = s.getB();
+  p.shape.H = s.getH();
+  p.shape.N = s.getN();
+  p.shape.M = s.getM();
+  p.shape.D = s.getD();
+  p.shape.Dv = s.getDv();
+  p.shape.hasMask = s.getMask().getValue();
+
+  for (Operation &cmdOp : op.getBody().front()) {
+    if (!opcodeOf(&cmdOp))
+      return cmdOp.emitOpError()
+             << "is not a command; an hdp_accel.program holds command ops "
+                "only";
+    p.commands.push_back(commandOf(&cmdOp));
+  }
+  return p;
+}
