@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"

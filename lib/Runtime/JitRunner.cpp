@@ -188,8 +188,8 @@ JitModule::compile(OwningOpRef<ModuleOp> module) {
     for (Type t : func.getArgumentTypes()) {
       auto tensor = dyn_cast<RankedTensorType>(t);
       if (!tensor)
-        return makeError("function @" + func.getName() +
-                         ": argument of type " + typeString(t) +
+        return makeError("function @" + func.getName() + ": argument of type " +
+                         typeString(t) +
                          "; the runner passes ranked tensors only");
       sig.args.push_back(tensor);
     }
@@ -243,8 +243,8 @@ std::vector<std::string> JitModule::functionNames() const {
 
 Expected<std::vector<npy::Array>>
 JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
-               const std::vector<std::string> &inputNames,
-               unsigned repetitions, std::vector<double> *timesMs) {
+               const std::vector<std::string> &inputNames, unsigned repetitions,
+               std::vector<double> *timesMs) {
   auto it = signatures.find(name.str());
   if (it == signatures.end()) {
     std::string known;
@@ -321,8 +321,8 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
       packed.push_back(&p);
     auto start = std::chrono::steady_clock::now();
     if (Error e = engine->invokePacked(symbol, packed))
-      return makeError("calling @" + name + " failed: " +
-                       llvm::toString(std::move(e)));
+      return makeError("calling @" + name +
+                       " failed: " + llvm::toString(std::move(e)));
     auto stop = std::chrono::steady_clock::now();
     if (timesMs)
       timesMs->push_back(
@@ -342,11 +342,12 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
   return outputs;
 }
 
-OwningOpRef<ModuleOp> buildAttentionModule(
-    MLIRContext &context, ArrayRef<int64_t> queryShape,
-    ArrayRef<int64_t> keyShape, ArrayRef<int64_t> valueShape,
-    const std::vector<int64_t> *maskShape, hdp::ConfigAttr config,
-    unsigned numResults, StringRef functionName) {
+OwningOpRef<ModuleOp>
+buildAttentionModule(MLIRContext &context, ArrayRef<int64_t> queryShape,
+                     ArrayRef<int64_t> keyShape, ArrayRef<int64_t> valueShape,
+                     const std::vector<int64_t> *maskShape,
+                     hdp::ConfigAttr config, unsigned numResults,
+                     StringRef functionName) {
   context.loadDialect<func::FuncDialect, hdp::HDPDialect>();
   OpBuilder b(&context);
   Location loc = UnknownLoc::get(&context);

@@ -46,10 +46,12 @@ using namespace llvm;
 namespace {
 cl::OptionCategory category("hdp-compile options");
 
-cl::opt<std::string> shapeText(
-    "shape", cl::desc("B,H,N,M,D[,Dv] of Q [B,H,N,D], K [B,H,M,D], V "
-                      "[B,H,M,Dv] (Dv defaults to D)"),
-    cl::value_desc("B,H,N,M,D[,Dv]"), cl::Required, cl::cat(category));
+cl::opt<std::string>
+    shapeText("shape",
+              cl::desc("B,H,N,M,D[,Dv] of Q [B,H,N,D], K [B,H,M,D], V "
+                       "[B,H,M,Dv] (Dv defaults to D)"),
+              cl::value_desc("B,H,N,M,D[,Dv]"), cl::Required,
+              cl::cat(category));
 cl::opt<std::string> maskShapeText(
     "mask-shape",
     cl::desc("Shape of the additive mask (broadcastable to [B,H,N,M]); "
@@ -57,9 +59,9 @@ cl::opt<std::string> maskShapeText(
     cl::value_desc("d0,d1,..."), cl::init(""), cl::cat(category));
 cl::opt<std::string> configText("config", cl::desc("The #hdp.config"),
                                 cl::init("#hdp.config<>"), cl::cat(category));
-cl::opt<std::string> functionName(
-    "name", cl::desc("C name of the compiled function"),
-    cl::init("hdp_attention"), cl::cat(category));
+cl::opt<std::string> functionName("name",
+                                  cl::desc("C name of the compiled function"),
+                                  cl::init("hdp_attention"), cl::cat(category));
 cl::opt<std::string> objectFile("o", cl::desc("Output object file"),
                                 cl::value_desc("file.o"), cl::Required,
                                 cl::cat(category));
@@ -90,10 +92,9 @@ bool parseDims(StringRef text, std::vector<int64_t> &dims) {
 
 /// The C header: shapes, descriptor types, the C-interface entry point and a
 /// wrapper that takes dense row-major host buffers.
-std::string makeHeader(StringRef name, ArrayRef<int64_t> q,
-                       ArrayRef<int64_t> k, ArrayRef<int64_t> v,
-                       const std::vector<int64_t> *mask, int64_t NB,
-                       int64_t MB, StringRef config) {
+std::string makeHeader(StringRef name, ArrayRef<int64_t> q, ArrayRef<int64_t> k,
+                       ArrayRef<int64_t> v, const std::vector<int64_t> *mask,
+                       int64_t NB, int64_t MB, StringRef config) {
   std::string upper = name.upper();
   std::string s;
   raw_string_ostream os(s);
@@ -135,8 +136,8 @@ std::string makeHeader(StringRef name, ArrayRef<int64_t> q,
      << "_i64_2d theta_h;\n} " << name << "_results;\n\n";
   os << "/* The compiled function (MLIR C interface). */\n";
   os << "void _mlir_ciface_" << name << "(" << name << "_results *results, "
-     << name << "_f32_4d *q, " << name << "_f32_4d *k, " << name
-     << "_f32_4d *v" << (mask ? ", " + maskType + " *mask" : "") << ");\n\n";
+     << name << "_f32_4d *q, " << name << "_f32_4d *k, " << name << "_f32_4d *v"
+     << (mask ? ", " + maskType + " *mask" : "") << ");\n\n";
 
   // Wrapper over dense buffers.
   os << "/* Runs the attention on dense row-major buffers: q [B,H,N,D], k "
@@ -151,8 +152,8 @@ std::string makeHeader(StringRef name, ArrayRef<int64_t> q,
         "*theta_h) {\n";
   auto makeDesc = [&](StringRef var, StringRef type, StringRef ptr,
                       ArrayRef<int64_t> shape) {
-    os << "  " << type << " " << var << " = { (float *)" << ptr
-       << ", (float *)" << ptr << ", 0";
+    os << "  " << type << " " << var << " = { (float *)" << ptr << ", (float *)"
+       << ptr << ", 0";
     if (!shape.empty()) {
       os << ", {";
       llvm::interleaveComma(shape, os);
@@ -203,9 +204,8 @@ int run() {
     return fail("--mask-shape=" + maskShapeText,
                 "expected up to 4 positive integers (or 'scalar')");
   if (!StringRef(functionName).starts_with("_") &&
-      !llvm::all_of(functionName, [](char c) {
-        return llvm::isAlnum(c) || c == '_';
-      }))
+      !llvm::all_of(functionName,
+                    [](char c) { return llvm::isAlnum(c) || c == '_'; }))
     return fail("--name=" + functionName, "expected a C identifier");
   if (functionName.empty() || llvm::isDigit(functionName[0]))
     return fail("--name=" + functionName, "expected a C identifier");
@@ -228,14 +228,12 @@ int run() {
     raw_string_ostream(diagnostics) << d << "\n";
     return mlir::success();
   });
-  Expected<hdp::ref::AttentionConfig> parsed =
-      hdp::parseConfigText(configText);
+  Expected<hdp::ref::AttentionConfig> parsed = hdp::parseConfigText(configText);
   if (!parsed)
     return fail("--config", toString(parsed.takeError()));
   auto config = hdp::ConfigAttr::fromReference(&context, *parsed);
   auto module = hdp::runtime::buildAttentionModule(
-      context, q, k, v, hasMask ? &maskDims : nullptr, config, 4,
-      functionName);
+      context, q, k, v, hasMask ? &maskDims : nullptr, config, 4, functionName);
 
   mlir::PassManager pm(&context);
   hdp::buildCPUPipeline(pm, hdp::CPUPipelineOptions());
@@ -255,9 +253,9 @@ int run() {
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return fail("target " + triple.str(), error);
-  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, "", TargetOptions(), Reloc::PIC_, std::nullopt,
-      CodeGenOptLevel::Aggressive));
+  std::unique_ptr<TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, "", TargetOptions(), Reloc::PIC_,
+                                  std::nullopt, CodeGenOptLevel::Aggressive));
   if (!machine)
     return fail("--mcpu=" + cpu, "cannot create a target machine");
   llvmModule->setTargetTriple(triple);
@@ -275,10 +273,10 @@ int run() {
       return fail("--mcpu=" + cpu, "the target cannot emit object files");
     codegen.run(*llvmModule);
   }
-  std::string header = makeHeader(
-      functionName, q, k, v, hasMask ? &maskDims : nullptr,
-      llvm::divideCeil(dims[2], config.getBlockRows()),
-      llvm::divideCeil(dims[3], config.getBlockCols()), configText);
+  std::string header =
+      makeHeader(functionName, q, k, v, hasMask ? &maskDims : nullptr,
+                 llvm::divideCeil(dims[2], config.getBlockRows()),
+                 llvm::divideCeil(dims[3], config.getBlockCols()), configText);
 
   // Each file is written to a temporary and renamed into place.
   if (Error e = writeToOutput(objectFile, [&](raw_ostream &os) {

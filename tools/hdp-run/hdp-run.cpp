@@ -16,21 +16,21 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp/Accel/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
 #include "hdp/Sim/Simulator.h"
-#include "hdp/Accel/StreamBuilder.h"
 #include "hdp/Support/Npy.h"
 
 #include "mlir/AsmParser/AsmParser.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -54,13 +54,12 @@ namespace {
 
 cl::OptionCategory runCategory("hdp-run options");
 
-cl::opt<std::string> moduleFile(cl::Positional,
-                                cl::desc("[FILE.mlir]"), cl::init(""),
-                                cl::cat(runCategory));
+cl::opt<std::string> moduleFile(cl::Positional, cl::desc("[FILE.mlir]"),
+                                cl::init(""), cl::cat(runCategory));
 
-cl::opt<std::string> functionName(
-    "function", cl::desc("The function of FILE.mlir to run"),
-    cl::value_desc("NAME"), cl::cat(runCategory));
+cl::opt<std::string> functionName("function",
+                                  cl::desc("The function of FILE.mlir to run"),
+                                  cl::value_desc("NAME"), cl::cat(runCategory));
 
 cl::opt<bool> attentionMode(
     "attention",
@@ -291,7 +290,8 @@ runAttentionOnCPU(const ref::AttentionConfig &config,
   for (const ref::Tensor<float> &t : operands)
     arrays.push_back(npy::fromF32(t.shape, t.data));
   std::vector<double> times;
-  auto results = (*jit)->run("attention", arrays, inputs, repetitions(), &times);
+  auto results =
+      (*jit)->run("attention", arrays, inputs, repetitions(), &times);
   if (results)
     reportBenchmark("cpu", times);
   return results;
@@ -306,8 +306,7 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
       hdp::accel::loadAccelConfig(accelConfigPath);
   if (!accel)
     return accel.takeError();
-  const ref::Tensor<float> &q = operands[0], &k = operands[1],
-                           &v = operands[2];
+  const ref::Tensor<float> &q = operands[0], &k = operands[1], &v = operands[2];
   hdp::accel::AttentionShape shape;
   shape.B = q.dim(0);
   shape.H = q.dim(1);

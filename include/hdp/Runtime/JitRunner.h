@@ -72,18 +72,15 @@ private:
   std::map<std::string, Signature> signatures;
 };
 
-/// A module with one public function (`@attention` by default) computing hdp.attention
-/// for the given shapes (rank-4 Q, K, V; mask of any broadcastable shape,
-/// or none) and configuration, returning the first `numResults` of (out,
-/// block mask, head mask, θ_H).
-mlir::OwningOpRef<mlir::ModuleOp>
-buildAttentionModule(mlir::MLIRContext &context,
-                     llvm::ArrayRef<int64_t> queryShape,
-                     llvm::ArrayRef<int64_t> keyShape,
-                     llvm::ArrayRef<int64_t> valueShape,
-                     const std::vector<int64_t> *maskShape,
-                     hdp::ConfigAttr config, unsigned numResults,
-                     llvm::StringRef functionName = "attention");
+/// A module with one public function (`@attention` by default) computing
+/// hdp.attention for the given shapes (rank-4 Q, K, V; mask of any
+/// broadcastable shape, or none) and configuration, returning the first
+/// `numResults` of (out, block mask, head mask, θ_H).
+mlir::OwningOpRef<mlir::ModuleOp> buildAttentionModule(
+    mlir::MLIRContext &context, llvm::ArrayRef<int64_t> queryShape,
+    llvm::ArrayRef<int64_t> keyShape, llvm::ArrayRef<int64_t> valueShape,
+    const std::vector<int64_t> *maskShape, hdp::ConfigAttr config,
+    unsigned numResults, llvm::StringRef functionName = "attention");
 
 } // namespace hdp::runtime
 

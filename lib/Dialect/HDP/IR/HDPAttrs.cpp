@@ -30,7 +30,7 @@ void HDPDialect::registerAttributes() {
 
 namespace {
 constexpr llvm::StringLiteral kKeys[] = {
-    "int_bits", "frac_bits", "shift",  "block",   "rho",   "tau_h",
+    "int_bits", "frac_bits", "shift",  "block",   "rho",  "tau_h",
     "policy",   "topk",      "approx", "softmax", "scale"};
 
 ref::Policy toRef(PruningPolicy p) {
@@ -101,13 +101,13 @@ std::string formatFloat(double value) {
 }
 } // namespace
 
-LogicalResult
-ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                   int64_t intBits, int64_t fracBits, int64_t shift,
-                   int64_t blockRows, int64_t blockCols, llvm::APFloat rho,
-                   llvm::APFloat tauH, PruningPolicy policy, int64_t topk,
-                   bool approx, SoftmaxKind softmax,
-                   std::optional<llvm::APFloat> scale) {
+LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t intBits, int64_t fracBits,
+                                 int64_t shift, int64_t blockRows,
+                                 int64_t blockCols, llvm::APFloat rho,
+                                 llvm::APFloat tauH, PruningPolicy policy,
+                                 int64_t topk, bool approx, SoftmaxKind softmax,
+                                 std::optional<llvm::APFloat> scale) {
   ref::AttentionConfig c = makeReference(
       intBits, fracBits, shift, blockRows, blockCols, rho.convertToDouble(),
       tauH.convertToDouble(), policy, topk, approx, softmax, toDouble(scale));
@@ -118,10 +118,10 @@ ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 ref::AttentionConfig ConfigAttr::toReference() const {
-  return makeReference(getIntBits(), getFracBits(), getShift(),
-                       getBlockRows(), getBlockCols(), getRhoValue(),
-                       getTauHValue(), getPolicy(), getTopk(), getApprox(),
-                       getSoftmax(), toDouble(getScale()));
+  return makeReference(getIntBits(), getFracBits(), getShift(), getBlockRows(),
+                       getBlockCols(), getRhoValue(), getTauHValue(),
+                       getPolicy(), getTopk(), getApprox(), getSoftmax(),
+                       toDouble(getScale()));
 }
 
 ConfigAttr ConfigAttr::fromReference(MLIRContext *context,
@@ -190,14 +190,14 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
     if (parser.parseKeyword(&key))
       return failure();
     if (!llvm::is_contained(kKeys, key)) {
-      auto diag = parser.emitError(keyLoc) << "unknown #hdp.config key '"
-                                           << key << "'; expected one of ";
+      auto diag = parser.emitError(keyLoc) << "unknown #hdp.config key '" << key
+                                           << "'; expected one of ";
       llvm::interleaveComma(kKeys, diag);
       return diag;
     }
     if (!seen.insert(key).second)
-      return parser.emitError(keyLoc) << "duplicate #hdp.config key '" << key
-                                      << "'";
+      return parser.emitError(keyLoc)
+             << "duplicate #hdp.config key '" << key << "'";
     if (parser.parseEqual())
       return failure();
 

@@ -2,7 +2,6 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 
-
 using namespace mlir;
 using namespace hdp;
 

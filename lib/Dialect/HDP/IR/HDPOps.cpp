@@ -48,15 +48,13 @@ public:
   explicit OperandChecker(Operation *op) : op(op) {}
 
   LogicalResult check(StringRef name, Type type, ArrayRef<int64_t> expected,
-                      StringRef dimNames,
-                      function_ref<bool(Type)> elementOk,
+                      StringRef dimNames, function_ref<bool(Type)> elementOk,
                       StringRef elementDesc) {
     auto shaped = dyn_cast<ShapedType>(type);
     if (!shaped || !shaped.hasRank() ||
         !isa<RankedTensorType, MemRefType>(shaped))
-      return op->emitOpError() << name
-                               << " must be a ranked tensor or memref, got "
-                               << type;
+      return op->emitOpError()
+             << name << " must be a ranked tensor or memref, got " << type;
     if (shaped.getRank() != static_cast<int64_t>(expected.size()))
       return op->emitOpError()
              << name << " must have rank " << expected.size() << " ["
@@ -104,8 +102,8 @@ ArrayRef<int64_t> shapeOf(Value v) {
 LogicalResult verifyInits(Operation *op, ValueRange inits, unsigned expected,
                           StringRef names) {
   if (inits.size() != expected)
-    return op->emitOpError() << "expects " << expected << " init(s) ("
-                             << names << "), got " << inits.size();
+    return op->emitOpError() << "expects " << expected << " init(s) (" << names
+                             << "), got " << inits.size();
   for (Value v : op->getOperands())
     if (!isa<RankedTensorType, MemRefType>(v.getType()))
       return op->emitOpError()
@@ -224,8 +222,8 @@ LogicalResult AttentionOp::verify() {
                            "BH", isI1, "i1")))
     return failure();
   if (results.size() > 3 &&
-      failed(checker.check("theta_h result", results[3].getType(), {B, H},
-                           "BH", isI64, "i64")))
+      failed(checker.check("theta_h result", results[3].getType(), {B, H}, "BH",
+                           isI64, "i64")))
     return failure();
   return success();
 }
@@ -264,8 +262,8 @@ LogicalResult SplitQuantizeOp::verify() {
     StringRef name = i == 0 ? "integer part" : "fraction part";
     auto t = cast<ShapedType>(init.getType());
     if (!t.getElementType().isSignlessInteger())
-      return emitOpError() << name << " must have signless integer elements, got "
-                           << t;
+      return emitOpError() << name
+                           << " must have signless integer elements, got " << t;
     if (t.getElementType() != hiElt)
       return emitOpError()
              << "integer and fraction parts must have the same element type";
@@ -304,8 +302,8 @@ LogicalResult BlockScoreOp::verify() {
   if (failed(verifyMask(*this, getMask(), {B, H, N, M})))
     return failure();
   ConfigAttr config = getEffectiveConfig();
-  if (failed(checker.check("scores init", getInits()[0].getType(),
-                           {B, H, N, M}, "BHNM", isI32OrI64, "i32 or i64")) ||
+  if (failed(checker.check("scores init", getInits()[0].getType(), {B, H, N, M},
+                           "BHNM", isI32OrI64, "i32 or i64")) ||
       failed(verifyScoreWidth(*this, getInits()[0].getType(), D, config)))
     return failure();
   return checker.check("theta init", getInits()[1].getType(),

@@ -61,8 +61,7 @@ struct StageOpBufferization
   }
 };
 
-template <typename... Ops>
-void attachAll(MLIRContext *ctx) {
+template <typename... Ops> void attachAll(MLIRContext *ctx) {
   (Ops::template attachInterface<StageOpBufferization<Ops>>(*ctx), ...);
 }
 } // namespace

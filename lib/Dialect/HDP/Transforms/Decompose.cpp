@@ -96,10 +96,10 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
          f32 = rewriter.getF32Type();
 
     // Stage 1: split Q and K into integer and fraction parts.
-    auto splitQ = buildSplit(rewriter, loc, dest, q, {B, H, N, D}, partType,
-                             configAttr);
-    auto splitK = buildSplit(rewriter, loc, dest, k, {B, H, M, D}, partType,
-                             configAttr);
+    auto splitQ =
+        buildSplit(rewriter, loc, dest, q, {B, H, N, D}, partType, configAttr);
+    auto splitK =
+        buildSplit(rewriter, loc, dest, k, {B, H, M, D}, partType, configAttr);
     Value qHi = splitQ.getResult(0), qLo = splitQ.getResult(1);
     Value kHi = splitK.getResult(0), kLo = splitK.getResult(1);
 
@@ -120,26 +120,23 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     Value headMaskInit = dest.empty({B, H}, i1);
     Value thetaHInit = dest.empty({B, H}, i64);
     auto headMask = HeadMaskOp::create(
-        rewriter, loc,
-        TypeRange{headMaskInit.getType(), thetaHInit.getType()}, theta,
-        ValueRange{headMaskInit, thetaHInit}, configAttr);
+        rewriter, loc, TypeRange{headMaskInit.getType(), thetaHInit.getType()},
+        theta, ValueRange{headMaskInit, thetaHInit}, configAttr);
 
     // Stage 4: approximate scores of kept blocks.
     Value scoreInit = dest.empty({B, H, N, M}, f32);
-    Value scores =
-        ApproxCombineOp::create(
-            rewriter, loc, TypeRange{scoreInit.getType()}, qHi, qLo, kHi, kLo,
-            sInt, blockMask, headMask.getResult(0), mask,
-            ValueRange{scoreInit}, configAttr)
-            .getResult(0);
+    Value scores = ApproxCombineOp::create(
+                       rewriter, loc, TypeRange{scoreInit.getType()}, qHi, qLo,
+                       kHi, kLo, sInt, blockMask, headMask.getResult(0), mask,
+                       ValueRange{scoreInit}, configAttr)
+                       .getResult(0);
 
     // Stage 5: softmax over kept entries, then block-sparse P·V.
     Value probsInit = dest.empty({B, H, N, M}, f32);
-    Value probs = MaskedSoftmaxOp::create(rewriter, loc,
-                                          TypeRange{probsInit.getType()},
-                                          scores, ValueRange{probsInit},
-                                          configAttr)
-                      .getResult(0);
+    Value probs =
+        MaskedSoftmaxOp::create(rewriter, loc, TypeRange{probsInit.getType()},
+                                scores, ValueRange{probsInit}, configAttr)
+            .getResult(0);
     Value outInit = dest.empty({B, H, N, Dv}, f32);
     Value out = SparsePVOp::create(rewriter, loc, TypeRange{outInit.getType()},
                                    probs, v, blockMask, headMask.getResult(0),
@@ -160,8 +157,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 private:
   static SplitQuantizeOp buildSplit(PatternRewriter &rewriter, Location loc,
                                     DestinationBuilder &dest, Value x,
-                                    ArrayRef<OpFoldResult> shape,
-                                    Type partType, ConfigAttr configAttr) {
+                                    ArrayRef<OpFoldResult> shape, Type partType,
+                                    ConfigAttr configAttr) {
     Value hiInit = dest.empty(shape, partType);
     Value loInit = dest.empty(shape, partType);
     return SplitQuantizeOp::create(

@@ -150,7 +150,9 @@ public:
   Value mulIndex(Value x, int64_t c) {
     return arith::MulIOp::create(b, loc, x, index(c));
   }
-  Value addIndex(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value addIndex(Value x, Value y) {
+    return arith::AddIOp::create(b, loc, x, y);
+  }
   Value ceilDiv(Value x, int64_t c) {
     return arith::CeilDivUIOp::create(b, loc, x, index(c));
   }
@@ -195,9 +197,9 @@ public:
       Value iv = bhij[4 - rank + k];
       if (type.isDynamicDim(k)) {
         OpBuilder &b = e.builder();
-        Value isOne = arith::CmpIOp::create(b, e.location(),
-                                            arith::CmpIPredicate::eq,
-                                            e.dim(mask, k), e.index(1));
+        Value isOne =
+            arith::CmpIOp::create(b, e.location(), arith::CmpIPredicate::eq,
+                                  e.dim(mask, k), e.index(1));
         iv = arith::SelectOp::create(b, e.location(), isOne, e.index(0), iv);
       } else if (type.getDimSize(k) == 1) {
         iv = e.index(0);
@@ -219,7 +221,6 @@ private:
   Value mask;
 };
 
-
 /// Lanes of the vectorised reductions along D (and Dv): 16 x i32 or f32 is
 /// one AVX-512 register or two AVX2 registers; LLVM legalises it for any
 /// x86-64.
@@ -234,8 +235,9 @@ struct DotOperand {
   Value memref;
   SmallVector<Value> prefix; // indices before d
 };
-Value emitDotSum(LoopEmitter &e, ArrayRef<std::pair<DotOperand, DotOperand>> pairs,
-                 Value D, int64_t staticD, unsigned accWidth) {
+Value emitDotSum(LoopEmitter &e,
+                 ArrayRef<std::pair<DotOperand, DotOperand>> pairs, Value D,
+                 int64_t staticD, unsigned accWidth) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   Type accType = b.getIntegerType(accWidth);
@@ -273,8 +275,8 @@ Value emitDotSum(LoopEmitter &e, ArrayRef<std::pair<DotOperand, DotOperand>> pai
           return {sum};
         },
         kLanes);
-    total = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                        acc[0]);
+    total =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc[0]);
     tailStart = e.index(full);
   }
   SmallVector<Value> tail = e.loopAcc(
@@ -347,8 +349,8 @@ void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
     Value raw = arith::FPToSIOp::create(b, loc, b.getI32Type(), rounded);
     Value fBits = arith::ConstantIntOp::create(b, loc, b.getI32Type(), F);
     Value hi = arith::ShRSIOp::create(b, loc, raw, fBits);
-    Value lo = arith::SubIOp::create(
-        b, loc, raw, arith::ShLIOp::create(b, loc, hi, fBits));
+    Value lo = arith::SubIOp::create(b, loc, raw,
+                                     arith::ShLIOp::create(b, loc, hi, fBits));
     e.store(e.sext(hi, partType.getIntOrFloatBitWidth()), hiOut, ivs);
     e.store(e.sext(lo, partType.getIntOrFloatBitWidth()), loOut, ivs);
   };
@@ -392,10 +394,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
                           fitsI32(staticD, 1, 2 * (config.getIntBits() - 1))
                               ? 32
                               : 64;
-                      Value dot = emitDotSum(
-                          e, {{DotOperand{qHi, {ib, ih, i}},
-                               DotOperand{kHi, {ib, ih, j}}}},
-                          D, staticD, width);
+                      Value dot = emitDotSum(e,
+                                             {{DotOperand{qHi, {ib, ih, i}},
+                                               DotOperand{kHi, {ib, ih, j}}}},
+                                             D, staticD, width);
                       Value s = e.sext(dot, 64);
                       e.store(e.truncTo(s, scoreType), scoresOut,
                               {ib, ih, i, j});
@@ -403,11 +405,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
                       Value kept = e.boolean(true);
                       if (mask)
                         kept = arith::XOrIOp::create(
-                            b, loc,
-                            mask.isRemoved(mask.read({ib, ih, i, j})),
+                            b, loc, mask.isRemoved(mask.read({ib, ih, i, j})),
                             e.boolean(true));
-                      Value added = arith::AddIOp::create(b, loc, elemAcc[0],
-                                                          absS);
+                      Value added =
+                          arith::AddIOp::create(b, loc, elemAcc[0], absS);
                       Value theta = arith::SelectOp::create(b, loc, kept, added,
                                                             elemAcc[0]);
                       Value valid =
@@ -505,10 +506,10 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
             [&](Value bj, ValueRange s) -> SmallVector<Value> {
               Value theta = e.load(thetaIn, {ib, ih, bi, bj});
               Value valid = isValid(theta);
-              Value nb = add(s[0], arith::ExtUIOp::create(
-                                       b, loc, b.getI64Type(), valid));
-              Value sum =
-                  arith::SelectOp::create(b, loc, valid, add(s[1], theta), s[1]);
+              Value nb = add(
+                  s[0], arith::ExtUIOp::create(b, loc, b.getI64Type(), valid));
+              Value sum = arith::SelectOp::create(b, loc, valid,
+                                                  add(s[1], theta), s[1]);
               Value mx = arith::SelectOp::create(
                   b, loc, valid, arith::MaxSIOp::create(b, loc, s[2], theta),
                   s[2]);
@@ -522,8 +523,7 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
         Value q16 = e.i128(65536), rr = e.i128(r);
         // Θ·nb·65536 = 65536·S + r·(nb·mx − S)  (r ≥ 0)
         //            = 65536·S + r·(S − nb·mn)  (r < 0)
-        Value spread =
-            r >= 0 ? sub(mul(nb, mx), sum) : sub(sum, mul(nb, mn));
+        Value spread = r >= 0 ? sub(mul(nb, mx), sum) : sub(sum, mul(nb, mn));
         Value threshold = add(mul(q16, sum), mul(rr, spread));
         Value scaleNb = mul(q16, nb);
         e.loop(MB, [&](Value bj) {
@@ -563,26 +563,25 @@ void lowerHeadMask(LoopEmitter &e, HeadMaskOp op) {
                       Value theta = e.load(thetaIn, {ib, ih, bi, bj});
                       Value valid = arith::CmpIOp::create(
                           b, loc, arith::CmpIPredicate::sge, theta, e.i64(0));
-                      Value added =
-                          arith::AddIOp::create(b, loc, s2[0], theta);
-                      return {arith::SelectOp::create(b, loc, valid, added,
-                                                      s2[0])};
+                      Value added = arith::AddIOp::create(b, loc, s2[0], theta);
+                      return {
+                          arith::SelectOp::create(b, loc, valid, added, s2[0])};
                     });
               });
           e.store(head[0], thetaHOut, {ib, ih});
           return {arith::AddIOp::create(b, loc, tot[0], head[0])};
         });
     // kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.
-    Value heads128 = e.sext(
-        arith::IndexCastOp::create(b, loc, b.getI64Type(), H), 128);
+    Value heads128 =
+        e.sext(arith::IndexCastOp::create(b, loc, b.getI64Type(), H), 128);
     Value rhs = arith::MulIOp::create(b, loc, e.i128(t), e.sext(total[0], 128));
     e.loop(H, [&](Value ih) {
       Value thetaH = e.sext(e.load(thetaHOut, {ib, ih}), 128);
       Value lhs = arith::MulIOp::create(
           b, loc, arith::MulIOp::create(b, loc, heads128, e.i128(65536)),
           thetaH);
-      Value kept = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                         lhs, rhs);
+      Value kept =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lhs, rhs);
       e.store(kept, headOut, {ib, ih});
     });
   });
@@ -619,13 +618,13 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
         arith::IndexCastOp::create(b, loc, b.getI64Type(), D));
     Value one = arith::ConstantFloatOp::create(b, loc, b.getF64Type(),
                                                llvm::APFloat(1.0));
-    Value inv = arith::DivFOp::create(b, loc, one,
-                                      math::SqrtOp::create(b, loc, d64));
+    Value inv =
+        arith::DivFOp::create(b, loc, one, math::SqrtOp::create(b, loc, d64));
     scale = arith::TruncFOp::create(b, loc, b.getF32Type(), inv);
   }
   // 2^-(2F+2shift) is exact in f32 for every valid configuration.
-  Value rescale = e.f32(
-      std::ldexp(1.0f, -static_cast<int>(2 * F + 2 * cfg.shift)));
+  Value rescale =
+      e.f32(std::ldexp(1.0f, -static_cast<int>(2 * F + 2 * cfg.shift)));
   Value negInf = e.f32(-std::numeric_limits<float>::infinity());
 
   e.loop(B, [&](Value ib) {
@@ -657,17 +656,15 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
                           fitsI32(staticD, 2, crossBits) ? 32 : 64;
                       DotOperand ql{qLo, {ib, ih, i}}, qh{qHi, {ib, ih, i}},
                           kl{kLo, {ib, ih, j}}, kh{kHi, {ib, ih, j}};
-                      Value cross = e.sext(
-                          emitDotSum(e, {{ql, kh}, {qh, kl}}, D, staticD,
-                                     crossWidth),
-                          64);
+                      Value cross = e.sext(emitDotSum(e, {{ql, kh}, {qh, kl}},
+                                                      D, staticD, crossWidth),
+                                           64);
                       Value ff;
                       if (!cfg.approx)
-                        ff = e.sext(emitDotSum(e, {{ql, kl}}, D, staticD,
-                                               fitsI32(staticD, 1, 2 * F)
-                                                   ? 32
-                                                   : 64),
-                                    64);
+                        ff = e.sext(
+                            emitDotSum(e, {{ql, kl}}, D, staticD,
+                                       fitsI32(staticD, 1, 2 * F) ? 32 : 64),
+                            64);
                       Value s = e.sext(e.load(sInt, {ib, ih, i, j}), 64);
                       // A = S·2^(2F) + cross·2^F [+ ff]
                       Value a = arith::AddIOp::create(
@@ -686,7 +683,10 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
                     };
                     if (mask)
                       e.ifThenElse(
-                          removed, [&] { e.store(negInf, out, {ib, ih, i, j}); },
+                          removed,
+                          [&] {
+                            e.store(negInf, out, {ib, ih, i, j});
+                          },
                           compute);
                     else
                       compute();
@@ -695,8 +695,9 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
               },
               [&] {
                 e.loop(i0, i1, [&](Value i) {
-                  e.loop(j0, j1,
-                         [&](Value j) { e.store(negInf, out, {ib, ih, i, j}); });
+                  e.loop(j0, j1, [&](Value j) {
+                    e.store(negInf, out, {ib, ih, i, j});
+                  });
                 });
               });
         });
@@ -738,10 +739,10 @@ Value emitPolyExp(LoopEmitter &e, Value x) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   const float ln2 = 0.693147180559945309f;
-  Value t = arith::DivFOp::create(b, loc,
-                                  arith::NegFOp::create(b, loc, x), e.f32(ln2));
-  Value underflows = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE,
-                                           t, e.f32(256.0f));
+  Value t = arith::DivFOp::create(b, loc, arith::NegFOp::create(b, loc, x),
+                                  e.f32(ln2));
+  Value underflows = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, t,
+                                           e.f32(256.0f));
   Value tc = arith::MinimumFOp::create(b, loc, t, e.f32(256.0f));
   Value z = math::FloorOp::create(b, loc, tc);
   Value p = arith::AddFOp::create(b, loc, x,
@@ -795,8 +796,7 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
   Location loc = e.location();
   bool poly = op.getEffectiveConfig().getSoftmax() == SoftmaxKind::poly;
   Value in = op.getInput(), out = op.getInits()[0];
-  Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2),
-        M = e.dim(in, 3);
+  Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value negInf = e.f32(-std::numeric_limits<float>::infinity());
   Value posInf = e.f32(std::numeric_limits<float>::infinity());
   auto isFinite = [&](Value x) {
@@ -825,9 +825,9 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
                   [&](Value j, ValueRange acc) -> SmallVector<Value> {
                     Value x = e.load(in, {ib, ih, i, j});
                     Value shifted = arith::SubFOp::create(b, loc, x, mx[0]);
-                    Value ex = poly ? emitPolyExp(e, shifted)
-                                    : math::ExpOp::create(b, loc, shifted)
-                                          .getResult();
+                    Value ex =
+                        poly ? emitPolyExp(e, shifted)
+                             : math::ExpOp::create(b, loc, shifted).getResult();
                     ex = arith::SelectOp::create(b, loc, isFinite(x), ex,
                                                  e.f32(0.0f));
                     e.store(ex, out, {ib, ih, i, j});
@@ -836,16 +836,17 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
               Value recip = poly ? emitPolyReciprocal(e, sum[0]) : Value();
               e.loop(M, [&](Value j) {
                 Value ex = e.load(out, {ib, ih, i, j});
-                Value p = poly ? arith::MulFOp::create(b, loc, ex, recip)
-                                     .getResult()
-                               : arith::DivFOp::create(b, loc, ex, sum[0])
-                                     .getResult();
+                Value p =
+                    poly
+                        ? arith::MulFOp::create(b, loc, ex, recip).getResult()
+                        : arith::DivFOp::create(b, loc, ex, sum[0]).getResult();
                 e.store(p, out, {ib, ih, i, j});
               });
             },
             [&] {
-              e.loop(M,
-                     [&](Value j) { e.store(e.f32(0.0f), out, {ib, ih, i, j}); });
+              e.loop(M, [&](Value j) {
+                e.store(e.f32(0.0f), out, {ib, ih, i, j});
+              });
             });
       });
     });
@@ -876,8 +877,9 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
       Value headKept = e.load(headMask, {ib, ih});
       e.loop(N, [&](Value i) {
         if (!vectorRow) {
-          e.loop(Dv,
-                 [&](Value c) { e.store(e.f32(0.0f), out, {ib, ih, i, c}); });
+          e.loop(Dv, [&](Value c) {
+            e.store(e.f32(0.0f), out, {ib, ih, i, c});
+          });
         }
         Value zeroRow = arith::ConstantOp::create(
             b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
@@ -892,8 +894,7 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
                         e.load(blockMask, {ib, ih, bi, bj}),
                         [&]() -> SmallVector<Value> {
                           Value j0 = e.mulIndex(bj, bn);
-                          Value j1 =
-                              e.minIndex(e.addIndex(j0, e.index(bn)), M);
+                          Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
                           return e.loopAcc(
                               j0, j1, acc,
                               [&](Value j, ValueRange a) -> SmallVector<Value> {
@@ -920,8 +921,8 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
                                     b, loc, rowType, p);
                                 Value prod =
                                     arith::MulFOp::create(b, loc, pv, vrow);
-                                return {arith::AddFOp::create(b, loc, a[0],
-                                                              prod)};
+                                return {
+                                    arith::AddFOp::create(b, loc, a[0], prod)};
                               });
                         },
                         [&]() -> SmallVector<Value> { return {acc[0]}; });
@@ -948,8 +949,7 @@ struct HDPLowerToLoopsPass
         failedAny = true;
         return;
       }
-      if (op->getDialect() &&
-          isa<HDPDialect>(op->getDialect())) {
+      if (op->getDialect() && isa<HDPDialect>(op->getDialect())) {
         if (!hasPureBufferSemantics(op)) {
           op->emitError("hdp-lower-to-loops expects stage ops on memrefs: "
                         "run one-shot-bufferize first");

@@ -35,9 +35,8 @@ namespace {
 using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
 
 /// The floating-point pass: sparse_pv ← masked_softmax ← approx_combine.
-std::optional<ControlFnResult> fuseFloatPass(tensor::ExtractSliceOp,
-                                             OpResult producer,
-                                             bool isDestination) {
+std::optional<ControlFnResult>
+fuseFloatPass(tensor::ExtractSliceOp, OpResult producer, bool isDestination) {
   Operation *op = producer.getOwner();
   if (isa<tensor::EmptyOp>(op))
     return ControlFnResult{};
@@ -103,8 +102,8 @@ struct HDPTilePass : hdp::impl::HDPTileBase<HDPTilePass> {
         pvOps.push_back(pv);
     });
     for (SparsePVOp op : pvOps)
-      if (failed(tileAndFuse(rewriter, cast<TilingInterface>(*op),
-                             fuseFloatPass)))
+      if (failed(
+              tileAndFuse(rewriter, cast<TilingInterface>(*op), fuseFloatPass)))
         return signalPassFailure();
     if (pvOps.empty())
       return;

@@ -57,8 +57,8 @@ std::pair<OFR, OFR> elementsOfBlocks(OpBuilder &b, Location loc, OFR o, OFR s,
              d2 = b.getAffineDimExpr(2);
   OFR offset = mulConst(b, loc, o, blk);
   // min(s·blk, n − o·blk)
-  AffineMap sizeMap = AffineMap::get(3, 0, {d1 * blk, d2 - d0 * blk},
-                                     b.getContext());
+  AffineMap sizeMap =
+      AffineMap::get(3, 0, {d1 * blk, d2 - d0 * blk}, b.getContext());
   OFR size = affine::makeComposedFoldedAffineMin(b, loc, sizeMap, {o, s, n});
   return {offset, size};
 }
@@ -174,8 +174,7 @@ template <typename OpTy> struct BlockDomainTiling : StageTiling {
                  {sizes[0], sizes[1], rs, cs}};
   }
 
-  static Slice rowsOf(OpBuilder &b, Value v, const Slice &score,
-                      bool columns) {
+  static Slice rowsOf(OpBuilder &b, Value v, const Slice &score, bool columns) {
     OFR D = dimOf(b, v.getLoc(), v, 3);
     int64_t d = columns ? 3 : 2;
     return Slice{{score.offsets[0], score.offsets[1], score.offsets[d],
@@ -368,12 +367,11 @@ struct SparsePVTiling : StageTiling {
                 {sizes[0], sizes[1], rs, M}};
     Slice value{{offsets[0], offsets[1], zero, zero},
                 {sizes[0], sizes[1], M, Dv}};
-    Slice blocks{{offsets[0], offsets[1], offsets[2], zero},
-                 {sizes[0], sizes[1], sizes[2],
-                  dimOf(b, loc, pv.getBlockMask(), 3)}};
+    Slice blocks{
+        {offsets[0], offsets[1], offsets[2], zero},
+        {sizes[0], sizes[1], sizes[2], dimOf(b, loc, pv.getBlockMask(), 3)}};
     Slice heads{{offsets[0], offsets[1]}, {sizes[0], sizes[1]}};
-    Slice out{{offsets[0], offsets[1], r0, zero},
-              {sizes[0], sizes[1], rs, Dv}};
+    Slice out{{offsets[0], offsets[1], r0, zero}, {sizes[0], sizes[1], rs, Dv}};
     return SmallVector<Slice>{probs, value, blocks, heads, out};
   }
   LogicalResult resultTileToDomain(OpBuilder &b, Operation *op, unsigned,
@@ -398,8 +396,7 @@ struct SparsePVTiling : StageTiling {
 
 template <typename OpTy, typename Tiling>
 struct StageTilingInterface
-    : TilingInterface::ExternalModel<StageTilingInterface<OpTy, Tiling>,
-                                     OpTy> {
+    : TilingInterface::ExternalModel<StageTilingInterface<OpTy, Tiling>, OpTy> {
   SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
     OpBuilder b(op);
     return SmallVector<utils::IteratorType>(Tiling().domain(b, op).size(),
@@ -444,9 +441,8 @@ struct StageTilingInterface
     state.addAttributes(op->getAttrs());
     state.addTypes(resultTypes);
     Operation *tiled = b.create(state);
-    return TilingResult{{tiled},
-                        SmallVector<Value>(tiled->getResults()),
-                        generatedSlices};
+    return TilingResult{
+        {tiled}, SmallVector<Value>(tiled->getResults()), generatedSlices};
   }
 
   LogicalResult getResultTilePosition(Operation *op, OpBuilder &b,
@@ -468,9 +464,8 @@ struct StageTilingInterface
   }
 
   LogicalResult getIterationDomainTileFromResultTile(
-      Operation *op, OpBuilder &b, unsigned resultNumber,
-      ArrayRef<OFR> offsets, ArrayRef<OFR> sizes,
-      SmallVectorImpl<OFR> &domainOffsets,
+      Operation *op, OpBuilder &b, unsigned resultNumber, ArrayRef<OFR> offsets,
+      ArrayRef<OFR> sizes, SmallVectorImpl<OFR> &domainOffsets,
       SmallVectorImpl<OFR> &domainSizes) const {
     Slice tile{SmallVector<OFR>(offsets), SmallVector<OFR>(sizes)}, domain;
     if (failed(Tiling().resultTileToDomain(b, op, resultNumber, tile, domain)))

@@ -1,4 +1,5 @@
-//===- ConfigText.h - #hdp.config from command-line text ---------*- C++ -*-===//
+//===- ConfigText.h - #hdp.config from command-line text ---------*- C++
+//-*-===//
 //
 // Tools take the configuration as the attribute's text, e.g.
 // --config='#hdp.config<rho = 0.3>'. This parses and verifies it once, the

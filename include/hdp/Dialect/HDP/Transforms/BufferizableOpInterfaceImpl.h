@@ -1,4 +1,5 @@
-//===- BufferizableOpInterfaceImpl.h - hdp bufferization ---------*- C++ -*-===//
+//===- BufferizableOpInterfaceImpl.h - hdp bufferization ---------*- C++
+//-*-===//
 
 #ifndef HDP_DIALECT_HDP_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
 #define HDP_DIALECT_HDP_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H

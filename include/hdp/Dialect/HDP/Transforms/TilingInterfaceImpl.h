@@ -1,4 +1,5 @@
-//===- TilingInterfaceImpl.h - TilingInterface for hdp stage ops -*- C++ -*-===//
+//===- TilingInterfaceImpl.h - TilingInterface for hdp stage ops -*- C++
+//-*-===//
 
 #ifndef HDP_DIALECT_HDP_TRANSFORMS_TILINGINTERFACEIMPL_H
 #define HDP_DIALECT_HDP_TRANSFORMS_TILINGINTERFACEIMPL_H
