@@ -18,9 +18,20 @@ if ((rc != 0)); then
   exit "$rc"
 fi
 
+# The .hdpc reader and the accelerator config loader under libFuzzer, briefly
+# (a separate sanitizer build in build-fuzz/). Before ctest, so that ctest's
+# summary closes the output.
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash fuzz/run.sh
+frc=$?
+t2=$(now)
+echo "== fuzz: $(elapsed "$t1" "$t2") (exit $frc)"
+
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2
 rc=$?
-t2=$(now)
-echo "== tests: $(elapsed "$t1" "$t2") (exit $rc)"
-echo "== total: $(elapsed "$t0" "$t2")"
+t3=$(now)
+echo "== tests: $(elapsed "$t2" "$t3") (exit $rc)"
+echo "== total: $(elapsed "$t0" "$t3")"
+if ((rc == 0 && frc != 0)); then
+  rc=$frc
+fi
 exit "$rc"

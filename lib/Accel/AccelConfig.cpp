@@ -306,6 +306,17 @@ Expected<AccelConfig> parseAccelConfig(StringRef jsonText, StringRef fileName) {
       what = what.substr(colon + 2);
     return makeError(fileName, "invalid JSON at line " + Twine(line) +
                                    ", column " + Twine(column) + ": " + what);
+  } catch (const json::exception &e) {
+    // Other parser errors carry no position, e.g. out_of_range.406 for a
+    // number too large for a double ("1E400"). Found by fuzzing: before, it
+    // escaped as an exception and aborted the program.
+    std::string what = e.what();
+    if (!what.empty() && what[0] == '[') {
+      size_t close = what.find("] ");
+      if (close != std::string::npos)
+        what = what.substr(close + 2);
+    }
+    return makeError(fileName, "invalid JSON: " + what);
   }
   if (!root.is_object())
     return makeError(fileName, "expected a JSON object at the top level, got " +

@@ -204,4 +204,19 @@ TEST(AccelConfig, MissingFile) {
       0u);
 }
 
+// Found by fuzz/AccelConfigFuzzer: a number too large for a double made
+// nlohmann throw out_of_range (not parse_error), which escaped the loader and
+// aborted the program. It must be an ordinary error.
+TEST(AccelConfig, NumberOverflowIsAnError) {
+  for (const char *text : {"{\"clock_mhz\": 1E400}", "{\"cores\": -1e999}",
+                           "{\n  \"name\": 99999999999E9999999}"}) {
+    Expected<AccelConfig> c = parseAccelConfig(text, "big.json");
+    ASSERT_FALSE(bool(c)) << text;
+    std::string e = toString(c.takeError());
+    EXPECT_EQ(e.rfind("big.json: invalid JSON: number overflow parsing '", 0),
+              0u)
+        << e;
+  }
+}
+
 } // namespace

@@ -1,0 +1,565 @@
+#!/usr/bin/python3
+"""Parameter sweeps of the HDP co-processor simulator.
+
+    sweep.py [--inputs DIR | --shape B,H,N,M,D[,Dv] [--seed S] [--mask KIND]]
+             [--rho -1,0,0.3,0.6] [--tau-h 0,0.5,1] [--block 1x1,2x2,4x4]
+             [--configs configs/hdp-edge.json,configs/hdp-server.json]
+             [--hdp-sim PATH] [--jobs 2] [--out-dir results] [--no-plots]
+             [--no-baseline] [--keep]
+
+Runs every point of rho x tau_H x block size x accelerator configuration on
+one set of attention inputs: `hdp-sim --compile` builds the command stream,
+`hdp-sim prog.hdpc ... --stats` simulates it, and the script reads the
+statistics (cycles, energy, DRAM bytes, block sparsity, pruned heads) and
+compares the simulated output with dense f32 attention (no quantisation, no
+pruning; utils/hdp_numpy_ref.py dense_attention, computed in f64 from the
+same inputs). It also simulates, once per configuration and block size, the
+dense baseline (policy = dense, approx = false) for the speedup and energy
+ratios (--no-baseline skips it).
+
+Inputs: --inputs DIR with q.npy, k.npy, v.npy and optionally mask.npy
+(utils/make_attention_inputs.py writes them), or, without --inputs, inputs
+generated into OUT_DIR/inputs from --shape/--seed/--mask (default
+1,12,128,128,64, seed 1, padding mask).
+
+Outputs in --out-dir (default ./results): sweep.csv (one row per point),
+sweep-cycles.png, sweep-energy.png, sweep-error.png (metrics against block
+sparsity; skipped with a message when python3-matplotlib is missing), and a
+summary table on stdout. At most 2 simulations run at a time (--jobs).
+
+Exit status: 0 when every point ran, 1 when some point failed (its row says
+why), 2 on bad arguments or inputs.
+"""
+
+import argparse
+import concurrent.futures
+import csv
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "utils"))
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - Debian's python3 has numpy
+    sys.exit("sweep: error: numpy is missing (apt-get install -y python3-numpy); "
+             "run with /usr/bin/python3")
+
+import hdp_numpy_ref as ref  # noqa: E402
+
+MAX_JOBS = 2
+
+COLUMNS = [
+    "config", "block", "rho", "tau_h",
+    "B", "H", "N", "M", "D", "Dv", "mask",
+    "cycles", "time_us", "energy_uj", "dram_bytes", "dram_bytes_read",
+    "dram_bytes_written", "dram_bytes_saved_fum", "dram_bytes_saved_heads",
+    "block_sparsity", "blocks_kept", "blocks_valid", "heads_pruned", "heads_total",
+    "max_abs_err", "mean_abs_err", "rel_l2_err",
+    "dense_cycles", "speedup_vs_dense", "energy_vs_dense", "dram_vs_dense",
+    "status",
+]
+
+
+def log(msg):
+    print(f"sweep: {msg}", flush=True)
+
+
+def die(msg, code=2):
+    print(f"sweep: error: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+# --------------------------------------------------------------------------
+# Arguments
+
+
+def float_list(text):
+    try:
+        vals = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got '{text}'")
+    if not vals or not all(math.isfinite(v) for v in vals):
+        raise argparse.ArgumentTypeError(f"expected finite numbers, got '{text}'")
+    return vals
+
+
+def block_list(text):
+    blocks = []
+    for item in text.split(","):
+        item = item.strip().lower()
+        if not item:
+            continue
+        parts = item.split("x")
+        try:
+            bm, bn = (int(parts[0]), int(parts[1])) if len(parts) == 2 else (None, None)
+        except ValueError:
+            bm = bn = None
+        if bm is None or bm < 1 or bn < 1:
+            raise argparse.ArgumentTypeError(f"expected blocks like 2x2,4x4, got '{item}'")
+        blocks.append((bm, bn))
+    if not blocks:
+        raise argparse.ArgumentTypeError("expected at least one block size")
+    return blocks
+
+
+def path_list(text):
+    paths = [p.strip() for p in text.split(",") if p.strip()]
+    if not paths:
+        raise argparse.ArgumentTypeError("expected at least one configuration file")
+    return paths
+
+
+def find_hdp_sim(explicit):
+    if explicit:
+        return explicit
+    if os.environ.get("HDP_SIM"):
+        return os.environ["HDP_SIM"]
+    for build in ("build", "build-sweep", "build-sim"):
+        cand = os.path.join(ROOT, build, "bin", "hdp-sim")
+        if os.access(cand, os.X_OK):
+            return cand
+    found = shutil.which("hdp-sim")
+    if found:
+        return found
+    die("hdp-sim not found: build it (ninja -C build hdp-sim) or pass --hdp-sim PATH")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Sweep rho x tau_H x block x accelerator config on hdp-sim; "
+                    "write a CSV, PNG plots and a summary.")
+    p.add_argument("--inputs", help="directory with q.npy, k.npy, v.npy [, mask.npy]")
+    p.add_argument("--shape", default="1,12,128,128,64",
+                   help="B,H,N,M,D[,Dv] of generated inputs (without --inputs)")
+    p.add_argument("--seed", type=int, default=1, help="seed of generated inputs")
+    p.add_argument("--mask", choices=("none", "padding", "causal"), default="padding",
+                   help="mask of generated inputs")
+    p.add_argument("--kind", choices=("realistic", "uniform"), default="realistic",
+                   help="distribution of generated inputs")
+    p.add_argument("--rho", type=float_list, default=float_list("-1,0,0.3,0.6"))
+    p.add_argument("--tau-h", type=float_list, default=float_list("0,0.5,1"))
+    p.add_argument("--block", type=block_list, default=block_list("1x1,2x2,4x4"))
+    p.add_argument("--configs", type=path_list,
+                   default=path_list("configs/hdp-edge.json,configs/hdp-server.json"),
+                   help="accelerator configurations (JSON), comma-separated; "
+                        "relative paths are tried from the current directory, "
+                        "then from the repository root")
+    p.add_argument("--hdp-sim", help="hdp-sim binary (default: $HDP_SIM, "
+                                     "build*/bin/hdp-sim, PATH)")
+    p.add_argument("--jobs", type=int, default=MAX_JOBS,
+                   help=f"simulations at a time (at most {MAX_JOBS})")
+    p.add_argument("--out-dir", default="results", help="where sweep.csv and the PNGs go")
+    p.add_argument("--no-plots", action="store_true", help="do not draw PNGs")
+    p.add_argument("--no-baseline", action="store_true",
+                   help="skip the dense baseline runs (ratio columns stay empty)")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the programs, statistics and outputs (OUT_DIR/work)")
+    # "--rho -1,0" would read "-1,0" as an option: glue list values on.
+    fixed, i = [], 0
+    while i < len(argv):
+        if argv[i] in ("--rho", "--tau-h") and i + 1 < len(argv):
+            fixed.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            fixed.append(argv[i])
+            i += 1
+    args = p.parse_args(fixed)
+    if args.jobs < 1:
+        p.error("--jobs must be at least 1")
+    args.jobs = min(args.jobs, MAX_JOBS)
+    return args
+
+
+def resolve_config(path):
+    for cand in (path, os.path.join(ROOT, path)):
+        if os.path.isfile(cand):
+            return os.path.abspath(cand)
+    die(f"{path}: configuration file not found")
+
+
+def config_name(path):
+    try:
+        with open(path) as f:
+            return json.load(f)["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return os.path.splitext(os.path.basename(path))[0]
+
+
+# --------------------------------------------------------------------------
+# Inputs
+
+
+def make_inputs(args, out_dir):
+    in_dir = os.path.join(out_dir, "inputs")
+    os.makedirs(in_dir, exist_ok=True)
+    cmd = [sys.executable, os.path.join(ROOT, "utils", "make_attention_inputs.py"),
+           "--shape", args.shape, "--seed", str(args.seed), "--mask", args.mask,
+           "--kind", args.kind, "--out-dir", in_dir]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        die(f"making inputs failed: {' '.join(cmd)}\n{proc.stderr.strip()}")
+    # A previous run may have left a mask behind.
+    if args.mask == "none" and os.path.exists(os.path.join(in_dir, "mask.npy")):
+        os.remove(os.path.join(in_dir, "mask.npy"))
+    return in_dir
+
+
+def load_inputs(in_dir):
+    arrays = {}
+    for name in ("q", "k", "v"):
+        path = os.path.join(in_dir, name + ".npy")
+        if not os.path.isfile(path):
+            die(f"{path}: missing (an inputs directory holds q.npy, k.npy, v.npy [, mask.npy])")
+        arrays[name] = np.load(path)
+    mpath = os.path.join(in_dir, "mask.npy")
+    arrays["mask"] = np.load(mpath) if os.path.isfile(mpath) else None
+    q, k, v = arrays["q"], arrays["k"], arrays["v"]
+    if q.ndim != 4 or k.ndim != 4 or v.ndim != 4:
+        die(f"{in_dir}: q, k, v must be 4-D [B,H,N,D], [B,H,M,D], [B,H,M,Dv]")
+    B, H, N, D = q.shape
+    if k.shape[:2] != (B, H) or k.shape[3] != D or v.shape[:3] != k.shape[:3]:
+        die(f"{in_dir}: shapes do not fit: q {q.shape}, k {k.shape}, v {v.shape}")
+    shape = dict(B=B, H=H, N=N, M=k.shape[2], D=D, Dv=v.shape[3])
+    return arrays, shape
+
+
+# --------------------------------------------------------------------------
+# One point
+
+
+class PointError(Exception):
+    pass
+
+
+def run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        msg = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+        raise PointError(msg)
+    return proc
+
+
+def simulate(sim, cfg_path, attention, shape, in_dir, has_mask, work, tag, want_output):
+    shape_arg = ",".join(str(shape[k]) for k in ("B", "H", "N", "M", "D", "Dv"))
+    prog = os.path.join(work, tag + ".hdpc")
+    stats = os.path.join(work, tag + ".stats.json")
+    out = os.path.join(work, tag + ".out.npy")
+    cmd = [sim, "--compile", f"--shape={shape_arg}", f"--attention-config={attention}",
+           f"--config={cfg_path}", "-o", prog]
+    if has_mask:
+        cmd.insert(3, "--mask")
+    run(cmd)
+    cmd = [sim, prog, f"--config={cfg_path}"]
+    cmd += [f"--input=@{os.path.join(in_dir, n + '.npy')}" for n in ("q", "k", "v")]
+    if has_mask:
+        cmd.append(f"--input=@{os.path.join(in_dir, 'mask.npy')}")
+    if want_output:
+        cmd.append(f"--output=@{out}")
+    cmd.append(f"--stats={stats}")
+    run(cmd)
+    with open(stats) as f:
+        s = json.load(f)
+    return s, (out if want_output else None)
+
+
+def run_point(ctx, point):
+    """Simulates one point; returns a CSV row (dict)."""
+    cfg_name, cfg_path, (bm, bn), rho, tau_h = point
+    shape = ctx["shape"]
+    row = dict(config=cfg_name, block=f"{bm}x{bn}", rho=rho, tau_h=tau_h,
+               mask=int(ctx["has_mask"]), **shape)
+    tag = f"{cfg_name}_b{bm}x{bn}_rho{rho:g}_tau{tau_h:g}".replace("-", "m")
+    try:
+        attention = ref.config_to_mlir(rho=rho, tau_h=tau_h, block=(bm, bn))
+        s, out_path = simulate(ctx["sim"], cfg_path, attention, shape, ctx["in_dir"],
+                               ctx["has_mask"], ctx["work"], tag, True)
+        dram = s["dram"]
+        pr = s["pruning"]
+        row.update(
+            cycles=s["cycles"]["total"], time_us=s["cycles"]["time_us"],
+            energy_uj=s["energy_uj"],
+            dram_bytes=dram["bytes_read"] + dram["bytes_written"],
+            dram_bytes_read=dram["bytes_read"], dram_bytes_written=dram["bytes_written"],
+            dram_bytes_saved_fum=dram.get("bytes_saved_fetch_upon_mask", ""),
+            dram_bytes_saved_heads=dram.get("bytes_saved_head_pruning", ""),
+            block_sparsity=pr["block_sparsity"], blocks_kept=pr["blocks_kept"],
+            blocks_valid=pr["blocks_valid"], heads_pruned=pr["heads_pruned"],
+            heads_total=pr["heads_total"])
+        out = np.load(out_path).astype(np.float64)
+        dense = ctx["dense"]
+        if out.shape != dense.shape:
+            raise PointError(f"output shape {out.shape} != dense {dense.shape}")
+        diff = np.abs(out - dense)
+        norm = float(np.linalg.norm(dense))
+        row.update(max_abs_err=float(diff.max()), mean_abs_err=float(diff.mean()),
+                   rel_l2_err=float(np.linalg.norm(out - dense)) / norm if norm else 0.0)
+        row["status"] = "ok"
+        if not ctx["keep"]:
+            for ext in (".hdpc", ".stats.json", ".out.npy"):
+                try:
+                    os.remove(os.path.join(ctx["work"], tag + ext))
+                except OSError:
+                    pass
+    except (PointError, OSError, ValueError, KeyError) as e:
+        row["status"] = f"error: {e}"
+    return row
+
+
+def run_baseline(ctx, key):
+    """Cycles, energy, DRAM bytes of policy = dense, approx = false."""
+    cfg_name, cfg_path, (bm, bn) = key
+    tag = f"{cfg_name}_b{bm}x{bn}_dense"
+    try:
+        attention = ref.config_to_mlir(policy="dense", approx=False, block=(bm, bn))
+        s, _ = simulate(ctx["sim"], cfg_path, attention, ctx["shape"], ctx["in_dir"],
+                        ctx["has_mask"], ctx["work"], tag, False)
+        return key, dict(cycles=s["cycles"]["total"], energy_uj=s["energy_uj"],
+                         dram=s["dram"]["bytes_read"] + s["dram"]["bytes_written"]), None
+    except (PointError, OSError, ValueError, KeyError) as e:
+        return key, None, str(e)
+
+
+# --------------------------------------------------------------------------
+# Output
+
+
+def fmt(v):
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return v
+
+
+def write_csv(rows, path):
+    tmp = path + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: fmt(r.get(c, "")) for c in COLUMNS})
+    os.replace(tmp, path)
+
+
+def print_summary(rows):
+    heads = ["config", "block", "rho", "tau_h", "cycles", "speedup", "energy_uj",
+             "E/dense", "dram_KiB", "sparsity", "heads", "rel_l2_err", "status"]
+    table = [heads]
+    for r in rows:
+        ok = r["status"] == "ok"
+
+        def g(key, f):
+            v = r.get(key, "")
+            return f(v) if ok and v != "" else "-"
+        table.append([
+            r["config"], r["block"], f"{r['rho']:g}", f"{r['tau_h']:g}",
+            g("cycles", str), g("speedup_vs_dense", lambda v: f"{v:.2f}x"),
+            g("energy_uj", lambda v: f"{v:.4g}"), g("energy_vs_dense", lambda v: f"{v:.2f}"),
+            g("dram_bytes", lambda v: f"{v / 1024:.1f}"),
+            g("block_sparsity", lambda v: f"{v:.3f}"),
+            f"{r['heads_pruned']}/{r['heads_total']}" if ok else "-",
+            g("rel_l2_err", lambda v: f"{v:.3g}"),
+            r["status"] if len(r["status"]) < 60 else r["status"][:57] + "...",
+        ])
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(heads))]
+    for i, row in enumerate(table):
+        print("  ".join(str(c).rjust(w) if 3 < j < len(heads) - 1 else str(c).ljust(w)
+                        for j, (c, w) in enumerate(zip(row, widths))).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def plot(rows, out_dir):
+    """Writes the PNGs; returns their paths, or a reason why not."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None, "skipped: python3-matplotlib not installed (apt-get install -y python3-matplotlib)"
+    ok = [r for r in rows if r["status"] == "ok"]
+    if not ok:
+        return None, "skipped: no successful points"
+    configs = sorted({r["config"] for r in ok})
+    blocks = sorted({r["block"] for r in ok}, key=lambda b: tuple(int(x) for x in b.split("x")))
+    markers = "osD^v<>p*h"
+    paths = []
+
+    def series(sel, metric):
+        pts = sorted((r["block_sparsity"], r[metric]) for r in sel)
+        return [p[0] for p in pts], [p[1] for p in pts]
+
+    taus = sorted({r["tau_h"] for r in ok})
+    styles = ["-", "--", ":", "-."]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+    # Cycles and energy: one panel per configuration; one line per block size
+    # and tau_H (colour: block, marker and line style: tau_H) through the rho
+    # values, against the block sparsity they reach.
+    for metric, label, fname in (("cycles", "cycles", "sweep-cycles.png"),
+                                 ("energy_uj", "energy (µJ)", "sweep-energy.png")):
+        fig, axes = plt.subplots(1, len(configs), figsize=(5.5 * len(configs), 4.4),
+                                 squeeze=False)
+        for ax, cfg in zip(axes[0], configs):
+            for i, blk in enumerate(blocks):
+                color = colors[i % len(colors)]
+                for j, tau in enumerate(taus):
+                    sel = [r for r in ok if r["config"] == cfg and r["block"] == blk
+                           and r["tau_h"] == tau]
+                    if not sel:
+                        continue
+                    x, y = series(sel, metric)
+                    ax.plot(x, y, marker=markers[j % len(markers)],
+                            linestyle=styles[j % len(styles)], color=color,
+                            label=f"block {blk}, τH={tau:g}")
+                sel = [r for r in ok if r["config"] == cfg and r["block"] == blk]
+                base = sel[0].get("dense_cycles" if metric == "cycles" else "dense_energy") \
+                    if sel else None
+                if base not in (None, ""):
+                    ax.axhline(base, linestyle=":", linewidth=0.8, color=color)
+            ax.set_title(cfg)
+            ax.set_xlabel("block sparsity (pruned / valid blocks)")
+            ax.set_ylabel(label)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+        fig.suptitle(f"{label} vs block sparsity (points: rho values; "
+                     f"dotted: dense baseline)")
+        fig.tight_layout()
+        path = os.path.join(out_dir, fname)
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+
+    # Error against dense f32 attention.
+    fig, ax = plt.subplots(figsize=(6.5, 4.4))
+    for i, blk in enumerate(blocks):
+        for j, tau in enumerate(taus):
+            # The first configuration only: the numerics do not depend on the
+            # accelerator (the statistics of the others are the same points).
+            sel = [r for r in ok if r["config"] == configs[0] and r["block"] == blk
+                   and r["tau_h"] == tau]
+            if not sel:
+                continue
+            x, y = series(sel, "rel_l2_err")
+            ax.plot(x, y, marker=markers[j % len(markers)], linestyle=styles[j % len(styles)],
+                    color=colors[i % len(colors)], label=f"block {blk}, τH={tau:g}")
+    ax.set_xlabel("block sparsity (pruned / valid blocks)")
+    ax.set_ylabel("relative L2 error vs dense f32")
+    ax.set_title("output error vs block sparsity")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = os.path.join(out_dir, "sweep-error.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    paths.append(path)
+    return paths, None
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    sim = find_hdp_sim(args.hdp_sim)
+    if not (os.path.isfile(sim) and os.access(sim, os.X_OK)) and not shutil.which(sim):
+        die(f"{sim}: not an executable")
+    configs = [(config_name(p), p) for p in (resolve_config(c) for c in args.configs)]
+    names = [n for n, _ in configs]
+    if len(set(names)) != len(names):
+        die(f"two configurations share a name: {', '.join(names)}")
+    out_dir = os.path.abspath(args.out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+
+    in_dir = os.path.abspath(args.inputs) if args.inputs else make_inputs(args, out_dir)
+    arrays, shape = load_inputs(in_dir)
+    has_mask = arrays["mask"] is not None
+    log(f"inputs: {in_dir} (B,H,N,M,D,Dv = "
+        f"{','.join(str(shape[k]) for k in ('B', 'H', 'N', 'M', 'D', 'Dv'))}, "
+        f"mask={'yes' if has_mask else 'no'})")
+    log(f"hdp-sim: {sim}")
+    dense = ref.dense_attention(arrays["q"], arrays["k"], arrays["v"], arrays["mask"])
+
+    if args.keep:
+        work = os.path.join(out_dir, "work")
+        os.makedirs(work, exist_ok=True)
+        cleanup = None
+    else:
+        cleanup = tempfile.TemporaryDirectory(prefix="hdp-sweep-")
+        work = cleanup.name
+    ctx = dict(sim=sim, shape=shape, in_dir=in_dir, has_mask=has_mask, dense=dense,
+               work=work, keep=args.keep)
+
+    points = [(n, p, blk, rho, tau)
+              for n, p in configs for blk in args.block
+              for rho in args.rho for tau in args.tau_h]
+    bases = [] if args.no_baseline else [(n, p, blk) for n, p in configs for blk in args.block]
+    log(f"grid: {len(args.rho)} rho x {len(args.tau_h)} tau_h x {len(args.block)} block x "
+        f"{len(configs)} config = {len(points)} points"
+        + (f" + {len(bases)} dense baselines" if bases else "")
+        + f", {args.jobs} at a time")
+
+    t0 = time.time()
+    rows = [None] * len(points)
+    baseline = {}
+    done = 0
+    total = len(points) + len(bases)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futs = {pool.submit(run_baseline, ctx, b): ("base", i) for i, b in enumerate(bases)}
+        futs.update({pool.submit(run_point, ctx, pt): ("point", i)
+                     for i, pt in enumerate(points)})
+        for fut in concurrent.futures.as_completed(futs):
+            kind, i = futs[fut]
+            done += 1
+            if kind == "base":
+                key, vals, err = fut.result()
+                baseline[(key[0], key[2])] = vals
+                if err:
+                    log(f"[{done}/{total}] dense baseline {key[0]} {key[2][0]}x{key[2][1]}: "
+                        f"error: {err}")
+            else:
+                rows[i] = fut.result()
+                r = rows[i]
+                if r["status"] != "ok":
+                    log(f"[{done}/{total}] {r['config']} {r['block']} rho={r['rho']:g} "
+                        f"tau_h={r['tau_h']:g}: {r['status']}")
+    wall = time.time() - t0
+    if cleanup:
+        cleanup.cleanup()
+
+    for r, (n, _, blk, _, _) in zip(rows, points):
+        base = baseline.get((n, blk))
+        if base and r["status"] == "ok":
+            r.update(dense_cycles=base["cycles"], dense_energy=base["energy_uj"],
+                     speedup_vs_dense=base["cycles"] / r["cycles"] if r["cycles"] else "",
+                     energy_vs_dense=r["energy_uj"] / base["energy_uj"] if base["energy_uj"] else "",
+                     dram_vs_dense=r["dram_bytes"] / base["dram"] if base["dram"] else "")
+
+    csv_path = os.path.join(out_dir, "sweep.csv")
+    write_csv(rows, csv_path)
+    print()
+    print_summary(rows)
+    print()
+    log(f"{len(points)} points + {len(bases)} baselines simulated in {wall:.1f} s")
+    log(f"csv: {csv_path}")
+    if args.no_plots:
+        log("png: skipped: --no-plots")
+    else:
+        paths, why = plot(rows, out_dir)
+        log("png: " + (" ".join(paths) if paths else why))
+    failed = sum(r["status"] != "ok" for r in rows) + sum(v is None for v in baseline.values())
+    if failed:
+        log(f"{failed} run(s) failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
