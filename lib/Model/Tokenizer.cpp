@@ -1,0 +1,209 @@
+//===- Tokenizer.cpp - llama2.c byte-fallback BPE tokenizer ---------------===//
+//
+// See Tokenizer.h. The merge loop gives exactly the result of llama2.c's
+// quadratic "scan all pairs, merge the best" loop, but keeps the score of
+// every adjacent pair in an array and only recomputes the two pairs next to a
+// merge, so encoding a whole story stays cheap.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Model/Tokenizer.h"
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace llvm;
+
+namespace hdp::model {
+
+namespace {
+Error fileError(StringRef name, const Twine &message) {
+  return createStringError(inconvertibleErrorCode(),
+                           (name + ": " + message).str());
+}
+
+/// llama2.c starts its best-score search here: merges scoring at or below it
+/// are never taken.
+constexpr float kNoMerge = -1e10f;
+} // namespace
+
+Expected<Tokenizer> Tokenizer::parse(StringRef bytes, int64_t vocabSize,
+                                     StringRef name) {
+  size_t pos = 0;
+  auto readU32 = [&](const Twine &what, uint32_t &out) -> Error {
+    if (bytes.size() - pos < 4)
+      return fileError(name, "truncated at byte " + Twine(pos) +
+                                 ": expected " + what);
+    out = support::endian::read32le(bytes.data() + pos);
+    pos += 4;
+    return Error::success();
+  };
+
+  if (vocabSize < Tokenizer::kByteBase + 256)
+    return fileError(name, "the model's vocab_size " + Twine(vocabSize) +
+                               " is too small for a byte-fallback tokenizer "
+                               "(at least 259 tokens)");
+  Tokenizer tok;
+  uint32_t maxLen;
+  if (Error e = readU32("the int32 max_token_length", maxLen))
+    return std::move(e);
+  if (static_cast<int32_t>(maxLen) < 1 || maxLen > (1u << 16))
+    return fileError(name, "max_token_length " +
+                               Twine(static_cast<int32_t>(maxLen)) +
+                               " is not in [1, 65536]");
+  tok.maxTokenLength = static_cast<int>(maxLen);
+  tok.pieces.reserve(vocabSize);
+  tok.scores.reserve(vocabSize);
+  for (int64_t i = 0; i < vocabSize; ++i) {
+    uint32_t scoreBits, len;
+    if (Error e = readU32("the float32 score of token " + Twine(i) +
+                              " (the model has vocab_size " +
+                              Twine(vocabSize) + ")",
+                          scoreBits))
+      return std::move(e);
+    if (Error e = readU32("the int32 length of token " + Twine(i), len))
+      return std::move(e);
+    float score;
+    std::memcpy(&score, &scoreBits, 4);
+    if (!std::isfinite(score))
+      return fileError(name, "token " + Twine(i) + " has a non-finite score");
+    if (static_cast<int32_t>(len) < 0 || len > maxLen)
+      return fileError(name, "token " + Twine(i) + " has length " +
+                                 Twine(static_cast<int32_t>(len)) +
+                                 "; expected 0 to max_token_length (" +
+                                 Twine(maxLen) + ")");
+    if (bytes.size() - pos < len)
+      return fileError(name, "truncated at byte " + Twine(pos) +
+                                 ": expected the " + Twine(len) +
+                                 " bytes of token " + Twine(i));
+    tok.pieces.emplace_back(bytes.data() + pos, len);
+    tok.scores.push_back(score);
+    pos += len;
+  }
+  if (pos != bytes.size())
+    return fileError(name, Twine(bytes.size() - pos) +
+                               " bytes follow the last of the model's " +
+                               Twine(vocabSize) +
+                               " tokens: the tokenizer does not match the "
+                               "model (a larger vocabulary?)");
+  // The byte fallback relies on ids 3..258 being the byte tokens.
+  for (int b = 0; b < 256; ++b) {
+    char expected[8];
+    std::snprintf(expected, sizeof(expected), "<0x%02X>", b);
+    if (tok.pieces[kByteBase + b] != expected)
+      return fileError(name, "token " + Twine(kByteBase + b) + " is '" +
+                                 tok.pieces[kByteBase + b] +
+                                 "'; expected the byte-fallback token " +
+                                 expected);
+  }
+  for (int64_t i = 0; i < vocabSize; ++i)
+    tok.index.emplace(tok.pieces[i], static_cast<int>(i)); // first one wins
+  return tok;
+}
+
+Expected<Tokenizer> Tokenizer::load(StringRef path, int64_t vocabSize) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/false,
+                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return fileError(path, "cannot read the tokenizer: " +
+                               buffer.getError().message());
+  return parse((*buffer)->getBuffer(), vocabSize, path);
+}
+
+int Tokenizer::lookup(StringRef text) const {
+  auto it = index.find(text.str());
+  return it == index.end() ? -1 : it->second;
+}
+
+std::vector<int> Tokenizer::encode(StringRef text, bool bos, bool eos) const {
+  std::vector<int> tokens;
+  if (bos)
+    tokens.push_back(kBos);
+  std::vector<int> body;
+  if (!text.empty()) {
+    int space = lookup(" ");
+    if (space >= 0)
+      body.push_back(space);
+  }
+  // One token per code point: a byte and the continuation bytes (10xxxxxx)
+  // after it, at most 4 bytes in all.
+  for (size_t i = 0; i < text.size();) {
+    size_t j = i + 1;
+    while (j < text.size() && (static_cast<uint8_t>(text[j]) & 0xC0) == 0x80 &&
+           j - i < 4)
+      ++j;
+    StringRef codePoint = text.slice(i, j);
+    int id = lookup(codePoint);
+    if (id >= 0) {
+      body.push_back(id);
+    } else {
+      for (char c : codePoint)
+        body.push_back(kByteBase + static_cast<uint8_t>(c));
+    }
+    i = j;
+  }
+
+  // Merge score and id of the pair (body[i], body[i+1]).
+  auto pairMerge = [&](size_t i) -> std::pair<float, int> {
+    int id = lookup(pieces[body[i]] + pieces[body[i + 1]]);
+    if (id < 0 || !(scores[id] > kNoMerge))
+      return {kNoMerge, -1};
+    return {scores[id], id};
+  };
+  std::vector<std::pair<float, int>> pairs;
+  for (size_t i = 0; i + 1 < body.size(); ++i)
+    pairs.push_back(pairMerge(i));
+  while (true) {
+    // The leftmost pair with the strictly highest score, as llama2.c.
+    size_t best = SIZE_MAX;
+    float bestScore = kNoMerge;
+    for (size_t i = 0; i < pairs.size(); ++i)
+      if (pairs[i].second >= 0 && pairs[i].first > bestScore) {
+        bestScore = pairs[i].first;
+        best = i;
+      }
+    if (best == SIZE_MAX)
+      break;
+    body[best] = pairs[best].second;
+    body.erase(body.begin() + best + 1);
+    pairs.erase(pairs.begin() + best);
+    if (best < pairs.size())
+      pairs[best] = pairMerge(best);
+    if (best > 0)
+      pairs[best - 1] = pairMerge(best - 1);
+  }
+  tokens.insert(tokens.end(), body.begin(), body.end());
+  if (eos)
+    tokens.push_back(kEos);
+  return tokens;
+}
+
+std::string Tokenizer::decodePiece(int prev, int token) const {
+  if (token >= kByteBase && token < kByteBase + 256)
+    return std::string(1, static_cast<char>(token - kByteBase));
+  StringRef p = pieces[token];
+  if (prev == kBos && p.starts_with(" "))
+    p = p.drop_front();
+  return p.str();
+}
+
+std::string Tokenizer::decode(ArrayRef<int> tokens) const {
+  std::string text;
+  int prev = -1;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i == 0 && tokens[i] == kBos) {
+      prev = kBos;
+      continue;
+    }
+    text += decodePiece(prev, tokens[i]);
+    prev = tokens[i];
+  }
+  return text;
+}
+
+} // namespace hdp::model

@@ -1,0 +1,554 @@
+//===- hdp-eval.cpp - Quality of hdp attention on a real language model ---===//
+//
+// hdp-eval --model=stories260K.bin --tokenizer=tok512.bin --text=FILE \
+//   [--config='#hdp.config<rho = 0.3>' ...] [--backend=reference|cpu] \
+//   [--calibrate=FILE | --shifts=a,b,...] [--generate=N [--prompt=TEXT]] \
+//   [--json=out.json] [--per-layer] [--importance=abs|signed]
+//
+// Runs a llama2.c-format model over the documents of a text with dense f32
+// attention and with hdp attention under each --config, and prints a table of
+// next-token quality (NLL, perplexity, top-1), agreement with the dense model
+// (top-1 agreement, KL(dense ‖ hdp)) and what was pruned (block sparsity,
+// heads pruned, element sparsity, clamp rate). --generate writes greedy text
+// from each model. --calibrate chooses every layer's fixed-point shift from a
+// calibration text first (see hdp/Model/Calibration.h).
+//
+// Every bad input gives one "hdp-eval: error: ..." line naming the file or
+// option, and exit code 1; the JSON report is written whole or not at all.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Model/Calibration.h"
+#include "hdp/Model/Checkpoint.h"
+#include "hdp/Model/CpuBackend.h"
+#include "hdp/Model/Metrics.h"
+#include "hdp/Model/Tokenizer.h"
+#include "hdp/Model/Transformer.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace llvm;
+using namespace hdp::model;
+namespace ref = hdp::ref;
+
+namespace {
+
+cl::OptionCategory evalCategory("hdp-eval options");
+
+cl::opt<std::string> modelPath("model",
+                               cl::desc("llama2.c checkpoint (version 0)"),
+                               cl::value_desc("FILE.bin"),
+                               cl::cat(evalCategory));
+cl::opt<std::string> tokenizerPath("tokenizer",
+                                   cl::desc("llama2.c tokenizer.bin"),
+                                   cl::value_desc("FILE.bin"),
+                                   cl::cat(evalCategory));
+cl::opt<std::string>
+    textPath("text",
+             cl::desc("Text to evaluate: documents separated by "
+                      "<|endoftext|>, or one per line"),
+             cl::value_desc("FILE"), cl::cat(evalCategory));
+cl::list<std::string>
+    configTexts("config",
+                cl::desc("An hdp configuration to evaluate (repeatable); "
+                         "dense attention is always evaluated too"),
+                cl::value_desc("#hdp.config<...>"), cl::cat(evalCategory));
+cl::opt<std::string>
+    backendName("backend",
+                cl::desc("Where hdp attention runs: reference (plain-loop "
+                         "library) or cpu (JIT-compiled hdp-cpu-pipeline)"),
+                cl::value_desc("reference|cpu"), cl::init("reference"),
+                cl::cat(evalCategory));
+cl::opt<std::string> importanceName(
+    "importance",
+    cl::desc("Block ranking: abs (sum of |integer scores|, hdp's semantics) "
+             "or signed (EXPERIMENT outside the semantics: sum of integer "
+             "scores; reference backend only)"),
+    cl::value_desc("abs|signed"), cl::init("abs"), cl::cat(evalCategory));
+cl::opt<std::string> calibratePath(
+    "calibrate",
+    cl::desc("Choose each layer's shift from this text (per int_bits, "
+             "frac_bits and approx of each config; the config's shift is "
+             "replaced)"),
+    cl::value_desc("FILE"), cl::cat(evalCategory));
+cl::opt<std::string>
+    shiftsText("shifts",
+               cl::desc("Per-layer shifts replacing the configs' shift, e.g. "
+                        "the ones --calibrate printed"),
+               cl::value_desc("s0,s1,..."), cl::cat(evalCategory));
+cl::opt<int> generateSteps("generate",
+                           cl::desc("Greedily generate up to N tokens with "
+                                    "each model and print the text"),
+                           cl::value_desc("N"), cl::init(0),
+                           cl::cat(evalCategory));
+cl::opt<std::string> promptText("prompt",
+                                cl::desc("Start of the generated text "
+                                         "(default: BOS only)"),
+                                cl::init(""), cl::cat(evalCategory));
+cl::opt<std::string> jsonPath("json",
+                              cl::desc("Write every number to this JSON file"),
+                              cl::value_desc("FILE"), cl::cat(evalCategory));
+cl::opt<bool> perLayer("per-layer",
+                       cl::desc("Also print per-layer pruning statistics"),
+                       cl::cat(evalCategory));
+cl::opt<int> maxDocuments("max-docs",
+                          cl::desc("Evaluate only the first N documents"),
+                          cl::value_desc("N"), cl::init(0),
+                          cl::cat(evalCategory));
+
+int fail(const Twine &message) {
+  errs() << "hdp-eval: error: " << message << "\n";
+  return 1;
+}
+
+/// Parses `text` as #hdp.config<...>; on failure `error` says why.
+std::optional<ref::AttentionConfig> parseConfig(StringRef text,
+                                                std::string &error) {
+  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
+  ctx.loadDialect<hdp::HDPDialect>();
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
+    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success();
+    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
+    if (loc && loc.getColumn() > 0)
+      error = ("column " + Twine(loc.getColumn()) + ": ").str();
+    error += diag.str();
+    return mlir::success();
+  });
+  if (text.trim().empty()) {
+    error = "expected #hdp.config<...>, got an empty string";
+    return std::nullopt;
+  }
+  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
+  if (!attr) {
+    if (error.empty())
+      error = "expected an attribute such as #hdp.config<rho = 0.3>";
+    return std::nullopt;
+  }
+  auto config = dyn_cast<hdp::ConfigAttr>(attr);
+  if (!config) {
+    error = "expected #hdp.config<...>, got " + text.str();
+    return std::nullopt;
+  }
+  ref::AttentionConfig result = config.toReference();
+  error = result.validate();
+  if (!error.empty())
+    return std::nullopt;
+  return result;
+}
+
+std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }
+
+const char *policyName(ref::Policy p) {
+  switch (p) {
+  case ref::Policy::Hdp:
+    return "hdp";
+  case ref::Policy::TopK:
+    return "topk";
+  case ref::Policy::Dense:
+    return "dense";
+  }
+  return "?";
+}
+
+json::Object configJson(const ref::AttentionConfig &c) {
+  json::Object o;
+  o["int_bits"] = c.intBits;
+  o["frac_bits"] = c.fracBits;
+  o["block"] = json::Array{c.blockRows, c.blockCols};
+  o["rho"] = c.rho;
+  o["tau_h"] = c.tauH;
+  o["policy"] = policyName(c.policy);
+  o["topk"] = c.topk;
+  o["approx"] = c.approx;
+  o["softmax"] = c.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact";
+  return o;
+}
+
+json::Object statsJson(const LayerStats &s) {
+  json::Object o;
+  o["block_sparsity"] = s.blockSparsity();
+  o["head_sparsity"] = s.headSparsity();
+  o["element_sparsity"] = s.elementSparsity();
+  o["clamp_rate"] = s.clampRate();
+  o["mass_lost"] = s.meanMassLost();
+  o["valid_blocks"] = s.validBlocks;
+  o["kept_blocks"] = s.keptBlocks;
+  o["heads"] = s.heads;
+  o["pruned_heads"] = s.prunedHeads;
+  return o;
+}
+
+/// Writes `value` to `path` through a temporary file renamed into place.
+Error writeJson(StringRef path, const json::Value &value) {
+  Expected<sys::fs::TempFile> temp =
+      sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  if (!temp)
+    return createStringError(inconvertibleErrorCode(),
+                             (path + ": cannot create the report: " +
+                              toString(temp.takeError()))
+                                 .str());
+  {
+    raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    os << formatv("{0:2}", value) << "\n";
+    os.flush();
+    if (os.has_error()) {
+      std::string msg = os.error().message();
+      os.clear_error();
+      consumeError(temp->discard());
+      return createStringError(inconvertibleErrorCode(),
+                               (path + ": cannot write: " + msg).str());
+    }
+  }
+  if (Error e = temp->keep(path))
+    return createStringError(inconvertibleErrorCode(),
+                             (path + ": cannot write: " + toString(std::move(e)))
+                                 .str());
+  return Error::success();
+}
+
+/// One configuration to evaluate.
+struct Run {
+  std::string label;
+  ref::AttentionConfig config;
+  std::vector<int64_t> shifts; ///< per layer (empty: the config's own)
+  std::unique_ptr<AttentionBackend> backend;
+  std::string generated;
+};
+
+int run() {
+  // Cheap checks first, before any file is read.
+  if (backendName != "reference" && backendName != "cpu")
+    return fail("--backend=" + backendName +
+                ": unknown backend; expected reference or cpu");
+  if (importanceName != "abs" && importanceName != "signed")
+    return fail("--importance=" + importanceName +
+                ": expected abs or signed");
+  if (importanceName == "signed" && backendName != "reference")
+    return fail("--importance=signed is an experiment of the reference "
+                "backend; use --backend=reference");
+  if (modelPath.empty())
+    return fail("--model: expected the llama2.c checkpoint (FILE.bin)");
+  if (tokenizerPath.empty())
+    return fail("--tokenizer: expected the llama2.c tokenizer (FILE.bin)");
+  if (textPath.empty() && generateSteps <= 0)
+    return fail("nothing to do: pass --text=FILE and/or --generate=N");
+  if (generateSteps < 0)
+    return fail("--generate: expected a number of tokens >= 0");
+  if (maxDocuments < 0)
+    return fail("--max-docs: expected a number of documents >= 0");
+  if (!calibratePath.empty() && !shiftsText.empty())
+    return fail("--calibrate and --shifts both set the shifts; pass one");
+
+  std::vector<Run> runs;
+  for (const std::string &text : configTexts) {
+    std::string error;
+    std::optional<ref::AttentionConfig> cfg = parseConfig(text, error);
+    if (!cfg)
+      return fail("--config='" + text + "': " + error);
+    Run r;
+    r.label = StringRef(text).trim().str();
+    r.config = *cfg;
+    runs.push_back(std::move(r));
+  }
+
+  Expected<Checkpoint> ckpt = loadCheckpoint(modelPath);
+  if (!ckpt)
+    return fail(toString(ckpt.takeError()));
+  Expected<Tokenizer> tokenizer =
+      Tokenizer::load(tokenizerPath, ckpt->config.vocabSize);
+  if (!tokenizer)
+    return fail(toString(tokenizer.takeError()));
+  const ModelConfig mc = ckpt->config;
+  Transformer model(std::move(*ckpt));
+
+  std::vector<std::vector<int>> documents;
+  int64_t dropped = 0;
+  if (!textPath.empty()) {
+    auto docs = loadDocuments(textPath, *tokenizer, mc.seqLen, &dropped);
+    if (!docs)
+      return fail(toString(docs.takeError()));
+    documents = std::move(*docs);
+    if (maxDocuments > 0 && static_cast<int64_t>(documents.size()) > maxDocuments)
+      documents.resize(maxDocuments);
+  }
+
+  std::optional<std::vector<int64_t>> fixedShifts;
+  if (!shiftsText.empty()) {
+    auto s = parseShifts(shiftsText, mc.numLayers);
+    if (!s)
+      return fail("--shifts=" + shiftsText + ": " + toString(s.takeError()));
+    fixedShifts = *s;
+  }
+
+  outs() << "model: " << modelPath << " (dim " << mc.dim << ", "
+         << mc.numLayers << " layers, " << mc.numHeads << " heads sharing "
+         << mc.numKvHeads << " key/value heads, head size " << mc.headSize()
+         << ", vocab " << mc.vocabSize << ", context " << mc.seqLen << ")\n";
+
+  // Calibration, once per (int_bits, frac_bits, approx) in use.
+  json::Array calibrationJson;
+  if (!calibratePath.empty() && !runs.empty()) {
+    auto calDocs = loadDocuments(calibratePath, *tokenizer, mc.seqLen);
+    if (!calDocs)
+      return fail(toString(calDocs.takeError()));
+    std::map<std::tuple<int64_t, int64_t, bool>, std::vector<int64_t>> done;
+    for (Run &r : runs) {
+      auto key = std::make_tuple(r.config.intBits, r.config.fracBits,
+                                 r.config.approx);
+      if (auto it = done.find(key); it != done.end()) {
+        r.shifts = it->second;
+        continue;
+      }
+      Expected<Calibration> cal =
+          calibrateShifts(model, *calDocs, r.config);
+      if (!cal)
+        return fail(calibratePath + ": " + toString(cal.takeError()));
+      outs() << "calibration on " << calibratePath << " (" << cal->documents
+             << " documents, " << cal->tokens << " tokens) for int_bits = "
+             << r.config.intBits << ", frac_bits = " << r.config.fracBits
+             << ", approx = " << (r.config.approx ? "true" : "false") << ":\n";
+      json::Array layersJson;
+      for (size_t l = 0; l < cal->layers.size(); ++l) {
+        const LayerCalibration &lc = cal->layers[l];
+        outs() << formatv("  layer {0}: shift {1,2}  clamp rate {2}  score "
+                          "RMSE {3:F4}  max |q|,|k| {4:F2}\n",
+                          l, lc.shift, formatv("{0:F3}%", 100 * lc.clampRate),
+                          lc.scoreRmse, lc.maxAbs);
+        json::Array cands;
+        for (const ShiftCandidate &c : lc.candidates)
+          cands.push_back(json::Object{{"shift", c.shift},
+                                       {"clamp_rate", c.clampRate},
+                                       {"score_rmse", c.scoreRmse}});
+        layersJson.push_back(json::Object{{"shift", lc.shift},
+                                          {"clamp_rate", lc.clampRate},
+                                          {"score_rmse", lc.scoreRmse},
+                                          {"max_abs", lc.maxAbs},
+                                          {"candidates", std::move(cands)}});
+      }
+      std::string shiftList = join(
+          map_range(cal->shifts(), [](int64_t s) { return std::to_string(s); }),
+          ",");
+      outs() << "  (rerun without calibrating: --shifts=" << shiftList << ")\n";
+      calibrationJson.push_back(json::Object{
+          {"text", calibratePath},
+          {"int_bits", r.config.intBits},
+          {"frac_bits", r.config.fracBits},
+          {"approx", r.config.approx},
+          {"shifts", json::Array(cal->shifts())},
+          {"layers", std::move(layersJson)}});
+      r.shifts = cal->shifts();
+      done[key] = r.shifts;
+    }
+  }
+
+  std::shared_ptr<JitCache> jitCache;
+  if (backendName == "cpu")
+    jitCache = std::make_shared<JitCache>();
+  for (Run &r : runs) {
+    if (fixedShifts)
+      r.shifts = *fixedShifts;
+    std::vector<ref::AttentionConfig> perLayerConfigs =
+        r.shifts.empty() ? std::vector<ref::AttentionConfig>{r.config}
+                         : withShifts(r.config, r.shifts);
+    if (backendName == "cpu")
+      r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
+    else
+      r.backend = std::make_unique<ReferenceBackend>(
+          perLayerConfigs, importanceName == "signed" ? Importance::Signed
+                                                      : Importance::Abs);
+  }
+
+  json::Object report;
+  report["model"] = modelPath;
+  report["tokenizer"] = tokenizerPath;
+  report["backend"] = backendName;
+  report["importance"] = importanceName;
+  report["calibration"] = std::move(calibrationJson);
+  json::Array resultsJson;
+
+  std::vector<EvalResult> results;
+  if (!documents.empty()) {
+    int64_t tokens = 0;
+    for (const std::vector<int> &d : documents)
+      tokens += d.size();
+    outs() << "text: " << textPath << ": " << documents.size()
+           << " documents, " << tokens << " tokens";
+    if (dropped)
+      outs() << " (" << dropped << " more cut at the context length)";
+    outs() << "\n";
+    report["text"] = textPath;
+    report["documents"] = static_cast<int64_t>(documents.size());
+    report["tokens"] = tokens;
+    report["dropped_tokens"] = dropped;
+
+    std::vector<AttentionBackend *> backends;
+    std::vector<std::string> labels;
+    for (Run &r : runs) {
+      backends.push_back(r.backend.get());
+      labels.push_back(r.label);
+    }
+    auto evaluated = evaluate(model, documents, backends, labels);
+    if (!evaluated)
+      return fail(toString(evaluated.takeError()));
+    results = std::move(*evaluated);
+    report["predictions"] = results[0].quality.predictions;
+
+    size_t width = 6;
+    for (const EvalResult &r : results)
+      width = std::max(width, r.label.size());
+    outs() << "\n"
+           << left_justify("attention", width)
+           << "     NLL     ppl   top-1   agree  KL(dense||.)  block-sp  "
+              "heads-pr  elem-sp  mass-lost   clamp    time\n";
+    for (const EvalResult &r : results) {
+      LayerStats t = r.total();
+      const Quality &q = r.quality;
+      bool isDense = &r == &results[0];
+      outs() << left_justify(r.label, width)
+             << formatv("  {0,6:F4}  {1,6:F2}  {2,6}  {3,6}  {4,12:F5}  "
+                        "{5,8}  {6,8}  {7,7}  {10,9}  {8,6}  {9,5:F1}s\n",
+                        q.meanNll(), q.perplexity(), percent(q.top1()),
+                        percent(q.agreement()), q.meanKl(),
+                        isDense ? std::string("-") : percent(t.blockSparsity()),
+                        isDense ? std::string("-") : percent(t.headSparsity()),
+                        isDense ? std::string("-") : percent(t.elementSparsity()),
+                        isDense ? std::string("-") : percent(t.clampRate()),
+                        r.seconds,
+                        isDense ? std::string("-")
+                                : percent(t.meanMassLost()));
+    }
+    if (perLayer && results.size() > 1) {
+      outs() << "\nper layer: block sparsity / heads pruned / dense attention "
+                "mass lost / clamp rate\n";
+      for (size_t i = 1; i < results.size(); ++i) {
+        outs() << "  " << results[i].label << "\n";
+        for (size_t l = 0; l < results[i].layers.size(); ++l) {
+          const LayerStats &s = results[i].layers[l];
+          outs() << formatv("    layer {0}: {1,6} / {2,6} / {3,6} / {4,6}", l,
+                            percent(s.blockSparsity()),
+                            percent(s.headSparsity()),
+                            percent(s.meanMassLost()),
+                            percent(s.clampRate()));
+          if (!runs[i - 1].shifts.empty())
+            outs() << "   (shift " << runs[i - 1].shifts[l] << ")";
+          outs() << "\n";
+        }
+      }
+    }
+  }
+
+  // Greedy generation from the prompt, dense first.
+  std::string denseText;
+  if (generateSteps > 0) {
+    std::vector<int> prompt =
+        tokenizer->encode(promptText, /*bos=*/true, /*eos=*/false);
+    if (static_cast<int64_t>(prompt.size()) > mc.seqLen)
+      return fail("--prompt: " + Twine(prompt.size()) +
+                  " tokens do not fit the context (" + Twine(mc.seqLen) + ")");
+    auto generate = [&](AttentionBackend &b) -> Expected<std::string> {
+      Expected<std::vector<int>> ids =
+          model.generateGreedy(prompt, generateSteps, b);
+      if (!ids)
+        return ids.takeError();
+      std::vector<int> all = prompt;
+      all.insert(all.end(), ids->begin(), ids->end());
+      return tokenizer->decode(all);
+    };
+    DenseBackend dense;
+    Expected<std::string> text = generate(dense);
+    if (!text)
+      return fail(toString(text.takeError()));
+    denseText = *text;
+    outs() << "\n--- greedy text, dense attention:\n" << denseText << "\n";
+    for (Run &r : runs) {
+      Expected<std::string> t = generate(*r.backend);
+      if (!t)
+        return fail(r.label + ": " + toString(t.takeError()));
+      r.generated = *t;
+      outs() << "\n--- greedy text, " << r.label << ":\n" << r.generated << "\n";
+    }
+  }
+
+  if (!jsonPath.empty()) {
+    auto entry = [&](const std::string &label, const EvalResult *r,
+                     const Run *run, const std::string &generated) {
+      json::Object o;
+      o["label"] = label;
+      if (run) {
+        o["config"] = configJson(run->config);
+        if (!run->shifts.empty())
+          o["shifts"] = json::Array(run->shifts);
+      } else {
+        o["config"] = nullptr;
+      }
+      if (r) {
+        const Quality &q = r->quality;
+        o["nll"] = q.meanNll();
+        o["perplexity"] = q.perplexity();
+        o["top1"] = q.top1();
+        o["agreement"] = q.agreement();
+        o["kl"] = q.meanKl();
+        o["seconds"] = r->seconds;
+        json::Object total = statsJson(r->total());
+        for (auto &kv : total)
+          o[kv.first] = std::move(kv.second);
+        json::Array layers;
+        for (const LayerStats &s : r->layers)
+          layers.push_back(statsJson(s));
+        o["layers"] = std::move(layers);
+      }
+      if (generateSteps > 0)
+        o["generated"] = generated;
+      return o;
+    };
+    resultsJson.push_back(entry("dense", results.empty() ? nullptr : &results[0],
+                                nullptr, denseText));
+    for (size_t i = 0; i < runs.size(); ++i)
+      resultsJson.push_back(entry(runs[i].label,
+                                  results.empty() ? nullptr : &results[i + 1],
+                                  &runs[i], runs[i].generated));
+    report["results"] = std::move(resultsJson);
+    if (jitCache) {
+      report["jit_compilations"] = jitCache->compilations();
+      report["jit_compile_seconds"] = jitCache->compileSeconds();
+    }
+    if (Error e = writeJson(jsonPath, json::Value(std::move(report))))
+      return fail(toString(std::move(e)));
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(evalCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "hdp-eval: quality of hdp attention on a llama2.c model\n\n"
+      "  hdp-eval --model=stories260K.bin --tokenizer=tok512.bin "
+      "--text=FILE \\\n"
+      "    --config='#hdp.config<rho = 0.3>' [--backend=reference|cpu] "
+      "[--calibrate=FILE] [--generate=N]\n");
+  return run();
+}
