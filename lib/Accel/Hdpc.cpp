@@ -70,18 +70,6 @@ const char *const kBufferKeys[kNumBuffers] = {
     "q_buffer",     "k_buffer",     "v_buffer",         "mask_buffer",
     "score_buffer", "theta_buffer", "blockmask_buffer", "out_buffer"};
 
-const char *policyName(ref::Policy p) {
-  switch (p) {
-  case ref::Policy::Hdp:
-    return "hdp";
-  case ref::Policy::TopK:
-    return "topk";
-  case ref::Policy::Dense:
-    return "dense";
-  }
-  return "?";
-}
-
 Error makeError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
 }
@@ -809,7 +797,7 @@ std::string disassemble(const Program &p) {
   os << "attention int_bits=" << unsigned(t.intBits)
      << " frac_bits=" << unsigned(t.fracBits) << " shift=" << int(t.shift)
      << " block=" << t.blockRows << "x" << t.blockCols
-     << " policy=" << policyName(t.policy) << " topk=" << t.topk
+     << " policy=" << ref::policyName(t.policy) << " topk=" << t.topk
      << " approx=" << (t.approx ? "true" : "false")
      << " softmax=" << (t.softmax == ref::SoftmaxKind::Exact ? "exact" : "poly")
      << " rho_q16=" << t.rhoQ16 << " tau_h_q16=" << t.tauHQ16

@@ -90,6 +90,18 @@ void softmaxRow(const float *in, float *out, int64_t n, SoftmaxKind kind) {
 // Configuration
 //===----------------------------------------------------------------------===//
 
+const char *policyName(Policy policy) {
+  switch (policy) {
+  case Policy::Hdp:
+    return "hdp";
+  case Policy::TopK:
+    return "topk";
+  case Policy::Dense:
+    return "dense";
+  }
+  return "?";
+}
+
 std::string AttentionConfig::validate() const {
   std::ostringstream os;
   if (intBits < 1)

@@ -23,18 +23,6 @@ namespace hdp::sim {
 
 namespace {
 
-const char *policyName(ref::Policy p) {
-  switch (p) {
-  case ref::Policy::Hdp:
-    return "hdp";
-  case ref::Policy::TopK:
-    return "topk";
-  case ref::Policy::Dense:
-    return "dense";
-  }
-  return "?";
-}
-
 /// The units whose busy time is meaningful (not the barrier pseudo-unit).
 constexpr Unit kWorkUnits[] = {Unit::DmaIn, Unit::DmaOut, Unit::Pe, Unit::Se,
                                Unit::Sfu};
@@ -61,7 +49,7 @@ std::string statsToJson(const SimResult &result, const Program &program,
   j["shape"] = shape;
   const AttentionParams &p = program.attention;
   ordered_json attention;
-  attention["policy"] = policyName(p.policy);
+  attention["policy"] = ref::policyName(p.policy);
   attention["block"] = {p.blockRows, p.blockCols};
   attention["rho"] = p.rhoQ16 / 65536.0;
   attention["tau_h"] = double(p.tauHQ16) / 65536.0;

@@ -158,18 +158,6 @@ std::optional<ref::AttentionConfig> parseConfig(StringRef text,
 
 std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }
 
-const char *policyName(ref::Policy p) {
-  switch (p) {
-  case ref::Policy::Hdp:
-    return "hdp";
-  case ref::Policy::TopK:
-    return "topk";
-  case ref::Policy::Dense:
-    return "dense";
-  }
-  return "?";
-}
-
 json::Object configJson(const ref::AttentionConfig &c) {
   json::Object o;
   o["int_bits"] = c.intBits;
@@ -177,7 +165,7 @@ json::Object configJson(const ref::AttentionConfig &c) {
   o["block"] = json::Array{c.blockRows, c.blockCols};
   o["rho"] = c.rho;
   o["tau_h"] = c.tauH;
-  o["policy"] = policyName(c.policy);
+  o["policy"] = ref::policyName(c.policy);
   o["topk"] = c.topk;
   o["approx"] = c.approx;
   o["softmax"] = c.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact";
@@ -203,10 +191,10 @@ Error writeJson(StringRef path, const json::Value &value) {
   Expected<sys::fs::TempFile> temp =
       sys::fs::TempFile::create(path + ".tmp-%%%%%%");
   if (!temp)
-    return createStringError(inconvertibleErrorCode(),
-                             (path + ": cannot create the report: " +
-                              toString(temp.takeError()))
-                                 .str());
+    return createStringError(
+        inconvertibleErrorCode(),
+        (path + ": cannot create the report: " + toString(temp.takeError()))
+            .str());
   {
     raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
     os << formatv("{0:2}", value) << "\n";
@@ -220,9 +208,9 @@ Error writeJson(StringRef path, const json::Value &value) {
     }
   }
   if (Error e = temp->keep(path))
-    return createStringError(inconvertibleErrorCode(),
-                             (path + ": cannot write: " + toString(std::move(e)))
-                                 .str());
+    return createStringError(
+        inconvertibleErrorCode(),
+        (path + ": cannot write: " + toString(std::move(e))).str());
   return Error::success();
 }
 
@@ -241,8 +229,7 @@ int run() {
     return fail("--backend=" + backendName +
                 ": unknown backend; expected reference or cpu");
   if (importanceName != "abs" && importanceName != "signed")
-    return fail("--importance=" + importanceName +
-                ": expected abs or signed");
+    return fail("--importance=" + importanceName + ": expected abs or signed");
   if (importanceName == "signed" && backendName != "reference")
     return fail("--importance=signed is an experiment of the reference "
                 "backend; use --backend=reference");
@@ -288,7 +275,8 @@ int run() {
     if (!docs)
       return fail(toString(docs.takeError()));
     documents = std::move(*docs);
-    if (maxDocuments > 0 && static_cast<int64_t>(documents.size()) > maxDocuments)
+    if (maxDocuments > 0 &&
+        static_cast<int64_t>(documents.size()) > maxDocuments)
       documents.resize(maxDocuments);
   }
 
@@ -300,10 +288,10 @@ int run() {
     fixedShifts = *s;
   }
 
-  outs() << "model: " << modelPath << " (dim " << mc.dim << ", "
-         << mc.numLayers << " layers, " << mc.numHeads << " heads sharing "
-         << mc.numKvHeads << " key/value heads, head size " << mc.headSize()
-         << ", vocab " << mc.vocabSize << ", context " << mc.seqLen << ")\n";
+  outs() << "model: " << modelPath << " (dim " << mc.dim << ", " << mc.numLayers
+         << " layers, " << mc.numHeads << " heads sharing " << mc.numKvHeads
+         << " key/value heads, head size " << mc.headSize() << ", vocab "
+         << mc.vocabSize << ", context " << mc.seqLen << ")\n";
 
   // Calibration, once per (int_bits, frac_bits, approx) in use.
   json::Array calibrationJson;
@@ -313,19 +301,19 @@ int run() {
       return fail(toString(calDocs.takeError()));
     std::map<std::tuple<int64_t, int64_t, bool>, std::vector<int64_t>> done;
     for (Run &r : runs) {
-      auto key = std::make_tuple(r.config.intBits, r.config.fracBits,
-                                 r.config.approx);
+      auto key =
+          std::make_tuple(r.config.intBits, r.config.fracBits, r.config.approx);
       if (auto it = done.find(key); it != done.end()) {
         r.shifts = it->second;
         continue;
       }
-      Expected<Calibration> cal =
-          calibrateShifts(model, *calDocs, r.config);
+      Expected<Calibration> cal = calibrateShifts(model, *calDocs, r.config);
       if (!cal)
         return fail(calibratePath + ": " + toString(cal.takeError()));
       outs() << "calibration on " << calibratePath << " (" << cal->documents
-             << " documents, " << cal->tokens << " tokens) for int_bits = "
-             << r.config.intBits << ", frac_bits = " << r.config.fracBits
+             << " documents, " << cal->tokens
+             << " tokens) for int_bits = " << r.config.intBits
+             << ", frac_bits = " << r.config.fracBits
              << ", approx = " << (r.config.approx ? "true" : "false") << ":\n";
       json::Array layersJson;
       for (size_t l = 0; l < cal->layers.size(); ++l) {
@@ -349,13 +337,13 @@ int run() {
           map_range(cal->shifts(), [](int64_t s) { return std::to_string(s); }),
           ",");
       outs() << "  (rerun without calibrating: --shifts=" << shiftList << ")\n";
-      calibrationJson.push_back(json::Object{
-          {"text", calibratePath},
-          {"int_bits", r.config.intBits},
-          {"frac_bits", r.config.fracBits},
-          {"approx", r.config.approx},
-          {"shifts", json::Array(cal->shifts())},
-          {"layers", std::move(layersJson)}});
+      calibrationJson.push_back(
+          json::Object{{"text", calibratePath},
+                       {"int_bits", r.config.intBits},
+                       {"frac_bits", r.config.fracBits},
+                       {"approx", r.config.approx},
+                       {"shifts", json::Array(cal->shifts())},
+                       {"layers", std::move(layersJson)}});
       r.shifts = cal->shifts();
       done[key] = r.shifts;
     }
@@ -374,8 +362,8 @@ int run() {
       r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
     else
       r.backend = std::make_unique<ReferenceBackend>(
-          perLayerConfigs, importanceName == "signed" ? Importance::Signed
-                                                      : Importance::Abs);
+          perLayerConfigs,
+          importanceName == "signed" ? Importance::Signed : Importance::Abs);
   }
 
   json::Object report;
@@ -391,8 +379,8 @@ int run() {
     int64_t tokens = 0;
     for (const std::vector<int> &d : documents)
       tokens += d.size();
-    outs() << "text: " << textPath << ": " << documents.size()
-           << " documents, " << tokens << " tokens";
+    outs() << "text: " << textPath << ": " << documents.size() << " documents, "
+           << tokens << " tokens";
     if (dropped)
       outs() << " (" << dropped << " more cut at the context length)";
     outs() << "\n";
@@ -431,11 +419,11 @@ int run() {
                         percent(q.agreement()), q.meanKl(),
                         isDense ? std::string("-") : percent(t.blockSparsity()),
                         isDense ? std::string("-") : percent(t.headSparsity()),
-                        isDense ? std::string("-") : percent(t.elementSparsity()),
+                        isDense ? std::string("-")
+                                : percent(t.elementSparsity()),
                         isDense ? std::string("-") : percent(t.clampRate()),
                         r.seconds,
-                        isDense ? std::string("-")
-                                : percent(t.meanMassLost()));
+                        isDense ? std::string("-") : percent(t.meanMassLost()));
     }
     if (perLayer && results.size() > 1) {
       outs() << "\nper layer: block sparsity / heads pruned / dense attention "
@@ -447,8 +435,7 @@ int run() {
           outs() << formatv("    layer {0}: {1,6} / {2,6} / {3,6} / {4,6}", l,
                             percent(s.blockSparsity()),
                             percent(s.headSparsity()),
-                            percent(s.meanMassLost()),
-                            percent(s.clampRate()));
+                            percent(s.meanMassLost()), percent(s.clampRate()));
           if (!runs[i - 1].shifts.empty())
             outs() << "   (shift " << runs[i - 1].shifts[l] << ")";
           outs() << "\n";
@@ -485,7 +472,8 @@ int run() {
       if (!t)
         return fail(r.label + ": " + toString(t.takeError()));
       r.generated = *t;
-      outs() << "\n--- greedy text, " << r.label << ":\n" << r.generated << "\n";
+      outs() << "\n--- greedy text, " << r.label << ":\n"
+             << r.generated << "\n";
     }
   }
 
@@ -521,8 +509,8 @@ int run() {
         o["generated"] = generated;
       return o;
     };
-    resultsJson.push_back(entry("dense", results.empty() ? nullptr : &results[0],
-                                nullptr, denseText));
+    resultsJson.push_back(entry(
+        "dense", results.empty() ? nullptr : &results[0], nullptr, denseText));
     for (size_t i = 0; i < runs.size(); ++i)
       resultsJson.push_back(entry(runs[i].label,
                                   results.empty() ? nullptr : &results[i + 1],

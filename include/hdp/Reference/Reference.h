@@ -22,6 +22,9 @@ enum class Policy { Hdp, TopK, Dense };
 /// How the softmax exponentials and row-sum reciprocal are evaluated.
 enum class SoftmaxKind { Exact, Poly };
 
+/// The keyword of a policy as `#hdp.config` spells it: hdp, topk, dense.
+const char *policyName(Policy policy);
+
 /// Every parameter of `#hdp.config<...>`, with the defaults of DESIGN §2.
 struct AttentionConfig {
   int64_t intBits = 4;   ///< I: integer bits (incl. sign) of the fixed point.

@@ -177,23 +177,12 @@ TargetAttr hdp::accel_ir::targetAttrOf(MLIRContext *ctx,
                          at(Buffer::BlockMask), at(Buffer::Out));
 }
 
-static StringRef policyName(ref::Policy policy) {
-  switch (policy) {
-  case ref::Policy::Hdp:
-    return "hdp";
-  case ref::Policy::TopK:
-    return "topk";
-  case ref::Policy::Dense:
-    return "dense";
-  }
-  return "hdp";
-}
 
 AttentionAttr hdp::accel_ir::attentionAttrOf(MLIRContext *ctx,
                                              const accel::AttentionParams &t) {
   return AttentionAttr::get(
       ctx, t.intBits, t.fracBits, t.shift, t.blockRows, t.blockCols,
-      policyName(t.policy), t.topk, BoolAttr::get(ctx, t.approx),
+      ref::policyName(t.policy), t.topk, BoolAttr::get(ctx, t.approx),
       t.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact", t.rhoQ16,
       t.tauHQ16, t.scaleBits);
 }
