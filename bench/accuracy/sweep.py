@@ -141,16 +141,20 @@ def run_chunk(args, chunk, index):
 
 
 def chunks_of(runs, jobs):
-    """Splits runs into about 2*jobs chunks that share an importance, so that
-    the dense baseline and calibration are computed once per chunk."""
+    """Splits runs into about 3*jobs chunks that share an importance (so
+    that the dense baseline and calibration are computed once per chunk),
+    largest first so that the pool stays busy."""
     by_importance = {}
     for r in runs:
         by_importance.setdefault(r["importance"], []).append(r)
     chunks = []
-    per = max(1, -(-len(runs) // (2 * jobs)))
+    per = max(3, -(-len(runs) // (3 * jobs)))
     for group in by_importance.values():
-        for i in range(0, len(group), per):
-            chunks.append(group[i:i + per])
+        n = -(-len(group) // per)
+        size = -(-len(group) // n)
+        for i in range(0, len(group), size):
+            chunks.append(group[i:i + size])
+    chunks.sort(key=len, reverse=True)
     return chunks
 
 

@@ -69,10 +69,10 @@ ref::Tensor<float> causalMask(int64_t length) {
 void countClamped(const ref::Tensor<float> &x,
                   const ref::AttentionConfig &config, LayerStats &stats) {
   // Step 1 of the semantics: clamp after rounding x * 2^(F+shift).
-  const float scale = std::ldexp(1.0f, static_cast<int>(config.fracBits +
-                                                        config.shift));
-  const float hi = std::ldexp(1.0f, static_cast<int>(config.intBits +
-                                                     config.fracBits - 1));
+  const float scale =
+      std::ldexp(1.0f, static_cast<int>(config.fracBits + config.shift));
+  const float hi =
+      std::ldexp(1.0f, static_cast<int>(config.intBits + config.fracBits - 1));
   for (float v : x.data) {
     float y = std::nearbyint(v * scale);
     stats.quantized += 1;
@@ -151,8 +151,8 @@ void countMassLost(const ref::Tensor<float> &q, const ref::Tensor<float> &k,
 //===----------------------------------------------------------------------===//
 
 void DenseBackend::attendRow(const float *query, const float *keys,
-                             const float *values, int64_t count,
-                             int64_t stride, int64_t headSize, float *out) {
+                             const float *values, int64_t count, int64_t stride,
+                             int64_t headSize, float *out) {
   // Each score is summed over d in increasing order, as run.c; looping over
   // keys innermost lets the keys proceed independently (no latency chain).
   std::vector<float> att(count, 0.0f);
@@ -182,16 +182,17 @@ void DenseBackend::attendRow(const float *query, const float *keys,
   }
 }
 
-Expected<ref::Tensor<float>>
-DenseBackend::attend(unsigned layer, const ref::Tensor<float> &q,
-                     const ref::Tensor<float> &k, const ref::Tensor<float> &v,
-                     LayerStats *stats) {
+Expected<ref::Tensor<float>> DenseBackend::attend(unsigned layer,
+                                                  const ref::Tensor<float> &q,
+                                                  const ref::Tensor<float> &k,
+                                                  const ref::Tensor<float> &v,
+                                                  LayerStats *stats) {
   const int64_t H = q.dim(1), T = q.dim(2), D = q.dim(3);
   ref::Tensor<float> out({1, H, T, D});
   for (int64_t h = 0; h < H; ++h)
     for (int64_t i = 0; i < T; ++i)
-      attendRow(&q.at(0, h, i, 0), &k.at(0, h, 0, 0), &v.at(0, h, 0, 0),
-                i + 1, D, D, &out.at(0, h, i, 0));
+      attendRow(&q.at(0, h, i, 0), &k.at(0, h, 0, 0), &v.at(0, h, 0, 0), i + 1,
+                D, D, &out.at(0, h, i, 0));
   if (stats) {
     // Dense keeps everything; count it so that reports have denominators.
     ref::AttentionConfig denseCfg;
@@ -231,12 +232,10 @@ ReferenceBackend::attend(unsigned layer, const ref::Tensor<float> &q,
   return std::move(r.out);
 }
 
-ref::AttentionResult
-signedImportanceAttention(const ref::Tensor<float> &q,
-                          const ref::Tensor<float> &k,
-                          const ref::Tensor<float> &v,
-                          const ref::Tensor<float> &mask,
-                          const ref::AttentionConfig &cfg) {
+ref::AttentionResult signedImportanceAttention(
+    const ref::Tensor<float> &q, const ref::Tensor<float> &k,
+    const ref::Tensor<float> &v, const ref::Tensor<float> &mask,
+    const ref::AttentionConfig &cfg) {
   // The reference's stages, with only the block ranking replaced.
   ref::SplitResult qs = ref::splitQuantize(q, cfg);
   ref::SplitResult ks = ref::splitQuantize(k, cfg);
@@ -272,8 +271,8 @@ signedImportanceAttention(const ref::Tensor<float> &q,
   ref::HeadResult heads = ref::headMask(thetaAbs, cfg);
   r.headMask = heads.headMask;
   r.thetaH = heads.thetaH;
-  ref::Tensor<float> scores = ref::approxCombine(
-      qs, ks, sInt, r.blockMask, r.headMask, &mask, cfg);
+  ref::Tensor<float> scores =
+      ref::approxCombine(qs, ks, sInt, r.blockMask, r.headMask, &mask, cfg);
   ref::Tensor<float> probs = ref::maskedSoftmax(scores, cfg.softmax);
   r.out = ref::sparsePV(probs, v, r.blockMask, r.headMask, cfg);
   return r;

@@ -26,8 +26,8 @@ namespace {
 void quantize(const float *x, int64_t n, const ref::AttentionConfig &cfg,
               int64_t shift, int32_t *raw, int64_t &clamped) {
   const float scale = std::ldexp(1.0f, static_cast<int>(cfg.fracBits + shift));
-  const float hi = std::ldexp(1.0f, static_cast<int>(cfg.intBits +
-                                                     cfg.fracBits - 1));
+  const float hi =
+      std::ldexp(1.0f, static_cast<int>(cfg.intBits + cfg.fracBits - 1));
   for (int64_t i = 0; i < n; ++i) {
     if (std::isnan(x[i])) {
       raw[i] = 0;
@@ -120,8 +120,7 @@ Expected<Calibration> calibrateShifts(const Transformer &model,
       qs[layer].push_back(q);
       ks[layer].push_back(k);
     };
-    if (Expected<std::vector<float>> r = model.forward(doc, dense, options);
-        !r)
+    if (Expected<std::vector<float>> r = model.forward(doc, dense, options); !r)
       return r.takeError();
     result.documents += 1;
     result.tokens += doc.size();
@@ -161,8 +160,8 @@ Expected<Calibration> calibrateShifts(const Transformer &model,
   return result;
 }
 
-std::vector<ref::AttentionConfig>
-withShifts(const ref::AttentionConfig &config, ArrayRef<int64_t> shifts) {
+std::vector<ref::AttentionConfig> withShifts(const ref::AttentionConfig &config,
+                                             ArrayRef<int64_t> shifts) {
   std::vector<ref::AttentionConfig> configs;
   for (int64_t s : shifts) {
     configs.push_back(config);
@@ -190,8 +189,8 @@ Expected<std::vector<int64_t>> parseShifts(StringRef text, int64_t layers) {
     shifts.assign(layers, shifts.front());
   if (static_cast<int64_t>(shifts.size()) != layers)
     return createStringError(inconvertibleErrorCode(),
-                             ("expected one shift per layer (" +
-                              Twine(layers) + "), or a single shift; got " +
+                             ("expected one shift per layer (" + Twine(layers) +
+                              "), or a single shift; got " +
                               Twine(shifts.size()))
                                  .str());
   return shifts;

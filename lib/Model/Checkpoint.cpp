@@ -39,8 +39,8 @@ Error fileError(StringRef name, const Twine &message) {
 std::string describe(const ModelConfig &c) {
   return ("dim=" + Twine(c.dim) + " hidden_dim=" + Twine(c.hiddenDim) +
           " n_layers=" + Twine(c.numLayers) + " n_heads=" + Twine(c.numHeads) +
-          " n_kv_heads=" + Twine(c.numKvHeads) +
-          " vocab_size=" + Twine(c.sharedClassifier ? c.vocabSize : -c.vocabSize) +
+          " n_kv_heads=" + Twine(c.numKvHeads) + " vocab_size=" +
+          Twine(c.sharedClassifier ? c.vocabSize : -c.vocabSize) +
           " seq_len=" + Twine(c.seqLen))
       .str();
 }
@@ -87,14 +87,14 @@ std::vector<float> takeFloats(const char *weights, int64_t &pos,
 
 int64_t checkpointSize(const ModelConfig &c) {
   int64_t L = c.numLayers, d = c.dim, kv = c.kvDim(), h = c.hiddenDim;
-  int64_t floats = c.vocabSize * d                 // token embedding
-                   + L * d                         // rms_att
-                   + L * d * d + 2 * L * kv * d    // wq, wk, wv
-                   + L * d * d                     // wo
-                   + L * d                         // rms_ffn
-                   + 3 * L * h * d                 // w1, w2, w3
-                   + d                             // rms_final
-                   + c.seqLen * c.headSize();      // freq_cis real + imag
+  int64_t floats = c.vocabSize * d              // token embedding
+                   + L * d                      // rms_att
+                   + L * d * d + 2 * L * kv * d // wq, wk, wv
+                   + L * d * d                  // wo
+                   + L * d                      // rms_ffn
+                   + 3 * L * h * d              // w1, w2, w3
+                   + d                          // rms_final
+                   + c.seqLen * c.headSize();   // freq_cis real + imag
   if (!c.sharedClassifier)
     floats += c.vocabSize * d;
   return kHeaderBytes + 4 * floats;
@@ -107,8 +107,8 @@ Expected<Checkpoint> parseCheckpoint(StringRef bytes, StringRef name) {
                                Twine(bytes.size()) + " bytes");
   int32_t header[kHeaderInts];
   for (int64_t i = 0; i < kHeaderInts; ++i)
-    header[i] = static_cast<int32_t>(
-        support::endian::read32le(bytes.data() + 4 * i));
+    header[i] =
+        static_cast<int32_t>(support::endian::read32le(bytes.data() + 4 * i));
 
   Checkpoint ckpt;
   ModelConfig &c = ckpt.config;
@@ -175,9 +175,9 @@ Expected<Checkpoint> parseCheckpoint(StringRef bytes, StringRef name) {
   for (int64_t l = 0; l < L; ++l) {
     const LayerWeights &lw = ckpt.layers[l];
     std::pair<const std::vector<float> *, const char *> tensors[] = {
-        {&lw.rmsAtt, "rms_att"}, {&lw.wq, "wq"},         {&lw.wk, "wk"},
-        {&lw.wv, "wv"},          {&lw.wo, "wo"},         {&lw.rmsFfn, "rms_ffn"},
-        {&lw.w1, "w1"},          {&lw.w2, "w2"},         {&lw.w3, "w3"}};
+        {&lw.rmsAtt, "rms_att"}, {&lw.wq, "wq"}, {&lw.wk, "wk"},
+        {&lw.wv, "wv"},          {&lw.wo, "wo"}, {&lw.rmsFfn, "rms_ffn"},
+        {&lw.w1, "w1"},          {&lw.w2, "w2"}, {&lw.w3, "w3"}};
     for (auto &[t, what] : tensors)
       if (Error e = check(*t, Twine(what) + " of layer " + Twine(l)))
         return std::move(e);
@@ -205,7 +205,8 @@ std::string serializeCheckpoint(const Checkpoint &ckpt) {
   out.reserve(checkpointSize(c));
   auto putInt = [&](int64_t v) {
     char b[4];
-    support::endian::write32le(b, static_cast<uint32_t>(static_cast<int32_t>(v)));
+    support::endian::write32le(b,
+                               static_cast<uint32_t>(static_cast<int32_t>(v)));
     out.append(b, 4);
   };
   auto putFloats = [&](const std::vector<float> &v) {

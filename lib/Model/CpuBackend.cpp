@@ -51,10 +51,11 @@ CpuBackend::CpuBackend(std::vector<ref::AttentionConfig> configs,
 
 CpuBackend::~CpuBackend() = default;
 
-Expected<ref::Tensor<float>>
-CpuBackend::attend(unsigned layer, const ref::Tensor<float> &q,
-                   const ref::Tensor<float> &k, const ref::Tensor<float> &v,
-                   LayerStats *stats) {
+Expected<ref::Tensor<float>> CpuBackend::attend(unsigned layer,
+                                                const ref::Tensor<float> &q,
+                                                const ref::Tensor<float> &k,
+                                                const ref::Tensor<float> &v,
+                                                LayerStats *stats) {
   const ref::AttentionConfig &cfg = configForLayer(configs, layer);
   if (std::string err = cfg.validate(); !err.empty())
     return createStringError(inconvertibleErrorCode(),
@@ -101,13 +102,12 @@ CpuBackend::attend(unsigned layer, const ref::Tensor<float> &q,
   std::vector<float> mask(P * P, -inf);
   for (int64_t i = 0; i < T; ++i)
     std::fill_n(&mask[i * P], i + 1, 0.0f);
-  std::vector<npy::Array> inputs = {
-      npy::fromF32({1, H, P, D}, pad(q, D)),
-      npy::fromF32({1, H, P, D}, pad(k, D)),
-      npy::fromF32({1, H, P, Dv}, pad(v, Dv)),
-      npy::fromF32({P, P}, mask)};
-  Expected<std::vector<npy::Array>> results = it->second->run(
-      "attention", inputs, {"Q", "K", "V", "causal mask"});
+  std::vector<npy::Array> inputs = {npy::fromF32({1, H, P, D}, pad(q, D)),
+                                    npy::fromF32({1, H, P, D}, pad(k, D)),
+                                    npy::fromF32({1, H, P, Dv}, pad(v, Dv)),
+                                    npy::fromF32({P, P}, mask)};
+  Expected<std::vector<npy::Array>> results =
+      it->second->run("attention", inputs, {"Q", "K", "V", "causal mask"});
   if (!results)
     return results.takeError();
   Expected<std::vector<float>> outP = npy::toF32((*results)[0], "out");
@@ -119,7 +119,8 @@ CpuBackend::attend(unsigned layer, const ref::Tensor<float> &q,
     std::copy_n(&(*outP)[h * P * Dv], T * Dv, &out.at(0, h, 0, 0));
 
   if (stats) {
-    Expected<std::vector<uint8_t>> blocks = npy::toBool((*results)[1], "blocks");
+    Expected<std::vector<uint8_t>> blocks =
+        npy::toBool((*results)[1], "blocks");
     if (!blocks)
       return blocks.takeError();
     Expected<std::vector<uint8_t>> heads = npy::toBool((*results)[2], "heads");

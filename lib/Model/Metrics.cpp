@@ -35,9 +35,10 @@ std::vector<std::string> splitDocuments(StringRef text) {
   return docs;
 }
 
-std::vector<std::vector<int>>
-tokenizeDocuments(const Tokenizer &tokenizer, ArrayRef<std::string> documents,
-                  int64_t maxLength, int64_t *droppedTokens) {
+std::vector<std::vector<int>> tokenizeDocuments(const Tokenizer &tokenizer,
+                                                ArrayRef<std::string> documents,
+                                                int64_t maxLength,
+                                                int64_t *droppedTokens) {
   std::vector<std::vector<int>> out;
   int64_t dropped = 0;
   for (const std::string &doc : documents) {
@@ -114,8 +115,7 @@ void logSoftmax(const float *logits, int64_t n, std::vector<double> &out) {
 } // namespace
 
 void accumulateQuality(ArrayRef<int> tokens, ArrayRef<float> logits,
-                       ArrayRef<float> dense, int64_t vocab,
-                       Quality &quality) {
+                       ArrayRef<float> dense, int64_t vocab, Quality &quality) {
   std::vector<double> lp, lpDense;
   for (size_t t = 0; t + 1 < tokens.size(); ++t) {
     const float *row = &logits[t * vocab];
@@ -172,9 +172,9 @@ evaluate(const Transformer &model, ArrayRef<std::vector<int>> documents,
       Expected<std::vector<float>> logits =
           model.forward(tokens, *backends[b], options);
       if (!logits)
-        return createStringError(inconvertibleErrorCode(),
-                                 (r.label + ": " + toString(logits.takeError()))
-                                     .c_str());
+        return createStringError(
+            inconvertibleErrorCode(),
+            (r.label + ": " + toString(logits.takeError())).c_str());
       r.seconds += std::chrono::duration<double>(Clock::now() - start).count();
       accumulateQuality(tokens, *logits, *denseLogits, vocab, r.quality);
     }

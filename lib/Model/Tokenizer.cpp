@@ -36,8 +36,8 @@ Expected<Tokenizer> Tokenizer::parse(StringRef bytes, int64_t vocabSize,
   size_t pos = 0;
   auto readU32 = [&](const Twine &what, uint32_t &out) -> Error {
     if (bytes.size() - pos < 4)
-      return fileError(name, "truncated at byte " + Twine(pos) +
-                                 ": expected " + what);
+      return fileError(name, "truncated at byte " + Twine(pos) + ": expected " +
+                                 what);
     out = support::endian::read32le(bytes.data() + pos);
     pos += 4;
     return Error::success();
@@ -60,10 +60,10 @@ Expected<Tokenizer> Tokenizer::parse(StringRef bytes, int64_t vocabSize,
   tok.scores.reserve(vocabSize);
   for (int64_t i = 0; i < vocabSize; ++i) {
     uint32_t scoreBits, len;
-    if (Error e = readU32("the float32 score of token " + Twine(i) +
-                              " (the model has vocab_size " +
-                              Twine(vocabSize) + ")",
-                          scoreBits))
+    if (Error e =
+            readU32("the float32 score of token " + Twine(i) +
+                        " (the model has vocab_size " + Twine(vocabSize) + ")",
+                    scoreBits))
       return std::move(e);
     if (Error e = readU32("the int32 length of token " + Twine(i), len))
       return std::move(e);

@@ -105,8 +105,7 @@ int argmax(const float *logits, int64_t n) {
   return static_cast<int>(best);
 }
 
-Transformer::Transformer(Checkpoint checkpoint)
-    : ckpt(std::move(checkpoint)) {
+Transformer::Transformer(Checkpoint checkpoint) : ckpt(std::move(checkpoint)) {
   // Every matrix is kept transposed, [in][out], the layout matmul wants.
   const ModelConfig &c = ckpt.config;
   const int64_t d = c.dim, kv = c.kvDim(), hd = c.hiddenDim;
@@ -214,7 +213,8 @@ std::vector<int> Transformer::generateCached(ArrayRef<int> prompt,
   const ModelConfig &c = ckpt.config;
   const int64_t d = c.dim, kvDim = c.kvDim(), hs = c.headSize();
   const int64_t group = c.kvGroup();
-  std::vector<std::vector<float>> keyCache(c.numLayers), valueCache(c.numLayers);
+  std::vector<std::vector<float>> keyCache(c.numLayers),
+      valueCache(c.numLayers);
   std::vector<float> x(d), xb(d), xb2(d), q(d), logits(c.vocabSize);
   std::vector<int> sequence(prompt.begin(), prompt.end()), generated;
 
@@ -274,8 +274,7 @@ Transformer::generateGreedy(ArrayRef<int> prompt, int64_t steps,
   options.lastOnly = true;
   while (static_cast<int64_t>(generated.size()) < steps &&
          static_cast<int64_t>(sequence.size()) <= ckpt.config.seqLen) {
-    Expected<std::vector<float>> logits =
-        forward(sequence, attention, options);
+    Expected<std::vector<float>> logits = forward(sequence, attention, options);
     if (!logits)
       return logits.takeError();
     int next = argmax(logits->data(), ckpt.config.vocabSize);

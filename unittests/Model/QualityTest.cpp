@@ -119,8 +119,7 @@ TEST(Quality, CoarseRhoSweepIsMonotone) {
     cfg.shift = -2;
     configs.push_back(cfg);
   }
-  std::vector<EvalResult> r =
-      evaluateConfigs(firstDocuments(1, 256), configs);
+  std::vector<EvalResult> r = evaluateConfigs(firstDocuments(1, 256), configs);
   ASSERT_EQ(r.size(), 5u);
   EXPECT_EQ(r[1].total().blockSparsity(), 0.0); // rho = -1 keeps everything
   for (size_t i = 2; i < r.size(); ++i) {
@@ -229,8 +228,8 @@ TEST(Quality, CalibrationFitsTheActivations) {
   std::vector<ReferenceBackend> backends = {
       ReferenceBackend(withShifts(cfg, cal->shifts())),
       ReferenceBackend({zero})};
-  auto r = evaluate(*Bundled::get().model, docs,
-                    {&backends[0], &backends[1]}, {"calibrated", "shift 0"});
+  auto r = evaluate(*Bundled::get().model, docs, {&backends[0], &backends[1]},
+                    {"calibrated", "shift 0"});
   ASSERT_TRUE(static_cast<bool>(r));
   EXPECT_LT((*r)[1].quality.meanKl(), 0.05);
   EXPECT_GT((*r)[2].quality.meanKl(), 5 * (*r)[1].quality.meanKl());

@@ -49,8 +49,8 @@ struct Bundled {
 
   /// Token sequences of a bundled text file.
   std::vector<std::vector<int>> documents(const std::string &name) const {
-    auto docs = loadDocuments(modelFile(name), *tokenizer,
-                              model->config().seqLen);
+    auto docs =
+        loadDocuments(modelFile(name), *tokenizer, model->config().seqLen);
     if (!docs) {
       ADD_FAILURE() << llvm::toString(docs.takeError());
       return {};

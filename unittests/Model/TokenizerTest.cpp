@@ -52,12 +52,11 @@ TEST(Tokenizer, KnownEncodings) {
             V({1, 346, 306, 414, 432, 263, 304, 341, 443, 13}));
   // Curly quotes are in the vocabulary as whole code points.
   EXPECT_EQ(tok().encode("Lily's mom said, \u201cHi!\u201d", true, false),
-            V({1, 317, 439, 419, 357, 336, 432, 410, 465, 440, 417, 443,
-               466}));
+            V({1, 317, 439, 419, 357, 336, 432, 410, 465, 440, 417, 443, 466}));
   // Code points outside the vocabulary fall back to their UTF-8 bytes + 3.
-  EXPECT_EQ(tok().encode("\u65e5\u672c", true, false),
-            V({1, 410, 0xE6 + 3, 0x97 + 3, 0xA5 + 3, 0xE6 + 3, 0x9C + 3,
-               0xAC + 3}));
+  EXPECT_EQ(
+      tok().encode("\u65e5\u672c", true, false),
+      V({1, 410, 0xE6 + 3, 0x97 + 3, 0xA5 + 3, 0xE6 + 3, 0x9C + 3, 0xAC + 3}));
   EXPECT_EQ(tok().encode("x\ty", true, false), V({1, 410, 444, 12, 422}));
 }
 
@@ -73,7 +72,8 @@ TEST(Tokenizer, BundledSamplesEncodeAsIndependentImplementation) {
       {kValidSample,
        {409, 408, 518, 1294, 419, 468, 546, 510, 563, 1717, 712, 712, 788, 788,
         2071, 930, 1108, 1280, 285},
-       5497605, 2997052619},
+       5497605,
+       2997052619},
   };
   for (const Expect &e : samples) {
     std::string text = readBytes(modelFile(e.file));
@@ -156,8 +156,9 @@ TEST(Tokenizer, FileErrors) {
   // Token 0's length beyond max_token_length (7).
   std::string bad = good;
   llvm::support::endian::write32le(&bad[8], 9);
-  EXPECT_EQ(loadError(bad, 512),
-            "tok.bin: token 0 has length 9; expected 0 to max_token_length (7)");
+  EXPECT_EQ(
+      loadError(bad, 512),
+      "tok.bin: token 0 has length 9; expected 0 to max_token_length (7)");
   // A negative max_token_length.
   bad = good;
   llvm::support::endian::write32le(&bad[0], static_cast<uint32_t>(-1));

@@ -158,8 +158,8 @@ TEST(Transformer, LayerStatsOfDenseAttention) {
   std::vector<LayerStats> stats;
   ForwardOptions options;
   options.stats = &stats;
-  ASSERT_TRUE(static_cast<bool>(b.model->forward({1, 403, 407, 261, 378},
-                                                 dense, options)));
+  ASSERT_TRUE(static_cast<bool>(
+      b.model->forward({1, 403, 407, 261, 378}, dense, options)));
   ASSERT_EQ(stats.size(), 5u);
   // 8 heads of a 5x5 causal matrix: 15 elements each, nothing pruned.
   EXPECT_EQ(stats[0].causalElements, 8 * 15);

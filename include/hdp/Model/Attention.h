@@ -38,10 +38,10 @@ namespace hdp::model {
 
 /// What one layer's attention pruned and quantized, summed over calls.
 struct LayerStats {
-  int64_t validBlocks = 0; ///< blocks with at least one causal element
-  int64_t keptBlocks = 0;  ///< of those, kept by the block mask
-  int64_t heads = 0;       ///< (sequence, head) pairs
-  int64_t prunedHeads = 0; ///< of those, pruned by the head mask
+  int64_t validBlocks = 0;    ///< blocks with at least one causal element
+  int64_t keptBlocks = 0;     ///< of those, kept by the block mask
+  int64_t heads = 0;          ///< (sequence, head) pairs
+  int64_t prunedHeads = 0;    ///< of those, pruned by the head mask
   int64_t causalElements = 0; ///< score elements j <= i
   int64_t keptElements = 0;   ///< of those, computed (block and head kept)
   int64_t quantized = 0;      ///< Q and K values quantized
@@ -72,10 +72,11 @@ public:
   virtual std::string name() const = 0;
   /// out [1,H,T,Dv] for q [1,H,T,D], k [1,H,T,D], v [1,H,T,Dv], with row i
   /// attending to keys j <= i. Adds what was pruned to `stats` if not null.
-  virtual llvm::Expected<ref::Tensor<float>>
-  attend(unsigned layer, const ref::Tensor<float> &q,
-         const ref::Tensor<float> &k, const ref::Tensor<float> &v,
-         LayerStats *stats) = 0;
+  virtual llvm::Expected<ref::Tensor<float>> attend(unsigned layer,
+                                                    const ref::Tensor<float> &q,
+                                                    const ref::Tensor<float> &k,
+                                                    const ref::Tensor<float> &v,
+                                                    LayerStats *stats) = 0;
 };
 
 /// Plain f32 attention the way llama2.c computes it: score = (q·k) in f32
@@ -84,10 +85,11 @@ public:
 class DenseBackend : public AttentionBackend {
 public:
   std::string name() const override { return "dense"; }
-  llvm::Expected<ref::Tensor<float>>
-  attend(unsigned layer, const ref::Tensor<float> &q,
-         const ref::Tensor<float> &k, const ref::Tensor<float> &v,
-         LayerStats *stats) override;
+  llvm::Expected<ref::Tensor<float>> attend(unsigned layer,
+                                            const ref::Tensor<float> &q,
+                                            const ref::Tensor<float> &k,
+                                            const ref::Tensor<float> &v,
+                                            LayerStats *stats) override;
 
   /// One query row against keys/values [0, count): `keys` and `values` are
   /// `count` rows with a stride of `stride` floats. Writes `headSize`
@@ -120,10 +122,11 @@ public:
   std::string name() const override {
     return importance == Importance::Abs ? "reference" : "reference-signed";
   }
-  llvm::Expected<ref::Tensor<float>>
-  attend(unsigned layer, const ref::Tensor<float> &q,
-         const ref::Tensor<float> &k, const ref::Tensor<float> &v,
-         LayerStats *stats) override;
+  llvm::Expected<ref::Tensor<float>> attend(unsigned layer,
+                                            const ref::Tensor<float> &q,
+                                            const ref::Tensor<float> &k,
+                                            const ref::Tensor<float> &v,
+                                            LayerStats *stats) override;
 
 private:
   std::vector<ref::AttentionConfig> configs;
@@ -149,12 +152,11 @@ void countMassLost(const ref::Tensor<float> &q, const ref::Tensor<float> &k,
 
 /// hdp attention exactly as hdp::ref::attention except that blocks are
 /// ranked by Importance::Signed (an experiment; see there).
-ref::AttentionResult
-signedImportanceAttention(const ref::Tensor<float> &q,
-                          const ref::Tensor<float> &k,
-                          const ref::Tensor<float> &v,
-                          const ref::Tensor<float> &mask,
-                          const ref::AttentionConfig &cfg);
+ref::AttentionResult signedImportanceAttention(const ref::Tensor<float> &q,
+                                               const ref::Tensor<float> &k,
+                                               const ref::Tensor<float> &v,
+                                               const ref::Tensor<float> &mask,
+                                               const ref::AttentionConfig &cfg);
 
 /// Counts quantized and clamped values of `x` under `config` (step 1 of the
 /// semantics) into `stats`.

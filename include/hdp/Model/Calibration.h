@@ -48,7 +48,7 @@ struct LayerCalibration {
   int64_t shift = 0; ///< the chosen shift
   double clampRate = 0.0;
   double scoreRmse = 0.0;
-  double maxAbs = 0.0; ///< largest |Q| or |K| value seen
+  double maxAbs = 0.0;                    ///< largest |Q| or |K| value seen
   std::vector<ShiftCandidate> candidates; ///< everything that was tried
 };
 
@@ -72,9 +72,8 @@ calibrateShifts(const Transformer &model,
                 int64_t maxShift = 8);
 
 /// One copy of `config` per layer, with that layer's shift.
-std::vector<ref::AttentionConfig>
-withShifts(const ref::AttentionConfig &config,
-           llvm::ArrayRef<int64_t> shifts);
+std::vector<ref::AttentionConfig> withShifts(const ref::AttentionConfig &config,
+                                             llvm::ArrayRef<int64_t> shifts);
 
 /// Parses "a,b,c" (one shift per layer, each in -16..16) for a model with
 /// `layers` layers; errors say what was expected.

@@ -43,8 +43,8 @@ struct ModelConfig {
   int64_t numHeads = 0;   ///< query heads
   int64_t numKvHeads = 0; ///< key/value heads (GQA: numHeads is a multiple)
   int64_t vocabSize = 0;
-  int64_t seqLen = 0;             ///< longest context the model was trained on
-  bool sharedClassifier = true;   ///< output projection tied to the embedding
+  int64_t seqLen = 0;           ///< longest context the model was trained on
+  bool sharedClassifier = true; ///< output projection tied to the embedding
 
   int64_t headSize() const { return dim / numHeads; }
   int64_t kvDim() const { return headSize() * numKvHeads; }
@@ -54,11 +54,12 @@ struct ModelConfig {
 
 /// One layer's weights; every matrix is [out][in], row-major.
 struct LayerWeights {
-  std::vector<float> rmsAtt;       ///< [dim]
-  std::vector<float> wq, wk, wv;   ///< [dim][dim], [kvDim][dim], [kvDim][dim]
-  std::vector<float> wo;           ///< [dim][dim]
-  std::vector<float> rmsFfn;       ///< [dim]
-  std::vector<float> w1, w2, w3;  ///< [hidden][dim], [dim][hidden], [hidden][dim]
+  std::vector<float> rmsAtt;     ///< [dim]
+  std::vector<float> wq, wk, wv; ///< [dim][dim], [kvDim][dim], [kvDim][dim]
+  std::vector<float> wo;         ///< [dim][dim]
+  std::vector<float> rmsFfn;     ///< [dim]
+  std::vector<float> w1, w2,
+      w3; ///< [hidden][dim], [dim][hidden], [hidden][dim]
 };
 
 /// A loaded model.

@@ -48,10 +48,11 @@ public:
   ~CpuBackend() override;
 
   std::string name() const override { return "cpu"; }
-  llvm::Expected<ref::Tensor<float>>
-  attend(unsigned layer, const ref::Tensor<float> &q,
-         const ref::Tensor<float> &k, const ref::Tensor<float> &v,
-         LayerStats *stats) override;
+  llvm::Expected<ref::Tensor<float>> attend(unsigned layer,
+                                            const ref::Tensor<float> &q,
+                                            const ref::Tensor<float> &k,
+                                            const ref::Tensor<float> &v,
+                                            LayerStats *stats) override;
 
   const JitCache &cache() const { return *jit; }
 

@@ -52,10 +52,10 @@ loadDocuments(llvm::StringRef path, const Tokenizer &tokenizer,
 
 /// Sums over predicted tokens; the accessors turn them into means.
 struct Quality {
-  int64_t predictions = 0; ///< tokens predicted (all positions but the last)
-  double nllSum = 0.0;     ///< Σ -log p(next token), nats
-  int64_t top1Correct = 0; ///< argmax == next token
-  double klSum = 0.0;      ///< Σ KL(dense ‖ this), nats
+  int64_t predictions = 0;    ///< tokens predicted (all positions but the last)
+  double nllSum = 0.0;        ///< Σ -log p(next token), nats
+  int64_t top1Correct = 0;    ///< argmax == next token
+  double klSum = 0.0;         ///< Σ KL(dense ‖ this), nats
   int64_t agreeWithDense = 0; ///< argmax == dense argmax
 
   double meanNll() const;

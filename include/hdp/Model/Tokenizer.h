@@ -38,9 +38,8 @@ public:
 
   /// Parses a tokenizer with exactly `vocabSize` tokens (the model's);
   /// `name` starts every error message.
-  static llvm::Expected<Tokenizer> parse(llvm::StringRef bytes,
-                                         int64_t vocabSize,
-                                         llvm::StringRef name);
+  static llvm::Expected<Tokenizer>
+  parse(llvm::StringRef bytes, int64_t vocabSize, llvm::StringRef name);
   static llvm::Expected<Tokenizer> load(llvm::StringRef path,
                                         int64_t vocabSize);
 

@@ -1,4 +1,4 @@
-//===- Transformer.h - Llama-2 forward pass with pluggable attention -*- C++ -*-===//
+//===- Transformer.h - Llama-2 forward pass, pluggable attention -*- C++ -*-==//
 //
 // The forward pass of a llama2.c model (RMSNorm, RoPE, grouped-query
 // attention, SwiGLU, tied or separate classifier) over a whole sequence at
