@@ -2,7 +2,8 @@
 # The hdp demo: set up and build, then take a BERT self-attention layer as
 # torch-mlir writes it in linalg, raise it to hdp.attention, run the pruned
 # attention compiled for the CPU and on the simulated HDP co-processor, and
-# print short tables of sparsity, error, speed, cycles and energy.
+# print short tables of sparsity, error, speed, cycles and energy; end with
+# quality against sparsity on a real trained model (tinystories-260K).
 # BUILD_DIR and JOBS as in setup.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -46,3 +47,10 @@ echo "== 5. the HDP co-processor (hdp-sim), HDP-Edge and HDP-Server, rho = 0.3 a
 "$PY" utils/demo_pipeline.py --bin "$BIN" --frontend examples/bert_self_attention.mlir \
   --function bert_self_attention --inputs "$DEMO/inputs" --work-dir "$DEMO/sim" --skip-cpu \
   --accel-configs configs/hdp-edge.json,configs/hdp-server.json
+
+echo
+echo "== 6. quality against sparsity on a real trained model (tinystories-260K, first 3 stories"
+echo "      of the held-out excerpt; shifts calibrated per layer; bench/accuracy/sweep.sh for all)"
+"$PY" bench/accuracy/sweep.py --demo --max-docs 3 --hdp-eval "$BIN/hdp-eval" \
+  --out-dir "$DEMO/accuracy" | grep -v '^wrote '
+echo "   (full figures and what they mean: docs/accuracy.md)"
