@@ -263,3 +263,33 @@ func.func @h(%q: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
       : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// On buffers a launch writes its outputs into the operands after the inputs.
+hdp_accel.program @p
+    target <name = "t", hash = 0, cores = 2, pe_arrays = 1, tile_rows = 4, tile_k = 4, tile_cols = 8, q_buffer = 256, k_buffer = 256, v_buffer = 256, mask_buffer = 256, score_buffer = 256, theta_buffer = 64, blockmask_buffer = 16, out_buffer = 256>
+    attention <int_bits = 4, frac_bits = 4, shift = 0, block_rows = 2, block_cols = 2, policy = "hdp", topk = 1, approx = true, softmax = "exact", rho_q16 = 0, tau_h_q16 = 0, scale_bits = 1056964608>
+    shape <b = 1, h = 2, n = 4, m = 4, d = 4, dv = 4, mask = false> {
+}
+func.func @no_output_buffer(%q: memref<1x2x4x4xf32>) {
+  // expected-error @+1 {{on buffers expects 3 inputs (Q, K, V) then 1 to 4 output buffers (output, block mask, head mask, θ_H) for program 'p', got 3 operands}}
+  hdp_accel.launch @p(%q, %q, %q)
+      : (memref<1x2x4x4xf32>, memref<1x2x4x4xf32>, memref<1x2x4x4xf32>) -> ()
+  return
+}
+
+// -----
+
+hdp_accel.program @p
+    target <name = "t", hash = 0, cores = 2, pe_arrays = 1, tile_rows = 4, tile_k = 4, tile_cols = 8, q_buffer = 256, k_buffer = 256, v_buffer = 256, mask_buffer = 256, score_buffer = 256, theta_buffer = 64, blockmask_buffer = 16, out_buffer = 256>
+    attention <int_bits = 4, frac_bits = 4, shift = 0, block_rows = 2, block_cols = 2, policy = "hdp", topk = 1, approx = true, softmax = "exact", rho_q16 = 0, tau_h_q16 = 0, scale_bits = 1056964608>
+    shape <b = 1, h = 2, n = 4, m = 4, d = 4, dv = 4, mask = false> {
+}
+func.func @buffer_results(%q: memref<1x2x4x4xf32>) -> memref<1x2x4x4xf32> {
+  // expected-error @+1 {{on buffers returns nothing: it writes the output buffers it is given}}
+  %0 = hdp_accel.launch @p(%q, %q, %q, %q)
+      : (memref<1x2x4x4xf32>, memref<1x2x4x4xf32>, memref<1x2x4x4xf32>,
+         memref<1x2x4x4xf32>) -> memref<1x2x4x4xf32>
+  return %0 : memref<1x2x4x4xf32>
+}

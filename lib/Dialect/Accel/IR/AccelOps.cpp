@@ -64,6 +64,25 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     return emitOpError() << "'" << getProgram()
                          << "' does not reference an hdp_accel.program";
   unsigned expected = program.getShape().getMask().getValue() ? 4 : 3;
+  // On buffers the launch writes its outputs into the trailing operands.
+  bool buffers = !getInputs().empty() &&
+                 llvm::all_of(getInputs().getTypes(),
+                              [](Type t) { return isa<MemRefType>(t); });
+  if (buffers) {
+    if (!getResults().empty())
+      return emitOpError() << "on buffers returns nothing: it writes the "
+                              "output buffers it is given";
+    unsigned outputs = getInputs().size() - std::min<unsigned>(
+                                                 getInputs().size(), expected);
+    if (outputs < 1 || outputs > 4)
+      return emitOpError()
+             << "on buffers expects " << expected << " inputs (Q, K, V"
+             << (expected == 4 ? ", mask" : "")
+             << ") then 1 to 4 output buffers (output, block mask, head "
+                "mask, θ_H) for program '"
+             << getProgram() << "', got " << getInputs().size() << " operands";
+    return success();
+  }
   if (getInputs().size() != expected)
     return emitOpError() << "expects " << expected << " inputs (Q, K, V"
                          << (expected == 4 ? ", mask" : "") << ") for program '"

@@ -95,6 +95,16 @@ def Accel_LaunchOp : Accel_Op<"launch", [
         : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>)
           -> tensor<1x1x4x4xf32>
     ```
+
+    On buffers (every operand a memref) the launch returns nothing and
+    writes its outputs, a non-empty prefix of the same four, into the
+    buffers that follow the inputs:
+
+    ```mlir
+    hdp_accel.launch @attn(%q, %k, %v, %out)
+        : (memref<1x1x4x4xf32>, memref<1x1x4x4xf32>, memref<1x1x4x4xf32>,
+           memref<1x1x4x4xf32>) -> ()
+    ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$program,
                        Variadic<AnyType>:$inputs);

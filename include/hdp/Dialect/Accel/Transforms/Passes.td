@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def HDPLowerToAccel : Pass<"hdp-lower-to-accel", "::mlir::ModuleOp"> {
-  let summary = "Compile hdp.attention to HDP co-processor command streams";
+  let summary = "Compile attention (hdp.attention or its tiled stage ops) to HDP co-processor command streams";
   let description = [{
     For every `hdp.attention` with static rank-4 shapes, builds the command
     stream for the accelerator described by `accel-config` (a JSON file such
@@ -14,6 +14,17 @@ def HDPLowerToAccel : Pass<"hdp-lower-to-accel", "::mlir::ModuleOp"> {
     `hdp_accel.program` after the function, named `@<function>_attn<i>`;
     the attention becomes an `hdp_accel.launch` of that program with the same
     operands and results.
+
+    The attention may also come as the stage ops `hdp-decompose` makes of it
+    (from `hdp.split_quantize` to `hdp.sparse_pv`), on tensors or on buffers,
+    with the floating-point stages tiled along block rows (`hdp-tile`, or
+    the transform dialect). The pass reads Q, K, V and the mask off the
+    chain and replaces the whole chain by one launch. A tile of t block rows
+    becomes the accelerator's strip of t·bm query rows (it must then fit the
+    buffers). On buffers the launch writes into the output buffer and, when
+    they are used after the chain, into the block-mask, head-mask and θ_H
+    buffers. Intermediate values (the split parts, S_int, θ) live on the
+    accelerator only: if anything else reads them, the pass fails.
 
     The stream is the one the C++ stream builder (`hdp-sim --compile`)
     produces for the same shape, configuration and accelerator, command for
