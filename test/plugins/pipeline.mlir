@@ -1,8 +1,8 @@
 // Debian's stock mlir-opt (not hdp-opt) with hdp's dialect and pass plugins:
 // a torch-mlir style BERT attention raised to hdp.attention, decomposed into
 // the stage ops and compiled to the LLVM dialect by hdp-cpu-pipeline.
-// Plugin passes are reachable through --pass-pipeline (mlir-opt builds its
-// --<pass> flags before plugins load). The last command is the one in
+// Plugin passes are reachable through --pass-pipeline only (given as
+// --<pass> flags, mlir-opt 22 prints its help and runs nothing). The last command is the one in
 // docs/embedding.md.
 
 // RUN: mlir-opt \
