@@ -24,3 +24,12 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%hdp_src", config.hdp_src_root))
 config.substitutions.append(("%hdp_bin", config.hdp_tools_dir))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))
+
+# The stock mlir-opt of Debian's MLIR 22 (never hdp-opt): the plugin tests
+# load hdp into it. Matched as a whole word so that paths and other tool
+# names containing "mlir-opt" stay as written.
+config.substitutions.append(
+    (r"(?<![\w/.%-])mlir-opt(?![\w.-])", os.path.join(config.llvm_tools_dir, "mlir-opt"))
+)
+# Where the hdp libraries and mlir-opt plugins are built.
+config.substitutions.append(("%hdp_lib", os.path.join(config.hdp_obj_root, "lib")))

@@ -1,17 +1,13 @@
 //===- hdp-opt.cpp - mlir-opt with the hdp dialect and passes -------------===//
 //
 // Behaves like mlir-opt: every upstream dialect, pass and extension, plus
-// the hdp dialect and passes.
+// hdp's, registered through the same public API embedding compilers use
+// (hdp/InitAllDialects.h, hdp/InitAllPasses.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Dialect/Accel/IR/Accel.h"
-#include "hdp/Dialect/Accel/Transforms/Passes.h"
-#include "hdp/Dialect/HDP/IR/HDP.h"
-#include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
-#include "hdp/Dialect/HDP/Transforms/Passes.h"
-#include "hdp/Dialect/HDP/Transforms/TilingInterfaceImpl.h"
-#include "hdp/Pipelines/Pipelines.h"
+#include "hdp/InitAllDialects.h"
+#include "hdp/InitAllPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,16 +17,12 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  hdp::registerHDPPasses();
-  hdp::registerHDPAccelPasses();
-  hdp::registerPipelines();
+  hdp::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<hdp::HDPDialect, hdp::accel_ir::AccelDialect>();
-  hdp::registerBufferizableOpInterfaceExternalModels(registry);
-  hdp::registerTilingInterfaceExternalModels(registry);
+  hdp::registerAllDialects(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "hdp optimizer driver: MLIR plus the hdp dialect\n",

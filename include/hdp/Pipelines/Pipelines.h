@@ -6,6 +6,7 @@
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
+class DialectRegistry;
 class OpPassManager;
 } // namespace mlir
 
@@ -34,6 +35,12 @@ void buildCPUPipeline(mlir::OpPassManager &pm,
 
 /// Registers the pipelines under their stable names (`hdp-cpu-pipeline`).
 void registerPipelines();
+
+/// Adds the upstream dialects and interface models (bufferization, buffer
+/// deallocation, tiling, convert-to-llvm) that buildCPUPipeline relies on, for
+/// tools that do not register all of upstream MLIR. hdp::registerAllDialects
+/// calls it.
+void registerCPUPipelineDependencies(mlir::DialectRegistry &registry);
 
 } // namespace hdp
 
