@@ -97,12 +97,24 @@ def log(msg):
 # Processes
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_measured(cmd, env=None, timeout=None):
     """Runs cmd; returns (returncode, stdout, stderr, peak RSS in MiB, wall s).
 
-    The peak RSS is the child's own ru_maxrss (os.wait4), not the maximum over
+    The peak RSS is the command's own (GNU time's %M when /usr/bin/time is
+    there, else the child's ru_maxrss from os.wait4), not the maximum over
     every child this script ever ran.
     """
+    # Linux keeps the peak RSS across exec: a child forked from this (large)
+    # Python process would report Python's peak as its own. GNU time forks
+    # the command from a small process and reports that grandchild's peak.
+    rss_file = None
+    if os.access(GNU_TIME, os.X_OK):
+        fd, rss_file = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        cmd = [GNU_TIME, "-q", "-f", "%M", "-o", rss_file] + list(cmd)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -120,8 +132,16 @@ def run_measured(cmd, env=None, timeout=None):
         wall = time.monotonic() - t0
         out.seek(0)
         err.seek(0)
+        rss = usage.ru_maxrss / 1024.0
+        if rss_file:
+            try:
+                with open(rss_file) as f:
+                    rss = int(f.read().split()[-1]) / 1024.0
+            except (OSError, ValueError, IndexError):
+                pass
+            os.unlink(rss_file)
         return (proc.returncode, out.read().decode(errors="replace"),
-                err.read().decode(errors="replace"), usage.ru_maxrss / 1024.0, wall)
+                err.read().decode(errors="replace"), rss, wall)
 
 
 def median(xs):

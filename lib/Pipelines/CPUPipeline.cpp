@@ -16,7 +16,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -58,6 +62,26 @@ struct CopiesToLinalgPass
     });
   }
 };
+/// Rewrites math.exp (the exact softmax, 16 lanes) into upstream's
+/// polynomial approximation (range reduction by ln 2 and a polynomial, within
+/// a few ulp of expf), which stays vectorised; otherwise each lane would call
+/// expf.
+struct VectorExpApproximationPass
+    : PassWrapper<VectorExpApproximationPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(VectorExpApproximationPass)
+  StringRef getArgument() const override { return "hdp-vector-exp-approx"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, math::MathDialect,
+                    vector::VectorDialect>();
+  }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(
+        patterns, [](StringRef name) { return name == "exp"; });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
 } // namespace
 
 void hdp::buildCPUPipeline(OpPassManager &pm,
@@ -84,7 +108,12 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(std::make_unique<CopiesToLinalgPass>());
 
+  // Loop-invariant subviews (the K and V slices of a head) move out of the
+  // loop over block-row tiles, so that hdp-lower-to-loops prepares K once
+  // per head.
+  pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(hdp::createHDPLowerToLoops());
+  pm.addPass(std::make_unique<VectorExpApproximationPass>());
   // Other linalg in the module (frontend code around the attention).
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());

@@ -1,13 +1,24 @@
 // RUN: hdp-opt --hdp-lower-to-loops --split-input-file --verify-diagnostics %s | FileCheck %s
 
-// Pruning is real: the fraction products of a block run only behind an
-// scf.if on (head kept && block kept); the integer dot products are
-// vectorised along D (here 16 lanes of i8 widened to i32).
+// Pruning is real. Whole tiles of 4 rows x 32 keys come from a vector
+// kernel over a transposed copy of K (i8 widened to i16, outer products, no
+// reductions) that runs only when the head and a block of the tile are kept;
+// pruned blocks of the tile become -inf by a lane select. Edge blocks (here
+// all of them: M = 8 < 32) run the fraction products only behind an scf.if on
+// (head kept && block kept), vectorised along D (16 lanes of i8 widened to
+// i32).
 
 // CHECK-LABEL: func.func @approx_combine
 // CHECK-NOT: hdp.approx_combine
-// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: memref.alloc() : memref<32x8xi8>
 // CHECK: %[[HEAD:.*]] = memref.load %arg6
+// CHECK: vector.from_elements {{.*}} : vector<32xi1>
+// CHECK: %[[ANY:.*]] = arith.andi %{{.*}}, %[[HEAD]] : i1
+// CHECK: scf.if %[[ANY]] {
+// CHECK: vector.load %{{.*}} : memref<32x8xi8>, vector<32xi8>
+// CHECK: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: arith.muli %{{.*}} : vector<32xi16>
+// CHECK: arith.select %{{.*}} : vector<32xi1>, vector<32xf32>
 // CHECK: %[[BLOCK:.*]] = memref.load %arg5
 // CHECK: %[[KEPT:.*]] = arith.andi %[[HEAD]], %[[BLOCK]] : i1
 // CHECK: scf.if %[[KEPT]] {
@@ -16,7 +27,7 @@
 // CHECK: vector.reduction <add>
 // CHECK: arith.sitofp %{{.*}} : i64 to f32
 // CHECK: } else {
-// CHECK: memref.store %[[NEGINF]], %arg7
+// CHECK: memref.store %{{.*}}, %arg7
 func.func @approx_combine(%qh: memref<1x2x8x32xi8>, %ql: memref<1x2x8x32xi8>, %kh: memref<1x2x8x32xi8>, %kl: memref<1x2x8x32xi8>,
                           %s: memref<1x2x8x8xi32>, %bm: memref<1x2x4x4xi1>, %hm: memref<1x2xi1>, %out: memref<1x2x8x8xf32>) {
   hdp.approx_combine ins(%qh, %ql, %kh, %kl, %s, %bm, %hm : memref<1x2x8x32xi8>, memref<1x2x8x32xi8>, memref<1x2x8x32xi8>, memref<1x2x8x32xi8>, memref<1x2x8x8xi32>, memref<1x2x4x4xi1>, memref<1x2xi1>) outs(%out : memref<1x2x8x8xf32>)

@@ -308,6 +308,160 @@ bool hasPureBufferSemantics(Operation *op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Register-blocked integer kernels
+//
+// Q·Kᵀ tiles of kTileRows query rows × VL keys are computed as outer
+// products: per d, one vector of VL keys from a transposed copy Kᵀ[d][j]
+// of the K operand times a broadcast Q scalar per row, accumulated in
+// vectors of i16 (when D·max|product| < 2^15) or i32. Integer sums are
+// exact, so any order and any (sufficiently wide) accumulator gives the same
+// integers as the reference. No horizontal reductions are needed; LLVM
+// legalises the generic vector ops for any x86-64.
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kTileRows = 4;
+
+/// Width (16 or 32) of an accumulator holding Σ_d of `terms` products each
+/// of magnitude ≤ maxProduct, 0 when i32 is not enough or D is dynamic.
+unsigned accumulatorWidth(int64_t staticD, int64_t terms, int64_t maxProduct) {
+  if (ShapedType::isDynamic(staticD))
+    return 0;
+  double total = static_cast<double>(staticD) * static_cast<double>(terms) *
+                 static_cast<double>(maxProduct);
+  if (total < 32768.0)
+    return 16;
+  if (total < 2147483648.0)
+    return 32;
+  return 0;
+}
+
+/// 512 bits of accumulators per row: 32 × i16 or 16 × i32.
+int64_t lanesFor(unsigned width) { return width == 16 ? 32 : 16; }
+
+Value splat(LoopEmitter &e, VectorType type, Attribute value) {
+  return arith::ConstantOp::create(e.builder(), e.location(),
+                                   DenseElementsAttr::get(type, value));
+}
+
+/// kT[d, j] = k[prefix..., j, d] for j < M, d < D.
+void emitTranspose(LoopEmitter &e, Value k, ValueRange prefix, Value kT,
+                   Value M, Value D) {
+  e.loop(M, [&](Value j) {
+    e.loop(D, [&](Value d) {
+      SmallVector<Value> idx(prefix.begin(), prefix.end());
+      idx.push_back(j);
+      idx.push_back(d);
+      e.store(e.load(k, idx), kT, {d, j});
+    });
+  });
+}
+
+/// A [D, M] buffer for a transposed K operand.
+Value allocTransposed(LoopEmitter &e, Value k) {
+  auto type = cast<MemRefType>(k.getType());
+  int64_t rank = type.getRank();
+  int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
+  SmallVector<Value> dynSizes;
+  if (ShapedType::isDynamic(d))
+    dynSizes.push_back(e.dim(k, rank - 1));
+  if (ShapedType::isDynamic(m))
+    dynSizes.push_back(e.dim(k, rank - 2));
+  auto kTType = MemRefType::get({d, m}, type.getElementType());
+  return memref::AllocOp::create(e.builder(), e.location(), kTType, dynSizes);
+}
+
+/// One product term: Q operand (rows read as scalars at
+/// qPrefix..., row, d), a transposed K operand, and the accumulator it adds
+/// into.
+struct OuterTerm {
+  Value q;
+  SmallVector<Value> qPrefix;
+  Value kT;
+  unsigned acc;
+};
+
+/// Returns accs[acc * kTileRows + r] = Σ_d over the terms of acc of
+/// q[row0 + r, d] · kT[d, j0 .. j0+VL) as vector<VL x accElt>.
+SmallVector<Value> emitOuterProducts(LoopEmitter &e, ArrayRef<OuterTerm> terms,
+                                     unsigned numAcc, int64_t VL, Type accElt,
+                                     Value row0, Value j0, Value D) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto vecType = VectorType::get({VL}, accElt);
+  Value zero = splat(e, vecType, b.getIntegerAttr(accElt, 0));
+  SmallVector<Value> init(numAcc * kTileRows, zero);
+  SmallVector<Value> rows;
+  for (int64_t r = 0; r < kTileRows; ++r)
+    rows.push_back(e.addIndex(row0, e.index(r)));
+  auto widen = [&](Value v, Type to) -> Value {
+    if (v.getType() == to)
+      return v;
+    return arith::ExtSIOp::create(b, loc, to, v);
+  };
+  return e.loopAcc(
+      e.index(0), D, init, [&](Value d, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> next(acc.begin(), acc.end());
+        llvm::DenseMap<Value, Value> kVecs;
+        llvm::DenseMap<std::pair<Value, int64_t>, Value> qVecs;
+        for (const OuterTerm &t : terms) {
+          Value kv = kVecs.lookup(t.kT);
+          if (!kv) {
+            Type elt = cast<MemRefType>(t.kT.getType()).getElementType();
+            kv = vector::LoadOp::create(b, loc, VectorType::get({VL}, elt),
+                                        t.kT, ValueRange{d, j0});
+            kv = widen(kv, vecType);
+            kVecs[t.kT] = kv;
+          }
+          for (int64_t r = 0; r < kTileRows; ++r) {
+            Value qv = qVecs.lookup({t.q, r});
+            if (!qv) {
+              SmallVector<Value> idx = t.qPrefix;
+              idx.push_back(rows[r]);
+              idx.push_back(d);
+              Value s = widen(e.load(t.q, idx), accElt);
+              qv = vector::BroadcastOp::create(b, loc, vecType, s);
+              qVecs[{t.q, r}] = qv;
+            }
+            unsigned slot = t.acc * kTileRows + r;
+            next[slot] = arith::AddIOp::create(
+                b, loc, next[slot], arith::MulIOp::create(b, loc, qv, kv));
+          }
+        }
+        return next;
+      });
+}
+
+/// Whether the scores written into `buffer` (block_score's S_int) are read
+/// by anything but approx_combine, which recomputes them from the integer
+/// parts, and deallocation.
+bool scoresNeeded(Value buffer, Operation *writer) {
+  for (Operation *user : buffer.getUsers()) {
+    if (user == writer || isa<ApproxCombineOp, memref::DeallocOp>(user))
+      continue;
+    if (isa<memref::SubViewOp, memref::CastOp>(user)) {
+      if (scoresNeeded(user->getResult(0), writer))
+        return true;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+/// The innermost scf.for around `op` when `values` are all defined outside
+/// it (a loop over tiles whose K operands do not change), else null.
+scf::ForOp invariantLoop(Operation *op, ValueRange values) {
+  auto loop = op->getParentOfType<scf::ForOp>();
+  if (!loop)
+    return {};
+  for (Value v : values)
+    if (loop->isAncestor(v.getParentBlock()->getParentOp()) ||
+        v.getParentBlock()->getParentOp() == loop.getOperation())
+      return {};
+  return loop;
+}
+
+//===----------------------------------------------------------------------===//
 // Stage 1: split_quantize (elementwise, any rank)
 //===----------------------------------------------------------------------===//
 
@@ -370,61 +524,148 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
   Value scoresOut = op.getInits()[0], thetaOut = op.getInits()[1];
   Type scoreType = cast<MemRefType>(scoresOut.getType()).getElementType();
   MaskReader mask(e, op.getMask());
+  // S_int is written only when something other than approx_combine reads
+  // it; otherwise its buffer is dead and goes away.
+  bool writeScores = scoresNeeded(scoresOut, op);
 
   Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
         D = e.dim(qHi, 3), M = e.dim(kHi, 2);
   Value NB = e.dim(thetaOut, 2), MB = e.dim(thetaOut, 3);
   int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
-  e.loop(B, [&](Value ib) {
-    e.loop(H, [&](Value ih) {
-      e.loop(NB, [&](Value bi) {
-        Value i0 = e.mulIndex(bi, bm);
-        Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
-        e.loop(MB, [&](Value bj) {
-          Value j0 = e.mulIndex(bj, bn);
-          Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-          // Loop-carried: θ and whether any element is kept (valid).
-          SmallVector<Value> acc = e.loopAcc(
-              i0, i1, {e.i64(0), e.boolean(false)},
-              [&](Value i, ValueRange rowAcc) {
-                return e.loopAcc(
-                    j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
-                      // |hi| <= 2^(I-1): products are below 2^(2I-2).
-                      unsigned width =
-                          fitsI32(staticD, 1, 2 * (config.getIntBits() - 1))
-                              ? 32
-                              : 64;
-                      Value dot = emitDotSum(e,
-                                             {{DotOperand{qHi, {ib, ih, i}},
-                                               DotOperand{kHi, {ib, ih, j}}}},
-                                             D, staticD, width);
-                      Value s = e.sext(dot, 64);
-                      e.store(e.truncTo(s, scoreType), scoresOut,
-                              {ib, ih, i, j});
-                      Value absS = math::AbsIOp::create(b, loc, s);
-                      Value kept = e.boolean(true);
-                      if (mask)
-                        kept = arith::XOrIOp::create(
-                            b, loc, mask.isRemoved(mask.read({ib, ih, i, j})),
-                            e.boolean(true));
-                      Value added =
-                          arith::AddIOp::create(b, loc, elemAcc[0], absS);
-                      Value theta = arith::SelectOp::create(b, loc, kept, added,
-                                                            elemAcc[0]);
-                      Value valid =
-                          arith::OrIOp::create(b, loc, elemAcc[1], kept);
-                      return SmallVector<Value>{theta, valid};
-                    });
-              });
-          // θ = -1 marks a block whose every element is removed.
-          Value theta =
-              arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1));
-          e.store(theta, thetaOut, {ib, ih, bi, bj});
+
+  // The scalar lowering of one block (edges, masks, dynamic D).
+  auto emitBlock = [&](Value ib, Value ih, Value bi, Value bj) {
+    Value i0 = e.mulIndex(bi, bm);
+    Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
+    Value j0 = e.mulIndex(bj, bn);
+    Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+    // Loop-carried: θ and whether any element is kept (valid).
+    SmallVector<Value> acc = e.loopAcc(
+        i0, i1, {e.i64(0), e.boolean(false)}, [&](Value i, ValueRange rowAcc) {
+          return e.loopAcc(j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
+            // |hi| <= 2^(I-1): products are below 2^(2I-2).
+            unsigned width =
+                fitsI32(staticD, 1, 2 * (config.getIntBits() - 1)) ? 32 : 64;
+            Value dot = emitDotSum(e,
+                                   {{DotOperand{qHi, {ib, ih, i}},
+                                     DotOperand{kHi, {ib, ih, j}}}},
+                                   D, staticD, width);
+            Value s = e.sext(dot, 64);
+            if (writeScores)
+              e.store(e.truncTo(s, scoreType), scoresOut, {ib, ih, i, j});
+            Value absS = math::AbsIOp::create(b, loc, s);
+            Value kept = e.boolean(true);
+            if (mask)
+              kept = arith::XOrIOp::create(
+                  b, loc, mask.isRemoved(mask.read({ib, ih, i, j})),
+                  e.boolean(true));
+            Value added = arith::AddIOp::create(b, loc, elemAcc[0], absS);
+            Value theta =
+                arith::SelectOp::create(b, loc, kept, added, elemAcc[0]);
+            Value valid = arith::OrIOp::create(b, loc, elemAcc[1], kept);
+            return SmallVector<Value>{theta, valid};
+          });
+        });
+    // θ = -1 marks a block whose every element is removed.
+    Value theta = arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1));
+    e.store(theta, thetaOut, {ib, ih, bi, bj});
+  };
+
+  int64_t maxHi = int64_t(1) << (config.getIntBits() - 1);
+  unsigned accWidth = accumulatorWidth(staticD, 1, maxHi * maxHi);
+  int64_t VL = lanesFor(accWidth);
+  bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
+  if (!fast) {
+    e.loop(B, [&](Value ib) {
+      e.loop(H, [&](Value ih) {
+        e.loop(NB, [&](Value bi) {
+          e.loop(MB, [&](Value bj) { emitBlock(ib, ih, bi, bj); });
         });
       });
     });
+    return;
+  }
+
+  // Whole tiles of kTileRows × VL scores from the vector kernel, θ of their
+  // blocks from lane shuffles; the blocks at the bottom and right edges
+  // from the scalar lowering.
+  Type accElt = b.getIntegerType(accWidth);
+  Type i64 = b.getI64Type();
+  Value kT = allocTransposed(e, kHi);
+  Value nMain = e.mulIndex(e.divIndex(N, kTileRows), kTileRows);
+  Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
+  Value nbMain = e.divIndex(nMain, bm), mbMain = e.divIndex(mMain, bn);
+  auto wideType = VectorType::get({VL}, i64);
+  auto scoreVecType = VectorType::get({VL}, scoreType);
+  int64_t colBlocks = VL / bn;
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      emitTranspose(e, kHi, {ib, ih}, kT, M, D);
+      e.loopAcc(
+          e.index(0), nMain, {},
+          [&](Value i0, ValueRange) -> SmallVector<Value> {
+            e.loopAcc(
+                e.index(0), mMain, {},
+                [&](Value j0, ValueRange) -> SmallVector<Value> {
+                  SmallVector<Value> acc = emitOuterProducts(
+                      e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL, accElt, i0,
+                      j0, D);
+                  SmallVector<Value> absRows;
+                  for (int64_t r = 0; r < kTileRows; ++r) {
+                    Value row = e.addIndex(i0, e.index(r));
+                    if (writeScores) {
+                      Value s = acc[r];
+                      if (scoreVecType != s.getType())
+                        s = arith::ExtSIOp::create(b, loc, scoreVecType, s);
+                      vector::StoreOp::create(b, loc, s, scoresOut,
+                                              ValueRange{ib, ih, row, j0});
+                    }
+                    Value wide =
+                        arith::ExtSIOp::create(b, loc, wideType, acc[r]);
+                    absRows.push_back(math::AbsIOp::create(b, loc, wide));
+                  }
+                  Value bj0 = e.divIndex(j0, bn);
+                  for (int64_t br = 0; br < kTileRows / bm; ++br) {
+                    Value sum = absRows[br * bm];
+                    for (int64_t t = 1; t < bm; ++t)
+                      sum = arith::AddIOp::create(b, loc, sum,
+                                                  absRows[br * bm + t]);
+                    Value theta;
+                    for (int64_t t = 0; t < bn; ++t) {
+                      SmallVector<int64_t> lanes;
+                      for (int64_t c = 0; c < colBlocks; ++c)
+                        lanes.push_back(c * bn + t);
+                      Value part =
+                          bn == 1 ? sum
+                                  : vector::ShuffleOp::create(b, loc, sum, sum,
+                                                              lanes)
+                                        .getResult();
+                      theta = theta ? arith::AddIOp::create(b, loc, theta, part)
+                                          .getResult()
+                                    : part;
+                    }
+                    Value bi = e.addIndex(e.divIndex(i0, bm), e.index(br));
+                    vector::StoreOp::create(b, loc, theta, thetaOut,
+                                            ValueRange{ib, ih, bi, bj0});
+                  }
+                  return {};
+                },
+                VL);
+            return {};
+          },
+          kTileRows);
+      // Edge blocks.
+      e.loop(nbMain, NB, [&](Value bi) {
+        e.loop(MB, [&](Value bj) { emitBlock(ib, ih, bi, bj); });
+      });
+      e.loop(nbMain, [&](Value bi) {
+        e.loop(mbMain, MB, [&](Value bj) { emitBlock(ib, ih, bi, bj); });
+      });
+    });
   });
+  memref::DeallocOp::create(b, loc, kT);
 }
+
 
 //===----------------------------------------------------------------------===//
 // Stage 3a: prune_mask, one block row at a time
@@ -599,9 +840,11 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   ref::AttentionConfig cfg = config.toReference();
   int64_t bm = cfg.blockRows, bn = cfg.blockCols, F = cfg.fracBits;
   Value qHi = op.getQueryHi(), qLo = op.getQueryLo(), kHi = op.getKeyHi(),
-        kLo = op.getKeyLo(), sInt = op.getScores(),
-        blockMask = op.getBlockMask(), headMask = op.getHeadMask(),
-        out = op.getInits()[0];
+        kLo = op.getKeyLo(), blockMask = op.getBlockMask(),
+        headMask = op.getHeadMask(), out = op.getInits()[0];
+  // S_int (the scores operand) equals Σ_d hiQ·hiK by definition: it is
+  // recomputed here, next to the fraction products, so that block_score
+  // need not keep the whole N×M integer matrix.
   MaskReader mask(e, op.getMask());
   Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
         D = e.dim(qHi, 3), M = e.dim(kHi, 2);
@@ -623,88 +866,247 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
     scale = arith::TruncFOp::create(b, loc, b.getF32Type(), inv);
   }
   // 2^-(2F+2shift) is exact in f32 for every valid configuration.
-  Value rescale =
-      e.f32(std::ldexp(1.0f, -static_cast<int>(2 * F + 2 * cfg.shift)));
+  float rescaleValue = std::ldexp(1.0f, -static_cast<int>(2 * F + 2 * cfg.shift));
+  Value rescale = e.f32(rescaleValue);
   Value negInf = e.f32(-std::numeric_limits<float>::infinity());
 
-  e.loop(B, [&](Value ib) {
-    e.loop(H, [&](Value ih) {
-      Value headKept = e.load(headMask, {ib, ih});
-      e.loop(NB, [&](Value bi) {
-        Value i0 = e.mulIndex(bi, bm);
-        Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
-        e.loop(MB, [&](Value bj) {
-          Value j0 = e.mulIndex(bj, bn);
-          Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-          Value kept = arith::AndIOp::create(
-              b, loc, headKept, e.load(blockMask, {ib, ih, bi, bj}));
-          e.ifThenElse(
-              kept,
-              [&] {
-                e.loop(i0, i1, [&](Value i) {
-                  e.loop(j0, j1, [&](Value j) {
-                    Value maskValue;
-                    Value removed;
-                    if (mask) {
-                      maskValue = mask.read({ib, ih, i, j});
-                      removed = mask.isRemoved(maskValue);
-                    }
-                    auto compute = [&] {
-                      // |lo| < 2^F and |hi| <= 2^(I-1).
-                      int64_t crossBits = F + cfg.intBits - 1;
-                      unsigned crossWidth =
-                          fitsI32(staticD, 2, crossBits) ? 32 : 64;
-                      DotOperand ql{qLo, {ib, ih, i}}, qh{qHi, {ib, ih, i}},
-                          kl{kLo, {ib, ih, j}}, kh{kHi, {ib, ih, j}};
-                      Value cross = e.sext(emitDotSum(e, {{ql, kh}, {qh, kl}},
-                                                      D, staticD, crossWidth),
-                                           64);
-                      Value ff;
-                      if (!cfg.approx)
-                        ff = e.sext(
-                            emitDotSum(e, {{ql, kl}}, D, staticD,
-                                       fitsI32(staticD, 1, 2 * F) ? 32 : 64),
-                            64);
-                      Value s = e.sext(e.load(sInt, {ib, ih, i, j}), 64);
-                      // A = S·2^(2F) + cross·2^F [+ ff]
-                      Value a = arith::AddIOp::create(
-                          b, loc,
-                          arith::ShLIOp::create(b, loc, s, e.i64(2 * F)),
-                          arith::ShLIOp::create(b, loc, cross, e.i64(F)));
-                      if (!cfg.approx)
-                        a = arith::AddIOp::create(b, loc, a, ff);
-                      Value score =
-                          arith::SIToFPOp::create(b, loc, b.getF32Type(), a);
-                      score = arith::MulFOp::create(b, loc, score, rescale);
-                      score = arith::MulFOp::create(b, loc, score, scale);
-                      if (mask)
-                        score = arith::AddFOp::create(b, loc, score, maskValue);
-                      e.store(score, out, {ib, ih, i, j});
-                    };
-                    if (mask)
-                      e.ifThenElse(
-                          removed,
-                          [&] {
-                            e.store(negInf, out, {ib, ih, i, j});
-                          },
-                          compute);
-                    else
-                      compute();
-                  });
-                });
-              },
-              [&] {
-                e.loop(i0, i1, [&](Value i) {
-                  e.loop(j0, j1, [&](Value j) {
-                    e.store(negInf, out, {ib, ih, i, j});
-                  });
-                });
-              });
+  // The scalar lowering of one block (edges, masks, dynamic D); pruned
+  // blocks skip every product.
+  auto emitBlock = [&](Value ib, Value ih, Value headKept, Value bi,
+                       Value bj) {
+    Value i0 = e.mulIndex(bi, bm);
+    Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
+    Value j0 = e.mulIndex(bj, bn);
+    Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+    Value kept = arith::AndIOp::create(b, loc, headKept,
+                                       e.load(blockMask, {ib, ih, bi, bj}));
+    e.ifThenElse(
+        kept,
+        [&] {
+          e.loop(i0, i1, [&](Value i) {
+            e.loop(j0, j1, [&](Value j) {
+              Value maskValue;
+              Value removed;
+              if (mask) {
+                maskValue = mask.read({ib, ih, i, j});
+                removed = mask.isRemoved(maskValue);
+              }
+              auto compute = [&] {
+                // |lo| < 2^F and |hi| <= 2^(I-1).
+                int64_t crossBits = F + cfg.intBits - 1;
+                unsigned crossWidth = fitsI32(staticD, 2, crossBits) ? 32 : 64;
+                DotOperand ql{qLo, {ib, ih, i}}, qh{qHi, {ib, ih, i}},
+                    kl{kLo, {ib, ih, j}}, kh{kHi, {ib, ih, j}};
+                Value cross = e.sext(
+                    emitDotSum(e, {{ql, kh}, {qh, kl}}, D, staticD, crossWidth),
+                    64);
+                Value ff;
+                if (!cfg.approx)
+                  ff = e.sext(emitDotSum(e, {{ql, kl}}, D, staticD,
+                                         fitsI32(staticD, 1, 2 * F) ? 32 : 64),
+                              64);
+                Value s = e.sext(
+                    emitDotSum(e, {{qh, kh}}, D, staticD,
+                               fitsI32(staticD, 1, 2 * (cfg.intBits - 1)) ? 32
+                                                                          : 64),
+                    64);
+                // A = S·2^(2F) + cross·2^F [+ ff]
+                Value a = arith::AddIOp::create(
+                    b, loc, arith::ShLIOp::create(b, loc, s, e.i64(2 * F)),
+                    arith::ShLIOp::create(b, loc, cross, e.i64(F)));
+                if (!cfg.approx)
+                  a = arith::AddIOp::create(b, loc, a, ff);
+                Value score = arith::SIToFPOp::create(b, loc, b.getF32Type(), a);
+                score = arith::MulFOp::create(b, loc, score, rescale);
+                score = arith::MulFOp::create(b, loc, score, scale);
+                if (mask)
+                  score = arith::AddFOp::create(b, loc, score, maskValue);
+                e.store(score, out, {ib, ih, i, j});
+              };
+              if (mask)
+                e.ifThenElse(
+                    removed, [&] { e.store(negInf, out, {ib, ih, i, j}); },
+                    compute);
+              else
+                compute();
+            });
+          });
+        },
+        [&] {
+          e.loop(i0, i1, [&](Value i) {
+            e.loop(j0, j1,
+                   [&](Value j) { e.store(negInf, out, {ib, ih, i, j}); });
+          });
+        });
+  };
+
+  // The vector kernel: S, the cross term (and Frac·Frac) of kTileRows × VL
+  // scores at once, for tiles with at least one kept block; pruned blocks
+  // of the tile are replaced by -inf with a lane select.
+  int64_t maxHi = int64_t(1) << (cfg.intBits - 1);
+  int64_t maxLo = (int64_t(1) << F) - 1;
+  unsigned sWidth = accumulatorWidth(staticD, 1, maxHi * maxHi);
+  unsigned cWidth = accumulatorWidth(staticD, 2, maxLo * maxHi);
+  unsigned fWidth =
+      cfg.approx ? 16 : accumulatorWidth(staticD, 1, maxLo * maxLo);
+  unsigned accWidth = std::max({sWidth, cWidth, fWidth});
+  if (!sWidth || !cWidth || !fWidth)
+    accWidth = 0;
+  int64_t VL = lanesFor(accWidth);
+  bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
+  if (!fast) {
+    e.loop(B, [&](Value ib) {
+      e.loop(H, [&](Value ih) {
+        Value headKept = e.load(headMask, {ib, ih});
+        e.loop(NB, [&](Value bi) {
+          e.loop(MB, [&](Value bj) { emitBlock(ib, ih, headKept, bi, bj); });
         });
       });
     });
+    return;
+  }
+  // |A| bound: i32 when it fits, else i64.
+  double aBound = static_cast<double>(staticD) *
+                  (static_cast<double>(maxHi * maxHi) * std::ldexp(1.0, 2 * F) +
+                   2.0 * static_cast<double>(maxLo * maxHi) * std::ldexp(1.0, F) +
+                   (cfg.approx ? 0.0 : static_cast<double>(maxLo * maxLo)));
+  Type aElt = b.getIntegerType(aBound < 2147483648.0 ? 32 : 64);
+  Type accElt = b.getIntegerType(accWidth);
+  auto aType = VectorType::get({VL}, aElt);
+  auto fType = VectorType::get({VL}, b.getF32Type());
+  auto maskType = VectorType::get({VL}, b.getI1Type());
+
+  // Kᵀ copies of the integer and fraction parts. In the tiled pipeline the
+  // K operands do not change along the loop over block-row tiles: they are
+  // transposed once before it.
+  bool hoist = false;
+  scf::ForOp tileLoop = invariantLoop(op, {kHi, kLo});
+  auto kType = cast<MemRefType>(kHi.getType());
+  if (tileLoop && kType.getDimSize(0) == 1 && kType.getDimSize(1) == 1)
+    hoist = true;
+  Value kTHi, kTLo;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    if (hoist)
+      b.setInsertionPoint(tileLoop);
+    kTHi = allocTransposed(e, kHi);
+    kTLo = allocTransposed(e, kLo);
+    if (hoist) {
+      Value zero = e.index(0);
+      emitTranspose(e, kHi, {zero, zero}, kTHi, e.dim(kHi, 2), e.dim(kHi, 3));
+      emitTranspose(e, kLo, {zero, zero}, kTLo, e.dim(kLo, 2), e.dim(kLo, 3));
+      b.setInsertionPointAfter(tileLoop);
+      memref::DeallocOp::create(b, loc, kTHi);
+      memref::DeallocOp::create(b, loc, kTLo);
+    }
+  }
+
+  Value nMain = e.mulIndex(e.divIndex(N, kTileRows), kTileRows);
+  Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
+  Value nbMain = e.divIndex(nMain, bm), mbMain = e.divIndex(mMain, bn);
+  Value negInfVec = splat(e, fType, b.getF32FloatAttr(
+                                        -std::numeric_limits<float>::infinity()));
+  Value rescaleVec = splat(e, fType, b.getF32FloatAttr(rescaleValue));
+  Value scaleVec = vector::BroadcastOp::create(b, loc, fType, scale);
+  Value shift2F = splat(e, aType, b.getIntegerAttr(aElt, 2 * F));
+  Value shiftF = splat(e, aType, b.getIntegerAttr(aElt, F));
+  int64_t colBlocks = VL / bn;
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      Value headKept = e.load(headMask, {ib, ih});
+      if (!hoist) {
+        emitTranspose(e, kHi, {ib, ih}, kTHi, M, D);
+        emitTranspose(e, kLo, {ib, ih}, kTLo, M, D);
+      }
+      e.loopAcc(
+          e.index(0), nMain, {},
+          [&](Value i0, ValueRange) -> SmallVector<Value> {
+            e.loopAcc(
+                e.index(0), mMain, {},
+                [&](Value j0, ValueRange) -> SmallVector<Value> {
+                  Value bi0 = e.divIndex(i0, bm), bj0 = e.divIndex(j0, bn);
+                  Value any = e.boolean(false);
+                  SmallVector<Value> laneMasks;
+                  for (int64_t br = 0; br < kTileRows / bm; ++br) {
+                    Value bi = e.addIndex(bi0, e.index(br));
+                    SmallVector<Value> lanes;
+                    for (int64_t c = 0; c < colBlocks; ++c) {
+                      Value k = e.load(blockMask, {ib, ih, bi,
+                                                   e.addIndex(bj0, e.index(c))});
+                      any = arith::OrIOp::create(b, loc, any, k);
+                      lanes.append(bn, k);
+                    }
+                    laneMasks.push_back(
+                        vector::FromElementsOp::create(b, loc, maskType, lanes));
+                  }
+                  any = arith::AndIOp::create(b, loc, any, headKept);
+                  e.ifThenElse(
+                      any,
+                      [&] {
+                        SmallVector<OuterTerm> terms = {
+                            {qHi, {ib, ih}, kTHi, 0},
+                            {qLo, {ib, ih}, kTHi, 1},
+                            {qHi, {ib, ih}, kTLo, 1}};
+                        if (!cfg.approx)
+                          terms.push_back({qLo, {ib, ih}, kTLo, 2});
+                        SmallVector<Value> acc = emitOuterProducts(
+                            e, terms, cfg.approx ? 2 : 3, VL, accElt, i0, j0,
+                            D);
+                        auto ext = [&](Value v) -> Value {
+                          if (v.getType() == aType)
+                            return v;
+                          return arith::ExtSIOp::create(b, loc, aType, v);
+                        };
+                        for (int64_t r = 0; r < kTileRows; ++r) {
+                          Value a = arith::AddIOp::create(
+                              b, loc,
+                              arith::ShLIOp::create(b, loc, ext(acc[r]),
+                                                    shift2F),
+                              arith::ShLIOp::create(
+                                  b, loc, ext(acc[kTileRows + r]), shiftF));
+                          if (!cfg.approx)
+                            a = arith::AddIOp::create(
+                                b, loc, a, ext(acc[2 * kTileRows + r]));
+                          Value s = arith::SIToFPOp::create(b, loc, fType, a);
+                          s = arith::MulFOp::create(b, loc, s, rescaleVec);
+                          s = arith::MulFOp::create(b, loc, s, scaleVec);
+                          s = arith::SelectOp::create(b, loc, laneMasks[r / bm],
+                                                      s, negInfVec);
+                          vector::StoreOp::create(
+                              b, loc, s, out,
+                              ValueRange{ib, ih, e.addIndex(i0, e.index(r)),
+                                         j0});
+                        }
+                      },
+                      [&] {
+                        for (int64_t r = 0; r < kTileRows; ++r)
+                          vector::StoreOp::create(
+                              b, loc, negInfVec, out,
+                              ValueRange{ib, ih, e.addIndex(i0, e.index(r)),
+                                         j0});
+                      });
+                  return {};
+                },
+                VL);
+            return {};
+          },
+          kTileRows);
+      // Edge blocks.
+      e.loop(nbMain, NB, [&](Value bi) {
+        e.loop(MB, [&](Value bj) { emitBlock(ib, ih, headKept, bi, bj); });
+      });
+      e.loop(nbMain, [&](Value bi) {
+        e.loop(mbMain, MB,
+               [&](Value bj) { emitBlock(ib, ih, headKept, bi, bj); });
+      });
+    });
   });
+  if (!hoist) {
+    memref::DeallocOp::create(b, loc, kTHi);
+    memref::DeallocOp::create(b, loc, kTLo);
+  }
 }
+
 
 //===----------------------------------------------------------------------===//
 // Stage 5a: masked_softmax, one row at a time
@@ -791,6 +1193,116 @@ Value emitPolyReciprocal(LoopEmitter &e, Value sigma) {
   return arith::MulFOp::create(b, loc, y1, pow2);
 }
 
+/// Exact softmax of one row, 16 lanes at a time (tails scalar): the row
+/// maximum over finite entries, exp(x − max) (math.exp; the CPU pipeline
+/// turns vector exps into a polynomial), the sum in 16 partial sums, then
+/// one division per entry as in the reference.
+void emitExactSoftmaxRow(LoopEmitter &e, Value in, Value out, ValueRange bhi,
+                         Value M) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  constexpr int64_t VL = 16;
+  auto vType = VectorType::get({VL}, b.getF32Type());
+  float inf = std::numeric_limits<float>::infinity();
+  Value negInf = e.f32(-inf), posInf = e.f32(inf);
+  Value negInfVec = splat(e, vType, b.getF32FloatAttr(-inf));
+  Value posInfVec = splat(e, vType, b.getF32FloatAttr(inf));
+  Value zeroVec = splat(e, vType, b.getF32FloatAttr(0.0f));
+  auto isFinite = [&](Value x, Value inf) {
+    Value absX = math::AbsFOp::create(b, loc, x);
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absX, inf)
+        .getResult();
+  };
+  auto at = [&](Value j) {
+    SmallVector<Value> idx(bhi.begin(), bhi.end());
+    idx.push_back(j);
+    return idx;
+  };
+  Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
+  Value vmax = e.loopAcc(
+                    e.index(0), mMain, {negInfVec},
+                    [&](Value j, ValueRange acc) -> SmallVector<Value> {
+                      Value x = vector::LoadOp::create(b, loc, vType, in, at(j));
+                      Value bigger = arith::AndIOp::create(
+                          b, loc, isFinite(x, posInfVec),
+                          arith::CmpFOp::create(b, loc,
+                                                arith::CmpFPredicate::OGT, x,
+                                                acc[0]));
+                      return {arith::SelectOp::create(b, loc, bigger, x, acc[0])};
+                    },
+                    VL)[0];
+  Value mx0 = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXNUMF,
+                                          vmax);
+  Value mx = e.loopAcc(mMain, M, {mx0},
+                       [&](Value j, ValueRange acc) -> SmallVector<Value> {
+                         Value x = e.load(in, at(j));
+                         Value bigger = arith::AndIOp::create(
+                             b, loc, isFinite(x, posInf),
+                             arith::CmpFOp::create(
+                                 b, loc, arith::CmpFPredicate::OGT, x, acc[0]));
+                         return {arith::SelectOp::create(b, loc, bigger, x,
+                                                         acc[0])};
+                       })[0];
+  // A row with a finite entry has a finite maximum.
+  Value any =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, mx, negInf);
+  e.ifThenElse(
+      any,
+      [&] {
+        Value mxVec = vector::BroadcastOp::create(b, loc, vType, mx);
+        Value vsum =
+            e.loopAcc(
+                 e.index(0), mMain, {zeroVec},
+                 [&](Value j, ValueRange acc) -> SmallVector<Value> {
+                   Value x = vector::LoadOp::create(b, loc, vType, in, at(j));
+                   Value ex = math::ExpOp::create(
+                       b, loc, arith::SubFOp::create(b, loc, x, mxVec));
+                   ex = arith::SelectOp::create(b, loc, isFinite(x, posInfVec),
+                                                ex, zeroVec);
+                   vector::StoreOp::create(b, loc, ex, out, at(j));
+                   return {arith::AddFOp::create(b, loc, acc[0], ex)};
+                 },
+                 VL)[0];
+        Value sum0 = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD, vsum);
+        Value sum = e.loopAcc(
+            mMain, M, {sum0}, [&](Value j, ValueRange acc) -> SmallVector<Value> {
+              Value x = e.load(in, at(j));
+              Value ex = math::ExpOp::create(
+                  b, loc, arith::SubFOp::create(b, loc, x, mx));
+              ex = arith::SelectOp::create(b, loc, isFinite(x, posInf), ex,
+                                           e.f32(0.0f));
+              e.store(ex, out, at(j));
+              return {arith::AddFOp::create(b, loc, acc[0], ex)};
+            })[0];
+        Value sumVec = vector::BroadcastOp::create(b, loc, vType, sum);
+        e.loopAcc(
+            e.index(0), mMain, {},
+            [&](Value j, ValueRange) -> SmallVector<Value> {
+              Value ex = vector::LoadOp::create(b, loc, vType, out, at(j));
+              vector::StoreOp::create(
+                  b, loc, arith::DivFOp::create(b, loc, ex, sumVec), out,
+                  at(j));
+              return {};
+            },
+            VL);
+        e.loop(mMain, M, [&](Value j) {
+          Value ex = e.load(out, at(j));
+          e.store(arith::DivFOp::create(b, loc, ex, sum), out, at(j));
+        });
+      },
+      [&] {
+        e.loopAcc(
+            e.index(0), mMain, {},
+            [&](Value j, ValueRange) -> SmallVector<Value> {
+              vector::StoreOp::create(b, loc, zeroVec, out, at(j));
+              return {};
+            },
+            VL);
+        e.loop(mMain, M, [&](Value j) { e.store(e.f32(0.0f), out, at(j)); });
+      });
+}
+
 void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
@@ -805,6 +1317,14 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
                                  posInf)
         .getResult();
   };
+  if (!poly) {
+    e.loop(B, [&](Value ib) {
+      e.loop(H, [&](Value ih) {
+        e.loop(N, [&](Value i) { emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M); });
+      });
+    });
+    return;
+  }
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       e.loop(N, [&](Value i) {

@@ -5,7 +5,9 @@
 // hdp.approx_combine fused in, so the f32 scores and probabilities exist one
 // tile at a time. The integer pass (split, block_score, prune_mask,
 // head_mask) stays whole: the head decision needs all of it before any
-// score is approximated, and its results (S_int, θ, masks) are kept anyway.
+// score is approximated. Its N×M result S_int is not kept by the CPU
+// lowering (approx_combine recomputes Int·Int per tile); θ (one i64 per
+// block) and the masks are.
 //
 //===----------------------------------------------------------------------===//
 
