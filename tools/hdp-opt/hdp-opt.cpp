@@ -8,6 +8,7 @@
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/TransformOps/HDPTransformOps.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/Transforms/TilingInterfaceImpl.h"
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   registry.insert<hdp::HDPDialect, hdp::accel_ir::AccelDialect>();
   hdp::registerBufferizableOpInterfaceExternalModels(registry);
   hdp::registerTilingInterfaceExternalModels(registry);
+  hdp::registerTransformDialectExtension(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "hdp optimizer driver: MLIR plus the hdp dialect\n",

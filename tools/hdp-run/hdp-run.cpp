@@ -61,6 +61,13 @@ cl::opt<std::string> functionName("function",
                                   cl::desc("The function of FILE.mlir to run"),
                                   cl::value_desc("NAME"), cl::cat(runCategory));
 
+cl::opt<std::string> transformFile(
+    "transform",
+    cl::desc("With FILE.mlir: compile with this transform script (its "
+             "@__transform_main, which must lower the module to the LLVM "
+             "dialect) instead of hdp-cpu-pipeline"),
+    cl::value_desc("script.mlir"), cl::init(""), cl::cat(runCategory));
+
 cl::opt<bool> attentionMode(
     "attention",
     cl::desc("Run one HDP attention (Q, K, V[, mask] -> out, block mask, "
@@ -244,6 +251,19 @@ int runModule() {
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)
     return fail(moduleFile, "could not parse the module (see above)");
+  mlir::OwningOpRef<mlir::ModuleOp> library;
+  if (!transformFile.empty()) {
+    auto scriptBuffer = openInputFile(transformFile, &error);
+    if (!scriptBuffer)
+      return fail(transformFile, error);
+    // parseSourceFile reads a SourceMgr's main buffer: the script needs its
+    // own.
+    llvm::SourceMgr scriptMgr;
+    scriptMgr.AddNewSourceBuffer(std::move(scriptBuffer), SMLoc());
+    library = mlir::parseSourceFile<mlir::ModuleOp>(scriptMgr, &context);
+    if (!library)
+      return fail(transformFile, "could not parse the script (see above)");
+  }
 
   std::vector<npy::Array> arrays;
   for (const std::string &path : inputs) {
@@ -252,7 +272,9 @@ int runModule() {
       return fail(array.takeError());
     arrays.push_back(std::move(*array));
   }
-  auto jit = hdp::runtime::JitModule::compile(std::move(module));
+  auto jit = library
+                 ? hdp::runtime::JitModule::compile(std::move(module), *library)
+                 : hdp::runtime::JitModule::compile(std::move(module));
   if (!jit)
     return fail(moduleFile, toString(jit.takeError()));
   std::vector<double> times;
@@ -351,6 +373,8 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
 int run() {
   if (!moduleFile.empty())
     return runModule();
+  if (!transformFile.empty())
+    return fail("--transform", "needs FILE.mlir --function=NAME to compile");
   if (!attentionMode) {
     errs() << "hdp-run: error: nothing to run: pass --attention, or "
               "FILE.mlir --function=NAME\n";
