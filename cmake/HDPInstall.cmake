@@ -15,7 +15,7 @@ set(HDP_INSTALL_CMAKE_DIR lib/cmake/hdp)
 # Every library a consumer may link, in dependency order.
 set(HDP_EXPORTED_LIBRARIES
   HDPReference HDPSupport HDPAccel HDPSim
-  HDPDialect HDPTransforms HDPPipelines HDPAccelDialect HDPAccelTransforms
+  HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPAccelTransforms
   HDPInitAll HDPRuntime HDPModel)
 
 # Debian's imported MLIR and LLVM targets carry no include directories and

@@ -23,6 +23,7 @@ config.environment["PATH"] = path + os.path.pathsep + os.environ.get("PATH", "")
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%hdp_src", config.hdp_src_root))
 config.substitutions.append(("%hdp_bin", config.hdp_tools_dir))
+config.substitutions.append(("%hdp_lib", os.path.join(config.hdp_obj_root, "lib")))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))
 
 # The stock mlir-opt of Debian's MLIR 22 (never hdp-opt): the plugin tests

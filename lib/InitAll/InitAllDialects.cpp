@@ -4,6 +4,7 @@
 
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/TransformOps/HDPTransformOps.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
 #include "hdp/Dialect/HDP/Transforms/TilingInterfaceImpl.h"
 #include "hdp/Pipelines/Pipelines.h"
@@ -16,9 +17,6 @@ void hdp::registerAllDialects(mlir::DialectRegistry &registry) {
   hdp::registerTilingInterfaceExternalModels(registry);
   hdp::registerCPUPipelineDependencies(registry);
 
-  // === Transform dialect extension (issue 7) ===
-  // The transform ops for hdp register here, so that every tool and plugin
-  // that calls registerAllDialects gets them:
-  //   hdp::registerTransformDialectExtension(registry);
-  // (and link the library that defines it in lib/InitAll/CMakeLists.txt).
+  // The transform.hdp.* ops, for --transform-interpreter scripts.
+  hdp::registerTransformDialectExtension(registry);
 }

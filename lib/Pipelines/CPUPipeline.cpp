@@ -34,6 +34,9 @@ struct EmitCInterfacePass
     : PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
   StringRef getArgument() const override { return "hdp-emit-c-interface"; }
+  StringRef getDescription() const override {
+    return "Mark public functions llvm.emit_c_interface";
+  }
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (func.isPublic() && !func.isExternal())
@@ -49,6 +52,9 @@ struct CopiesToLinalgPass
     : PassWrapper<CopiesToLinalgPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalgPass)
   StringRef getArgument() const override { return "hdp-copies-to-linalg"; }
+  StringRef getDescription() const override {
+    return "Rewrite memref.copy into linalg.copy (no runtime library call)";
+  }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<linalg::LinalgDialect>();
   }
@@ -137,6 +143,10 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
 }
 
 void hdp::registerPipelines() {
+  // The pipeline's own steps, so that a transform script
+  // (transform.apply_registered_pass) can spell out the same compilation.
+  PassRegistration<EmitCInterfacePass>();
+  PassRegistration<CopiesToLinalgPass>();
   PassPipelineRegistration<CPUPipelineOptions>(
       "hdp-cpu-pipeline",
       "Compile hdp.attention (or the hdp stage ops) on tensors to the LLVM "

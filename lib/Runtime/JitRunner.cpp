@@ -10,17 +10,22 @@
 #include "hdp/Runtime/JitRunner.h"
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/TransformOps/HDPTransformOps.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
+#include "hdp/Dialect/HDP/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/Transforms/TilingInterfaceImpl.h"
 #include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -45,6 +50,7 @@ void registerRunnerDialects(DialectRegistry &registry) {
   registry.insert<hdp::HDPDialect>();
   hdp::registerBufferizableOpInterfaceExternalModels(registry);
   hdp::registerTilingInterfaceExternalModels(registry);
+  hdp::registerTransformDialectExtension(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
@@ -167,12 +173,62 @@ npy::Array readResult(const int64_t *words, int64_t rank, npy::DType dtype) {
   }
   return out;
 }
+/// Runs `@__transform_main` of `library` on `module`, which it must leave in
+/// the LLVM dialect; errors go to the context's diagnostic handler.
+LogicalResult lowerWithTransformScript(ModuleOp module, ModuleOp library) {
+  // transform.apply_registered_pass looks passes up in the global registry.
+  static bool passesRegistered = [] {
+    registerAllPasses();
+    hdp::registerHDPPasses();
+    hdp::registerPipelines();
+    return true;
+  }();
+  (void)passesRegistered;
+  // The same calling convention as hdp-cpu-pipeline gives, whatever the
+  // script does: callers need _mlir_ciface_ wrappers.
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    UnitAttr::get(module.getContext()));
+  StringRef entryName =
+      transform::TransformDialect::kTransformEntryPointSymbolName;
+  Operation *entry = library.lookupSymbol(entryName);
+  if (!entry)
+    return library.emitError("the transform script has no @") << entryName;
+  if (failed(transform::applyTransformNamedSequence(
+          module, entry, library, transform::TransformOptions())))
+    return failure();
+  // Anything but LLVM dialect left over would fail translation with a
+  // less helpful message.
+  WalkResult left = module.walk([&](Operation *op) {
+    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    op->emitError("the transform script must lower the module to the LLVM "
+                  "dialect; '")
+        << op->getName() << "' is left";
+    return WalkResult::interrupt();
+  });
+  return failure(left.wasInterrupted());
+}
 } // namespace
 
 JitModule::~JitModule() = default;
 
 Expected<std::unique_ptr<JitModule>>
 JitModule::compile(OwningOpRef<ModuleOp> module) {
+  return compileWith(std::move(module), {});
+}
+
+Expected<std::unique_ptr<JitModule>>
+JitModule::compile(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary) {
+  if (!transformLibrary)
+    return makeError("no transform library given");
+  return compileWith(std::move(module), transformLibrary);
+}
+
+Expected<std::unique_ptr<JitModule>>
+JitModule::compileWith(OwningOpRef<ModuleOp> module,
+                       ModuleOp transformLibrary) {
   static bool targetsInitialised = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -213,11 +269,17 @@ JitModule::compile(OwningOpRef<ModuleOp> module) {
       os << "  note: " << note << "\n";
     return success();
   });
-  PassManager pm(context);
-  hdp::CPUPipelineOptions options;
-  hdp::buildCPUPipeline(pm, options);
-  if (failed(pm.run(*module)))
-    return makeError("compiling for the CPU failed:\n" + diagnostics);
+  if (transformLibrary) {
+    if (failed(lowerWithTransformScript(*module, transformLibrary)))
+      return makeError("compiling with the transform script failed:\n" +
+                       diagnostics);
+  } else {
+    PassManager pm(context);
+    hdp::CPUPipelineOptions options;
+    hdp::buildCPUPipeline(pm, options);
+    if (failed(pm.run(*module)))
+      return makeError("compiling for the CPU failed:\n" + diagnostics);
+  }
 
   // `transformer` is a function_ref: the callable must outlive create().
   std::function<llvm::Error(llvm::Module *)> optimize =

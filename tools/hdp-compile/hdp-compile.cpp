@@ -90,6 +90,120 @@ bool parseDims(StringRef text, std::vector<int64_t> &dims) {
   return true;
 }
 
+/// The runtime C API (hdp-c/Runtime.h) over the compiled function, in the
+/// header behind HDP_AOT_IMPLEMENT_RUNTIME_API: the one C file that defines
+/// it before including the header provides hdp_attention_create/run/...,
+/// so that a program written against libHDPRuntimeC.so links against the
+/// object instead. It accepts only the compiled config (text compared
+/// without whitespace) and shape.
+void writeRuntimeApi(raw_ostream &os, StringRef name, ArrayRef<int64_t> q,
+                     ArrayRef<int64_t> k, ArrayRef<int64_t> v,
+                     const std::vector<int64_t> *mask, int64_t NB, int64_t MB,
+                     StringRef config) {
+  std::string escaped;
+  for (char c : config) {
+    if (c == '"' || c == '\\')
+      escaped += '\\';
+    escaped += c;
+  }
+  os << "\n/* The runtime C API (hdp-c/Runtime.h) for this attention: define\n"
+        " * HDP_AOT_IMPLEMENT_RUNTIME_API in one C file before including this\n"
+        " * header (and put hdp's include/ on the include path). Only this\n"
+        " * config and shape are accepted. */\n";
+  os << "#ifdef HDP_AOT_IMPLEMENT_RUNTIME_API\n#include \"hdp-c/Runtime.h\"\n"
+        "#include <stdio.h>\n\n";
+  os << "struct hdp_attention { int unused; };\n";
+  os << "static __thread char hdp_aot_error[512];\n\n";
+  os << "static hdp_status hdp_aot_fail(hdp_status status, const char *what) "
+        "{\n  snprintf(hdp_aot_error, sizeof hdp_aot_error, \"%s\", what);\n"
+        "  return status;\n}\n\n";
+  os << "/* Equal up to whitespace; NULL and \"\" mean #hdp.config<>. */\n"
+        "static int hdp_aot_same_config(const char *a, const char *b) {\n"
+        "  if (!a || !*a) a = \"#hdp.config<>\";\n"
+        "  for (;;) {\n"
+        "    while (*a == ' ' || *a == '\\t' || *a == '\\n') ++a;\n"
+        "    while (*b == ' ' || *b == '\\t' || *b == '\\n') ++b;\n"
+        "    if (*a != *b) return 0;\n"
+        "    if (!*a) return 1;\n"
+        "    ++a, ++b;\n  }\n}\n\n";
+  os << "hdp_status hdp_attention_create(const char *config, const "
+        "hdp_attention_shape *shape, hdp_attention **handle) {\n"
+        "  static const char compiled[] = \""
+     << escaped << "\";\n"
+     << "  hdp_aot_error[0] = 0;\n"
+        "  if (!handle) return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+        "\"hdp_attention_create: handle is NULL\");\n"
+        "  *handle = NULL;\n"
+        "  if (!shape) return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+        "\"hdp_attention_create: shape is NULL\");\n"
+        "  if (!hdp_aot_same_config(config, compiled)) {\n"
+        "    snprintf(hdp_aot_error, sizeof hdp_aot_error, "
+        "\"hdp_attention_create: this ahead-of-time build of "
+     << name
+     << " runs config %s only, got %s\", compiled, config);\n"
+        "    return HDP_STATUS_INVALID_ARGUMENT;\n  }\n";
+  os << formatv("  if (shape->batch != {0} || shape->heads != {1} || "
+                "shape->query_len != {2} || shape->key_len != {3} || "
+                "shape->head_dim != {4} || shape->value_dim != {5} || "
+                "shape->mask_rank != {6}",
+                q[0], q[1], q[2], k[2], q[3], v[3],
+                mask ? static_cast<int64_t>(mask->size()) : -1);
+  if (mask)
+    for (size_t i = 0; i < mask->size(); ++i)
+      os << " || shape->mask_shape[" << i << "] != " << (*mask)[i];
+  os << ")\n    return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+        "\"hdp_attention_create: the shape differs from the one "
+     << name << " was compiled for\");\n";
+  os << "  *handle = (hdp_attention *)malloc(sizeof(hdp_attention));\n"
+        "  if (!*handle) return hdp_aot_fail(HDP_STATUS_RUNTIME_ERROR, "
+        "\"hdp_attention_create: out of memory\");\n"
+        "  return HDP_STATUS_OK;\n}\n\n";
+  os << "hdp_status hdp_attention_run(hdp_attention *handle, const float *q, "
+        "const float *k, const float *v, const float *mask, float *out, "
+        "uint8_t *block_mask, uint8_t *head_mask, int64_t *theta_h) {\n"
+        "  hdp_aot_error[0] = 0;\n"
+        "  if (!handle) return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+        "\"hdp_attention_run: handle is NULL\");\n"
+        "  if (!q || !k || !v || !out) return "
+        "hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, \"hdp_attention_run: q, k, "
+        "v and out must not be NULL\");\n";
+  if (mask)
+    os << "  if (!mask) return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+          "\"hdp_attention_run: the attention was created with a mask, but "
+          "mask is NULL\");\n"
+       << "  " << name
+       << "_run(q, k, v, mask, out, block_mask, head_mask, theta_h);\n";
+  else
+    os << "  if (mask) return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+          "\"hdp_attention_run: the attention was created without a mask "
+          "(mask_rank = -1), but a mask was given\");\n"
+       << "  " << name
+       << "_run(q, k, v, out, block_mask, head_mask, theta_h);\n";
+  os << "  return HDP_STATUS_OK;\n}\n\n";
+  os << formatv("hdp_status hdp_attention_block_grid(const hdp_attention "
+                "*handle, int64_t *num_block_rows, int64_t *num_block_cols) "
+                "{{\n  if (!handle || !num_block_rows || !num_block_cols) "
+                "return hdp_aot_fail(HDP_STATUS_INVALID_ARGUMENT, "
+                "\"hdp_attention_block_grid: NULL argument\");\n"
+                "  *num_block_rows = {0};\n  *num_block_cols = {1};\n"
+                "  return HDP_STATUS_OK;\n}\n\n",
+                NB, MB);
+  os << "void hdp_attention_destroy(hdp_attention *handle) { free(handle); "
+        "}\n\n";
+  os << "hdp_status hdp_attention_run_once(const char *config, const "
+        "hdp_attention_shape *shape, const float *q, const float *k, const "
+        "float *v, const float *mask, float *out, uint8_t *block_mask, "
+        "uint8_t *head_mask, int64_t *theta_h) {\n"
+        "  hdp_attention *handle = NULL;\n"
+        "  hdp_status status = hdp_attention_create(config, shape, &handle);\n"
+        "  if (status != HDP_STATUS_OK) return status;\n"
+        "  status = hdp_attention_run(handle, q, k, v, mask, out, block_mask, "
+        "head_mask, theta_h);\n"
+        "  hdp_attention_destroy(handle);\n  return status;\n}\n\n";
+  os << "const char *hdp_last_error(void) { return hdp_aot_error; }\n";
+  os << "#endif /* HDP_AOT_IMPLEMENT_RUNTIME_API */\n";
+}
+
 /// The C header: shapes, descriptor types, the C-interface entry point and a
 /// wrapper that takes dense row-major host buffers.
 std::string makeHeader(StringRef name, ArrayRef<int64_t> q, ArrayRef<int64_t> k,
@@ -190,6 +304,7 @@ std::string makeHeader(StringRef name, ArrayRef<int64_t> q, ArrayRef<int64_t> k,
         "  free(r.head_mask.allocated);\n  free(r.theta_h.allocated);\n}\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << upper
      << "_HDP_HEADER */\n";
+  writeRuntimeApi(os, name, q, k, v, mask, NB, MB, config);
   return s;
 }
 

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp-c/Runtime.h"
 #include "hdp/Accel/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
@@ -60,6 +61,13 @@ cl::opt<std::string> moduleFile(cl::Positional, cl::desc("[FILE.mlir]"),
 cl::opt<std::string> functionName("function",
                                   cl::desc("The function of FILE.mlir to run"),
                                   cl::value_desc("NAME"), cl::cat(runCategory));
+
+cl::opt<std::string> transformFile(
+    "transform",
+    cl::desc("With FILE.mlir: compile with this transform script (its "
+             "@__transform_main, which must lower the module to the LLVM "
+             "dialect) instead of hdp-cpu-pipeline"),
+    cl::value_desc("script.mlir"), cl::init(""), cl::cat(runCategory));
 
 cl::opt<bool> attentionMode(
     "attention",
@@ -244,6 +252,19 @@ int runModule() {
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)
     return fail(moduleFile, "could not parse the module (see above)");
+  mlir::OwningOpRef<mlir::ModuleOp> library;
+  if (!transformFile.empty()) {
+    auto scriptBuffer = openInputFile(transformFile, &error);
+    if (!scriptBuffer)
+      return fail(transformFile, error);
+    // parseSourceFile reads a SourceMgr's main buffer: the script needs its
+    // own.
+    llvm::SourceMgr scriptMgr;
+    scriptMgr.AddNewSourceBuffer(std::move(scriptBuffer), SMLoc());
+    library = mlir::parseSourceFile<mlir::ModuleOp>(scriptMgr, &context);
+    if (!library)
+      return fail(transformFile, "could not parse the script (see above)");
+  }
 
   std::vector<npy::Array> arrays;
   for (const std::string &path : inputs) {
@@ -252,7 +273,9 @@ int runModule() {
       return fail(array.takeError());
     arrays.push_back(std::move(*array));
   }
-  auto jit = hdp::runtime::JitModule::compile(std::move(module));
+  auto jit = library
+                 ? hdp::runtime::JitModule::compile(std::move(module), *library)
+                 : hdp::runtime::JitModule::compile(std::move(module));
   if (!jit)
     return fail(moduleFile, toString(jit.takeError()));
   std::vector<double> times;
@@ -268,33 +291,53 @@ int runModule() {
   return writeOutputs(outputs, *results);
 }
 
-/// The same attention as the reference, compiled for the CPU and JIT-run.
+/// The same attention as the reference, compiled for the CPU and JIT-run
+/// through the runtime C API (hdp-c/Runtime.h), as applications run it.
 Expected<std::vector<npy::Array>>
-runAttentionOnCPU(const ref::AttentionConfig &config,
-                  const std::vector<ref::Tensor<float>> &operands,
-                  const std::vector<std::string> &inputs) {
-  mlir::DialectRegistry registry;
-  hdp::runtime::registerRunnerDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadDialect<hdp::HDPDialect>();
-  const std::vector<int64_t> *maskShape =
-      operands.size() == 4 ? &operands[3].shape : nullptr;
-  auto module = hdp::runtime::buildAttentionModule(
-      context, operands[0].shape, operands[1].shape, operands[2].shape,
-      maskShape, hdp::ConfigAttr::fromReference(&context, config),
-      /*numResults=*/4);
-  auto jit = hdp::runtime::JitModule::compile(std::move(module));
-  if (!jit)
-    return jit.takeError();
-  std::vector<npy::Array> arrays;
-  for (const ref::Tensor<float> &t : operands)
-    arrays.push_back(npy::fromF32(t.shape, t.data));
+runAttentionOnCPU(const std::vector<ref::Tensor<float>> &operands) {
+  auto error = [](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(), what + hdp_last_error());
+  };
+  const ref::Tensor<float> &q = operands[0], &k = operands[1], &v = operands[2];
+  hdp_attention_shape shape = {q.dim(0), q.dim(1), q.dim(2), k.dim(2),
+                               q.dim(3), v.dim(3), -1,       {0, 0, 0, 0}};
+  const float *mask = nullptr;
+  if (operands.size() == 4) {
+    shape.mask_rank = static_cast<int32_t>(operands[3].shape.size());
+    llvm::copy(operands[3].shape, shape.mask_shape);
+    mask = operands[3].data.data();
+  }
+  // The --config text, already validated: the C API parses it again.
+  hdp_attention *handle = nullptr;
+  if (hdp_attention_create(configText.c_str(), &shape, &handle) !=
+      HDP_STATUS_OK)
+    return error("");
+  std::unique_ptr<hdp_attention, void (*)(hdp_attention *)> owner(
+      handle, hdp_attention_destroy);
+  int64_t nb = 0, mb = 0;
+  hdp_attention_block_grid(handle, &nb, &mb);
+  const int64_t B = shape.batch, H = shape.heads;
+  std::vector<float> out(B * H * shape.query_len * shape.value_dim);
+  std::vector<uint8_t> blocks(B * H * nb * mb), heads(B * H);
+  std::vector<int64_t> thetaH(B * H);
   std::vector<double> times;
-  auto results =
-      (*jit)->run("attention", arrays, inputs, repetitions(), &times);
-  if (results)
-    reportBenchmark("cpu", times);
-  return results;
+  for (unsigned rep = 0; rep < repetitions(); ++rep) {
+    auto start = std::chrono::steady_clock::now();
+    if (hdp_attention_run(handle, q.data.data(), k.data.data(), v.data.data(),
+                          mask, out.data(), blocks.data(), heads.data(),
+                          thetaH.data()) != HDP_STATUS_OK)
+      return error("");
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  reportBenchmark("cpu", times);
+  std::vector<npy::Array> arrays;
+  arrays.push_back(npy::fromF32({B, H, shape.query_len, shape.value_dim}, out));
+  arrays.push_back(npy::fromBool({B, H, nb, mb}, blocks));
+  arrays.push_back(npy::fromBool({B, H}, heads));
+  arrays.push_back(npy::fromI64({B, H}, thetaH));
+  return arrays;
 }
 
 /// The same attention compiled to the accelerator's command stream and run
@@ -351,6 +394,8 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
 int run() {
   if (!moduleFile.empty())
     return runModule();
+  if (!transformFile.empty())
+    return fail("--transform", "needs FILE.mlir --function=NAME to compile");
   if (!attentionMode) {
     errs() << "hdp-run: error: nothing to run: pass --attention, or "
               "FILE.mlir --function=NAME\n";
@@ -430,8 +475,7 @@ int run() {
     return writeOutputs(outputs, *arrays);
   }
   if (backendName == "cpu") {
-    Expected<std::vector<npy::Array>> arrays =
-        runAttentionOnCPU(*config, operands, inputs);
+    Expected<std::vector<npy::Array>> arrays = runAttentionOnCPU(operands);
     if (!arrays)
       return fail("--backend=cpu", toString(arrays.takeError()));
     return writeOutputs(outputs, *arrays);

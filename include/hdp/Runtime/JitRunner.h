@@ -48,6 +48,16 @@ public:
   static llvm::Expected<std::unique_ptr<JitModule>>
   compile(mlir::OwningOpRef<mlir::ModuleOp> module);
 
+  /// Lowers `module` (consumed) with the transform script
+  /// `@__transform_main` of `transformLibrary` instead of hdp-cpu-pipeline,
+  /// then JIT-compiles it. The script receives the whole module and must
+  /// lower it to the LLVM dialect; public functions are marked
+  /// `llvm.emit_c_interface` before it runs. The library must live in the
+  /// same context as `module`.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  compile(mlir::OwningOpRef<mlir::ModuleOp> module,
+          mlir::ModuleOp transformLibrary);
+
   /// Runs public function `name` on `inputs` (one per argument, converted
   /// to the argument's element type; shapes must fit the argument types).
   /// `inputNames` name the inputs in errors. Returns one array per result.
@@ -68,6 +78,9 @@ private:
     std::vector<mlir::RankedTensorType> results;
   };
   JitModule() = default;
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  compileWith(mlir::OwningOpRef<mlir::ModuleOp> module,
+              mlir::ModuleOp transformLibrary);
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::map<std::string, Signature> signatures;
 };

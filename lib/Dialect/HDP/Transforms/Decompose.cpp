@@ -7,6 +7,7 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Dialect/HDP/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -70,100 +71,24 @@ Type scoreElementType(MLIRContext *ctx, ConfigAttr config, int64_t headDim) {
   return IntegerType::get(ctx, bits < 31.0 ? 32 : 64);
 }
 
+SplitQuantizeOp buildSplit(RewriterBase &rewriter, Location loc,
+                           DestinationBuilder &dest, Value x,
+                           ArrayRef<OpFoldResult> shape, Type partType,
+                           ConfigAttr configAttr) {
+  Value hiInit = dest.empty(shape, partType);
+  Value loInit = dest.empty(shape, partType);
+  return SplitQuantizeOp::create(rewriter, loc,
+                                 TypeRange{hiInit.getType(), loInit.getType()},
+                                 x, ValueRange{hiInit, loInit}, configAttr);
+}
+
 struct DecomposeAttention : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    ConfigAttr config = op.getEffectiveConfig();
-    // Keep the configuration as written: absent stays absent.
-    ConfigAttr configAttr = op.getConfigAttr();
-    DestinationBuilder dest(rewriter, loc);
-
-    Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-    Value mask = op.getMask();
-    OpFoldResult B = dest.dim(q, 0), H = dest.dim(q, 1), N = dest.dim(q, 2),
-                 D = dest.dim(q, 3), M = dest.dim(k, 2), Dv = dest.dim(v, 3);
-    OpFoldResult NB = dest.ceilDiv(N, config.getBlockRows());
-    OpFoldResult MB = dest.ceilDiv(M, config.getBlockCols());
-    int64_t headDim = cast<RankedTensorType>(q.getType()).getDimSize(3);
-
-    Type partType = splitElementType(ctx, config);
-    Type scoreType = scoreElementType(ctx, config, headDim);
-    Type i1 = rewriter.getI1Type(), i64 = rewriter.getI64Type(),
-         f32 = rewriter.getF32Type();
-
-    // Stage 1: split Q and K into integer and fraction parts.
-    auto splitQ =
-        buildSplit(rewriter, loc, dest, q, {B, H, N, D}, partType, configAttr);
-    auto splitK =
-        buildSplit(rewriter, loc, dest, k, {B, H, M, D}, partType, configAttr);
-    Value qHi = splitQ.getResult(0), qLo = splitQ.getResult(1);
-    Value kHi = splitK.getResult(0), kLo = splitK.getResult(1);
-
-    // Stage 2: integer scores and block importance.
-    Value scoresInit = dest.empty({B, H, N, M}, scoreType);
-    Value thetaInit = dest.empty({B, H, NB, MB}, i64);
-    auto blockScore = BlockScoreOp::create(
-        rewriter, loc, TypeRange{scoresInit.getType(), thetaInit.getType()},
-        qHi, kHi, mask, ValueRange{scoresInit, thetaInit}, configAttr);
-    Value sInt = blockScore.getResult(0), theta = blockScore.getResult(1);
-
-    // Stage 3: block mask and head mask.
-    Value blockMaskInit = dest.empty({B, H, NB, MB}, i1);
-    Value blockMask =
-        PruneMaskOp::create(rewriter, loc, TypeRange{blockMaskInit.getType()},
-                            theta, ValueRange{blockMaskInit}, configAttr)
-            .getResult(0);
-    Value headMaskInit = dest.empty({B, H}, i1);
-    Value thetaHInit = dest.empty({B, H}, i64);
-    auto headMask = HeadMaskOp::create(
-        rewriter, loc, TypeRange{headMaskInit.getType(), thetaHInit.getType()},
-        theta, ValueRange{headMaskInit, thetaHInit}, configAttr);
-
-    // Stage 4: approximate scores of kept blocks.
-    Value scoreInit = dest.empty({B, H, N, M}, f32);
-    Value scores = ApproxCombineOp::create(
-                       rewriter, loc, TypeRange{scoreInit.getType()}, qHi, qLo,
-                       kHi, kLo, sInt, blockMask, headMask.getResult(0), mask,
-                       ValueRange{scoreInit}, configAttr)
-                       .getResult(0);
-
-    // Stage 5: softmax over kept entries, then block-sparse P·V.
-    Value probsInit = dest.empty({B, H, N, M}, f32);
-    Value probs =
-        MaskedSoftmaxOp::create(rewriter, loc, TypeRange{probsInit.getType()},
-                                scores, ValueRange{probsInit}, configAttr)
-            .getResult(0);
-    Value outInit = dest.empty({B, H, N, Dv}, f32);
-    Value out = SparsePVOp::create(rewriter, loc, TypeRange{outInit.getType()},
-                                   probs, v, blockMask, headMask.getResult(0),
-                                   ValueRange{outInit}, configAttr)
-                    .getResult(0);
-
-    SmallVector<Value> replacements = {out, blockMask, headMask.getResult(0),
-                                       headMask.getResult(1)};
-    replacements.resize(op.getNumResults());
-    // Result types may be more static than the stage results; cast if so.
-    for (auto [repl, result] : llvm::zip(replacements, op.getResults()))
-      if (repl.getType() != result.getType())
-        repl = tensor::CastOp::create(rewriter, loc, result.getType(), repl);
-    rewriter.replaceOp(op, replacements);
+    decomposeAttention(rewriter, op);
     return success();
-  }
-
-private:
-  static SplitQuantizeOp buildSplit(PatternRewriter &rewriter, Location loc,
-                                    DestinationBuilder &dest, Value x,
-                                    ArrayRef<OpFoldResult> shape, Type partType,
-                                    ConfigAttr configAttr) {
-    Value hiInit = dest.empty(shape, partType);
-    Value loInit = dest.empty(shape, partType);
-    return SplitQuantizeOp::create(
-        rewriter, loc, TypeRange{hiInit.getType(), loInit.getType()}, x,
-        ValueRange{hiInit, loInit}, configAttr);
   }
 };
 
@@ -177,3 +102,90 @@ struct HDPDecomposePass : hdp::impl::HDPDecomposeBase<HDPDecomposePass> {
   }
 };
 } // namespace
+
+SmallVector<Operation *> DecomposedAttention::getOps() const {
+  return {splitQuery, splitKey,      blockScore,    pruneMask,
+          headMask,   approxCombine, maskedSoftmax, sparsePV};
+}
+
+DecomposedAttention hdp::decomposeAttention(RewriterBase &rewriter,
+                                            AttentionOp op) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  ConfigAttr config = op.getEffectiveConfig();
+  // Keep the configuration as written: absent stays absent.
+  ConfigAttr configAttr = op.getConfigAttr();
+  DestinationBuilder dest(rewriter, loc);
+
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Value mask = op.getMask();
+  OpFoldResult B = dest.dim(q, 0), H = dest.dim(q, 1), N = dest.dim(q, 2),
+               D = dest.dim(q, 3), M = dest.dim(k, 2), Dv = dest.dim(v, 3);
+  OpFoldResult NB = dest.ceilDiv(N, config.getBlockRows());
+  OpFoldResult MB = dest.ceilDiv(M, config.getBlockCols());
+  int64_t headDim = cast<RankedTensorType>(q.getType()).getDimSize(3);
+
+  Type partType = splitElementType(ctx, config);
+  Type scoreType = scoreElementType(ctx, config, headDim);
+  Type i1 = rewriter.getI1Type(), i64 = rewriter.getI64Type(),
+       f32 = rewriter.getF32Type();
+
+  // Stage 1: split Q and K into integer and fraction parts.
+  SplitQuantizeOp splitQ =
+      buildSplit(rewriter, loc, dest, q, {B, H, N, D}, partType, configAttr);
+  SplitQuantizeOp splitK =
+      buildSplit(rewriter, loc, dest, k, {B, H, M, D}, partType, configAttr);
+  Value qHi = splitQ.getResult(0), qLo = splitQ.getResult(1);
+  Value kHi = splitK.getResult(0), kLo = splitK.getResult(1);
+
+  // Stage 2: integer scores and block importance.
+  Value scoresInit = dest.empty({B, H, N, M}, scoreType);
+  Value thetaInit = dest.empty({B, H, NB, MB}, i64);
+  BlockScoreOp blockScore = BlockScoreOp::create(
+      rewriter, loc, TypeRange{scoresInit.getType(), thetaInit.getType()}, qHi,
+      kHi, mask, ValueRange{scoresInit, thetaInit}, configAttr);
+  Value sInt = blockScore.getResult(0), theta = blockScore.getResult(1);
+
+  // Stage 3: block mask and head mask.
+  Value blockMaskInit = dest.empty({B, H, NB, MB}, i1);
+  PruneMaskOp pruneMask =
+      PruneMaskOp::create(rewriter, loc, TypeRange{blockMaskInit.getType()},
+                          theta, ValueRange{blockMaskInit}, configAttr);
+  Value blockMask = pruneMask.getResult(0);
+  Value headMaskInit = dest.empty({B, H}, i1);
+  Value thetaHInit = dest.empty({B, H}, i64);
+  HeadMaskOp headMask = HeadMaskOp::create(
+      rewriter, loc, TypeRange{headMaskInit.getType(), thetaHInit.getType()},
+      theta, ValueRange{headMaskInit, thetaHInit}, configAttr);
+
+  // Stage 4: approximate scores of kept blocks.
+  Value scoreInit = dest.empty({B, H, N, M}, f32);
+  ApproxCombineOp approxCombine = ApproxCombineOp::create(
+      rewriter, loc, TypeRange{scoreInit.getType()}, qHi, qLo, kHi, kLo, sInt,
+      blockMask, headMask.getResult(0), mask, ValueRange{scoreInit},
+      configAttr);
+
+  // Stage 5: softmax over kept entries, then block-sparse P·V.
+  Value probsInit = dest.empty({B, H, N, M}, f32);
+  MaskedSoftmaxOp maskedSoftmax = MaskedSoftmaxOp::create(
+      rewriter, loc, TypeRange{probsInit.getType()}, approxCombine.getResult(0),
+      ValueRange{probsInit}, configAttr);
+  Value outInit = dest.empty({B, H, N, Dv}, f32);
+  SparsePVOp sparsePV = SparsePVOp::create(
+      rewriter, loc, TypeRange{outInit.getType()}, maskedSoftmax.getResult(0),
+      v, blockMask, headMask.getResult(0), ValueRange{outInit}, configAttr);
+
+  SmallVector<Value> replacements = {sparsePV.getResult(0), blockMask,
+                                     headMask.getResult(0),
+                                     headMask.getResult(1)};
+  replacements.resize(op.getNumResults());
+  // Result types may be more static than the stage results; cast if so.
+  for (auto [repl, result] : llvm::zip(replacements, op.getResults()))
+    if (repl.getType() != result.getType())
+      repl = tensor::CastOp::create(rewriter, loc, result.getType(), repl);
+  rewriter.replaceOp(op, replacements);
+  return {splitQ,   splitK,        blockScore,    pruneMask,
+          headMask, approxCombine, maskedSoftmax, sparsePV};
+}

@@ -16,6 +16,7 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Dialect/HDP/Transforms/Transforms.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1221,8 +1222,10 @@ Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
 
 struct RaiseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   RaiseAttention(MLIRContext *ctx, ConfigAttr config,
-                 SmallVectorImpl<SmallVector<Operation *>> &matched)
-      : OpInterfaceRewritePattern(ctx), config(config), matched(matched) {}
+                 SmallVectorImpl<SmallVector<Operation *>> &matched,
+                 SmallVectorImpl<AttentionOp> &created)
+      : OpInterfaceRewritePattern(ctx), config(config), matched(matched),
+        created(created) {}
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1417,11 +1420,13 @@ private:
     // The walk driver may only erase the visited op: the pass erases the
     // rest of the chain once the walk is over.
     matched.push_back(match.chain);
+    created.push_back(attention);
     return success();
   }
 
   ConfigAttr config;
   SmallVectorImpl<SmallVector<Operation *>> &matched;
+  SmallVectorImpl<AttentionOp> &created;
 };
 
 /// Erases the matched chains, then whatever only they used (inits, fills,
@@ -1485,13 +1490,8 @@ struct HDPRaiseAttentionPass
       getOperation()->emitError() << configError;
       return signalPassFailure();
     }
-    MLIRContext *ctx = &getContext();
-    SmallVector<SmallVector<Operation *>> matched;
-    RewritePatternSet patterns(ctx);
-    patterns.add<RaiseAttention>(ctx, parsedConfig, matched);
-    walkAndApplyPatterns(getOperation(), std::move(patterns));
-    IRRewriter rewriter(ctx);
-    eraseMatched(rewriter, matched);
+    IRRewriter rewriter(&getContext());
+    raiseAttention(rewriter, getOperation(), parsedConfig);
   }
 
 private:
@@ -1523,3 +1523,20 @@ private:
 };
 
 } // namespace
+
+SmallVector<AttentionOp> hdp::raiseAttention(RewriterBase &rewriter,
+                                             Operation *root,
+                                             ConfigAttr config) {
+  MLIRContext *ctx = root->getContext();
+  SmallVector<SmallVector<Operation *>> matched;
+  SmallVector<AttentionOp> created;
+  RewritePatternSet patterns(ctx);
+  patterns.add<RaiseAttention>(ctx, config, matched, created);
+  // `rewriter`'s listener (e.g. the transform interpreter's handle
+  // tracking) must see every replacement and erasure.
+  walkAndApplyPatterns(root, std::move(patterns),
+                       llvm::dyn_cast_if_present<RewriterBase::Listener>(
+                           rewriter.getListener()));
+  eraseMatched(rewriter, matched);
+  return created;
+}

@@ -13,6 +13,7 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Dialect/HDP/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,46 +53,6 @@ fuseFloatPass(tensor::ExtractSliceOp, OpResult producer, bool isDestination) {
 struct HDPTilePass : hdp::impl::HDPTileBase<HDPTilePass> {
   using HDPTileBase::HDPTileBase;
 
-  LogicalResult tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
-                            scf::SCFTileAndFuseOptions::ControlFnTy control) {
-    scf::SCFTileAndFuseOptions options;
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
-                                       rewriter.getIndexAttr(1),
-                                       rewriter.getIndexAttr(tileBlockRows)};
-    options.tilingOptions.setTileSizes(sizes);
-    options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-    options.setFusionControlFn(control);
-    rewriter.setInsertionPoint(consumer);
-    FailureOr<scf::SCFTileAndFuseResult> result =
-        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, options);
-    if (failed(result))
-      return consumer->emitError("hdp-tile: could not tile this op");
-    // The untiled consumer and fused producers are replaced by the loop's
-    // results and go away; uses among themselves must not be rewritten, or
-    // they would refer to the loop before it; neither may uses inside the
-    // loop itself.
-    llvm::SetVector<Operation *> originals = result->fusedProducers;
-    originals.insert(consumer);
-    for (auto [original, replacement] : result->replacements)
-      rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
-        Operation *user = use.getOwner();
-        return !originals.contains(user) &&
-               !result->loops.front()->isAncestor(user);
-      });
-    for (bool erased = true; erased;) {
-      erased = false;
-      for (Operation *op : originals) {
-        if (!op->getBlock() || !op->use_empty())
-          continue;
-        rewriter.eraseOp(op);
-        originals.remove(op);
-        erased = true;
-        break;
-      }
-    }
-    return success();
-  }
-
   void runOnOperation() override {
     if (tileBlockRows < 1) {
       getOperation()->emitError("hdp-tile: tile-block-rows must be >= 1");
@@ -104,17 +65,75 @@ struct HDPTilePass : hdp::impl::HDPTileBase<HDPTilePass> {
         pvOps.push_back(pv);
     });
     for (SparsePVOp op : pvOps)
-      if (failed(
-              tileAndFuse(rewriter, cast<TilingInterface>(*op), fuseFloatPass)))
+      if (failed(tileAndFuseBlockRows(rewriter, op, {1, 1, tileBlockRows})))
         return signalPassFailure();
-    if (pvOps.empty())
-      return;
-    // Slices of tensor.empty destinations become tile-sized tensor.empty, so
-    // that bufferization allocates tiles, not whole score matrices.
-    RewritePatternSet patterns(&getContext());
-    tensor::populateFoldTensorEmptyPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (!pvOps.empty() && failed(foldEmptyTensorSlices(getOperation())))
       return signalPassFailure();
   }
 };
 } // namespace
+
+FailureOr<TiledFloatPass>
+hdp::tileAndFuseBlockRows(RewriterBase &rewriter, SparsePVOp pv,
+                          ArrayRef<int64_t> tileSizes) {
+  if (tileSizes.size() != 3)
+    return pv->emitError("expected 3 tile sizes (batch, head, block rows), "
+                         "got ")
+           << tileSizes.size();
+  if (llvm::any_of(tileSizes, [](int64_t size) { return size < 1; })) {
+    InFlightDiagnostic diag = pv->emitError("tile sizes must be >= 1, got [");
+    llvm::interleaveComma(tileSizes, diag);
+    return diag << "]";
+  }
+  if (!pv.hasPureTensorSemantics())
+    return pv->emitError("only hdp.sparse_pv on tensors can be tiled");
+  scf::SCFTileAndFuseOptions options;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : tileSizes)
+    sizes.push_back(rewriter.getIndexAttr(size));
+  options.tilingOptions.setTileSizes(sizes);
+  options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  options.setFusionControlFn(fuseFloatPass);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(pv);
+  auto consumer = cast<TilingInterface>(pv.getOperation());
+  FailureOr<scf::SCFTileAndFuseResult> result =
+      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, options);
+  if (failed(result))
+    return pv->emitError("could not tile this op");
+  // The untiled consumer and fused producers are replaced by the loop's
+  // results and go away; uses among themselves must not be rewritten, or
+  // they would refer to the loop before it; neither may uses inside the
+  // loop itself.
+  llvm::SetVector<Operation *> originals = result->fusedProducers;
+  originals.insert(consumer);
+  for (auto [original, replacement] : result->replacements)
+    rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
+      Operation *user = use.getOwner();
+      return !originals.contains(user) &&
+             !result->loops.front()->isAncestor(user);
+    });
+  for (bool erased = true; erased;) {
+    erased = false;
+    for (Operation *op : originals) {
+      if (!op->getBlock() || !op->use_empty())
+        continue;
+      rewriter.eraseOp(op);
+      originals.remove(op);
+      erased = true;
+      break;
+    }
+  }
+  TiledFloatPass tiled;
+  for (LoopLikeOpInterface loop : result->loops)
+    tiled.loops.push_back(loop.getOperation());
+  tiled.tiledOps.assign(result->tiledAndFusedOps.begin(),
+                        result->tiledAndFusedOps.end());
+  return tiled;
+}
+
+LogicalResult hdp::foldEmptyTensorSlices(Operation *root) {
+  RewritePatternSet patterns(root->getContext());
+  tensor::populateFoldTensorEmptyPatterns(patterns);
+  return applyPatternsGreedily(root, std::move(patterns));
+}

@@ -1,0 +1,219 @@
+//===- Runtime.cpp - hdp-c/Runtime.h over the JIT -------------------------===//
+//
+// Each handle owns an MLIRContext and the JIT-compiled module for one
+// config and shape (hdp::runtime::buildAttentionModule, compiled by
+// hdp-cpu-pipeline), so that running is a call, not a compilation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp-c/Runtime.h"
+
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
+#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Reference/Reference.h"
+#include "hdp/Runtime/JitRunner.h"
+#include "hdp/Support/Npy.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+thread_local std::string lastError;
+
+hdp_status fail(hdp_status status, const std::string &message) {
+  lastError = message;
+  return status;
+}
+
+int64_t product(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+} // namespace
+
+struct hdp_attention {
+  std::unique_ptr<mlir::MLIRContext> context;
+  std::unique_ptr<hdp::runtime::JitModule> jit;
+  std::vector<int64_t> q, k, v, out, blocks, heads;
+  bool hasMask = false;
+  std::vector<int64_t> mask;
+  /// JitModule::run is not meant to be re-entered.
+  std::mutex mutex;
+};
+
+extern "C" {
+
+hdp_status hdp_attention_create(const char *config,
+                                const hdp_attention_shape *shape,
+                                hdp_attention **handle) {
+  lastError.clear();
+  if (!handle)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: handle is NULL");
+  *handle = nullptr;
+  if (!shape)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: shape is NULL");
+  llvm::Expected<hdp::ref::AttentionConfig> parsed =
+      hdp::parseConfigText(config && *config ? config : "#hdp.config<>");
+  if (!parsed)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: config: " +
+                    llvm::toString(parsed.takeError()));
+
+  auto h = std::make_unique<hdp_attention>();
+  const hdp_attention_shape &s = *shape;
+  for (int64_t d :
+       {s.batch, s.heads, s.query_len, s.key_len, s.head_dim, s.value_dim})
+    if (d < 1)
+      return fail(HDP_STATUS_INVALID_ARGUMENT,
+                  "hdp_attention_create: every dimension of the shape must "
+                  "be >= 1");
+  h->q = {s.batch, s.heads, s.query_len, s.head_dim};
+  h->k = {s.batch, s.heads, s.key_len, s.head_dim};
+  h->v = {s.batch, s.heads, s.key_len, s.value_dim};
+  if (s.mask_rank < -1 || s.mask_rank > 4)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: mask_rank must be -1 (no mask) or 0 "
+                "to 4, got " +
+                    std::to_string(s.mask_rank));
+  h->hasMask = s.mask_rank >= 0;
+  if (h->hasMask)
+    h->mask.assign(s.mask_shape, s.mask_shape + s.mask_rank);
+  for (const std::vector<int64_t> *t : {&h->q, &h->k, &h->v})
+    if (hdp::npy::numElements(*t) < 0)
+      return fail(HDP_STATUS_INVALID_ARGUMENT,
+                  "hdp_attention_create: the shape is too large");
+  std::string shapeError = hdp::ref::checkAttentionShapes(
+      h->q, h->k, h->v, h->hasMask ? &h->mask : nullptr);
+  if (!shapeError.empty())
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: " + shapeError);
+  int64_t nb = (s.query_len + parsed->blockRows - 1) / parsed->blockRows;
+  int64_t mb = (s.key_len + parsed->blockCols - 1) / parsed->blockCols;
+  h->out = {s.batch, s.heads, s.query_len, s.value_dim};
+  h->blocks = {s.batch, s.heads, nb, mb};
+  h->heads = {s.batch, s.heads};
+
+  try {
+    mlir::DialectRegistry registry;
+    hdp::runtime::registerRunnerDialects(registry);
+    h->context = std::make_unique<mlir::MLIRContext>(registry);
+    // The runtime is called from the application's threads; the compiler
+    // need not start its own.
+    h->context->disableMultithreading();
+    h->context->loadDialect<hdp::HDPDialect>();
+    auto module = hdp::runtime::buildAttentionModule(
+        *h->context, h->q, h->k, h->v, h->hasMask ? &h->mask : nullptr,
+        hdp::ConfigAttr::fromReference(h->context.get(), *parsed),
+        /*numResults=*/4);
+    auto jit = hdp::runtime::JitModule::compile(std::move(module));
+    if (!jit)
+      return fail(HDP_STATUS_COMPILE_ERROR,
+                  "hdp_attention_create: " + llvm::toString(jit.takeError()));
+    h->jit = std::move(*jit);
+  } catch (const std::exception &e) {
+    return fail(HDP_STATUS_COMPILE_ERROR,
+                std::string("hdp_attention_create: ") + e.what());
+  }
+  *handle = h.release();
+  return HDP_STATUS_OK;
+}
+
+hdp_status hdp_attention_run(hdp_attention *handle, const float *q,
+                             const float *k, const float *v, const float *mask,
+                             float *out, uint8_t *block_mask,
+                             uint8_t *head_mask, int64_t *theta_h) {
+  lastError.clear();
+  if (!handle)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_run: handle is NULL");
+  if (!q || !k || !v || !out)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                std::string("hdp_attention_run: ") +
+                    (!q   ? "q"
+                     : !k ? "k"
+                     : !v ? "v"
+                          : "out") +
+                    " is NULL");
+  if (handle->hasMask && !mask)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_run: the attention was created with a mask, "
+                "but mask is NULL");
+  if (!handle->hasMask && mask)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_run: the attention was created without a "
+                "mask (mask_rank = -1), but a mask was given");
+  try {
+    std::vector<hdp::npy::Array> inputs = {
+        hdp::npy::fromF32(handle->q, {q, size_t(product(handle->q))}),
+        hdp::npy::fromF32(handle->k, {k, size_t(product(handle->k))}),
+        hdp::npy::fromF32(handle->v, {v, size_t(product(handle->v))})};
+    std::vector<std::string> names = {"q", "k", "v"};
+    if (handle->hasMask) {
+      inputs.push_back(hdp::npy::fromF32(
+          handle->mask, {mask, size_t(product(handle->mask))}));
+      names.push_back("mask");
+    }
+    std::lock_guard<std::mutex> lock(handle->mutex);
+    auto results = handle->jit->run("attention", inputs, names);
+    if (!results)
+      return fail(HDP_STATUS_RUNTIME_ERROR,
+                  "hdp_attention_run: " + llvm::toString(results.takeError()));
+    const std::vector<hdp::npy::Array> &r = *results;
+    std::memcpy(out, r[0].bytes.data(), r[0].bytes.size());
+    if (block_mask)
+      std::memcpy(block_mask, r[1].bytes.data(), r[1].bytes.size());
+    if (head_mask)
+      std::memcpy(head_mask, r[2].bytes.data(), r[2].bytes.size());
+    if (theta_h)
+      std::memcpy(theta_h, r[3].bytes.data(), r[3].bytes.size());
+  } catch (const std::exception &e) {
+    return fail(HDP_STATUS_RUNTIME_ERROR,
+                std::string("hdp_attention_run: ") + e.what());
+  }
+  return HDP_STATUS_OK;
+}
+
+hdp_status hdp_attention_block_grid(const hdp_attention *handle,
+                                    int64_t *num_block_rows,
+                                    int64_t *num_block_cols) {
+  lastError.clear();
+  if (!handle || !num_block_rows || !num_block_cols)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_block_grid: NULL argument");
+  *num_block_rows = handle->blocks[2];
+  *num_block_cols = handle->blocks[3];
+  return HDP_STATUS_OK;
+}
+
+void hdp_attention_destroy(hdp_attention *handle) { delete handle; }
+
+hdp_status hdp_attention_run_once(const char *config,
+                                  const hdp_attention_shape *shape,
+                                  const float *q, const float *k,
+                                  const float *v, const float *mask, float *out,
+                                  uint8_t *block_mask, uint8_t *head_mask,
+                                  int64_t *theta_h) {
+  hdp_attention *handle = nullptr;
+  hdp_status status = hdp_attention_create(config, shape, &handle);
+  if (status != HDP_STATUS_OK)
+    return status;
+  status = hdp_attention_run(handle, q, k, v, mask, out, block_mask, head_mask,
+                             theta_h);
+  hdp_attention_destroy(handle);
+  return status;
+}
+
+const char *hdp_last_error(void) { return lastError.c_str(); }
+
+} // extern "C"
