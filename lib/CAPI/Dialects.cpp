@@ -74,7 +74,8 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
   c.blockCols = p->blockCols;
   c.rho = p->rho;
   c.tauH = p->tauH;
-  switch (p->policy) {
+  // A C caller may pass any int, hence the default.
+  switch (static_cast<int>(p->policy)) {
   case HDP_POLICY_HDP:
     c.policy = hdp::ref::Policy::Hdp;
     break;
