@@ -2,7 +2,7 @@
 // attention (examples/bert_self_attention.mlir, torch-mlir style) is raised,
 // decomposed, tiled and fused by transform.hdp.* ops, then bufferized and
 // lowered to the LLVM dialect (examples/transform/cpu-compile.mlir, the
-// script docs/embedding-transform-and-c-api.md shows). The compiled code
+// script docs/embedding.md shows). The compiled code
 // must agree with the reference library on pruned attention (rho = 0.3).
 
 // The script leaves nothing but the LLVM dialect.
