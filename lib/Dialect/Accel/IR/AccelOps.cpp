@@ -72,8 +72,8 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     if (!getResults().empty())
       return emitOpError() << "on buffers returns nothing: it writes the "
                               "output buffers it is given";
-    unsigned outputs = getInputs().size() - std::min<unsigned>(
-                                                 getInputs().size(), expected);
+    unsigned outputs =
+        getInputs().size() - std::min<unsigned>(getInputs().size(), expected);
     if (outputs < 1 || outputs > 4)
       return emitOpError()
              << "on buffers expects " << expected << " inputs (Q, K, V"

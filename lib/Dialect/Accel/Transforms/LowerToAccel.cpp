@@ -54,7 +54,7 @@ struct AttentionWork {
   SmallVector<Value> outBuffers;
   SmallVector<Value> aliasesOfOutput;
   bool bufferForm = false;
-  uint32_t stripRows = 0; ///< query rows per tile, when the IR is tiled
+  uint32_t stripRows = 0;       ///< query rows per tile, when the IR is tiled
   SmallVector<Operation *> ops; ///< what the launch replaces, in order
 };
 
@@ -95,8 +95,8 @@ FailureOr<accel::AttentionShape> shapeOf(const AttentionWork &work) {
     int64_t limit = i < 2 ? 65535 : 0xffffffffll;
     if (dims[i] < 1 || dims[i] > limit)
       return op->emitOpError()
-             << "cannot be lowered to the accelerator: " << dimNames[i]
-             << " = " << dims[i] << " is outside [1, " << limit << "]";
+             << "cannot be lowered to the accelerator: " << dimNames[i] << " = "
+             << dims[i] << " is outside [1, " << limit << "]";
   }
   accel::AttentionShape shape;
   shape.B = dims[0];
@@ -237,8 +237,9 @@ FailureOr<bool> ChainMatcher::escapes(Value v, StringRef what) const {
     if (owner && chain.contains(owner))
       continue;
     if (!owner || !top->isBeforeInBlock(owner)) {
-      (void)fail("the " + what + " is used before the attention's last "
-                                 "stage op");
+      (void)fail("the " + what +
+                 " is used before the attention's last "
+                 "stage op");
       return failure();
     }
     escaped = true;
@@ -261,8 +262,8 @@ FailureOr<AttentionWork> ChainMatcher::match() {
   Value theta = written(score, 1);
   auto prune = readerOf<PruneMaskOp>(
       theta, [](PruneMaskOp op) { return op.getTheta(); });
-  auto heads = readerOf<HeadMaskOp>(
-      theta, [](HeadMaskOp op) { return op.getTheta(); });
+  auto heads =
+      readerOf<HeadMaskOp>(theta, [](HeadMaskOp op) { return op.getTheta(); });
   if (!prune || !heads || prune->getBlock() != block ||
       heads->getBlock() != block)
     return fail("θ does not feed one hdp.prune_mask and one hdp.head_mask");
@@ -344,7 +345,7 @@ FailureOr<AttentionWork> ChainMatcher::match() {
   // Intermediate values live on the accelerator only.
   Value internals[] = {written(splitQ, 0), written(splitQ, 1),
                        written(splitK, 0), written(splitK, 1),
-                       written(score, 0), theta};
+                       written(score, 0),  theta};
   for (Value v : internals)
     if (!internal(v))
       return fail("an intermediate value (the split parts of Q or K, S_int "
@@ -368,8 +369,7 @@ FailureOr<AttentionWork> ChainMatcher::match() {
   work.key = splitK.getInput();
   work.value = throughSlices(pv.getValue());
   work.mask = score.getMask();
-  if (Operation *def = work.value.getDefiningOp();
-      def && top->isAncestor(def))
+  if (Operation *def = work.value.getDefiningOp(); def && top->isAncestor(def))
     return fail("V is computed inside the tile loop");
   work.last = top;
   return work;
@@ -382,8 +382,9 @@ bool isDeadStorage(Operation *op) {
   if (!isa<tensor::EmptyOp, memref::AllocOp, memref::SubViewOp,
            tensor::ExtractSliceOp, arith::ConstantOp>(op))
     return false;
-  return llvm::all_of(op->getUsers(),
-                      [](Operation *user) { return isa<memref::DeallocOp>(user); });
+  return llvm::all_of(op->getUsers(), [](Operation *user) {
+    return isa<memref::DeallocOp>(user);
+  });
 }
 
 /// Erases the dead storage among `candidates` and, transitively, among the
@@ -483,8 +484,8 @@ struct LowerToAccelPass
                << static_cast<unsigned>(stripRows);
       options.stripRows = work.stripRows;
     }
-    llvm::Expected<accel::Program> program = accel::buildProgram(
-        *shape, work.config.toReference(), config, options);
+    llvm::Expected<accel::Program> program =
+        accel::buildProgram(*shape, work.config.toReference(), config, options);
     if (!program) {
       InFlightDiagnostic diag = op->emitOpError();
       diag << "cannot be compiled for accelerator '" << config.name << "'";
