@@ -1370,146 +1370,162 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
           [&] {
             e.loop(NB, [&](Value bi) {
               Value one = e.index(1), zero = e.index(0);
-              Value cnt =
-                  e.loopAcc(zero, MB, {zero},
-                            [&](Value bj, ValueRange acc) -> SmallVector<Value> {
-                              Value k = e.load(sb.blockMask, {ib, ih, bi, bj});
-                              e.store(bj, list, {acc[0]});
-                              Value inc = arith::SelectOp::create(b, loc, k,
-                                                                  one, zero);
-                              return {e.addIndex(acc[0], inc)};
-                            })[0];
+              Value cnt = e.loopAcc(
+                  zero, MB, {zero},
+                  [&](Value bj, ValueRange acc) -> SmallVector<Value> {
+                    Value k = e.load(sb.blockMask, {ib, ih, bi, bj});
+                    e.store(bj, list, {acc[0]});
+                    Value inc = arith::SelectOp::create(b, loc, k, one, zero);
+                    return {e.addIndex(acc[0], inc)};
+                  })[0];
               Value i0 = e.mulIndex(bi, bm);
               Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
-              e.loop(i0, i1, [&](Value i) {
-                if (sb.zeroPruned)
-                  zeroRow({ib, ih, i});
-                // One block's bn entries; the last block may be cut by M.
-                auto loadBlock = [&](Value j0) -> Value {
-                  Value full = arith::CmpIOp::create(
-                      b, loc, arith::CmpIPredicate::sle,
-                      e.addIndex(j0, e.index(bn)), M);
-                  return e.ifThenElseValues(
-                      full,
-                      [&]() -> SmallVector<Value> {
-                        return {vector::LoadOp::create(
-                            b, loc, vType, in, ValueRange{ib, ih, i, j0})};
-                      },
-                      [&]() -> SmallVector<Value> {
-                        SmallVector<Value> lanes;
-                        Value last = arith::SubIOp::create(b, loc, M, one);
-                        for (int64_t l = 0; l < bn; ++l) {
-                          Value j = e.addIndex(j0, e.index(l));
-                          Value valid = arith::CmpIOp::create(
-                              b, loc, arith::CmpIPredicate::slt, j, M);
-                          Value x =
-                              e.load(in, {ib, ih, i, e.minIndex(j, last)});
-                          lanes.push_back(
-                              arith::SelectOp::create(b, loc, valid, x, negInf));
-                        }
-                        return {vector::FromElementsOp::create(b, loc, vType,
-                                                               lanes)};
-                      })[0];
-                };
-                auto storeBlock = [&](Value v, Value j0) {
-                  Value full = arith::CmpIOp::create(
-                      b, loc, arith::CmpIPredicate::sle,
-                      e.addIndex(j0, e.index(bn)), M);
-                  e.ifThenElse(
-                      full,
-                      [&] {
-                        vector::StoreOp::create(b, loc, v, out,
-                                                ValueRange{ib, ih, i, j0});
-                      },
-                      [&] {
-                        for (int64_t l = 0; l < bn; ++l) {
-                          Value j = e.addIndex(j0, e.index(l));
-                          Value valid = arith::CmpIOp::create(
-                              b, loc, arith::CmpIPredicate::slt, j, M);
-                          e.ifThenElse(valid, [&] {
-                            e.store(vector::ExtractOp::create(b, loc, v, l),
-                                    out, {ib, ih, i, j});
-                          });
-                        }
-                      });
-                };
-                auto colOf = [&](Value k) {
-                  return e.mulIndex(e.load(list, {k}), bn);
-                };
-                Value vmax =
-                    e.loopAcc(zero, cnt, {negInfVec},
-                              [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                                Value x = loadBlock(colOf(k));
-                                Value bigger = arith::AndIOp::create(
-                                    b, loc, isFinite(x),
-                                    arith::CmpFOp::create(
-                                        b, loc, arith::CmpFPredicate::OGT, x,
-                                        acc[0]));
-                                return {arith::SelectOp::create(b, loc, bigger,
-                                                                x, acc[0])};
-                              })[0];
-                Value mx = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::MAXNUMF, vmax);
-                Value any = arith::CmpFOp::create(
-                    b, loc, arith::CmpFPredicate::OGT, mx, negInf);
-                e.ifThenElse(
-                    any,
-                    [&] {
-                      Value mxVec =
-                          vector::BroadcastOp::create(b, loc, vType, mx);
-                      Value vsum =
-                          e.loopAcc(
-                              zero, cnt, {zeroVec},
-                              [&](Value k, ValueRange acc)
-                                  -> SmallVector<Value> {
-                                Value j0 = colOf(k);
-                                Value x = loadBlock(j0);
-                                Value ex = math::ExpOp::create(
-                                    b, loc,
-                                    arith::SubFOp::create(b, loc, x, mxVec));
-                                ex = arith::SelectOp::create(b, loc,
-                                                             isFinite(x), ex,
-                                                             zeroVec);
-                                storeBlock(ex, j0);
-                                return {arith::AddFOp::create(b, loc, acc[0],
-                                                              ex)};
-                              })[0];
-                      Value sum = vector::ReductionOp::create(
-                          b, loc, vector::CombiningKind::ADD, vsum);
-                      Value sumVec =
-                          vector::BroadcastOp::create(b, loc, vType, sum);
-                      e.loop(cnt, [&](Value k) {
-                        Value j0 = colOf(k);
+              // More than half of the columns kept: the 16-lane whole-row
+              // softmax is faster (pruned entries are -inf there).
+              Value mostlyKept =
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                        e.mulIndex(cnt, 2 * bn), M);
+              e.ifThenElse(
+                  mostlyKept,
+                  [&] {
+                    e.loop(i0, i1, [&](Value i) {
+                      emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M);
+                    });
+                  },
+                  [&] {
+                    e.loop(i0, i1, [&](Value i) {
+                      if (sb.zeroPruned)
+                        zeroRow({ib, ih, i});
+                      // One block's bn entries; the last block may be cut by M.
+                      auto loadBlock = [&](Value j0) -> Value {
+                        Value full = arith::CmpIOp::create(
+                            b, loc, arith::CmpIPredicate::sle,
+                            e.addIndex(j0, e.index(bn)), M);
+                        return e.ifThenElseValues(
+                            full,
+                            [&]() -> SmallVector<Value> {
+                              return {vector::LoadOp::create(
+                                  b, loc, vType, in,
+                                  ValueRange{ib, ih, i, j0})};
+                            },
+                            [&]() -> SmallVector<Value> {
+                              SmallVector<Value> lanes;
+                              Value last =
+                                  arith::SubIOp::create(b, loc, M, one);
+                              for (int64_t l = 0; l < bn; ++l) {
+                                Value j = e.addIndex(j0, e.index(l));
+                                Value valid = arith::CmpIOp::create(
+                                    b, loc, arith::CmpIPredicate::slt, j, M);
+                                Value x = e.load(
+                                    in, {ib, ih, i, e.minIndex(j, last)});
+                                lanes.push_back(arith::SelectOp::create(
+                                    b, loc, valid, x, negInf));
+                              }
+                              return {vector::FromElementsOp::create(
+                                  b, loc, vType, lanes)};
+                            })[0];
+                      };
+                      auto storeBlock = [&](Value v, Value j0) {
                         Value full = arith::CmpIOp::create(
                             b, loc, arith::CmpIPredicate::sle,
                             e.addIndex(j0, e.index(bn)), M);
                         e.ifThenElse(
                             full,
                             [&] {
-                              Value ex = vector::LoadOp::create(
-                                  b, loc, vType, out,
-                                  ValueRange{ib, ih, i, j0});
                               vector::StoreOp::create(
-                                  b, loc,
-                                  arith::DivFOp::create(b, loc, ex, sumVec),
-                                  out, ValueRange{ib, ih, i, j0});
+                                  b, loc, v, out, ValueRange{ib, ih, i, j0});
                             },
                             [&] {
-                              e.loop(j0, M, [&](Value j) {
-                                Value ex = e.load(out, {ib, ih, i, j});
-                                e.store(arith::DivFOp::create(b, loc, ex, sum),
-                                        out, {ib, ih, i, j});
-                              });
+                              for (int64_t l = 0; l < bn; ++l) {
+                                Value j = e.addIndex(j0, e.index(l));
+                                Value valid = arith::CmpIOp::create(
+                                    b, loc, arith::CmpIPredicate::slt, j, M);
+                                e.ifThenElse(valid, [&] {
+                                  e.store(
+                                      vector::ExtractOp::create(b, loc, v, l),
+                                      out, {ib, ih, i, j});
+                                });
+                              }
                             });
-                      });
-                    },
-                    [&] {
-                      // No finite entry: the kept blocks' entries are 0.
-                      e.loop(cnt, [&](Value k) {
-                        storeBlock(zeroVec, colOf(k));
-                      });
+                      };
+                      auto colOf = [&](Value k) {
+                        return e.mulIndex(e.load(list, {k}), bn);
+                      };
+                      Value vmax = e.loopAcc(
+                          zero, cnt, {negInfVec},
+                          [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                            Value x = loadBlock(colOf(k));
+                            Value bigger = arith::AndIOp::create(
+                                b, loc, isFinite(x),
+                                arith::CmpFOp::create(b, loc,
+                                                      arith::CmpFPredicate::OGT,
+                                                      x, acc[0]));
+                            return {arith::SelectOp::create(b, loc, bigger, x,
+                                                            acc[0])};
+                          })[0];
+                      Value mx = vector::ReductionOp::create(
+                          b, loc, vector::CombiningKind::MAXNUMF, vmax);
+                      Value any = arith::CmpFOp::create(
+                          b, loc, arith::CmpFPredicate::OGT, mx, negInf);
+                      e.ifThenElse(
+                          any,
+                          [&] {
+                            Value mxVec =
+                                vector::BroadcastOp::create(b, loc, vType, mx);
+                            Value vsum = e.loopAcc(
+                                zero, cnt, {zeroVec},
+                                [&](Value k,
+                                    ValueRange acc) -> SmallVector<Value> {
+                                  Value j0 = colOf(k);
+                                  Value x = loadBlock(j0);
+                                  Value ex = math::ExpOp::create(
+                                      b, loc,
+                                      arith::SubFOp::create(b, loc, x, mxVec));
+                                  ex = arith::SelectOp::create(
+                                      b, loc, isFinite(x), ex, zeroVec);
+                                  storeBlock(ex, j0);
+                                  return {arith::AddFOp::create(b, loc, acc[0],
+                                                                ex)};
+                                })[0];
+                            Value sum = vector::ReductionOp::create(
+                                b, loc, vector::CombiningKind::ADD, vsum);
+                            Value sumVec =
+                                vector::BroadcastOp::create(b, loc, vType, sum);
+                            e.loop(cnt, [&](Value k) {
+                              Value j0 = colOf(k);
+                              Value full = arith::CmpIOp::create(
+                                  b, loc, arith::CmpIPredicate::sle,
+                                  e.addIndex(j0, e.index(bn)), M);
+                              e.ifThenElse(
+                                  full,
+                                  [&] {
+                                    Value ex = vector::LoadOp::create(
+                                        b, loc, vType, out,
+                                        ValueRange{ib, ih, i, j0});
+                                    vector::StoreOp::create(
+                                        b, loc,
+                                        arith::DivFOp::create(b, loc, ex,
+                                                              sumVec),
+                                        out, ValueRange{ib, ih, i, j0});
+                                  },
+                                  [&] {
+                                    e.loop(j0, M, [&](Value j) {
+                                      Value ex = e.load(out, {ib, ih, i, j});
+                                      e.store(arith::DivFOp::create(b, loc, ex,
+                                                                    sum),
+                                              out, {ib, ih, i, j});
+                                    });
+                                  });
+                            });
+                          },
+                          [&] {
+                            // No finite entry: the kept blocks' entries are 0.
+                            e.loop(cnt, [&](Value k) {
+                              storeBlock(zeroVec, colOf(k));
+                            });
+                          });
                     });
-              });
+                  });
             });
           },
           [&] {
@@ -1543,7 +1559,9 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
   if (!poly) {
     e.loop(B, [&](Value ib) {
       e.loop(H, [&](Value ih) {
-        e.loop(N, [&](Value i) { emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M); });
+        e.loop(N, [&](Value i) {
+          emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M);
+        });
       });
     });
     return;
