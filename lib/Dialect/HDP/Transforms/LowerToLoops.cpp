@@ -1303,7 +1303,242 @@ void emitExactSoftmaxRow(LoopEmitter &e, Value in, Value out, ValueRange bhi,
       });
 }
 
-void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
+/// Where a masked_softmax reads scores that an hdp.approx_combine wrote: the
+/// block and head masks that approx_combine used (its pruned blocks and
+/// pruned heads are -inf in the scores), and whether the entries of pruned
+/// blocks of P must still be written (0) because something other than a
+/// sparse_pv with the same masks may read them.
+struct SoftmaxBlocks {
+  Value blockMask, headMask;
+  int64_t bm = 0, bn = 0;
+  bool zeroPruned = true;
+};
+
+/// Exact softmax over the kept blocks of each row only (bn lanes per block):
+/// a row's finite entries all lie in kept blocks of its block row, so this is
+/// the softmax over the row's finite entries. The kept block columns of a
+/// block row are listed once (branch-free) and shared by its bm rows.
+/// Rows of pruned heads, and the entries of pruned blocks, are written 0
+/// only when `zeroPruned` (otherwise no reader looks at them).
+void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
+                            const SoftmaxBlocks &sb) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  int64_t bm = sb.bm, bn = sb.bn;
+  constexpr int64_t VL = 16;
+  auto vType = VectorType::get({bn}, b.getF32Type());
+  auto rowVType = VectorType::get({VL}, b.getF32Type());
+  float inf = std::numeric_limits<float>::infinity();
+  Value negInf = e.f32(-inf);
+  Value negInfVec = splat(e, vType, b.getF32FloatAttr(-inf));
+  Value posInfVec = splat(e, vType, b.getF32FloatAttr(inf));
+  Value zeroVec = splat(e, vType, b.getF32FloatAttr(0.0f));
+  Value zeroRowVec = splat(e, rowVType, b.getF32FloatAttr(0.0f));
+  Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
+  Value MB = e.dim(sb.blockMask, 3);
+  Value NB = e.ceilDiv(N, bm);
+  Value list = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
+      ValueRange{MB});
+  auto isFinite = [&](Value x) {
+    Value absX = math::AbsFOp::create(b, loc, x);
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absX,
+                                 posInfVec)
+        .getResult();
+  };
+  Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
+  auto zeroRow = [&](ValueRange bhi) {
+    auto at = [&](Value j) {
+      SmallVector<Value> idx(bhi.begin(), bhi.end());
+      idx.push_back(j);
+      return idx;
+    };
+    e.loopAcc(
+        e.index(0), mMain, {},
+        [&](Value j, ValueRange) -> SmallVector<Value> {
+          vector::StoreOp::create(b, loc, zeroRowVec, out, at(j));
+          return {};
+        },
+        VL);
+    e.loop(mMain, M, [&](Value j) { e.store(e.f32(0.0f), out, at(j)); });
+  };
+  e.loop(B, [&](Value ib) {
+    e.loop(H, [&](Value ih) {
+      Value headKept = e.load(sb.headMask, {ib, ih});
+      e.ifThenElse(
+          headKept,
+          [&] {
+            e.loop(NB, [&](Value bi) {
+              Value one = e.index(1), zero = e.index(0);
+              Value cnt = e.loopAcc(
+                  zero, MB, {zero},
+                  [&](Value bj, ValueRange acc) -> SmallVector<Value> {
+                    Value k = e.load(sb.blockMask, {ib, ih, bi, bj});
+                    e.store(bj, list, {acc[0]});
+                    Value inc = arith::SelectOp::create(b, loc, k, one, zero);
+                    return {e.addIndex(acc[0], inc)};
+                  })[0];
+              Value i0 = e.mulIndex(bi, bm);
+              Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
+              // More than half of the columns kept: the 16-lane whole-row
+              // softmax is faster (pruned entries are -inf there).
+              Value mostlyKept =
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                        e.mulIndex(cnt, 2 * bn), M);
+              e.ifThenElse(
+                  mostlyKept,
+                  [&] {
+                    e.loop(i0, i1, [&](Value i) {
+                      emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M);
+                    });
+                  },
+                  [&] {
+                    e.loop(i0, i1, [&](Value i) {
+                      if (sb.zeroPruned)
+                        zeroRow({ib, ih, i});
+                      // One block's bn entries; the last block may be cut by M.
+                      auto loadBlock = [&](Value j0) -> Value {
+                        Value full = arith::CmpIOp::create(
+                            b, loc, arith::CmpIPredicate::sle,
+                            e.addIndex(j0, e.index(bn)), M);
+                        return e.ifThenElseValues(
+                            full,
+                            [&]() -> SmallVector<Value> {
+                              return {vector::LoadOp::create(
+                                  b, loc, vType, in,
+                                  ValueRange{ib, ih, i, j0})};
+                            },
+                            [&]() -> SmallVector<Value> {
+                              SmallVector<Value> lanes;
+                              Value last =
+                                  arith::SubIOp::create(b, loc, M, one);
+                              for (int64_t l = 0; l < bn; ++l) {
+                                Value j = e.addIndex(j0, e.index(l));
+                                Value valid = arith::CmpIOp::create(
+                                    b, loc, arith::CmpIPredicate::slt, j, M);
+                                Value x = e.load(
+                                    in, {ib, ih, i, e.minIndex(j, last)});
+                                lanes.push_back(arith::SelectOp::create(
+                                    b, loc, valid, x, negInf));
+                              }
+                              return {vector::FromElementsOp::create(
+                                  b, loc, vType, lanes)};
+                            })[0];
+                      };
+                      auto storeBlock = [&](Value v, Value j0) {
+                        Value full = arith::CmpIOp::create(
+                            b, loc, arith::CmpIPredicate::sle,
+                            e.addIndex(j0, e.index(bn)), M);
+                        e.ifThenElse(
+                            full,
+                            [&] {
+                              vector::StoreOp::create(
+                                  b, loc, v, out, ValueRange{ib, ih, i, j0});
+                            },
+                            [&] {
+                              for (int64_t l = 0; l < bn; ++l) {
+                                Value j = e.addIndex(j0, e.index(l));
+                                Value valid = arith::CmpIOp::create(
+                                    b, loc, arith::CmpIPredicate::slt, j, M);
+                                e.ifThenElse(valid, [&] {
+                                  e.store(
+                                      vector::ExtractOp::create(b, loc, v, l),
+                                      out, {ib, ih, i, j});
+                                });
+                              }
+                            });
+                      };
+                      auto colOf = [&](Value k) {
+                        return e.mulIndex(e.load(list, {k}), bn);
+                      };
+                      Value vmax = e.loopAcc(
+                          zero, cnt, {negInfVec},
+                          [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                            Value x = loadBlock(colOf(k));
+                            Value bigger = arith::AndIOp::create(
+                                b, loc, isFinite(x),
+                                arith::CmpFOp::create(b, loc,
+                                                      arith::CmpFPredicate::OGT,
+                                                      x, acc[0]));
+                            return {arith::SelectOp::create(b, loc, bigger, x,
+                                                            acc[0])};
+                          })[0];
+                      Value mx = vector::ReductionOp::create(
+                          b, loc, vector::CombiningKind::MAXNUMF, vmax);
+                      Value any = arith::CmpFOp::create(
+                          b, loc, arith::CmpFPredicate::OGT, mx, negInf);
+                      e.ifThenElse(
+                          any,
+                          [&] {
+                            Value mxVec =
+                                vector::BroadcastOp::create(b, loc, vType, mx);
+                            Value vsum = e.loopAcc(
+                                zero, cnt, {zeroVec},
+                                [&](Value k,
+                                    ValueRange acc) -> SmallVector<Value> {
+                                  Value j0 = colOf(k);
+                                  Value x = loadBlock(j0);
+                                  Value ex = math::ExpOp::create(
+                                      b, loc,
+                                      arith::SubFOp::create(b, loc, x, mxVec));
+                                  ex = arith::SelectOp::create(
+                                      b, loc, isFinite(x), ex, zeroVec);
+                                  storeBlock(ex, j0);
+                                  return {arith::AddFOp::create(b, loc, acc[0],
+                                                                ex)};
+                                })[0];
+                            Value sum = vector::ReductionOp::create(
+                                b, loc, vector::CombiningKind::ADD, vsum);
+                            Value sumVec =
+                                vector::BroadcastOp::create(b, loc, vType, sum);
+                            e.loop(cnt, [&](Value k) {
+                              Value j0 = colOf(k);
+                              Value full = arith::CmpIOp::create(
+                                  b, loc, arith::CmpIPredicate::sle,
+                                  e.addIndex(j0, e.index(bn)), M);
+                              e.ifThenElse(
+                                  full,
+                                  [&] {
+                                    Value ex = vector::LoadOp::create(
+                                        b, loc, vType, out,
+                                        ValueRange{ib, ih, i, j0});
+                                    vector::StoreOp::create(
+                                        b, loc,
+                                        arith::DivFOp::create(b, loc, ex,
+                                                              sumVec),
+                                        out, ValueRange{ib, ih, i, j0});
+                                  },
+                                  [&] {
+                                    e.loop(j0, M, [&](Value j) {
+                                      Value ex = e.load(out, {ib, ih, i, j});
+                                      e.store(arith::DivFOp::create(b, loc, ex,
+                                                                    sum),
+                                              out, {ib, ih, i, j});
+                                    });
+                                  });
+                            });
+                          },
+                          [&] {
+                            // No finite entry: the kept blocks' entries are 0.
+                            e.loop(cnt, [&](Value k) {
+                              storeBlock(zeroVec, colOf(k));
+                            });
+                          });
+                    });
+                  });
+            });
+          },
+          [&] {
+            if (sb.zeroPruned)
+              e.loop(N, [&](Value i) { zeroRow({ib, ih, i}); });
+          });
+    });
+  });
+  memref::DeallocOp::create(b, loc, list);
+}
+
+void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
+                        const SoftmaxBlocks *blocks) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   bool poly = op.getEffectiveConfig().getSoftmax() == SoftmaxKind::poly;
@@ -1317,10 +1552,16 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op) {
                                  posInf)
         .getResult();
   };
+  if (!poly && blocks) {
+    emitExactSoftmaxBlocks(e, in, out, *blocks);
+    return;
+  }
   if (!poly) {
     e.loop(B, [&](Value ib) {
       e.loop(H, [&](Value ih) {
-        e.loop(N, [&](Value i) { emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M); });
+        e.loop(N, [&](Value i) {
+          emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M);
+        });
       });
     });
     return;
@@ -1457,6 +1698,52 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
   });
 }
 
+/// The scores a masked_softmax reads come from an approx_combine in the same
+/// block, through a buffer nothing else touches (it is allocated, written by
+/// that approx_combine, read by the softmax, deallocated). P's pruned entries
+/// need no writes when P is likewise private to the softmax and sparse_pv ops
+/// with the same masks (they never read pruned blocks or pruned heads).
+std::optional<SoftmaxBlocks> findSoftmaxBlocks(MaskedSoftmaxOp sm) {
+  Value in = sm.getInput();
+  if (sm.getInits().size() != 1 || !in.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  ApproxCombineOp writer;
+  for (Operation *user : in.getUsers()) {
+    if (user == sm.getOperation() || isa<memref::DeallocOp>(user))
+      continue;
+    auto ac = dyn_cast<ApproxCombineOp>(user);
+    if (!ac || writer || ac.getInits().size() != 1 ||
+        ac.getInits()[0] != in || llvm::count(ac->getOperands(), in) != 1 ||
+        ac->getBlock() != sm->getBlock() || !ac->isBeforeInBlock(sm))
+      return std::nullopt;
+    writer = ac;
+  }
+  if (!writer)
+    return std::nullopt;
+  ConfigAttr config = writer.getEffectiveConfig();
+  SoftmaxBlocks sb;
+  sb.blockMask = writer.getBlockMask();
+  sb.headMask = writer.getHeadMask();
+  sb.bm = config.getBlockRows();
+  sb.bn = config.getBlockCols();
+  if (sb.bm <= 0 || sb.bn <= 0 || sb.bn > 64)
+    return std::nullopt;
+  Value out = sm.getInits()[0];
+  bool privateP = out.getDefiningOp<memref::AllocOp>() != nullptr;
+  for (Operation *user : out.getUsers()) {
+    if (!privateP)
+      break;
+    if (user == sm.getOperation() || isa<memref::DeallocOp>(user))
+      continue;
+    auto pv = dyn_cast<SparsePVOp>(user);
+    privateP = pv && pv.getProbs() == out && pv.getBlockMask() == sb.blockMask &&
+               pv.getHeadMask() == sb.headMask &&
+               llvm::count(pv->getOperands(), out) == 1;
+  }
+  sb.zeroPruned = !privateP;
+  return sb;
+}
+
 struct HDPLowerToLoopsPass
     : hdp::impl::HDPLowerToLoopsBase<HDPLowerToLoopsPass> {
   void runOnOperation() override {
@@ -1482,6 +1769,13 @@ struct HDPLowerToLoopsPass
     if (failedAny)
       return signalPassFailure();
 
+    // Softmaxes of scores written by an approx_combine: only kept blocks.
+    llvm::DenseMap<Operation *, SoftmaxBlocks> softmaxBlocks;
+    for (Operation *op : stageOps)
+      if (auto sm = dyn_cast<MaskedSoftmaxOp>(op))
+        if (std::optional<SoftmaxBlocks> sb = findSoftmaxBlocks(sm))
+          softmaxBlocks[op] = *sb;
+
     IRRewriter rewriter(&getContext());
     for (Operation *op : stageOps) {
       rewriter.setInsertionPoint(op);
@@ -1492,7 +1786,11 @@ struct HDPLowerToLoopsPass
           .Case([&](PruneMaskOp o) { lowerPruneMask(e, o); })
           .Case([&](HeadMaskOp o) { lowerHeadMask(e, o); })
           .Case([&](ApproxCombineOp o) { lowerApproxCombine(e, o); })
-          .Case([&](MaskedSoftmaxOp o) { lowerMaskedSoftmax(e, o); })
+          .Case([&](MaskedSoftmaxOp o) {
+            auto it = softmaxBlocks.find(op);
+            lowerMaskedSoftmax(
+                e, o, it == softmaxBlocks.end() ? nullptr : &it->second);
+          })
           .Case([&](SparsePVOp o) { lowerSparsePV(e, o); });
       rewriter.eraseOp(op);
     }
