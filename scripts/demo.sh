@@ -53,4 +53,6 @@ echo "== 6. quality against sparsity on a real trained model (tinystories-260K, 
 echo "      of the held-out excerpt; shifts calibrated per layer; bench/accuracy/sweep.sh for all)"
 "$PY" bench/accuracy/sweep.py --demo --max-docs 3 --hdp-eval "$BIN/hdp-eval" \
   --out-dir "$DEMO/accuracy" | grep -v '^wrote '
-echo "   (full figures and what they mean: docs/accuracy.md)"
+echo "   mass-lost is the dense attention probability on the blocks hdp skipped: on this model the"
+echo "   specified importance (sum of |S_int|) prunes the blocks it attends to, so quality falls"
+echo "   fast; the signed experiment keeps it. Full figures and what they mean: docs/accuracy.md"
