@@ -159,13 +159,23 @@ npy::Array readResult(const int64_t *words, int64_t rank, npy::DType dtype) {
   int64_t offset = words[2];
   int64_t count = npy::numElements(out.shape);
   out.bytes.resize(count * size);
+  if (count == 0)
+    return out;
+  // Rows along the innermost dimension are copied whole when contiguous
+  // (the usual case): a per-element copy of a 12M-entry block mask took
+  // longer than the attention itself.
+  int64_t run = 1;
+  if (rank > 0 && strides[rank - 1] == 1)
+    run = out.shape[rank - 1];
+  int64_t outerRank = run == 1 ? rank : rank - 1;
   std::vector<int64_t> index(rank, 0);
-  for (int64_t n = 0; n < count; ++n) {
+  for (int64_t n = 0; n < count; n += run) {
     int64_t element = offset;
-    for (int64_t d = 0; d < rank; ++d)
+    for (int64_t d = 0; d < outerRank; ++d)
       element += index[d] * strides[d];
-    std::memcpy(out.bytes.data() + n * size, aligned + element * size, size);
-    for (int64_t d = rank - 1; d >= 0; --d) {
+    std::memcpy(out.bytes.data() + n * size, aligned + element * size,
+                run * size);
+    for (int64_t d = outerRank - 1; d >= 0; --d) {
       if (++index[d] < out.shape[d])
         break;
       index[d] = 0;
