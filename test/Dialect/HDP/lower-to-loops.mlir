@@ -55,16 +55,72 @@ func.func @sparse_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x2x8x4xf32>, %bm: memr
 
 // -----
 
-// The threshold of a block row is evaluated in i128; the Q16 ratio is a
-// constant (rho = 0.5 → 32768).
+// The threshold T of a block row is evaluated in i128; the Q16 ratio is a
+// constant (rho = 0.5 → 32768). When T fits i64 each block compares θ with
+// the row's cutoff ⌈T / (65536·nb)⌉ (i64); otherwise with i128 products.
 
 // CHECK-LABEL: func.func @prune_mask
 // CHECK-DAG: arith.constant 32768 : i128
 // CHECK-DAG: arith.constant 65536 : i128
+// CHECK: %[[T:.*]] = arith.addi %{{.*}} : i128
+// CHECK: %[[FITS:.*]] = arith.cmpi sle, %[[T]], %{{.*}} : i128
+// CHECK: scf.if %[[FITS]] {
+// CHECK: %[[T64:.*]] = arith.trunci %[[T]] : i128 to i64
+// CHECK: %[[CUT:.*]] = arith.ceildivsi %[[T64]], %{{.*}} : i64
+// CHECK: scf.for
+// CHECK: arith.cmpi sge, %{{.*}}, %[[CUT]] : i64
+// CHECK: } else {
+// CHECK: scf.for
 // CHECK: arith.muli %{{.*}} : i128
-// CHECK: arith.cmpi sge, %{{.*}} : i128
+// CHECK: arith.cmpi sge, %{{.*}}, %[[T]] : i128
 func.func @prune_mask(%t: memref<1x1x2x3xi64>, %bm: memref<1x1x2x3xi1>) {
   hdp.prune_mask config #hdp.config<rho = 0.5> ins(%t : memref<1x1x2x3xi64>) outs(%bm : memref<1x1x2x3xi1>)
+  return
+}
+
+// -----
+
+// θ private to its prune_mask and head_mask: the three are lowered together,
+// θ lives one step of block rows at a time ([kTileRows / bm, M / bn] = 2x32
+// here) and its [B, H, N/bm, M/bn] buffer goes away; θ_H is accumulated from
+// the row sums and the head mask follows each batch item.
+
+// CHECK-LABEL: func.func @fused_scoring
+// CHECK-NOT: memref<1x2x4x32xi64>
+// CHECK: %[[ROWS:.*]] = memref.alloc() : memref<2x32xi64>
+// CHECK: vector.store %{{.*}}, %[[ROWS]][%{{.*}}] : memref<2x32xi64>, vector<16xi64>
+// CHECK: memref.load %[[ROWS]]
+// CHECK: arith.ceildivsi
+// CHECK: memref.store %{{.*}}, %arg3[
+// CHECK: memref.store %{{.*}}, %arg5[
+// CHECK: memref.store %{{.*}}, %arg4[
+// CHECK: memref.dealloc %[[ROWS]]
+// CHECK-NOT: memref<1x2x4x32xi64>
+// CHECK: return
+func.func @fused_scoring(%qh: memref<1x2x8x16xi8>, %kh: memref<1x2x64x16xi8>, %s: memref<1x2x8x64xi32>, %bm: memref<1x2x4x32xi1>, %hm: memref<1x2xi1>, %th: memref<1x2xi64>) {
+  %theta = memref.alloc() : memref<1x2x4x32xi64>
+  hdp.block_score config #hdp.config<rho = 0.3> ins(%qh, %kh : memref<1x2x8x16xi8>, memref<1x2x64x16xi8>) outs(%s, %theta : memref<1x2x8x64xi32>, memref<1x2x4x32xi64>)
+  hdp.prune_mask config #hdp.config<rho = 0.3> ins(%theta : memref<1x2x4x32xi64>) outs(%bm : memref<1x2x4x32xi1>)
+  hdp.head_mask config #hdp.config<tau_h = 0.5> ins(%theta : memref<1x2x4x32xi64>) outs(%hm, %th : memref<1x2xi1>, memref<1x2xi64>)
+  memref.dealloc %theta : memref<1x2x4x32xi64>
+  return
+}
+
+// -----
+
+// θ read by something else (here a copy out): block_score writes it whole.
+
+// CHECK-LABEL: func.func @unfused_scoring
+// CHECK: %[[THETA:.*]] = memref.alloc() : memref<1x2x4x32xi64>
+// CHECK: vector.store %{{.*}}, %[[THETA]][%{{.*}}] : memref<1x2x4x32xi64>, vector<16xi64>
+// CHECK: memref.copy %[[THETA]], %arg6
+func.func @unfused_scoring(%qh: memref<1x2x8x16xi8>, %kh: memref<1x2x64x16xi8>, %s: memref<1x2x8x64xi32>, %bm: memref<1x2x4x32xi1>, %hm: memref<1x2xi1>, %th: memref<1x2xi64>, %out: memref<1x2x4x32xi64>) {
+  %theta = memref.alloc() : memref<1x2x4x32xi64>
+  hdp.block_score config #hdp.config<rho = 0.3> ins(%qh, %kh : memref<1x2x8x16xi8>, memref<1x2x64x16xi8>) outs(%s, %theta : memref<1x2x8x64xi32>, memref<1x2x4x32xi64>)
+  hdp.prune_mask config #hdp.config<rho = 0.3> ins(%theta : memref<1x2x4x32xi64>) outs(%bm : memref<1x2x4x32xi1>)
+  hdp.head_mask config #hdp.config<tau_h = 0.5> ins(%theta : memref<1x2x4x32xi64>) outs(%hm, %th : memref<1x2xi1>, memref<1x2xi64>)
+  memref.copy %theta, %out : memref<1x2x4x32xi64> to memref<1x2x4x32xi64>
+  memref.dealloc %theta : memref<1x2x4x32xi64>
   return
 }
 

@@ -512,174 +512,18 @@ void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
 }
 
 //===----------------------------------------------------------------------===//
-// Stage 2: block_score, one block at a time
+// Stage 3a: prune_mask of one block row
 //===----------------------------------------------------------------------===//
 
-void lowerBlockScore(LoopEmitter &e, BlockScoreOp op) {
+/// Prunes one block row (docs/semantics.md, stage 3a) whose θ `thetaAt(bj)`
+/// reads; `storeKept(bj, kept)` writes its block mask. Returns the sum of
+/// the row's valid θ: the row's share of its head's θ_H.
+Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
+                   function_ref<Value(Value)> thetaAt,
+                   function_ref<void(Value, Value)> storeKept) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  ConfigAttr config = op.getEffectiveConfig();
-  int64_t bm = config.getBlockRows(), bn = config.getBlockCols();
-  Value qHi = op.getQueryHi(), kHi = op.getKeyHi();
-  Value scoresOut = op.getInits()[0], thetaOut = op.getInits()[1];
-  Type scoreType = cast<MemRefType>(scoresOut.getType()).getElementType();
-  MaskReader mask(e, op.getMask());
-  // S_int is written only when something other than approx_combine reads
-  // it; otherwise its buffer is dead and goes away.
-  bool writeScores = scoresNeeded(scoresOut, op);
-
-  Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
-        D = e.dim(qHi, 3), M = e.dim(kHi, 2);
-  Value NB = e.dim(thetaOut, 2), MB = e.dim(thetaOut, 3);
-  int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
-
-  // The scalar lowering of one block (edges, masks, dynamic D).
-  auto emitBlock = [&](Value ib, Value ih, Value bi, Value bj) {
-    Value i0 = e.mulIndex(bi, bm);
-    Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
-    Value j0 = e.mulIndex(bj, bn);
-    Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-    // Loop-carried: θ and whether any element is kept (valid).
-    SmallVector<Value> acc = e.loopAcc(
-        i0, i1, {e.i64(0), e.boolean(false)}, [&](Value i, ValueRange rowAcc) {
-          return e.loopAcc(j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
-            // |hi| <= 2^(I-1): products are below 2^(2I-2).
-            unsigned width =
-                fitsI32(staticD, 1, 2 * (config.getIntBits() - 1)) ? 32 : 64;
-            Value dot = emitDotSum(e,
-                                   {{DotOperand{qHi, {ib, ih, i}},
-                                     DotOperand{kHi, {ib, ih, j}}}},
-                                   D, staticD, width);
-            Value s = e.sext(dot, 64);
-            if (writeScores)
-              e.store(e.truncTo(s, scoreType), scoresOut, {ib, ih, i, j});
-            Value absS = math::AbsIOp::create(b, loc, s);
-            Value kept = e.boolean(true);
-            if (mask)
-              kept = arith::XOrIOp::create(
-                  b, loc, mask.isRemoved(mask.read({ib, ih, i, j})),
-                  e.boolean(true));
-            Value added = arith::AddIOp::create(b, loc, elemAcc[0], absS);
-            Value theta =
-                arith::SelectOp::create(b, loc, kept, added, elemAcc[0]);
-            Value valid = arith::OrIOp::create(b, loc, elemAcc[1], kept);
-            return SmallVector<Value>{theta, valid};
-          });
-        });
-    // θ = -1 marks a block whose every element is removed.
-    Value theta = arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1));
-    e.store(theta, thetaOut, {ib, ih, bi, bj});
-  };
-
-  int64_t maxHi = int64_t(1) << (config.getIntBits() - 1);
-  unsigned accWidth = accumulatorWidth(staticD, 1, maxHi * maxHi);
-  int64_t VL = lanesFor(accWidth);
-  bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
-  if (!fast) {
-    e.loop(B, [&](Value ib) {
-      e.loop(H, [&](Value ih) {
-        e.loop(NB, [&](Value bi) {
-          e.loop(MB, [&](Value bj) { emitBlock(ib, ih, bi, bj); });
-        });
-      });
-    });
-    return;
-  }
-
-  // Whole tiles of kTileRows × VL scores from the vector kernel, θ of their
-  // blocks from lane shuffles; the blocks at the bottom and right edges
-  // from the scalar lowering.
-  Type accElt = b.getIntegerType(accWidth);
   Type i64 = b.getI64Type();
-  Value kT = allocTransposed(e, kHi);
-  Value nMain = e.mulIndex(e.divIndex(N, kTileRows), kTileRows);
-  Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
-  Value nbMain = e.divIndex(nMain, bm), mbMain = e.divIndex(mMain, bn);
-  auto wideType = VectorType::get({VL}, i64);
-  auto scoreVecType = VectorType::get({VL}, scoreType);
-  int64_t colBlocks = VL / bn;
-  e.loop(B, [&](Value ib) {
-    e.loop(H, [&](Value ih) {
-      emitTranspose(e, kHi, {ib, ih}, kT, M, D);
-      e.loopAcc(
-          e.index(0), nMain, {},
-          [&](Value i0, ValueRange) -> SmallVector<Value> {
-            e.loopAcc(
-                e.index(0), mMain, {},
-                [&](Value j0, ValueRange) -> SmallVector<Value> {
-                  SmallVector<Value> acc = emitOuterProducts(
-                      e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL, accElt, i0,
-                      j0, D);
-                  SmallVector<Value> absRows;
-                  for (int64_t r = 0; r < kTileRows; ++r) {
-                    Value row = e.addIndex(i0, e.index(r));
-                    if (writeScores) {
-                      Value s = acc[r];
-                      if (scoreVecType != s.getType())
-                        s = arith::ExtSIOp::create(b, loc, scoreVecType, s);
-                      vector::StoreOp::create(b, loc, s, scoresOut,
-                                              ValueRange{ib, ih, row, j0});
-                    }
-                    Value wide =
-                        arith::ExtSIOp::create(b, loc, wideType, acc[r]);
-                    absRows.push_back(math::AbsIOp::create(b, loc, wide));
-                  }
-                  Value bj0 = e.divIndex(j0, bn);
-                  for (int64_t br = 0; br < kTileRows / bm; ++br) {
-                    Value sum = absRows[br * bm];
-                    for (int64_t t = 1; t < bm; ++t)
-                      sum = arith::AddIOp::create(b, loc, sum,
-                                                  absRows[br * bm + t]);
-                    Value theta;
-                    for (int64_t t = 0; t < bn; ++t) {
-                      SmallVector<int64_t> lanes;
-                      for (int64_t c = 0; c < colBlocks; ++c)
-                        lanes.push_back(c * bn + t);
-                      Value part =
-                          bn == 1 ? sum
-                                  : vector::ShuffleOp::create(b, loc, sum, sum,
-                                                              lanes)
-                                        .getResult();
-                      theta = theta ? arith::AddIOp::create(b, loc, theta, part)
-                                          .getResult()
-                                    : part;
-                    }
-                    Value bi = e.addIndex(e.divIndex(i0, bm), e.index(br));
-                    vector::StoreOp::create(b, loc, theta, thetaOut,
-                                            ValueRange{ib, ih, bi, bj0});
-                  }
-                  return {};
-                },
-                VL);
-            return {};
-          },
-          kTileRows);
-      // Edge blocks.
-      e.loop(nbMain, NB, [&](Value bi) {
-        e.loop(MB, [&](Value bj) { emitBlock(ib, ih, bi, bj); });
-      });
-      e.loop(nbMain, [&](Value bi) {
-        e.loop(mbMain, MB, [&](Value bj) { emitBlock(ib, ih, bi, bj); });
-      });
-    });
-  });
-  memref::DeallocOp::create(b, loc, kT);
-}
-
-
-//===----------------------------------------------------------------------===//
-// Stage 3a: prune_mask, one block row at a time
-//===----------------------------------------------------------------------===//
-
-void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
-  OpBuilder &b = e.builder();
-  Location loc = e.location();
-  ConfigAttr config = op.getEffectiveConfig();
-  Value thetaIn = op.getTheta(), maskOut = op.getInits()[0];
-  Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
-        MB = e.dim(thetaIn, 3);
-  ref::AttentionConfig cfg = config.toReference();
-  int64_t r = static_cast<int64_t>(std::nearbyint(cfg.rho * 65536.0));
   auto wide = [&](Value v) { return e.sext(v, 128); };
   auto mul = [&](Value x, Value y) {
     return arith::MulIOp::create(b, loc, x, y).getResult();
@@ -696,84 +540,128 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
   auto isValid = [&](Value theta) {
     return cmp(arith::CmpIPredicate::sge, theta, e.i64(0));
   };
+  auto select = [&](Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y).getResult();
+  };
+  Value zero = e.i64(0);
+  // Σ of the row's valid θ.
+  auto validSum = [&] {
+    return e.loopAcc(e.index(0), MB, {zero},
+                     [&](Value bj, ValueRange s) -> SmallVector<Value> {
+                       Value theta = thetaAt(bj);
+                       return {select(isValid(theta), add(s[0], theta), s[0])};
+                     })[0];
+  };
 
+  if (cfg.policy == ref::Policy::Dense) {
+    return e.loopAcc(e.index(0), MB, {zero},
+                     [&](Value bj, ValueRange s) -> SmallVector<Value> {
+                       Value theta = thetaAt(bj);
+                       Value valid = isValid(theta);
+                       storeKept(bj, valid);
+                       return {select(valid, add(s[0], theta), s[0])};
+                     })[0];
+  }
+  if (cfg.policy == ref::Policy::TopK) {
+    // Kept ⇔ valid and fewer than k valid blocks rank above it (larger θ,
+    // or equal θ at a lower column).
+    e.loop(MB, [&](Value bj) {
+      Value theta = thetaAt(bj);
+      Value column = arith::IndexCastOp::create(b, loc, i64, bj);
+      SmallVector<Value> above = e.loopAcc(
+          e.index(0), MB, {zero},
+          [&](Value other, ValueRange count) -> SmallVector<Value> {
+            Value t = thetaAt(other);
+            Value larger = cmp(arith::CmpIPredicate::sgt, t, theta);
+            Value tieBefore = arith::AndIOp::create(
+                b, loc, cmp(arith::CmpIPredicate::eq, t, theta),
+                cmp(arith::CmpIPredicate::ult,
+                    arith::IndexCastOp::create(b, loc, i64, other), column));
+            Value ranksAbove = arith::AndIOp::create(
+                b, loc, isValid(t),
+                arith::OrIOp::create(b, loc, larger, tieBefore));
+            return {
+                add(count[0], arith::ExtUIOp::create(b, loc, i64, ranksAbove))};
+          });
+      storeKept(bj, arith::AndIOp::create(b, loc, isValid(theta),
+                                          cmp(arith::CmpIPredicate::slt,
+                                              above[0], e.i64(cfg.topk))));
+    });
+    return validSum();
+  }
+
+  // policy = hdp: statistics of the row's valid blocks.
+  int64_t r = static_cast<int64_t>(std::nearbyint(cfg.rho * 65536.0));
+  SmallVector<Value> stats = e.loopAcc(
+      e.index(0), MB,
+      {zero, zero, e.i64(std::numeric_limits<int64_t>::min()),
+       e.i64(std::numeric_limits<int64_t>::max())},
+      [&](Value bj, ValueRange s) -> SmallVector<Value> {
+        Value theta = thetaAt(bj);
+        Value valid = isValid(theta);
+        Value nb = add(s[0], arith::ExtUIOp::create(b, loc, i64, valid));
+        Value sum = select(valid, add(s[1], theta), s[1]);
+        Value mx =
+            select(valid, arith::MaxSIOp::create(b, loc, s[2], theta), s[2]);
+        Value mn =
+            select(valid, arith::MinSIOp::create(b, loc, s[3], theta), s[3]);
+        return {nb, sum, mx, mn};
+      });
+  Value nb = wide(stats[0]), sum = wide(stats[1]), mx = wide(stats[2]),
+        mn = wide(stats[3]);
+  Value q16 = e.i128(65536), rr = e.i128(r);
+  // Kept ⇔ valid and 65536·nb·θ ≥ T, with (i128)
+  //   T = 65536·S + r·(nb·mx − S)  (r ≥ 0)
+  //   T = 65536·S + r·(S − nb·mn)  (r < 0).
+  Value spread = r >= 0 ? sub(mul(nb, mx), sum) : sub(sum, mul(nb, mn));
+  Value threshold = add(mul(q16, sum), mul(rr, spread));
+  // For ρ ∈ [-1, 1], 0 ≤ T ≤ 65536·nb·mx. When T fits i64 the test is
+  // θ ≥ ⌈T / (65536·nb)⌉ (exact for integers, the divisor being positive):
+  // one i64 division per row instead of an i128 product per block.
+  Value fitsI64 = cmp(arith::CmpIPredicate::sle, threshold,
+                      e.i128(std::numeric_limits<int64_t>::max()));
+  e.ifThenElse(
+      fitsI64,
+      [&] {
+        Value divisor = arith::MaxSIOp::create(
+            b, loc, mul(e.i64(65536), stats[0]), e.i64(1));
+        Value cutoff =
+            arith::CeilDivSIOp::create(b, loc, e.sext(threshold, 64), divisor);
+        e.loop(MB, [&](Value bj) {
+          Value theta = thetaAt(bj);
+          storeKept(bj, arith::AndIOp::create(
+                            b, loc, isValid(theta),
+                            cmp(arith::CmpIPredicate::sge, theta, cutoff)));
+        });
+      },
+      [&] {
+        Value scaleNb = mul(q16, nb);
+        e.loop(MB, [&](Value bj) {
+          Value theta = thetaAt(bj);
+          Value reaches = cmp(arith::CmpIPredicate::sge,
+                              mul(scaleNb, wide(theta)), threshold);
+          storeKept(bj, arith::AndIOp::create(b, loc, isValid(theta), reaches));
+        });
+      });
+  return stats[1];
+}
+
+void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
+  ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
+  Value thetaIn = op.getTheta(), maskOut = op.getInits()[0];
+  Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
+        MB = e.dim(thetaIn, 3);
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       e.loop(NB, [&](Value bi) {
-        if (cfg.policy == ref::Policy::Dense) {
-          e.loop(MB, [&](Value bj) {
-            Value theta = e.load(thetaIn, {ib, ih, bi, bj});
-            e.store(isValid(theta), maskOut, {ib, ih, bi, bj});
-          });
-          return;
-        }
-        if (cfg.policy == ref::Policy::TopK) {
-          // Kept ⇔ valid and fewer than k valid blocks rank above it (larger
-          // θ, or equal θ at a lower column).
-          e.loop(MB, [&](Value bj) {
-            Value theta = e.load(thetaIn, {ib, ih, bi, bj});
-            SmallVector<Value> above = e.loopAcc(
-                e.index(0), MB, {e.i64(0)},
-                [&](Value other, ValueRange count) -> SmallVector<Value> {
-                  Value t = e.load(thetaIn, {ib, ih, bi, other});
-                  Value larger = cmp(arith::CmpIPredicate::sgt, t, theta);
-                  Value tieBefore = arith::AndIOp::create(
-                      b, loc, cmp(arith::CmpIPredicate::eq, t, theta),
-                      cmp(arith::CmpIPredicate::ult,
-                          arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                                     other),
-                          arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                                     bj)));
-                  Value ranksAbove = arith::AndIOp::create(
-                      b, loc, isValid(t),
-                      arith::OrIOp::create(b, loc, larger, tieBefore));
-                  Value inc = arith::ExtUIOp::create(b, loc, b.getI64Type(),
-                                                     ranksAbove);
-                  return {add(count[0], inc)};
-                });
-            Value kept = arith::AndIOp::create(
-                b, loc, isValid(theta),
-                cmp(arith::CmpIPredicate::slt, above[0], e.i64(cfg.topk)));
-            e.store(kept, maskOut, {ib, ih, bi, bj});
-          });
-          return;
-        }
-        // policy = hdp: statistics of the row's valid blocks.
-        Value zero = e.i64(0);
-        SmallVector<Value> stats = e.loopAcc(
-            e.index(0), MB,
-            {zero, zero, e.i64(std::numeric_limits<int64_t>::min()),
-             e.i64(std::numeric_limits<int64_t>::max())},
-            [&](Value bj, ValueRange s) -> SmallVector<Value> {
-              Value theta = e.load(thetaIn, {ib, ih, bi, bj});
-              Value valid = isValid(theta);
-              Value nb = add(
-                  s[0], arith::ExtUIOp::create(b, loc, b.getI64Type(), valid));
-              Value sum = arith::SelectOp::create(b, loc, valid,
-                                                  add(s[1], theta), s[1]);
-              Value mx = arith::SelectOp::create(
-                  b, loc, valid, arith::MaxSIOp::create(b, loc, s[2], theta),
-                  s[2]);
-              Value mn = arith::SelectOp::create(
-                  b, loc, valid, arith::MinSIOp::create(b, loc, s[3], theta),
-                  s[3]);
-              return {nb, sum, mx, mn};
+        emitPruneRow(
+            e, cfg, MB,
+            [&](Value bj) {
+              return e.load(thetaIn, {ib, ih, bi, bj});
+            },
+            [&](Value bj, Value kept) {
+              e.store(kept, maskOut, {ib, ih, bi, bj});
             });
-        Value nb = wide(stats[0]), sum = wide(stats[1]), mx = wide(stats[2]),
-              mn = wide(stats[3]);
-        Value q16 = e.i128(65536), rr = e.i128(r);
-        // Θ·nb·65536 = 65536·S + r·(nb·mx − S)  (r ≥ 0)
-        //            = 65536·S + r·(S − nb·mn)  (r < 0)
-        Value spread = r >= 0 ? sub(mul(nb, mx), sum) : sub(sum, mul(nb, mn));
-        Value threshold = add(mul(q16, sum), mul(rr, spread));
-        Value scaleNb = mul(q16, nb);
-        e.loop(MB, [&](Value bj) {
-          Value theta = e.load(thetaIn, {ib, ih, bi, bj});
-          Value reaches = cmp(arith::CmpIPredicate::sge,
-                              mul(scaleNb, wide(theta)), threshold);
-          Value kept = arith::AndIOp::create(b, loc, isValid(theta), reaches);
-          e.store(kept, maskOut, {ib, ih, bi, bj});
-        });
       });
     });
   });
@@ -783,11 +671,30 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
 // Stage 3b: head_mask, one batch item at a time
 //===----------------------------------------------------------------------===//
 
+/// The head mask of batch item `ib` from its θ_H, already in `thetaH`, and
+/// their sum `total`: kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.
+void emitHeadMask(LoopEmitter &e, const ref::AttentionConfig &cfg, Value ib,
+                  Value H, Value total, Value thetaH, Value headOut) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  int64_t t = static_cast<int64_t>(std::nearbyint(cfg.tauH * 65536.0));
+  Value heads128 =
+      e.sext(arith::IndexCastOp::create(b, loc, b.getI64Type(), H), 128);
+  Value rhs = arith::MulIOp::create(b, loc, e.i128(t), e.sext(total, 128));
+  e.loop(H, [&](Value ih) {
+    Value th = e.sext(e.load(thetaH, {ib, ih}), 128);
+    Value lhs = arith::MulIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, heads128, e.i128(65536)), th);
+    Value kept =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lhs, rhs);
+    e.store(kept, headOut, {ib, ih});
+  });
+}
+
 void lowerHeadMask(LoopEmitter &e, HeadMaskOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
-  int64_t t = static_cast<int64_t>(std::nearbyint(cfg.tauH * 65536.0));
   Value thetaIn = op.getTheta(), headOut = op.getInits()[0],
         thetaHOut = op.getInits()[1];
   Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
@@ -812,20 +719,276 @@ void lowerHeadMask(LoopEmitter &e, HeadMaskOp op) {
           e.store(head[0], thetaHOut, {ib, ih});
           return {arith::AddIOp::create(b, loc, tot[0], head[0])};
         });
-    // kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.
-    Value heads128 =
-        e.sext(arith::IndexCastOp::create(b, loc, b.getI64Type(), H), 128);
-    Value rhs = arith::MulIOp::create(b, loc, e.i128(t), e.sext(total[0], 128));
-    e.loop(H, [&](Value ih) {
-      Value thetaH = e.sext(e.load(thetaHOut, {ib, ih}), 128);
-      Value lhs = arith::MulIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, heads128, e.i128(65536)),
-          thetaH);
-      Value kept =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lhs, rhs);
-      e.store(kept, headOut, {ib, ih});
-    });
+    emitHeadMask(e, cfg, ib, H, total[0], thetaHOut, headOut);
   });
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 2: block_score, one tile of block rows at a time; fused with
+// prune_mask and head_mask when they are its only readers of θ
+//===----------------------------------------------------------------------===//
+
+/// A block_score whose θ buffer is private to one prune_mask and one
+/// head_mask that follow it with nothing but allocations in between: the
+/// three are lowered together at the later of the two, θ existing one tile
+/// of block rows at a time instead of [B, H, N/bm, M/bn].
+struct FusedScoring {
+  PruneMaskOp prune;
+  HeadMaskOp head;
+  Operation *last;
+};
+
+std::optional<FusedScoring> findFusedScoring(BlockScoreOp op) {
+  Value theta = op.getInits()[1];
+  auto alloc = theta.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return std::nullopt;
+  FusedScoring fused{};
+  for (Operation *user : theta.getUsers()) {
+    if (user == op.getOperation() || isa<memref::DeallocOp>(user))
+      continue;
+    if (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user) ||
+        llvm::count(user->getOperands(), theta) != 1)
+      return std::nullopt;
+    if (auto pm = dyn_cast<PruneMaskOp>(user);
+        pm && !fused.prune && pm.getTheta() == theta)
+      fused.prune = pm;
+    else if (auto hm = dyn_cast<HeadMaskOp>(user);
+             hm && !fused.head && hm.getTheta() == theta)
+      fused.head = hm;
+    else
+      return std::nullopt;
+  }
+  if (!fused.prune || !fused.head)
+    return std::nullopt;
+  fused.last = fused.prune->isBeforeInBlock(fused.head)
+                   ? fused.head.getOperation()
+                   : fused.prune.getOperation();
+  // Moving block_score down to `last` must not reorder memory accesses.
+  for (Operation *it = op->getNextNode(); it != fused.last;
+       it = it->getNextNode()) {
+    if (it == fused.prune.getOperation() || it == fused.head.getOperation() ||
+        isa<memref::AllocOp>(it) || isMemoryEffectFree(it))
+      continue;
+    return std::nullopt;
+  }
+  return fused;
+}
+
+void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  ConfigAttr config = op.getEffectiveConfig();
+  int64_t bm = config.getBlockRows(), bn = config.getBlockCols();
+  Value qHi = op.getQueryHi(), kHi = op.getKeyHi();
+  Value scoresOut = op.getInits()[0], thetaOut = op.getInits()[1];
+  Type scoreType = cast<MemRefType>(scoresOut.getType()).getElementType();
+  Type i64 = b.getI64Type();
+  MaskReader mask(e, op.getMask());
+  // S_int is written only when something other than approx_combine reads
+  // it; otherwise its buffer is dead and goes away.
+  bool writeScores = scoresNeeded(scoresOut, op);
+
+  Value B = e.dim(qHi, 0), H = e.dim(qHi, 1), N = e.dim(qHi, 2),
+        D = e.dim(qHi, 3), M = e.dim(kHi, 2);
+  // Fused, θ's buffer goes away: block counts come from the block mask.
+  Value blockShaped = fused ? fused->prune.getInits()[0] : thetaOut;
+  Value NB = e.dim(blockShaped, 2), MB = e.dim(blockShaped, 3);
+  int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
+
+  // θ of one block, scalar (edges, masks, dynamic D).
+  auto blockTheta = [&](Value ib, Value ih, Value bi, Value bj) -> Value {
+    Value i0 = e.mulIndex(bi, bm);
+    Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
+    Value j0 = e.mulIndex(bj, bn);
+    Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+    // Loop-carried: θ and whether any element is kept (valid).
+    SmallVector<Value> acc = e.loopAcc(
+        i0, i1, {e.i64(0), e.boolean(false)}, [&](Value i, ValueRange rowAcc) {
+          return e.loopAcc(j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
+            // |hi| <= 2^(I-1): products are below 2^(2I-2).
+            unsigned width =
+                fitsI32(staticD, 1, 2 * (config.getIntBits() - 1)) ? 32 : 64;
+            Value dot = emitDotSum(
+                e,
+                {{DotOperand{qHi, {ib, ih, i}}, DotOperand{kHi, {ib, ih, j}}}},
+                D, staticD, width);
+            Value s = e.sext(dot, 64);
+            if (writeScores)
+              e.store(e.truncTo(s, scoreType), scoresOut, {ib, ih, i, j});
+            Value absS = math::AbsIOp::create(b, loc, s);
+            Value kept = e.boolean(true);
+            if (mask)
+              kept = arith::XOrIOp::create(
+                  b, loc, mask.isRemoved(mask.read({ib, ih, i, j})),
+                  e.boolean(true));
+            Value added = arith::AddIOp::create(b, loc, elemAcc[0], absS);
+            Value theta =
+                arith::SelectOp::create(b, loc, kept, added, elemAcc[0]);
+            Value valid = arith::OrIOp::create(b, loc, elemAcc[1], kept);
+            return SmallVector<Value>{theta, valid};
+          });
+        });
+    // θ = -1 marks a block whose every element is removed.
+    return arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1));
+  };
+
+  int64_t maxHi = int64_t(1) << (config.getIntBits() - 1);
+  unsigned accWidth = accumulatorWidth(staticD, 1, maxHi * maxHi);
+  int64_t VL = lanesFor(accWidth);
+  bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
+  // Block rows per step of the traversal below.
+  int64_t rowsPerStep = fast ? kTileRows / bm : 1;
+
+  // Where θ goes: θOut[ib, ih, bi, bj], or, fused, row `bi mod rowsPerStep`
+  // of a small buffer that the step's pruning reads.
+  Value thetaRows;
+  if (fused) {
+    SmallVector<Value> dynSizes;
+    auto blockType = cast<MemRefType>(blockShaped.getType());
+    if (blockType.isDynamicDim(3))
+      dynSizes.push_back(MB);
+    thetaRows = memref::AllocOp::create(
+        b, loc, MemRefType::get({rowsPerStep, blockType.getDimSize(3)}, i64),
+        dynSizes);
+  }
+  auto storeTheta = [&](Value theta, Value ib, Value ih, Value bi, Value row,
+                        Value bj) {
+    SmallVector<Value> idx = fused ? SmallVector<Value>{row, bj}
+                                   : SmallVector<Value>{ib, ih, bi, bj};
+    if (isa<VectorType>(theta.getType()))
+      vector::StoreOp::create(b, loc, theta, fused ? thetaRows : thetaOut, idx);
+    else
+      e.store(theta, fused ? thetaRows : thetaOut, idx);
+  };
+  // After a step's θ is complete: prune its `rows` block rows from `bi0`
+  // and add their θ to the head's θ_H.
+  ref::AttentionConfig pruneCfg, headCfg;
+  if (fused) {
+    pruneCfg = fused->prune.getEffectiveConfig().toReference();
+    headCfg = fused->head.getEffectiveConfig().toReference();
+  }
+  auto finishRows = [&](Value ib, Value ih, Value bi0, int64_t rows,
+                        Value headSum) {
+    if (!fused)
+      return headSum;
+    Value maskOut = fused->prune.getInits()[0];
+    for (int64_t row = 0; row < rows; ++row) {
+      Value r = e.index(row);
+      Value bi = e.addIndex(bi0, r);
+      Value rowSum = emitPruneRow(
+          e, pruneCfg, MB,
+          [&](Value bj) {
+            return e.load(thetaRows, {r, bj});
+          },
+          [&](Value bj, Value kept) {
+            e.store(kept, maskOut, {ib, ih, bi, bj});
+          });
+      headSum = arith::AddIOp::create(b, loc, headSum, rowSum);
+    }
+    return headSum;
+  };
+  // One block row the scalar way, from column `bj0`.
+  auto scalarRow = [&](Value ib, Value ih, Value bi, Value row, Value bj0) {
+    e.loop(bj0, MB, [&](Value bj) {
+      storeTheta(blockTheta(ib, ih, bi, bj), ib, ih, bi, row, bj);
+    });
+  };
+
+  // Per head: the main part in steps of rowsPerStep block rows (vector
+  // tiles of kTileRows × VL scores, θ of their blocks from lane shuffles,
+  // then the right edge), then the bottom edge one block row at a time.
+  Value kT = fast ? allocTransposed(e, kHi) : Value();
+  Value nMain =
+      fast ? e.mulIndex(e.divIndex(N, kTileRows), kTileRows) : e.index(0);
+  Value mMain = fast ? e.mulIndex(e.divIndex(M, VL), VL) : e.index(0);
+  Value nbMain = e.divIndex(nMain, bm), mbMain = e.divIndex(mMain, bn);
+  Type accElt = b.getIntegerType(fast ? accWidth : 32);
+  auto wideType = VectorType::get({VL}, i64);
+  auto scoreVecType = VectorType::get({VL}, scoreType);
+  int64_t colBlocks = VL / bn;
+  auto emitTile = [&](Value ib, Value ih, Value i0, Value j0) {
+    SmallVector<Value> acc = emitOuterProducts(
+        e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL, accElt, i0, j0, D);
+    SmallVector<Value> absRows;
+    for (int64_t r = 0; r < kTileRows; ++r) {
+      Value row = e.addIndex(i0, e.index(r));
+      if (writeScores) {
+        Value s = acc[r];
+        if (scoreVecType != s.getType())
+          s = arith::ExtSIOp::create(b, loc, scoreVecType, s);
+        vector::StoreOp::create(b, loc, s, scoresOut,
+                                ValueRange{ib, ih, row, j0});
+      }
+      Value wide = arith::ExtSIOp::create(b, loc, wideType, acc[r]);
+      absRows.push_back(math::AbsIOp::create(b, loc, wide));
+    }
+    Value bj0 = e.divIndex(j0, bn);
+    for (int64_t br = 0; br < kTileRows / bm; ++br) {
+      Value sum = absRows[br * bm];
+      for (int64_t t = 1; t < bm; ++t)
+        sum = arith::AddIOp::create(b, loc, sum, absRows[br * bm + t]);
+      Value theta;
+      for (int64_t t = 0; t < bn; ++t) {
+        SmallVector<int64_t> lanes;
+        for (int64_t c = 0; c < colBlocks; ++c)
+          lanes.push_back(c * bn + t);
+        Value part = bn == 1
+                         ? sum
+                         : vector::ShuffleOp::create(b, loc, sum, sum, lanes)
+                               .getResult();
+        theta = theta ? arith::AddIOp::create(b, loc, theta, part).getResult()
+                      : part;
+      }
+      Value bi = e.addIndex(e.divIndex(i0, bm), e.index(br));
+      storeTheta(theta, ib, ih, bi, e.index(br), bj0);
+    }
+  };
+
+  e.loop(B, [&](Value ib) {
+    SmallVector<Value> total = e.loopAcc(
+        e.index(0), H, {e.i64(0)},
+        [&](Value ih, ValueRange tot) -> SmallVector<Value> {
+          SmallVector<Value> mainSum = {e.i64(0)};
+          if (fast) {
+            emitTranspose(e, kHi, {ib, ih}, kT, M, D);
+            mainSum = e.loopAcc(
+                e.index(0), nMain, {e.i64(0)},
+                [&](Value i0, ValueRange s) -> SmallVector<Value> {
+                  e.loopAcc(
+                      e.index(0), mMain, {},
+                      [&](Value j0, ValueRange) -> SmallVector<Value> {
+                        emitTile(ib, ih, i0, j0);
+                        return {};
+                      },
+                      VL);
+                  Value bi0 = e.divIndex(i0, bm);
+                  for (int64_t row = 0; row < rowsPerStep; ++row)
+                    scalarRow(ib, ih, e.addIndex(bi0, e.index(row)),
+                              e.index(row), mbMain);
+                  return {finishRows(ib, ih, bi0, rowsPerStep, s[0])};
+                },
+                kTileRows);
+          }
+          SmallVector<Value> headSum =
+              e.loopAcc(nbMain, NB, mainSum,
+                        [&](Value bi, ValueRange s) -> SmallVector<Value> {
+                          scalarRow(ib, ih, bi, e.index(0), e.index(0));
+                          return {finishRows(ib, ih, bi, 1, s[0])};
+                        });
+          if (!fused)
+            return {tot[0]};
+          e.store(headSum[0], fused->head.getInits()[1], {ib, ih});
+          return {arith::AddIOp::create(b, loc, tot[0], headSum[0])};
+        });
+    if (fused)
+      emitHeadMask(e, headCfg, ib, H, total[0], fused->head.getInits()[1],
+                   fused->head.getInits()[0]);
+  });
+  if (kT)
+    memref::DeallocOp::create(b, loc, kT);
+  if (thetaRows)
+    memref::DeallocOp::create(b, loc, thetaRows);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1776,13 +1939,35 @@ struct HDPLowerToLoopsPass
         if (std::optional<SoftmaxBlocks> sb = findSoftmaxBlocks(sm))
           softmaxBlocks[op] = *sb;
 
+    // Block scores whose θ only feeds their prune and head masks.
+    llvm::DenseMap<Operation *, FusedScoring> fusedScoring;
+    llvm::SmallPtrSet<Operation *, 4> loweredWithScoring;
+    for (Operation *op : stageOps)
+      if (auto bs = dyn_cast<BlockScoreOp>(op))
+        if (std::optional<FusedScoring> fused = findFusedScoring(bs)) {
+          fusedScoring[op] = *fused;
+          loweredWithScoring.insert(fused->prune);
+          loweredWithScoring.insert(fused->head);
+        }
+
     IRRewriter rewriter(&getContext());
+    SmallVector<Value> fusedTheta;
     for (Operation *op : stageOps) {
+      if (loweredWithScoring.contains(op)) {
+        rewriter.eraseOp(op);
+        continue;
+      }
       rewriter.setInsertionPoint(op);
+      auto fused = fusedScoring.find(op);
+      if (fused != fusedScoring.end())
+        rewriter.setInsertionPoint(fused->second.last);
       LoopEmitter e(rewriter, op->getLoc());
       llvm::TypeSwitch<Operation *>(op)
           .Case([&](SplitQuantizeOp o) { lowerSplitQuantize(e, o); })
-          .Case([&](BlockScoreOp o) { lowerBlockScore(e, o); })
+          .Case([&](BlockScoreOp o) {
+            lowerBlockScore(
+                e, o, fused == fusedScoring.end() ? nullptr : &fused->second);
+          })
           .Case([&](PruneMaskOp o) { lowerPruneMask(e, o); })
           .Case([&](HeadMaskOp o) { lowerHeadMask(e, o); })
           .Case([&](ApproxCombineOp o) { lowerApproxCombine(e, o); })
@@ -1792,7 +1977,15 @@ struct HDPLowerToLoopsPass
                 e, o, it == softmaxBlocks.end() ? nullptr : &it->second);
           })
           .Case([&](SparsePVOp o) { lowerSparsePV(e, o); });
+      if (fused != fusedScoring.end())
+        fusedTheta.push_back(cast<BlockScoreOp>(op).getInits()[1]);
       rewriter.eraseOp(op);
+    }
+    // A fused θ buffer has no reader left but its deallocation: it goes.
+    for (Value theta : fusedTheta) {
+      for (Operation *user : llvm::make_early_inc_range(theta.getUsers()))
+        rewriter.eraseOp(user);
+      rewriter.eraseOp(theta.getDefiningOp());
     }
   }
 };
