@@ -1142,32 +1142,39 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
       memref::DeallocOp::create(b, loc, blockList);
     }
   }
-  auto emitKeptBlock = [&](Value ib, Value ih, Value row0, Value col0) {
-    auto vType = VectorType::get({W}, accElt);
-    auto loadRow = [&](Value memref, Value row, int64_t chunk) -> Value {
-      Type elt = cast<MemRefType>(memref.getType()).getElementType();
-      Value v =
-          vector::LoadOp::create(b, loc, VectorType::get({W}, elt), memref,
-                                 ValueRange{ib, ih, row, e.index(chunk * W)});
-      if (elt == accElt)
-        return v;
-      if (elt.getIntOrFloatBitWidth() > accElt.getIntOrFloatBitWidth())
-        return arith::TruncIOp::create(b, loc, vType, v);
-      return arith::ExtSIOp::create(b, loc, vType, v);
-    };
-    int64_t chunks = staticD / W;
-    SmallVector<Value> qh, ql, kh, kl;
+  auto vType = VectorType::get({W}, accElt);
+  int64_t chunks = fewBlocks ? staticD / W : 0;
+  auto loadRow = [&](Value memref, Value ib, Value ih, Value row,
+                     int64_t chunk) -> Value {
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    Value v =
+        vector::LoadOp::create(b, loc, VectorType::get({W}, elt), memref,
+                               ValueRange{ib, ih, row, e.index(chunk * W)});
+    if (elt == accElt)
+      return v;
+    if (elt.getIntOrFloatBitWidth() > accElt.getIntOrFloatBitWidth())
+      return arith::TruncIOp::create(b, loc, vType, v);
+    return arith::ExtSIOp::create(b, loc, vType, v);
+  };
+  // The bm query rows of a block row (hi and lo, `chunks` vectors per row),
+  // loaded once for all its kept blocks.
+  auto loadQueryRows = [&](Value ib, Value ih, Value row0,
+                           SmallVector<Value> &qh, SmallVector<Value> &ql) {
     for (int64_t r = 0; r < bm; ++r)
       for (int64_t ch = 0; ch < chunks; ++ch) {
         Value row = e.addIndex(row0, e.index(r));
-        qh.push_back(loadRow(qHi, row, ch));
-        ql.push_back(loadRow(qLo, row, ch));
+        qh.push_back(loadRow(qHi, ib, ih, row, ch));
+        ql.push_back(loadRow(qLo, ib, ih, row, ch));
       }
+  };
+  auto emitKeptBlock = [&](Value ib, Value ih, Value row0, Value col0,
+                           ArrayRef<Value> qh, ArrayRef<Value> ql) {
+    SmallVector<Value> kh, kl;
     for (int64_t l = 0; l < bn; ++l)
       for (int64_t ch = 0; ch < chunks; ++ch) {
         Value key = e.addIndex(col0, e.index(l));
-        kh.push_back(loadRow(kHi, key, ch));
-        kl.push_back(loadRow(kLo, key, ch));
+        kh.push_back(loadRow(kHi, ib, ih, key, ch));
+        kl.push_back(loadRow(kLo, ib, ih, key, ch));
       }
     Value zero = splat(e, vType, b.getIntegerAttr(accElt, 0));
     SmallVector<Value> sums(numSums, zero);
@@ -1218,27 +1225,34 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
           b, loc, slice(s, r * bn, bn), out,
           ValueRange{ib, ih, e.addIndex(row0, e.index(r)), col0});
   };
-  // Lists the kept blocks of a tile (br·colBlocks + c) and returns how many.
+  // Lists the kept blocks of a tile by block row (their column c) and returns
+  // where each block row's list ends; the last is the count.
   auto listKeptBlocks = [&](Value ib, Value ih, Value bi0, Value bj0) {
     Value n = e.index(0), one = e.index(1), none = e.index(0);
-    for (int64_t br = 0; br < rowBlocks; ++br)
+    SmallVector<Value> ends;
+    for (int64_t br = 0; br < rowBlocks; ++br) {
       for (int64_t c = 0; c < colBlocks; ++c) {
-        e.store(e.index(br * colBlocks + c), blockList, {n});
+        e.store(e.index(c), blockList, {n});
         n = e.addIndex(
             n, arith::SelectOp::create(
                    b, loc, blockKept(ib, ih, bi0, bj0, br, c), one, none));
       }
-    return n;
+      ends.push_back(n);
+    }
+    return ends;
   };
-  // The `n` listed kept blocks of a tile, one at a time.
-  auto emitKeptBlocks = [&](Value ib, Value ih, Value i0, Value j0, Value n) {
-    e.loop(n, [&](Value k) {
-      Value at = e.load(blockList, {k});
-      Value row = e.mulIndex(e.divIndex(at, colBlocks), bm);
-      Value col = e.mulIndex(
-          arith::RemUIOp::create(b, loc, at, e.index(colBlocks)), bn);
-      emitKeptBlock(ib, ih, e.addIndex(i0, row), e.addIndex(j0, col));
-    });
+  // The listed kept blocks of a tile, one at a time.
+  auto emitKeptBlocks = [&](Value ib, Value ih, Value i0, Value j0,
+                            ArrayRef<Value> ends) {
+    for (int64_t br = 0; br < rowBlocks; ++br) {
+      Value row0 = e.addIndex(i0, e.index(br * bm));
+      SmallVector<Value> qh, ql;
+      loadQueryRows(ib, ih, row0, qh, ql);
+      e.loop(br ? ends[br - 1] : e.index(0), ends[br], [&](Value k) {
+        Value col = e.mulIndex(e.load(blockList, {k}), bn);
+        emitKeptBlock(ib, ih, row0, e.addIndex(j0, col), qh, ql);
+      });
+    }
   };
 
   e.loop(B, [&](Value ib) {
@@ -1259,7 +1273,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
                   // branch-free running count (a plain sum of the 32 i1
                   // loads is SLP-vectorised into slow k-register chains);
                   // lane masks are built only for tiles computed whole.
-                  Value count = listKeptBlocks(ib, ih, bi0, bj0);
+                  SmallVector<Value> ends = listKeptBlocks(ib, ih, bi0, bj0);
+                  Value count = ends.back();
                   Value any = arith::AndIOp::create(
                       b, loc,
                       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
@@ -1285,7 +1300,7 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
                             few,
                             [&] {
                               negInfTile();
-                              emitKeptBlocks(ib, ih, i0, j0, count);
+                              emitKeptBlocks(ib, ih, i0, j0, ends);
                             },
                             [&] {
                               emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
