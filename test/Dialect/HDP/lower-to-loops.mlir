@@ -1,24 +1,51 @@
 // RUN: hdp-opt --hdp-lower-to-loops --split-input-file --verify-diagnostics %s | FileCheck %s
 
-// Pruning is real. Whole tiles of 4 rows x 32 keys come from a vector
-// kernel over a transposed copy of K (i8 widened to i16, outer products, no
-// reductions) that runs only when the head and a block of the tile are kept;
-// pruned blocks of the tile become -inf by a lane select. Edge blocks (here
-// all of them: M = 8 < 32) run the fraction products only behind an scf.if on
-// (head kept && block kept), vectorised along D (16 lanes of i8 widened to
-// i32).
+// Pruning is real. Whole tiles of 4 rows x 32 keys are skipped (-inf) unless
+// the head and a block of the tile are kept; the kept blocks of a tile are
+// listed by block row with a branch-free count. Tiles with at most 16 kept
+// blocks compute only those, one 2x2 block at a time (query rows loaded once
+// per block row, dot products along D: i8 widened to i16, lane sums by a
+// shuffle tree) over a -inf tile. Other tiles come from a vector kernel over
+// a transposed copy of K (i8 widened to i16, outer products, no reductions)
+// whose pruned blocks become -inf by a lane select, with lane masks built
+// only when not all 32 blocks are kept. Edge blocks (here all of them:
+// M = 8 < 32) run the fraction products only behind an scf.if on (head kept
+// && block kept), vectorised along D (16 lanes of i8 widened to i32).
 
 // CHECK-LABEL: func.func @approx_combine
 // CHECK-NOT: hdp.approx_combine
 // CHECK: memref.alloc() : memref<32x8xi8>
+// CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<32xf32>
+// CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xindex>
 // CHECK: %[[HEAD:.*]] = memref.load %arg6
-// CHECK: vector.from_elements {{.*}} : vector<32xi1>
-// CHECK: %[[ANY:.*]] = arith.andi %{{.*}}, %[[HEAD]] : i1
+// CHECK: memref.store %{{.*}}, %[[LIST]]
+// CHECK: %[[NONZERO:.*]] = arith.cmpi ne, %[[COUNT:[^,]*]], %{{.*}} : index
+// CHECK: %[[ANY:.*]] = arith.andi %[[NONZERO]], %[[HEAD]] : i1
 // CHECK: scf.if %[[ANY]] {
+// CHECK: %[[FEW:.*]] = arith.cmpi ule, %[[COUNT]], %{{.*}} : index
+// CHECK: scf.if %[[FEW]] {
+// CHECK: vector.store %[[NEGINF]], %arg7
+// CHECK: vector.load %arg0{{.*}} : memref<1x2x8x32xi8>, vector<32xi8>
+// CHECK: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: scf.for
+// CHECK: memref.load %[[LIST]]
+// CHECK: vector.load %arg2{{.*}} : memref<1x2x8x32xi8>, vector<32xi8>
+// CHECK: arith.muli %{{.*}} : vector<32xi16>
+// CHECK: vector.shuffle
+// CHECK: arith.sitofp %{{.*}} : vector<4xi32> to vector<4xf32>
+// CHECK: vector.store %{{.*}}, %arg7{{.*}} : memref<1x2x8x8xf32>, vector<2xf32>
+// CHECK: vector.load %arg0{{.*}} : memref<1x2x8x32xi8>, vector<32xi8>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[COUNT]]
+// CHECK: } else {
+// CHECK: %[[ALL:.*]] = arith.cmpi eq, %[[COUNT]], %{{.*}} : index
+// CHECK: scf.if %[[ALL]] -> (vector<32xi1>, vector<32xi1>) {
+// CHECK: vector.from_elements {{.*}} : vector<32xi1>
 // CHECK: vector.load %{{.*}} : memref<32x8xi8>, vector<32xi8>
 // CHECK: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi16>
 // CHECK: arith.muli %{{.*}} : vector<32xi16>
 // CHECK: arith.select %{{.*}} : vector<32xi1>, vector<32xf32>
+// CHECK: } else {
+// CHECK: vector.store %[[NEGINF]], %arg7
 // CHECK: %[[BLOCK:.*]] = memref.load %arg5
 // CHECK: %[[KEPT:.*]] = arith.andi %[[HEAD]], %[[BLOCK]] : i1
 // CHECK: scf.if %[[KEPT]] {

@@ -996,6 +996,55 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
 // fraction products entirely.
 //===----------------------------------------------------------------------===//
 
+/// Tiles of the vector kernel with at most this many kept scores (kept blocks
+/// times bm·bn) compute only their kept blocks, one block at a time: below
+/// it that is cheaper than the kTileRows × VL outer products (measured at
+/// D = 64 with 2×2 blocks: 16 of 32 blocks is faster, all 32 slower).
+constexpr int64_t kFewKeptScores = 64;
+
+/// The sums of the lanes of each of `vs` (n vectors of L lanes, n a power of
+/// two dividing L), as one vector<n>: a shuffle tree that halves the segments
+/// of two vectors at a time and so shares its adds, instead of n separate
+/// horizontal reductions.
+Value emitSumsOfLanes(LoopEmitter &e, ArrayRef<Value> vs) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  int64_t L = cast<VectorType>(vs.front().getType()).getNumElements();
+  SmallVector<Value> cur(vs.begin(), vs.end());
+  // Each vector of `cur` holds `segs` segments of g = L/segs lanes, one per
+  // input vector; adding the first and second halves of every segment of two
+  // vectors gives one vector of 2·segs segments.
+  int64_t segs = 1;
+  auto halves = [&](Value x, Value y, int64_t segsX, int64_t g) {
+    SmallVector<int64_t> lo, hi;
+    for (int64_t src = 0; src < (y ? 2 : 1); ++src)
+      for (int64_t i = 0; i < segsX; ++i)
+        for (int64_t t = 0; t < g / 2; ++t) {
+          lo.push_back(src * L + i * g + t);
+          hi.push_back(src * L + i * g + g / 2 + t);
+        }
+    Value other = y ? y : x;
+    return arith::AddIOp::create(
+               b, loc, vector::ShuffleOp::create(b, loc, x, other, lo),
+               vector::ShuffleOp::create(b, loc, x, other, hi))
+        .getResult();
+  };
+  while (cur.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i < cur.size(); i += 2)
+      next.push_back(halves(cur[i], cur[i + 1], segs, L / segs));
+    cur = std::move(next);
+    segs *= 2;
+  }
+  // One vector of n segments: halve them in place down to one lane each.
+  Value v = cur.front();
+  for (int64_t g = L / segs; g > 1; g /= 2) {
+    v = halves(v, Value(), segs, g);
+    L = cast<VectorType>(v.getType()).getNumElements();
+  }
+  return v;
+}
+
 void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
@@ -1173,7 +1222,202 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   Value scaleVec = vector::BroadcastOp::create(b, loc, fType, scale);
   Value shift2F = splat(e, aType, b.getIntegerAttr(aElt, 2 * F));
   Value shiftF = splat(e, aType, b.getIntegerAttr(aElt, F));
-  int64_t colBlocks = VL / bn;
+  int64_t rowBlocks = kTileRows / bm, colBlocks = VL / bn;
+  auto blockKept = [&](Value ib, Value ih, Value bi0, Value bj0, int64_t br,
+                       int64_t c) {
+    return e.load(blockMask, {ib, ih, e.addIndex(bi0, e.index(br)),
+                              e.addIndex(bj0, e.index(c))});
+  };
+  auto ext = [&](Value v) -> Value {
+    if (v.getType() == aType)
+      return v;
+    return arith::ExtSIOp::create(b, loc, aType, v);
+  };
+
+  // A whole tile from the outer products; lanes of pruned blocks become
+  // -inf (no select needed when all `count` blocks are kept).
+  auto emitWholeTile = [&](Value ib, Value ih, Value i0, Value j0, Value bi0,
+                           Value bj0, Value count) {
+    Value all = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
+                                      e.index(rowBlocks * colBlocks));
+    SmallVector<Value> laneMasks = e.ifThenElseValues(
+        all,
+        [&]() -> SmallVector<Value> {
+          return SmallVector<Value>(rowBlocks,
+                                    splat(e, maskType, b.getBoolAttr(true)));
+        },
+        [&]() -> SmallVector<Value> {
+          SmallVector<Value> masks;
+          for (int64_t br = 0; br < rowBlocks; ++br) {
+            SmallVector<Value> lanes;
+            for (int64_t c = 0; c < colBlocks; ++c)
+              lanes.append(bn, blockKept(ib, ih, bi0, bj0, br, c));
+            masks.push_back(
+                vector::FromElementsOp::create(b, loc, maskType, lanes));
+          }
+          return masks;
+        });
+    SmallVector<OuterTerm> terms = {{qHi, {ib, ih}, kTHi, 0},
+                                    {qLo, {ib, ih}, kTHi, 1},
+                                    {qHi, {ib, ih}, kTLo, 1}};
+    if (!cfg.approx)
+      terms.push_back({qLo, {ib, ih}, kTLo, 2});
+    SmallVector<Value> acc =
+        emitOuterProducts(e, terms, cfg.approx ? 2 : 3, VL, accElt, i0, j0, D);
+    for (int64_t r = 0; r < kTileRows; ++r) {
+      Value a = arith::AddIOp::create(
+          b, loc, arith::ShLIOp::create(b, loc, ext(acc[r]), shift2F),
+          arith::ShLIOp::create(b, loc, ext(acc[kTileRows + r]), shiftF));
+      if (!cfg.approx)
+        a = arith::AddIOp::create(b, loc, a, ext(acc[2 * kTileRows + r]));
+      Value s = arith::SIToFPOp::create(b, loc, fType, a);
+      s = arith::MulFOp::create(b, loc, s, rescaleVec);
+      s = arith::MulFOp::create(b, loc, s, scaleVec);
+      s = arith::SelectOp::create(b, loc, laneMasks[r / bm], s, negInfVec);
+      vector::StoreOp::create(
+          b, loc, s, out, ValueRange{ib, ih, e.addIndex(i0, e.index(r)), j0});
+    }
+  };
+
+  // Tiles with few kept blocks: each kept block's bm×bn scores from dot
+  // products along D (W lanes of accElt per load), their lane sums taken
+  // together by one shuffle tree. The same integers as the outer products,
+  // then the same f32 operations, so the same bits.
+  int64_t numAcc = cfg.approx ? 2 : 3, blockScores = bm * bn;
+  int64_t numSums = llvm::PowerOf2Ceil(numAcc * blockScores);
+  int64_t W = VL;
+  while (W > numSums && staticD % W != 0)
+    W /= 2;
+  int64_t fewBlocks = kFewKeptScores / blockScores;
+  if (W < numSums || staticD % W != 0)
+    fewBlocks = 0;
+  auto scoreType = VectorType::get({blockScores}, aElt);
+  auto scoreFType = VectorType::get({blockScores}, b.getF32Type());
+  Value blockList;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    if (hoist)
+      b.setInsertionPoint(tileLoop);
+    blockList = memref::AllocOp::create(
+        b, loc, MemRefType::get({rowBlocks * colBlocks}, b.getIndexType()));
+    if (hoist) {
+      b.setInsertionPointAfter(tileLoop);
+      memref::DeallocOp::create(b, loc, blockList);
+    }
+  }
+  auto vType = VectorType::get({W}, accElt);
+  int64_t chunks = fewBlocks ? staticD / W : 0;
+  auto loadRow = [&](Value memref, Value ib, Value ih, Value row,
+                     int64_t chunk) -> Value {
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    Value v =
+        vector::LoadOp::create(b, loc, VectorType::get({W}, elt), memref,
+                               ValueRange{ib, ih, row, e.index(chunk * W)});
+    if (elt == accElt)
+      return v;
+    if (elt.getIntOrFloatBitWidth() > accElt.getIntOrFloatBitWidth())
+      return arith::TruncIOp::create(b, loc, vType, v);
+    return arith::ExtSIOp::create(b, loc, vType, v);
+  };
+  // The bm query rows of a block row (hi and lo, `chunks` vectors per row),
+  // loaded once for all its kept blocks.
+  auto loadQueryRows = [&](Value ib, Value ih, Value row0,
+                           SmallVector<Value> &qh, SmallVector<Value> &ql) {
+    for (int64_t r = 0; r < bm; ++r)
+      for (int64_t ch = 0; ch < chunks; ++ch) {
+        Value row = e.addIndex(row0, e.index(r));
+        qh.push_back(loadRow(qHi, ib, ih, row, ch));
+        ql.push_back(loadRow(qLo, ib, ih, row, ch));
+      }
+  };
+  auto emitKeptBlock = [&](Value ib, Value ih, Value row0, Value col0,
+                           ArrayRef<Value> qh, ArrayRef<Value> ql) {
+    SmallVector<Value> kh, kl;
+    for (int64_t l = 0; l < bn; ++l)
+      for (int64_t ch = 0; ch < chunks; ++ch) {
+        Value key = e.addIndex(col0, e.index(l));
+        kh.push_back(loadRow(kHi, ib, ih, key, ch));
+        kl.push_back(loadRow(kLo, ib, ih, key, ch));
+      }
+    Value zero = splat(e, vType, b.getIntegerAttr(accElt, 0));
+    SmallVector<Value> sums(numSums, zero);
+    auto mac = [&](Value &sum, Value x, Value y) {
+      Value p = arith::MulIOp::create(b, loc, x, y);
+      sum = sum == zero ? p : arith::AddIOp::create(b, loc, sum, p);
+    };
+    for (int64_t r = 0; r < bm; ++r)
+      for (int64_t l = 0; l < bn; ++l)
+        for (int64_t ch = 0; ch < chunks; ++ch) {
+          int64_t s = r * bn + l, qi = r * chunks + ch, ki = l * chunks + ch;
+          mac(sums[s], qh[qi], kh[ki]);
+          mac(sums[blockScores + s], ql[qi], kh[ki]);
+          mac(sums[blockScores + s], qh[qi], kl[ki]);
+          if (!cfg.approx)
+            mac(sums[2 * blockScores + s], ql[qi], kl[ki]);
+        }
+    Value totals = emitSumsOfLanes(e, sums);
+    // A 1-D shuffle: the CPU pipeline does not lower extract_strided_slice.
+    auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
+      SmallVector<int64_t> lanes;
+      for (int64_t i = 0; i < size; ++i)
+        lanes.push_back(offset + i);
+      return vector::ShuffleOp::create(b, loc, v, v, lanes);
+    };
+    auto part = [&](int64_t k) -> Value {
+      Value v = slice(totals, k * blockScores, blockScores);
+      if (accElt == aElt)
+        return v;
+      return arith::ExtSIOp::create(b, loc, scoreType, v);
+    };
+    Value a = arith::AddIOp::create(
+        b, loc,
+        arith::ShLIOp::create(
+            b, loc, part(0),
+            splat(e, scoreType, b.getIntegerAttr(aElt, 2 * F))),
+        arith::ShLIOp::create(b, loc, part(1),
+                              splat(e, scoreType, b.getIntegerAttr(aElt, F))));
+    if (!cfg.approx)
+      a = arith::AddIOp::create(b, loc, a, part(2));
+    Value s = arith::SIToFPOp::create(b, loc, scoreFType, a);
+    s = arith::MulFOp::create(
+        b, loc, s, splat(e, scoreFType, b.getF32FloatAttr(rescaleValue)));
+    s = arith::MulFOp::create(
+        b, loc, s, vector::BroadcastOp::create(b, loc, scoreFType, scale));
+    for (int64_t r = 0; r < bm; ++r)
+      vector::StoreOp::create(
+          b, loc, slice(s, r * bn, bn), out,
+          ValueRange{ib, ih, e.addIndex(row0, e.index(r)), col0});
+  };
+  // Lists the kept blocks of a tile by block row (their column c) and returns
+  // where each block row's list ends; the last is the count.
+  auto listKeptBlocks = [&](Value ib, Value ih, Value bi0, Value bj0) {
+    Value n = e.index(0), one = e.index(1), none = e.index(0);
+    SmallVector<Value> ends;
+    for (int64_t br = 0; br < rowBlocks; ++br) {
+      for (int64_t c = 0; c < colBlocks; ++c) {
+        e.store(e.index(c), blockList, {n});
+        n = e.addIndex(
+            n, arith::SelectOp::create(
+                   b, loc, blockKept(ib, ih, bi0, bj0, br, c), one, none));
+      }
+      ends.push_back(n);
+    }
+    return ends;
+  };
+  // The listed kept blocks of a tile, one at a time.
+  auto emitKeptBlocks = [&](Value ib, Value ih, Value i0, Value j0,
+                            ArrayRef<Value> ends) {
+    for (int64_t br = 0; br < rowBlocks; ++br) {
+      Value row0 = e.addIndex(i0, e.index(br * bm));
+      SmallVector<Value> qh, ql;
+      loadQueryRows(ib, ih, row0, qh, ql);
+      e.loop(br ? ends[br - 1] : e.index(0), ends[br], [&](Value k) {
+        Value col = e.mulIndex(e.load(blockList, {k}), bn);
+        emitKeptBlock(ib, ih, row0, e.addIndex(j0, col), qh, ql);
+      });
+    }
+  };
+
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       Value headKept = e.load(headMask, {ib, ih});
@@ -1188,66 +1432,44 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
                 e.index(0), mMain, {},
                 [&](Value j0, ValueRange) -> SmallVector<Value> {
                   Value bi0 = e.divIndex(i0, bm), bj0 = e.divIndex(j0, bn);
-                  Value any = e.boolean(false);
-                  SmallVector<Value> laneMasks;
-                  for (int64_t br = 0; br < kTileRows / bm; ++br) {
-                    Value bi = e.addIndex(bi0, e.index(br));
-                    SmallVector<Value> lanes;
-                    for (int64_t c = 0; c < colBlocks; ++c) {
-                      Value k = e.load(blockMask, {ib, ih, bi,
-                                                   e.addIndex(bj0, e.index(c))});
-                      any = arith::OrIOp::create(b, loc, any, k);
-                      lanes.append(bn, k);
-                    }
-                    laneMasks.push_back(
-                        vector::FromElementsOp::create(b, loc, maskType, lanes));
-                  }
-                  any = arith::AndIOp::create(b, loc, any, headKept);
+                  // The kept blocks listed with scalar loads and a
+                  // branch-free running count (a plain sum of the 32 i1
+                  // loads is SLP-vectorised into slow k-register chains);
+                  // lane masks are built only for tiles computed whole.
+                  SmallVector<Value> ends = listKeptBlocks(ib, ih, bi0, bj0);
+                  Value count = ends.back();
+                  Value any = arith::AndIOp::create(
+                      b, loc,
+                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                            count, e.index(0)),
+                      headKept);
+                  auto negInfTile = [&] {
+                    for (int64_t r = 0; r < kTileRows; ++r)
+                      vector::StoreOp::create(
+                          b, loc, negInfVec, out,
+                          ValueRange{ib, ih, e.addIndex(i0, e.index(r)), j0});
+                  };
                   e.ifThenElse(
                       any,
                       [&] {
-                        SmallVector<OuterTerm> terms = {
-                            {qHi, {ib, ih}, kTHi, 0},
-                            {qLo, {ib, ih}, kTHi, 1},
-                            {qHi, {ib, ih}, kTLo, 1}};
-                        if (!cfg.approx)
-                          terms.push_back({qLo, {ib, ih}, kTLo, 2});
-                        SmallVector<Value> acc = emitOuterProducts(
-                            e, terms, cfg.approx ? 2 : 3, VL, accElt, i0, j0,
-                            D);
-                        auto ext = [&](Value v) -> Value {
-                          if (v.getType() == aType)
-                            return v;
-                          return arith::ExtSIOp::create(b, loc, aType, v);
-                        };
-                        for (int64_t r = 0; r < kTileRows; ++r) {
-                          Value a = arith::AddIOp::create(
-                              b, loc,
-                              arith::ShLIOp::create(b, loc, ext(acc[r]),
-                                                    shift2F),
-                              arith::ShLIOp::create(
-                                  b, loc, ext(acc[kTileRows + r]), shiftF));
-                          if (!cfg.approx)
-                            a = arith::AddIOp::create(
-                                b, loc, a, ext(acc[2 * kTileRows + r]));
-                          Value s = arith::SIToFPOp::create(b, loc, fType, a);
-                          s = arith::MulFOp::create(b, loc, s, rescaleVec);
-                          s = arith::MulFOp::create(b, loc, s, scaleVec);
-                          s = arith::SelectOp::create(b, loc, laneMasks[r / bm],
-                                                      s, negInfVec);
-                          vector::StoreOp::create(
-                              b, loc, s, out,
-                              ValueRange{ib, ih, e.addIndex(i0, e.index(r)),
-                                         j0});
+                        if (!fewBlocks) {
+                          emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
+                          return;
                         }
+                        Value few = arith::CmpIOp::create(
+                            b, loc, arith::CmpIPredicate::ule, count,
+                            e.index(fewBlocks));
+                        e.ifThenElse(
+                            few,
+                            [&] {
+                              negInfTile();
+                              emitKeptBlocks(ib, ih, i0, j0, ends);
+                            },
+                            [&] {
+                              emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
+                            });
                       },
-                      [&] {
-                        for (int64_t r = 0; r < kTileRows; ++r)
-                          vector::StoreOp::create(
-                              b, loc, negInfVec, out,
-                              ValueRange{ib, ih, e.addIndex(i0, e.index(r)),
-                                         j0});
-                      });
+                      negInfTile);
                   return {};
                 },
                 VL);
@@ -1267,6 +1489,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   if (!hoist) {
     memref::DeallocOp::create(b, loc, kTHi);
     memref::DeallocOp::create(b, loc, kTLo);
+    if (blockList)
+      memref::DeallocOp::create(b, loc, blockList);
   }
 }
 
