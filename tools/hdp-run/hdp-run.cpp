@@ -350,14 +350,9 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
   if (!accel)
     return accel.takeError();
   const ref::Tensor<float> &q = operands[0], &k = operands[1], &v = operands[2];
-  hdp::accel::AttentionShape shape;
-  shape.B = q.dim(0);
-  shape.H = q.dim(1);
-  shape.N = q.dim(2);
-  shape.M = k.dim(2);
-  shape.D = q.dim(3);
-  shape.Dv = v.dim(3);
-  shape.hasMask = operands.size() == 4;
+  auto shape = hdp::accel::AttentionShape::fromDims(
+      q.dim(0), q.dim(1), q.dim(2), k.dim(2), q.dim(3), v.dim(3),
+      operands.size() == 4);
   Expected<hdp::accel::Program> program =
       hdp::accel::buildProgram(shape, config, *accel);
   if (!program)

@@ -243,15 +243,10 @@ std::optional<accel::AttentionShape> parseShape(StringRef text,
     }
     dims[i] = static_cast<uint32_t>(v);
   }
-  accel::AttentionShape shape;
-  shape.B = dims[0];
-  shape.H = dims[1];
-  shape.N = dims[2];
-  shape.M = dims[3];
-  shape.D = dims[4];
-  shape.Dv = parts.size() == 6 ? dims[5] : dims[4];
-  shape.hasMask = withMask;
-  return shape;
+  // Without a sixth dim, Dv defaults to D.
+  uint32_t dv = parts.size() == 6 ? dims[5] : dims[4];
+  return accel::AttentionShape::fromDims(dims[0], dims[1], dims[2], dims[3],
+                                         dims[4], dv, withMask);
 }
 
 int runCompile() {

@@ -28,14 +28,7 @@ AccelConfig edgeConfig() {
 }
 
 Program sampleProgram(bool mask = true, uint32_t B = 2) {
-  AttentionShape shape;
-  shape.B = B;
-  shape.H = 3;
-  shape.N = 37;
-  shape.M = 29;
-  shape.D = 16;
-  shape.Dv = 8;
-  shape.hasMask = mask;
+  AttentionShape shape = AttentionShape::fromDims(B, 3, 37, 29, 16, 8, mask);
   hdp::ref::AttentionConfig config;
   config.rho = 0.25;
   config.tauH = 0.5;

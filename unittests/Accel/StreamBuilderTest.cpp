@@ -25,25 +25,12 @@ AccelConfig loadConfig(StringRef name) {
   return *c;
 }
 
-AttentionShape makeShape(uint32_t B, uint32_t H, uint32_t N, uint32_t M,
-                         uint32_t D, uint32_t Dv, bool mask) {
-  AttentionShape s;
-  s.B = B;
-  s.H = H;
-  s.N = N;
-  s.M = M;
-  s.D = D;
-  s.Dv = Dv;
-  s.hasMask = mask;
-  return s;
-}
-
 TEST(StreamBuilder, PlansFitTheBuffers) {
   for (const char *name : {"hdp-edge.json", "hdp-server.json"}) {
     AccelConfig accel = loadConfig(name);
     AccelSignature sig = AccelSignature::of(accel);
     for (uint32_t n : {1u, 7u, 64u, 512u, 2048u}) {
-      AttentionShape shape = makeShape(1, 12, n, n, 64, 64, true);
+      auto shape = AttentionShape::fromDims(1, 12, n, n, 64, 64, true);
       hdp::ref::AttentionConfig config;
       AttentionParams params = AttentionParams::from(config, 64);
       Expected<TilePlan> plan = planTiles(shape, params, accel);
@@ -66,7 +53,7 @@ TEST(StreamBuilder, PlansFitTheBuffers) {
 TEST(StreamBuilder, TooSmallBufferNamesItsKey) {
   AccelConfig accel = loadConfig("hdp-edge.json");
   accel.scoreBufferBytes = 1024; // slot of 512 bytes < 2 rows x 512 x 4
-  AttentionShape shape = makeShape(1, 2, 512, 512, 64, 64, false);
+  auto shape = AttentionShape::fromDims(1, 2, 512, 512, 64, 64, false);
   hdp::ref::AttentionConfig config;
   Expected<Program> p = buildProgram(shape, config, accel);
   ASSERT_FALSE(bool(p));
@@ -87,7 +74,7 @@ TEST(StreamBuilder, TooSmallBufferNamesItsKey) {
 
 TEST(StreamBuilder, StripRowsOption) {
   AccelConfig accel = loadConfig("hdp-edge.json");
-  AttentionShape shape = makeShape(1, 2, 64, 64, 16, 16, false);
+  auto shape = AttentionShape::fromDims(1, 2, 64, 64, 16, 16, false);
   hdp::ref::AttentionConfig config;
   BuildOptions options;
   options.stripRows = 5;
@@ -112,10 +99,12 @@ TEST(StreamBuilder, DataflowInvariants) {
     AttentionShape shape;
   };
   const Case cases[] = {
-      {"hdp-edge.json", makeShape(2, 3, 70, 600, 32, 16, true)},
-      {"hdp-edge.json", makeShape(1, 12, 512, 512, 64, 64, false)},
-      {"hdp-server.json", makeShape(1, 12, 512, 512, 64, 64, true)},
-      {"hdp-server.json", makeShape(3, 1, 9, 5, 4, 4, false)},
+      {"hdp-edge.json", AttentionShape::fromDims(2, 3, 70, 600, 32, 16, true)},
+      {"hdp-edge.json",
+       AttentionShape::fromDims(1, 12, 512, 512, 64, 64, false)},
+      {"hdp-server.json",
+       AttentionShape::fromDims(1, 12, 512, 512, 64, 64, true)},
+      {"hdp-server.json", AttentionShape::fromDims(3, 1, 9, 5, 4, 4, false)},
   };
   for (const Case &c : cases) {
     AccelConfig accel = loadConfig(c.config);
@@ -165,7 +154,7 @@ TEST(StreamBuilder, DataflowInvariants) {
 
 TEST(StreamBuilder, ResidentOrStreamedByBufferSize) {
   AccelConfig accel = loadConfig("hdp-server.json");
-  AttentionShape shape = makeShape(1, 12, 512, 512, 64, 64, false);
+  auto shape = AttentionShape::fromDims(1, 12, 512, 512, 64, 64, false);
   hdp::ref::AttentionConfig config;
   AttentionParams params = AttentionParams::from(config, 64);
   Expected<TilePlan> resident = planTiles(shape, params, accel);
@@ -193,14 +182,14 @@ TEST(StreamBuilder, RejectsBadInputs) {
   AccelConfig accel = loadConfig("hdp-edge.json");
   hdp::ref::AttentionConfig config;
   config.rho = 3;
-  Expected<Program> p =
-      buildProgram(makeShape(1, 1, 4, 4, 4, 4, false), config, accel);
+  Expected<Program> p = buildProgram(
+      AttentionShape::fromDims(1, 1, 4, 4, 4, 4, false), config, accel);
   ASSERT_FALSE(bool(p));
   EXPECT_EQ(toString(p.takeError()),
             "invalid attention configuration: rho must be in [-1, 1] (got 3)");
   config.rho = 0;
-  Expected<Program> q =
-      buildProgram(makeShape(1, 70000, 4, 4, 4, 4, false), config, accel);
+  Expected<Program> q = buildProgram(
+      AttentionShape::fromDims(1, 70000, 4, 4, 4, 4, false), config, accel);
   ASSERT_FALSE(bool(q));
   EXPECT_EQ(toString(q.takeError()),
             "shape: B and H must be at most 65535 (got B=1, H=70000)");

@@ -241,7 +241,7 @@ TEST(SimFunctional, RandomCasesMatchTheReference) {
 
 TEST(SimFunctional, EveryPolicyAndTheTinyConfigAtMediumSize) {
   // Larger shapes with several strips and chunks per head on every config.
-  accel::AttentionShape shape = makeShape(2, 3, 70, 90, 24, 16, true);
+  auto shape = accel::AttentionShape::fromDims(2, 3, 70, 90, 24, 16, true);
   sim::Inputs in = structuredInputs(shape, 7);
   ref::Tensor<float> mask({shape.B, 1, 1, shape.M}, 0.0f);
   for (uint32_t j = 80; j < shape.M; ++j)
@@ -272,7 +272,7 @@ TEST(SimFunctional, EveryPolicyAndTheTinyConfigAtMediumSize) {
 }
 
 TEST(SimFunctional, PrunedHeadsOutputZeroAndSkipWork) {
-  accel::AttentionShape shape = makeShape(1, 6, 32, 32, 16, 8, false);
+  auto shape = accel::AttentionShape::fromDims(1, 6, 32, 32, 16, 8, false);
   sim::Inputs in = structuredInputs(shape, 11);
   ref::AttentionConfig config;
   config.tauH = 1.0; // heads below the mean importance are pruned
@@ -294,7 +294,7 @@ TEST(SimFunctional, PrunedHeadsOutputZeroAndSkipWork) {
 }
 
 TEST(SimFunctional, StripRowsOptionKeepsResults) {
-  accel::AttentionShape shape = makeShape(1, 2, 40, 40, 16, 16, false);
+  auto shape = accel::AttentionShape::fromDims(1, 2, 40, 40, 16, 16, false);
   sim::Inputs in = structuredInputs(shape, 5);
   ref::AttentionConfig config;
   config.rho = 0.1;
@@ -311,7 +311,7 @@ TEST(SimFunctional, StripRowsOptionKeepsResults) {
 
 TEST(SimFunctional, LargeValuesUseExactWideArithmetic) {
   // I + F = 16 with D = 300: raw products overflow 32-bit sums.
-  accel::AttentionShape shape = makeShape(1, 2, 9, 11, 300, 4, false);
+  auto shape = accel::AttentionShape::fromDims(1, 2, 9, 11, 300, 4, false);
   sim::Inputs in = structuredInputs(shape, 3);
   for (float &x : in.q.data)
     x *= 40.0f;

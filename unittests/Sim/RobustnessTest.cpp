@@ -23,7 +23,8 @@ namespace {
 
 struct Fixture {
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
-  accel::AttentionShape shape = makeShape(1, 2, 8, 12, 4, 4, false);
+  accel::AttentionShape shape =
+      accel::AttentionShape::fromDims(1, 2, 8, 12, 4, 4, false);
   sim::Inputs inputs = structuredInputs(shape, 1);
   accel::Program program;
 
@@ -113,7 +114,7 @@ TEST(SimRobustness, FetchUponMaskWithoutTheWholeMask) {
 
 TEST(SimRobustness, SlotOverflowIsRefusedUpFront) {
   Fixture f;
-  accel::AttentionShape big = makeShape(1, 1, 512, 512, 64, 64, false);
+  auto big = accel::AttentionShape::fromDims(1, 1, 512, 512, 64, 64, false);
   Expected<accel::Program> p =
       accel::buildProgram(big, ref::AttentionConfig(), f.accel);
   ASSERT_TRUE(bool(p));
@@ -170,7 +171,7 @@ TEST(SimRobustness, InputsThatDoNotFit) {
 
 TEST(SimRobustness, BadMaskBroadcast) {
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
-  accel::AttentionShape shape = makeShape(1, 2, 8, 12, 4, 4, true);
+  auto shape = accel::AttentionShape::fromDims(1, 2, 8, 12, 4, 4, true);
   Expected<accel::Program> p =
       accel::buildProgram(shape, ref::AttentionConfig(), accel);
   ASSERT_TRUE(bool(p));
@@ -191,7 +192,7 @@ namespace {
 /// or accepts a program that the simulator runs or refuses, never crashing.
 TEST(SimRobustness, RandomCorruptionNeverCrashes) {
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
-  accel::AttentionShape shape = makeShape(2, 2, 9, 7, 4, 3, true);
+  auto shape = accel::AttentionShape::fromDims(2, 2, 9, 7, 4, 3, true);
   ref::AttentionConfig config;
   config.tauH = 0.8;
   Expected<accel::Program> built = accel::buildProgram(shape, config, accel);

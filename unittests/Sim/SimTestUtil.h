@@ -22,20 +22,6 @@ inline accel::AccelConfig loadConfig(llvm::StringRef name) {
   return *c;
 }
 
-inline accel::AttentionShape makeShape(uint32_t B, uint32_t H, uint32_t N,
-                                       uint32_t M, uint32_t D, uint32_t Dv,
-                                       bool mask) {
-  accel::AttentionShape s;
-  s.B = B;
-  s.H = H;
-  s.N = N;
-  s.M = M;
-  s.D = D;
-  s.Dv = Dv;
-  s.hasMask = mask;
-  return s;
-}
-
 /// Attention-like data: a shared low-rank structure between Q and K (so
 /// scores have structure to prune), per-head temperature, plus noise.
 inline sim::Inputs structuredInputs(const accel::AttentionShape &s,

@@ -37,7 +37,7 @@ double timeUs(const sim::SimResult &r, const accel::AccelConfig &a) {
 }
 
 TEST(SimTiming, MorePruningMeansFewerCyclesAndBytes) {
-  accel::AttentionShape shape = makeShape(1, 4, 256, 256, 64, 64, false);
+  auto shape = accel::AttentionShape::fromDims(1, 4, 256, 256, 64, 64, false);
   sim::Inputs in = structuredInputs(shape, 1);
   for (const char *name : {"hdp-edge.json", "hdp-server.json"}) {
     accel::AccelConfig accel = loadConfig(name);
@@ -72,7 +72,7 @@ TEST(SimTiming, MorePruningMeansFewerCyclesAndBytes) {
 TEST(SimTiming, FetchUponMaskSavesBytesWhenStreaming) {
   // On the edge configuration N = M = 512 does not fit: K and V stream per
   // strip, and Fetch-Upon-Mask skips the pruned block columns.
-  accel::AttentionShape shape = makeShape(1, 4, 512, 512, 64, 64, false);
+  auto shape = accel::AttentionShape::fromDims(1, 4, 512, 512, 64, 64, false);
   sim::Inputs in = structuredInputs(shape, 2);
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
   sim::SimResult dense = compileAndRun(shape, denseConfig(), accel, in);
@@ -89,7 +89,7 @@ TEST(SimTiming, DenseSavesNoFetches) {
   for (const char *name : {"hdp-edge.json", "hdp-server.json"}) {
     accel::AccelConfig accel = loadConfig(name);
     for (uint32_t n : {64u, 300u}) {
-      accel::AttentionShape shape = makeShape(2, 3, n, n, 32, 32, false);
+      auto shape = accel::AttentionShape::fromDims(2, 3, n, n, 32, 32, false);
       sim::SimResult r = compileAndRun(shape, denseConfig(), accel,
                                        structuredInputs(shape, n));
       EXPECT_EQ(r.stats.dramBytesSavedFum, 0u) << name << " N=" << n;
@@ -101,7 +101,7 @@ TEST(SimTiming, DenseSavesNoFetches) {
 
 TEST(SimTiming, ServerIsFasterThanEdge) {
   for (uint32_t n : {128u, 512u}) {
-    accel::AttentionShape shape = makeShape(1, 12, n, n, 64, 64, false);
+    auto shape = accel::AttentionShape::fromDims(1, 12, n, n, 64, 64, false);
     sim::Inputs in = structuredInputs(shape, 4);
     for (const ref::AttentionConfig &config : {denseConfig(), hdpConfig(0.0)}) {
       accel::AccelConfig edge = loadConfig("hdp-edge.json");
@@ -123,7 +123,8 @@ TEST(SimTiming, DenseCyclesLinearInHeads) {
     accel::AccelConfig accel = loadConfig(name);
     uint64_t previous = 0;
     for (uint32_t h : {16u, 32u, 64u}) {
-      accel::AttentionShape shape = makeShape(1, h, 128, 128, 64, 64, false);
+      auto shape =
+          accel::AttentionShape::fromDims(1, h, 128, 128, 64, 64, false);
       sim::SimResult r = compileAndRun(shape, denseConfig(), accel,
                                        structuredInputs(shape, 9));
       if (previous) {
@@ -153,7 +154,7 @@ TEST(SimTiming, DenseCyclesQuadraticInSequenceLength) {
     accel::AccelConfig accel = loadConfig(s.config);
     uint64_t previous = 0;
     for (uint32_t n : s.sizes) {
-      accel::AttentionShape shape = makeShape(1, 16, n, n, 64, 64, false);
+      auto shape = accel::AttentionShape::fromDims(1, 16, n, n, 64, 64, false);
       sim::SimResult r = compileAndRun(shape, denseConfig(), accel,
                                        structuredInputs(shape, 10));
       if (previous) {
@@ -167,7 +168,7 @@ TEST(SimTiming, DenseCyclesQuadraticInSequenceLength) {
 }
 
 TEST(SimTiming, BusyNeverExceedsTotalAndDmaOverlapsCompute) {
-  accel::AttentionShape shape = makeShape(2, 6, 200, 160, 32, 48, true);
+  auto shape = accel::AttentionShape::fromDims(2, 6, 200, 160, 32, 48, true);
   sim::Inputs in = structuredInputs(shape, 12);
   ref::Tensor<float> mask({shape.N, shape.M}, 0.0f);
   for (uint32_t i = 0; i < shape.N; ++i)
@@ -201,7 +202,7 @@ TEST(SimTiming, BusyNeverExceedsTotalAndDmaOverlapsCompute) {
 }
 
 TEST(SimTiming, TraceIntervalsAreOrderedPerUnit) {
-  accel::AttentionShape shape = makeShape(1, 4, 64, 64, 32, 32, false);
+  auto shape = accel::AttentionShape::fromDims(1, 4, 64, 64, 32, 32, false);
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
   llvm::Expected<accel::Program> program =
       accel::buildProgram(shape, hdpConfig(0.0), accel);

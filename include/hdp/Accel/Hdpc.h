@@ -83,6 +83,13 @@ struct AttentionShape {
   uint32_t B = 1, H = 1, N = 1, M = 1, D = 1, Dv = 1;
   bool hasMask = false;
 
+  /// The shape of Q [B,H,N,D], K [B,H,M,D] and V [B,H,M,Dv]. The six dims
+  /// share one type, so one constructor keeps their order in one place.
+  static AttentionShape fromDims(uint32_t B, uint32_t H, uint32_t N, uint32_t M,
+                                 uint32_t D, uint32_t Dv, bool hasMask) {
+    return {B, H, N, M, D, Dv, hasMask};
+  }
+
   uint32_t blockRowsOf(const AttentionParams &p) const {
     return (N + p.blockRows - 1) / p.blockRows;
   }

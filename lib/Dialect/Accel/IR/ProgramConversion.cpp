@@ -243,13 +243,9 @@ FailureOr<accel::Program> hdp::accel_ir::programOf(ProgramOp op) {
   p.attention.scaleBits = t.getScaleBits();
 
   ShapeAttr s = op.getShape();
-  p.shape.B = s.getB();
-  p.shape.H = s.getH();
-  p.shape.N = s.getN();
-  p.shape.M = s.getM();
-  p.shape.D = s.getD();
-  p.shape.Dv = s.getDv();
-  p.shape.hasMask = s.getMask().getValue();
+  p.shape = accel::AttentionShape::fromDims(s.getB(), s.getH(), s.getN(),
+                                            s.getM(), s.getD(), s.getDv(),
+                                            s.getMask().getValue());
 
   for (Operation &cmdOp : op.getBody().front()) {
     if (!opcodeOf(&cmdOp))

@@ -98,15 +98,9 @@ FailureOr<accel::AttentionShape> shapeOf(const AttentionWork &work) {
              << "cannot be lowered to the accelerator: " << dimNames[i] << " = "
              << dims[i] << " is outside [1, " << limit << "]";
   }
-  accel::AttentionShape shape;
-  shape.B = dims[0];
-  shape.H = dims[1];
-  shape.N = dims[2];
-  shape.M = dims[3];
-  shape.D = dims[4];
-  shape.Dv = dims[5];
-  shape.hasMask = static_cast<bool>(work.mask);
-  return shape;
+  return accel::AttentionShape::fromDims(dims[0], dims[1], dims[2], dims[3],
+                                         dims[4], dims[5],
+                                         static_cast<bool>(work.mask));
 }
 
 AttentionWork fromAttention(AttentionOp op) {
