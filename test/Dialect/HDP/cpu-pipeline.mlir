@@ -9,6 +9,12 @@
 // CHECK: llvm.func @_mlir_ciface_attention(
 // NOCIFACE: llvm.func @attention(
 // NOCIFACE-NOT: _mlir_ciface_
+// The softmax's exp is a polynomial (it stays in vector registers): no
+// exp intrinsic, which LLVM would turn into one expf call per lane.
+// RUN: hdp-opt --hdp-cpu-pipeline %s | FileCheck %s --check-prefix=EXP
+// EXP-NOT: llvm.intr.exp
+// EXP-NOT: @expf
+// EXP: llvm.func @_mlir_ciface_attention(
 func.func @attention(%q: tensor<1x2x7x8xf32>, %k: tensor<1x2x9x8xf32>, %v: tensor<1x2x9x4xf32>, %m: tensor<1x1x1x9xf32>)
     -> (tensor<1x2x7x4xf32>, tensor<1x2x4x5xi1>) {
   %0:2 = hdp.attention config #hdp.config<rho = 0.3> %q, %k, %v mask %m
