@@ -123,6 +123,16 @@ def HDPLowerToLoops : Pass<"hdp-lower-to-loops"> {
     Pruning is real: the fraction products and scores of a pruned block,
     and the P·V work of a pruned block, sit behind `scf.if` and are skipped;
     a pruned head writes zeros without touching its scores.
+
+    Producers and consumers are lowered together where the IR allows it:
+    a `block_score` whose θ buffer only its `prune_mask` and `head_mask`
+    read is lowered with them, θ existing one step of block rows at a time
+    (the [B, H, N/bm, M/bn] buffer is removed) and θ_H summed on the way;
+    `approx_combine` recomputes Int·Int instead of reading S_int (which is
+    then not written); a `masked_softmax` of scores that an `approx_combine`
+    wrote visits only the kept blocks. The integer kernels are
+    register-blocked outer products in i16 or i32 lanes over a transposed
+    copy of K, made once per head.
     Stage ops still on tensors and `hdp.attention` are reported as errors:
     run `hdp-decompose` and `one-shot-bufferize` first.
   }];
