@@ -68,12 +68,18 @@ func.func @approx_combine(%qh: memref<1x2x8x32xi8>, %ql: memref<1x2x8x32xi8>, %k
 
 // CHECK-LABEL: func.func @sparse_pv
 // CHECK-NOT: hdp.sparse_pv
-// CHECK: scf.if %{{.*}} -> (vector<4xf32>)
-// CHECK: scf.for {{.*}} -> (vector<4xf32>)
-// CHECK: scf.if %{{.*}} -> (vector<4xf32>)
+// The bm = 2 rows of a block row together: one V row load for both.
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[V:.*]] = vector.load %arg1{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 // CHECK: vector.broadcast %{{.*}} : f32 to vector<4xf32>
-// CHECK: arith.mulf %{{.*}} : vector<4xf32>
+// CHECK: arith.mulf %{{.*}}, %[[V]] : vector<4xf32>
 // CHECK: arith.addf %{{.*}} : vector<4xf32>
+// CHECK-NOT: vector.load
+// CHECK: arith.mulf %{{.*}}, %[[V]] : vector<4xf32>
+// CHECK: arith.addf %{{.*}} : vector<4xf32>
+// CHECK: vector.store %{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 // CHECK: vector.store %{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 func.func @sparse_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x2x8x4xf32>, %bm: memref<1x2x4x4xi1>, %hm: memref<1x2xi1>, %out: memref<1x2x8x4xf32>) {
   hdp.sparse_pv ins(%p, %v, %bm, %hm : memref<1x2x8x8xf32>, memref<1x2x8x4xf32>, memref<1x2x4x4xi1>, memref<1x2xi1>) outs(%out : memref<1x2x8x4xf32>)
