@@ -545,11 +545,12 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
   };
   Value zero = e.i64(0);
   // Σ of the row's valid θ.
+  // (θ = -1 marks an invalid block, valid ones have θ ≥ 0.)
   auto validSum = [&] {
     return e.loopAcc(e.index(0), MB, {zero},
                      [&](Value bj, ValueRange s) -> SmallVector<Value> {
-                       Value theta = thetaAt(bj);
-                       return {select(isValid(theta), add(s[0], theta), s[0])};
+                       return {add(s[0], arith::MaxSIOp::create(
+                                             b, loc, thetaAt(bj), zero))};
                      })[0];
   };
 
@@ -590,21 +591,24 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
     return validSum();
   }
 
-  // policy = hdp: statistics of the row's valid blocks.
+  // policy = hdp: statistics of the row's valid blocks, as plain
+  // add/max/min reductions (which LLVM vectorises). Invalid blocks have
+  // θ = -1 and valid ones θ ≥ 0, so Σ max(θ, 0) is the valid sum and the
+  // maximum over all blocks is the valid maximum whenever nb > 0; with
+  // nb = 0 the maximum and minimum are multiplied by nb and do not matter.
   int64_t r = static_cast<int64_t>(std::nearbyint(cfg.rho * 65536.0));
+  Value maxI64 = e.i64(std::numeric_limits<int64_t>::max());
   SmallVector<Value> stats = e.loopAcc(
       e.index(0), MB,
-      {zero, zero, e.i64(std::numeric_limits<int64_t>::min()),
-       e.i64(std::numeric_limits<int64_t>::max())},
+      {zero, zero, e.i64(std::numeric_limits<int64_t>::min()), maxI64},
       [&](Value bj, ValueRange s) -> SmallVector<Value> {
         Value theta = thetaAt(bj);
         Value valid = isValid(theta);
         Value nb = add(s[0], arith::ExtUIOp::create(b, loc, i64, valid));
-        Value sum = select(valid, add(s[1], theta), s[1]);
-        Value mx =
-            select(valid, arith::MaxSIOp::create(b, loc, s[2], theta), s[2]);
+        Value sum = add(s[1], arith::MaxSIOp::create(b, loc, theta, zero));
+        Value mx = arith::MaxSIOp::create(b, loc, s[2], theta);
         Value mn =
-            select(valid, arith::MinSIOp::create(b, loc, s[3], theta), s[3]);
+            arith::MinSIOp::create(b, loc, s[3], select(valid, theta, maxI64));
         return {nb, sum, mx, mn};
       });
   Value nb = wide(stats[0]), sum = wide(stats[1]), mx = wide(stats[2]),
