@@ -1584,6 +1584,26 @@ Value emitPolyReciprocal(LoopEmitter &e, Value sigma) {
   return arith::MulFOp::create(b, loc, y1, pow2);
 }
 
+/// out[bhi..., j] = 0 for j < M: whole vectors of zeroVec's width up to
+/// mMain (M rounded down to that width), scalars after.
+void emitZeroRow(LoopEmitter &e, Value out, ValueRange bhi, Value M,
+                 Value mMain, Value zeroVec) {
+  auto at = [&](Value j) {
+    SmallVector<Value> idx(bhi.begin(), bhi.end());
+    idx.push_back(j);
+    return idx;
+  };
+  e.loopAcc(
+      e.index(0), mMain, {},
+      [&](Value j, ValueRange) -> SmallVector<Value> {
+        vector::StoreOp::create(e.builder(), e.location(), zeroVec, out,
+                                at(j));
+        return {};
+      },
+      cast<VectorType>(zeroVec.getType()).getNumElements());
+  e.loop(mMain, M, [&](Value j) { e.store(e.f32(0.0f), out, at(j)); });
+}
+
 /// Exact softmax of one row, 16 lanes at a time (tails scalar): the row
 /// maximum over finite entries, exp(x − max) (math.exp; the CPU pipeline
 /// turns vector exps into a polynomial), the sum in 16 partial sums, then
@@ -1682,16 +1702,7 @@ void emitExactSoftmaxRow(LoopEmitter &e, Value in, Value out, ValueRange bhi,
           e.store(arith::DivFOp::create(b, loc, ex, sum), out, at(j));
         });
       },
-      [&] {
-        e.loopAcc(
-            e.index(0), mMain, {},
-            [&](Value j, ValueRange) -> SmallVector<Value> {
-              vector::StoreOp::create(b, loc, zeroVec, out, at(j));
-              return {};
-            },
-            VL);
-        e.loop(mMain, M, [&](Value j) { e.store(e.f32(0.0f), out, at(j)); });
-      });
+      [&] { emitZeroRow(e, out, bhi, M, mMain, zeroVec); });
 }
 
 /// Where a masked_softmax reads scores that an hdp.approx_combine wrote: the
@@ -1739,19 +1750,7 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   };
   Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
   auto zeroRow = [&](ValueRange bhi) {
-    auto at = [&](Value j) {
-      SmallVector<Value> idx(bhi.begin(), bhi.end());
-      idx.push_back(j);
-      return idx;
-    };
-    e.loopAcc(
-        e.index(0), mMain, {},
-        [&](Value j, ValueRange) -> SmallVector<Value> {
-          vector::StoreOp::create(b, loc, zeroRowVec, out, at(j));
-          return {};
-        },
-        VL);
-    e.loop(mMain, M, [&](Value j) { e.store(e.f32(0.0f), out, at(j)); });
+    emitZeroRow(e, out, bhi, M, mMain, zeroRowVec);
   };
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
