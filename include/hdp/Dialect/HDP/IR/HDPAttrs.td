@@ -65,10 +65,10 @@ def HDP_ConfigAttr : AttrDef<HDP_Dialect, "Config"> {
   let extraClassDeclaration = [{
     /// The same configuration as the plain struct the reference and the
     /// runtimes use.
-    ::hdp::ref::AttentionConfig toReference() const;
+    ::hdp::AttentionConfig toReference() const;
     /// Builds the attribute from the plain struct (which must be valid).
     static ConfigAttr fromReference(::mlir::MLIRContext *context,
-                                    const ::hdp::ref::AttentionConfig &config);
+                                    const ::hdp::AttentionConfig &config);
     double getRhoValue() const { return getRho().convertToDouble(); }
     double getTauHValue() const { return getTauH().convertToDouble(); }
     /// The softmax scale for head dimension `headDim`, rounded to f32.
