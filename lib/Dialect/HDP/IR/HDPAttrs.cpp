@@ -30,8 +30,8 @@ void HDPDialect::registerAttributes() {
 
 namespace {
 constexpr llvm::StringLiteral kKeys[] = {
-    "int_bits", "frac_bits", "shift",  "block",   "rho",  "tau_h",
-    "policy",   "topk",      "approx", "softmax", "scale"};
+    "int_bits", "frac_bits", "shift",   "block",  "rho",     "tau_h",
+    "policy",   "importance", "topk",   "approx", "softmax", "scale"};
 
 hdp::Policy toRef(PruningPolicy p) {
   switch (p) {
@@ -60,7 +60,8 @@ PruningPolicy fromRef(hdp::Policy p) {
 hdp::AttentionConfig makeReference(int64_t intBits, int64_t fracBits,
                                    int64_t shift, int64_t blockRows,
                                    int64_t blockCols, double rho, double tauH,
-                                   PruningPolicy policy, int64_t topk,
+                                   PruningPolicy policy,
+                                   hdp::Importance importance, int64_t topk,
                                    bool approx, SoftmaxKind softmax,
                                    std::optional<double> scale) {
   hdp::AttentionConfig c;
@@ -72,10 +73,10 @@ hdp::AttentionConfig makeReference(int64_t intBits, int64_t fracBits,
   c.rho = rho;
   c.tauH = tauH;
   c.policy = toRef(policy);
+  c.importance = importance;
   c.topk = topk;
   c.approx = approx;
-  c.softmax = softmax == SoftmaxKind::poly ? hdp::SoftmaxKind::Poly
-                                           : hdp::SoftmaxKind::Exact;
+  c.softmax = softmax;
   c.scale = scale;
   return c;
 }
@@ -106,11 +107,13 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t shift, int64_t blockRows,
                                  int64_t blockCols, llvm::APFloat rho,
                                  llvm::APFloat tauH, PruningPolicy policy,
-                                 int64_t topk, bool approx, SoftmaxKind softmax,
+                                 hdp::Importance importance, int64_t topk,
+                                 bool approx, SoftmaxKind softmax,
                                  std::optional<llvm::APFloat> scale) {
   hdp::AttentionConfig c = makeReference(
       intBits, fracBits, shift, blockRows, blockCols, rho.convertToDouble(),
-      tauH.convertToDouble(), policy, topk, approx, softmax, toDouble(scale));
+      tauH.convertToDouble(), policy, importance, topk, approx, softmax,
+      toDouble(scale));
   std::string error = c.validate();
   if (!error.empty())
     return emitError() << "invalid #hdp.config: " << error;
@@ -120,8 +123,8 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 hdp::AttentionConfig ConfigAttr::toReference() const {
   return makeReference(getIntBits(), getFracBits(), getShift(), getBlockRows(),
                        getBlockCols(), getRhoValue(), getTauHValue(),
-                       getPolicy(), getTopk(), getApprox(), getSoftmax(),
-                       toDouble(getScale()));
+                       getPolicy(), getImportance(), getTopk(), getApprox(),
+                       getSoftmax(), toDouble(getScale()));
 }
 
 ConfigAttr ConfigAttr::fromReference(MLIRContext *context,
@@ -131,10 +134,9 @@ ConfigAttr ConfigAttr::fromReference(MLIRContext *context,
     scale = llvm::APFloat(*c.scale);
   return ConfigAttr::get(
       context, c.intBits, c.fracBits, c.shift, c.blockRows, c.blockCols,
-      llvm::APFloat(c.rho), llvm::APFloat(c.tauH), fromRef(c.policy), c.topk,
-      c.approx,
-      c.softmax == hdp::SoftmaxKind::Poly ? SoftmaxKind::poly
-                                          : SoftmaxKind::exact,
+      llvm::APFloat(c.rho), llvm::APFloat(c.tauH), fromRef(c.policy),
+      c.importance, c.topk, c.approx,
+       c.softmax,
       scale);
 }
 
@@ -233,6 +235,13 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
                                   : hdp::Policy::Dense;
       return success();
     }
+    if (key == "importance") {
+      if (parseKeyword(key, {"abs", "signed"}, word))
+        return failure();
+      c.importance =
+          word == "signed" ? hdp::Importance::Signed : hdp::Importance::Abs;
+      return success();
+    }
     if (key == "approx") {
       if (parseKeyword(key, {"true", "false"}, word))
         return failure();
@@ -260,9 +269,8 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
   return ConfigAttr::getChecked(
       [&] { return parser.emitError(startLoc); }, ctx, c.intBits, c.fracBits,
       c.shift, c.blockRows, c.blockCols, llvm::APFloat(c.rho),
-      llvm::APFloat(c.tauH), fromRef(c.policy), c.topk, c.approx,
-      c.softmax == hdp::SoftmaxKind::Poly ? SoftmaxKind::poly
-                                          : SoftmaxKind::exact,
+      llvm::APFloat(c.tauH), fromRef(c.policy), c.importance, c.topk, c.approx,
+       c.softmax,
       scale);
 }
 
@@ -288,12 +296,15 @@ void ConfigAttr::print(AsmPrinter &printer) const {
     add("tau_h", formatFloat(getTauHValue()));
   if (getPolicy() != PruningPolicy::hdp)
     add("policy", stringifyPruningPolicy(getPolicy()).str());
+  if (getImportance() != defaults.importance)
+    add("importance", hdp::importanceName(getImportance()));
   if (getTopk() != defaults.topk)
     add("topk", std::to_string(getTopk()));
   if (!getApprox())
     add("approx", "false");
-  if (getSoftmax() != SoftmaxKind::exact)
-    add("softmax", stringifySoftmaxKind(getSoftmax()).str());
+  if (getSoftmax() != defaults.softmax)
+    add("softmax",
+        getSoftmax() == hdp::SoftmaxKind::Poly ? "poly" : "exact");
   if (getScale())
     add("scale", formatFloat(getScale()->convertToDouble()));
   printer << "<";

@@ -1931,7 +1931,7 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
                         const SoftmaxBlocks *blocks) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  bool poly = op.getEffectiveConfig().getSoftmax() == SoftmaxKind::poly;
+  bool poly = op.getEffectiveConfig().getSoftmax() == hdp::SoftmaxKind::Poly;
   Value in = op.getInput(), out = op.getInits()[0];
   Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value negInf = e.f32(-std::numeric_limits<float>::infinity());
