@@ -354,8 +354,8 @@ FailureOr<AttentionWork> ChainMatcher::match() {
     internals.push_back(magnitude);
   for (Value v : internals)
     if (!internal(v))
-      return fail("an intermediate value (the split parts of Q or K, S_int, "
-                  "θ or the block magnitudes) is used outside the attention");
+      return fail("an intermediate value (the split parts of Q or K, S_int "
+                  "or θ) is used outside the attention");
 
   // Results wanted outside: a prefix of (output, block mask, head mask,
   // θ_H), as hdp.attention has.
