@@ -8,6 +8,8 @@
 
 #include "hdp/Support/Npy.h"
 
+#include "Common/TestFiles.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
@@ -22,16 +24,10 @@
 #include <limits>
 
 using namespace hdp::npy;
+using namespace hdp::testutil;
 using namespace llvm;
 
 namespace {
-
-/// The message of an expected failure ("" if it unexpectedly succeeded).
-template <typename T> std::string errorOf(Expected<T> value) {
-  if (value)
-    return "";
-  return toString(value.takeError());
-}
 
 /// A .npy file assembled by hand: version, raw header text and data bytes.
 std::string makeNpy(StringRef header, StringRef data, unsigned major = 1) {
@@ -56,22 +52,6 @@ std::string f32Header(StringRef shape) {
           ", }\n")
       .str();
 }
-
-/// A temporary directory removed at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    std::error_code ec = sys::fs::createUniqueDirectory("hdp-npy-test", path);
-    EXPECT_FALSE(ec) << ec.message();
-  }
-  ~TempDir() { sys::fs::remove_directories(path); }
-  std::string file(StringRef name) const {
-    SmallString<128> p(path);
-    sys::path::append(p, name);
-    return std::string(p);
-  }
-  SmallString<128> path;
-};
 
 /// Writes the serialised `array` to `path` (plainly: the format is tested
 /// here, not the writer).

@@ -9,6 +9,8 @@
 
 #include "hdp/Tooling/OutputFiles.h"
 
+#include "Common/TestFiles.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -22,44 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+using namespace hdp::testutil;
 using namespace hdp::tooling;
 using namespace llvm;
 
 namespace {
-
-std::string errorOf(Error e) { return e ? toString(std::move(e)) : ""; }
-template <typename T> std::string errorOf(Expected<T> value) {
-  return value ? "" : toString(value.takeError());
-}
-
-/// A temporary directory removed at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    std::error_code ec =
-        sys::fs::createUniqueDirectory("hdp-output-files-test", path);
-    EXPECT_FALSE(ec) << ec.message();
-  }
-  ~TempDir() { sys::fs::remove_directories(path); }
-  std::string file(StringRef name) const {
-    SmallString<128> p(path);
-    sys::path::append(p, name);
-    return std::string(p);
-  }
-  /// Sorted names of the entries (hidden ones included).
-  std::vector<std::string> entries(StringRef sub = "") const {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (sys::fs::directory_iterator
-             it(sub.empty() ? path.str() : file(sub), ec),
-         end;
-         it != end && !ec; it.increment(ec))
-      names.push_back(sys::path::filename(it->path()).str());
-    llvm::sort(names);
-    return names;
-  }
-  SmallString<128> path;
-};
 
 std::string contents(StringRef path) {
   auto buffer = MemoryBuffer::getFile(path);

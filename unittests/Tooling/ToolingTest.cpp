@@ -9,6 +9,8 @@
 #include "hdp/Tooling/Limits.h"
 #include "hdp/Tooling/NpyOperands.h"
 
+#include "Common/TestFiles.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -19,15 +21,11 @@
 #include <limits>
 
 using namespace hdp;
+using namespace hdp::testutil;
 using namespace hdp::tooling;
 using namespace llvm;
 
 namespace {
-
-std::string errorOf(Error e) { return e ? toString(std::move(e)) : ""; }
-template <typename T> std::string errorOf(Expected<T> value) {
-  return value ? "" : toString(value.takeError());
-}
 
 TEST(Limits, TensorBytesDetectsOverflow) {
   EXPECT_EQ(tensorBytes({2, 3, 4}, 4), 96);
@@ -98,20 +96,15 @@ TEST(CommandLine, AttentionDims) {
 
 class NpyInputs : public ::testing::Test {
 protected:
-  void SetUp() override {
-    ASSERT_FALSE(sys::fs::createUniqueDirectory("hdp-tooling-test", dir));
-  }
-  void TearDown() override { sys::fs::remove_directories(dir); }
   std::string write(StringRef name, const npy::Array &array) {
-    SmallString<128> path(dir);
-    sys::path::append(path, name);
+    std::string path = dir.file(name);
     std::error_code ec;
     raw_fd_ostream os(path, ec);
     EXPECT_FALSE(ec);
     os << cantFail(npy::serialize(array));
-    return path.str().str();
+    return path;
   }
-  SmallString<128> dir;
+  TempDir dir;
 };
 
 TEST_F(NpyInputs, ReadsFloatsAndRefusesOtherDTypes) {
