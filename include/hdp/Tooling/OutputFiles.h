@@ -18,11 +18,11 @@
 //  * The tool writes each output into stream(i), or hands over its bytes
 //    with write(i, ...).
 //  * commit() checks every stream, names the anonymous temporaries (hidden
-//    names as above) and then renames each temporary over its destination.
-//    Any failure before the first rename removes every temporary and touches
-//    no destination. (A rename failing after others succeeded needs the
-//    directory to change under the tool; it cannot be undone and is
-//    reported.)
+//    names as above), closes them, checks that every temporary is still in
+//    place and only then renames each over its destination. Any failure up
+//    to there removes every temporary and touches no destination. (A rename
+//    failing after others succeeded needs the directory to change under the
+//    tool in that instant; it cannot be undone and is reported.)
 //
 // A run killed with SIGKILL can leave a named temporary behind only in the
 // fallback mode, or in the instant between naming and renaming; add() sweeps
