@@ -477,9 +477,11 @@ Expected<SimResult> Scheduler::run() {
   result.outputs = machine.outputs();
   const Outputs &o = result.outputs;
   stats.blocksTotal = o.blockMask.data.size();
-  stats.blocksValid = machine.blocksValid();
+  // The dense engine keeps every valid block without storing a block mask.
+  stats.blocksValid = machine.blocksValid() + machine.blocksDenseLive();
   stats.blocksKept =
-      std::count(o.blockMask.data.begin(), o.blockMask.data.end(), 1);
+      std::count(o.blockMask.data.begin(), o.blockMask.data.end(), 1) +
+      machine.blocksDenseLive();
   stats.headsTotal = o.headMask.data.size();
   stats.headsPruned = o.headTableComplete ? std::count(o.headMask.data.begin(),
                                                        o.headMask.data.end(), 0)

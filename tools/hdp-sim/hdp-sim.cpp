@@ -117,6 +117,16 @@ cl::opt<unsigned> stripRows("strip-rows",
                                      "(a multiple of bm; default: the most "
                                      "that fit the buffers)"),
                             cl::init(0), cl::cat(simCategory));
+cl::opt<accel::Engine> engine(
+    "engine",
+    cl::desc("With --compile: the engine (default auto: the dense engine for "
+             "policy = dense with tau_h = 0, HDP otherwise)"),
+    cl::values(clEnumValN(accel::Engine::Auto, "auto", "choose by the policy"),
+               clEnumValN(accel::Engine::Hdp, "hdp",
+                          "the HDP engine (with policy = dense: pruning off)"),
+               clEnumValN(accel::Engine::Dense, "dense",
+                          "the dense attention engine")),
+    cl::init(accel::Engine::Auto), cl::cat(simCategory));
 
 cl::opt<bool> disassembleMode("disassemble",
                               cl::desc("Print a .hdpc file as text"),
@@ -221,7 +231,6 @@ int writeAllOrNothing(ArrayRef<PendingFile> files) {
 // --compile
 //===----------------------------------------------------------------------===//
 
-
 std::optional<accel::AttentionShape> parseShape(StringRef text,
                                                 std::string &error) {
   SmallVector<StringRef, 6> parts;
@@ -263,8 +272,7 @@ int runCompile() {
   std::optional<accel::AttentionShape> shape = parseShape(shapeText, error);
   if (!shape)
     return fail("--shape", error);
-  Expected<ref::AttentionConfig> config =
-      hdp::parseConfigText(attentionConfig);
+  Expected<ref::AttentionConfig> config = hdp::parseConfigText(attentionConfig);
   if (!config)
     return fail("--attention-config", toString(config.takeError()));
   Expected<accel::AccelConfig> accelConfig = accel::loadAccelConfig(configFile);
@@ -272,6 +280,11 @@ int runCompile() {
     return fail(accelConfig.takeError());
   accel::BuildOptions options;
   options.stripRows = stripRows;
+  options.engine = engine;
+  if (Expected<bool> dense = accel::selectDenseEngine(
+          accel::AttentionParams::from(*config, shape->D), options);
+      !dense)
+    return fail("--engine", toString(dense.takeError()));
   Expected<accel::Program> program =
       accel::buildProgram(*shape, *config, *accelConfig, options);
   if (!program)
@@ -452,6 +465,12 @@ int runSimulate() {
     return fail("--input", "expected 3 inputs (Q, K, V): " + positionalFile +
                                " was compiled without a mask; got " +
                                Twine(inputs.size()));
+
+  if (outputs.size() >= 2 && accel::isDenseEngineProgram(*program))
+    return fail(outputs[1], positionalFile +
+                                " runs on the dense engine, which computes no "
+                                "block mask, head mask or theta_H; only the "
+                                "output (the first --output) can be written");
 
   static const char *const roles[] = {"Q", "K", "V", "mask"};
   std::vector<ref::Tensor<float>> operands;
