@@ -208,21 +208,21 @@ TEST(SimRobustness, RandomCorruptionNeverCrashes) {
     std::string bytes = clean;
     int edits = std::uniform_int_distribution<int>(1, 3)(rng);
     for (int e = 0; e < edits; ++e) {
-      size_t at = std::uniform_int_distribution<size_t>(
-          accel::kHeaderBytes, bytes.size() - 1)(rng);
+      size_t at = std::uniform_int_distribution<size_t>(accel::kHeaderBytes,
+                                                        bytes.size() - 1)(rng);
       // Small values are the interesting ones (slots, cores, flags).
       bytes[at] = static_cast<char>(
           std::uniform_int_distribution<int>(0, trial % 2 ? 3 : 255)(rng));
     }
     ArrayRef<uint8_t> all(reinterpret_cast<const uint8_t *>(bytes.data()),
                           bytes.size());
-    uint32_t crc = llvm::crc32(llvm::crc32(all.take_front(16)),
-                               all.drop_front(20));
+    uint32_t crc =
+        llvm::crc32(llvm::crc32(all.take_front(16)), all.drop_front(20));
     llvm::support::endian::write32le(bytes.data() + 16, crc);
     Expected<accel::Program> p = accel::readProgram(bytes, "fuzz.hdpc");
     if (!p) {
-      EXPECT_TRUE(StringRef(toString(p.takeError()))
-                      .starts_with("fuzz.hdpc: byte "));
+      EXPECT_TRUE(
+          StringRef(toString(p.takeError())).starts_with("fuzz.hdpc: byte "));
       continue;
     }
     ++accepted;

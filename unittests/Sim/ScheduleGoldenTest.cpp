@@ -295,4 +295,134 @@ TEST(SimScheduleGolden, StatsAndTimelineEqualTheRecordedOnes) {
   }
 }
 
+/// The scheduling rule of docs/accelerator.md ("Timing model"), evaluated
+/// naively on the timeline: every command of a core, in program order, must
+/// start exactly when its unit is free, the core's barrier released, its head
+/// decision (for predicated commands) and every earlier conflicting access to
+/// its slots (a plain list, no summary) allow. Block-mask loads also wait for
+/// other cores' stores, so for them only the lower bound is checked.
+void expectTimelineFollowsTheRule(const accel::Program &program,
+                                  const accel::AccelConfig &accel,
+                                  const sim::SimResult &r,
+                                  const std::string &what) {
+  using accel::Buffer;
+  using accel::Opcode;
+  struct Interval {
+    uint64_t start = 0, end = 0;
+    bool skipped = false, dram = false, seen = false;
+  };
+  std::vector<Interval> events(program.commands.size());
+  for (const sim::TraceEvent &e : r.trace) {
+    Interval &iv = events[e.command];
+    if (!e.unit) {
+      iv.dram = true;
+      continue;
+    }
+    iv = {e.start, e.end, e.skipped, iv.dram, true};
+  }
+  // Columns of a score slot (keys) or θ slot (block columns) a command
+  // touches; every other slot is touched whole.
+  const uint64_t M = program.shape.M, bn = program.attention.blockCols;
+  const uint64_t MB = (M + bn - 1) / bn;
+  auto columns = [&](const accel::Command &c,
+                     Buffer b) -> std::pair<uint64_t, uint64_t> {
+    if (b == Buffer::Score)
+      return c.opcode == Opcode::Softmax
+                 ? std::make_pair(uint64_t(0), M)
+                 : std::make_pair(uint64_t(c.col0), uint64_t(c.col0) + c.cols);
+    if (b == Buffer::Theta)
+      return c.opcode == Opcode::SeEndR
+                 ? std::make_pair(uint64_t(0), MB)
+                 : std::make_pair(c.col0 / bn, (c.col0 + c.cols + bn - 1) / bn);
+    return {0, 1};
+  };
+  struct Access {
+    Buffer buffer;
+    uint8_t slot;
+    uint64_t c0, c1;
+    bool write;
+    accel::Unit unit;
+    uint64_t end;
+  };
+  for (uint32_t core = 0; core < program.accel.cores; ++core) {
+    std::array<uint64_t, accel::kNumUnits> unitFree{};
+    uint64_t floor = 0;
+    std::vector<uint64_t> headReady(program.shape.B, 0);
+    std::vector<Access> past;
+    for (size_t i = 0; i < program.commands.size(); ++i) {
+      const accel::Command &c = program.commands[i];
+      if (c.core != core)
+        continue;
+      if (c.opcode == Opcode::Barrier) {
+        uint64_t release = 0;
+        for (const sim::TraceEvent &e : r.trace)
+          if (e.command == i && e.unit == accel::Unit::Sync)
+            release = e.end;
+        floor = release;
+        for (uint64_t &f : unitFree)
+          f = std::max(f, release);
+        continue;
+      }
+      const Interval &iv = events[i];
+      ASSERT_TRUE(iv.seen) << what << ": command #" << i << " not traced";
+      const accel::Unit unit = accel::unitOf(c.opcode);
+      uint64_t expected = std::max(floor, unitFree[unsigned(unit)]);
+      if (c.has(accel::FlagHeadPred) || (c.opcode == Opcode::DmaStore &&
+                                         c.tensor == accel::Tensor::HeadTable))
+        expected = std::max(expected, headReady[c.batch]);
+      auto operands = accel::operandsOf(c);
+      if (!iv.skipped)
+        for (const accel::Operand &o : operands) {
+          auto [c0, c1] = columns(c, o.buffer);
+          for (const Access &a : past)
+            if (a.buffer == o.buffer && a.slot == c.slots[o.slotIndex] &&
+                a.c0 < c1 && c0 < a.c1 && (o.write || a.write) &&
+                !(o.write && a.write && a.unit == unit))
+              expected = std::max(expected, a.end);
+        }
+      if (c.opcode == Opcode::DmaLoad && c.tensor == accel::Tensor::BlockMask)
+        EXPECT_GE(iv.start, expected) << what << ": command #" << i;
+      else
+        EXPECT_EQ(iv.start, expected) << what << ": command #" << i;
+      unitFree[unsigned(unit)] = iv.end;
+      uint64_t end = iv.end + (iv.dram ? accel.dramLatencyCycles : 0);
+      if (iv.skipped)
+        continue;
+      for (const accel::Operand &o : operands) {
+        auto [c0, c1] = columns(c, o.buffer);
+        past.push_back(
+            {o.buffer, c.slots[o.slotIndex], c0, c1, o.write, unit, end});
+      }
+      if (c.opcode == Opcode::SeEndH)
+        headReady[c.batch] = end;
+    }
+  }
+}
+
+TEST(SimScheduleGolden, TimelineFollowsTheSchedulingRule) {
+  for (const GoldenCase &gc : kCases) {
+    SCOPED_TRACE(gc.name);
+    auto shape = accel::AttentionShape::fromDims(
+        gc.B, gc.H, gc.N, gc.M, gc.D, gc.Dv, gc.mask != MaskKind::None);
+    ref::AttentionConfig config;
+    config.policy = gc.policy;
+    config.rho = gc.rho;
+    config.tauH = gc.tauH;
+    config.topk = 3;
+    config.blockRows = gc.bm;
+    config.blockCols = gc.bn;
+    config.approx = gc.approx;
+    accel::AccelConfig accel =
+        accelFor(gc, shape, accel::AttentionParams::from(config, shape.D));
+    llvm::Expected<accel::Program> program =
+        accel::buildProgram(shape, config, accel);
+    ASSERT_TRUE(bool(program));
+    sim::SimResult r = runCase(gc);
+    ASSERT_FALSE(HasFailure());
+    expectTimelineFollowsTheRule(*program, accel, r, gc.name);
+    if (HasFailure())
+      return; // one case's diagnostics are enough
+  }
+}
+
 } // namespace
