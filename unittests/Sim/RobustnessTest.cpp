@@ -273,6 +273,24 @@ TEST(SimRobustness, DenseEngineOnlyForDenseWithoutHeadPruning) {
   }
 }
 
+TEST(SimRobustness, DenseProgramsRoundTrip) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  auto shape = accel::AttentionShape::fromDims(1, 2, 10, 12, 4, 4, true);
+  ref::AttentionConfig config;
+  config.policy = ref::Policy::Dense;
+  Expected<accel::Program> p = accel::buildProgram(shape, config, accel);
+  ASSERT_TRUE(bool(p));
+  std::string bytes = accel::writeProgram(*p);
+  Expected<accel::Program> read = accel::readProgram(bytes, "dense.hdpc");
+  ASSERT_TRUE(bool(read)) << toString(read.takeError());
+  EXPECT_TRUE(*read == *p);
+  std::string text = accel::disassemble(*p);
+  EXPECT_TRUE(contains(text, "flags=masked|dense")) << text;
+  Expected<accel::Program> back = accel::assemble(text, "dense.txt");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_EQ(accel::writeProgram(*back), bytes);
+}
+
 TEST(SimRobustness, DenseCommandsCoverWholeBlockRows) {
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
   auto shape = accel::AttentionShape::fromDims(1, 1, 8, 12, 4, 4, false);
