@@ -379,6 +379,10 @@ std::optional<ProgramProblem> checkCommand(const Program &p, size_t index) {
     if ((problem = rowsIn(s.N, "query rows")) ||
         (problem = colsIn(s.M, "keys")))
       return problem;
+    // The dense engine tracks which blocks the mask leaves alive per block
+    // row of its strip.
+    if (c.has(FlagDense) && (problem = blockAligned()))
+      return problem;
     break;
   case Opcode::SeAcc:
     if ((problem = rowsIn(s.N, "query rows")) || (problem = blockAligned()) ||
@@ -1025,10 +1029,12 @@ Expected<Command> TextParser::parseCommand(unsigned line, StringRef word,
                      : name == "head"   ? FlagHeadPred
                      : name == "first"  ? FlagFirst
                      : name == "masked" ? FlagMasked
+                     : name == "dense"  ? FlagDense
                                         : 0;
       if (!bit)
         return error(line, "key 'flags': unknown flag '" + name +
-                               "'; expected fum, head, first or masked");
+                               "'; expected fum, head, first, masked or "
+                               "dense");
       c.flags |= bit;
     }
   }
