@@ -1,7 +1,9 @@
 //===- BertCheckpoint.cpp - A Hugging Face BertForMaskedLM directory ------===//
 //
 // See BertCheckpoint.h. One table (forEachTensor) names every tensor and its
-// shape; reading and writing both go through it.
+// shape; reading and writing both go through it. Tensors the model does not
+// use (the pooler, the next-sentence head, position_ids buffers) are
+// ignored.
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,6 +75,24 @@ void forEachTensor(Checkpoint &ckpt, const BertConfig &c, Visit visit) {
         ckpt.decoderBias);
 }
 
+/// Checkpoints converted from the original TensorFlow BERT name the
+/// LayerNorm parameters gamma and beta; transformers reads both spellings.
+std::string legacyName(const SafetensorsFile &weights,
+                       const std::string &name) {
+  if (weights.find(name))
+    return name;
+  StringRef n(name);
+  for (auto [current, legacy] :
+       {std::pair<StringRef, StringRef>{"LayerNorm.weight", "LayerNorm.gamma"},
+        {"LayerNorm.bias", "LayerNorm.beta"}})
+    if (n.ends_with(current)) {
+      std::string old = (n.drop_back(current.size()) + legacy).str();
+      if (weights.find(old))
+        return old;
+    }
+  return name; // missing: readFloats names it
+}
+
 Error fileError(const Twine &name, const Twine &message) {
   return createStringError(inconvertibleErrorCode(),
                            (name + ": " + message).str());
@@ -94,7 +114,7 @@ Expected<BertCheckpoint> readBertWeights(const SafetensorsFile &weights,
                   if (name == kDecoderWeight && !weights.find(name))
                     return; // tied to the word embedding, below
                   Expected<std::vector<float>> values =
-                      weights.readFloats(name, shape);
+                      weights.readFloats(legacyName(weights, name), shape);
                   if (!values)
                     error = values.takeError();
                   else

@@ -180,6 +180,7 @@ Expected<SafetensorsFile> SafetensorsFile::parse(StringRef bytes,
       return bad("shape must be an array of at most " + Twine(kMaxRank) +
                  " dimensions, got " + detail::describeJson(shape));
     int64_t elements = 1;
+    bool saturated = false;
     for (const json &d : shape) {
       int64_t v;
       if (!detail::jsonInteger(d, 0, kMaxDim, v))
@@ -188,10 +189,12 @@ Expected<SafetensorsFile> SafetensorsFile::parse(StringRef bytes,
       t.shape.push_back(v);
       // Saturate past the file's size (which no tensor can exceed) instead
       // of overflowing.
-      if (v != 0 && elements > (dataSize + 1) / v)
+      if (v != 0 && elements > (dataSize + 1) / v) {
         elements = dataSize + 1;
-      else
+        saturated = true;
+      } else {
         elements *= v;
+      }
     }
     const json &offsets = entry["data_offsets"];
     if (!offsets.is_array() || offsets.size() != 2 ||
@@ -207,6 +210,9 @@ Expected<SafetensorsFile> SafetensorsFile::parse(StringRef bytes,
       return bad("data_offsets [" + Twine(t.begin) + ", " + Twine(t.end) +
                  "] end past the data section (" + Twine(dataSize) +
                  " bytes): truncated file or a wrong header");
+    if (saturated && elements != 0)
+      return bad("shape " + formatShape(t.shape) + " of " + t.dtype +
+                 " needs more bytes than the file has");
     if (t.end - t.begin != elements * elementSize)
       return bad("shape " + formatShape(t.shape) + " of " + t.dtype +
                  " needs " + Twine(elements * elementSize) +

@@ -8,7 +8,9 @@
 // cls.predictions.decoder.weight, cls.predictions.bias), with the shapes the
 // config implies; matrices are [out][in] as PyTorch stores them. When
 // cls.predictions.decoder.weight is absent the decoder is the word embedding
-// (transformers ties the two and save_pretrained may store only one).
+// (transformers ties the two and save_pretrained may store only one), and
+// LayerNorm.gamma / LayerNorm.beta are read where LayerNorm.weight / .bias
+// are absent (checkpoints converted from the original TensorFlow BERT).
 // Tensors may be F32, F16 or BF16; hdp computes in f32.
 //
 //===----------------------------------------------------------------------===//
