@@ -144,34 +144,46 @@ DenseBackend::attendMasked(unsigned layer, const ref::Tensor<float> &q,
   const int64_t Dv = v.dim(3);
   const float root = std::sqrt(static_cast<float>(D));
   ref::Tensor<float> out({B, H, T, Dv});
-  std::vector<float> att(T);
+  std::vector<float> att(T), keysT(D * T), maskRow(T);
   std::vector<uint8_t> removed(T);
   for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < H; ++h)
+    for (int64_t h = 0; h < H; ++h) {
+      // K transposed to [D][T]: the score loop then runs over keys with one
+      // accumulator each (vectorised, every score still summed over d in
+      // increasing order).
+      for (int64_t j = 0; j < T; ++j)
+        for (int64_t d = 0; d < D; ++d)
+          keysT[d * T + j] = k.at(b, h, j, d);
       for (int64_t i = 0; i < T; ++i) {
-        const float *query = &q.at(b, h, i, 0);
-        float maxScore = -std::numeric_limits<float>::infinity();
+        bool any = false;
         for (int64_t j = 0; j < T; ++j) {
-          float m = ref::maskAt(&mask, b, 0, i, j);
-          removed[j] = ref::isRemoved(m);
-          if (removed[j])
-            continue;
-          const float *key = &k.at(b, h, j, 0);
-          float s = 0.0f;
-          for (int64_t d = 0; d < D; ++d)
-            s += query[d] * key[d];
-          att[j] = s / root + m;
-          maxScore = std::max(maxScore, att[j]);
+          maskRow[j] = ref::maskAt(&mask, b, 0, i, j);
+          removed[j] = ref::isRemoved(maskRow[j]);
+          any |= !removed[j];
         }
-        float *o = &out.at(b, h, i, 0);
-        if (maxScore == -std::numeric_limits<float>::infinity())
+        if (!any)
           continue; // every key removed: the row stays 0
+        const float *query = &q.at(b, h, i, 0);
+        std::fill(att.begin(), att.end(), 0.0f);
+        for (int64_t d = 0; d < D; ++d) {
+          const float qd = query[d];
+          const float *kd = &keysT[d * T];
+          for (int64_t j = 0; j < T; ++j)
+            att[j] += qd * kd[j];
+        }
+        float maxScore = -std::numeric_limits<float>::infinity();
+        for (int64_t j = 0; j < T; ++j)
+          if (!removed[j]) {
+            att[j] = att[j] / root + maskRow[j];
+            maxScore = std::max(maxScore, att[j]);
+          }
         float sum = 0.0f;
         for (int64_t j = 0; j < T; ++j)
           if (!removed[j]) {
             att[j] = std::exp(att[j] - maxScore);
             sum += att[j];
           }
+        float *o = &out.at(b, h, i, 0);
         for (int64_t j = 0; j < T; ++j) {
           if (removed[j])
             continue;
@@ -181,6 +193,7 @@ DenseBackend::attendMasked(unsigned layer, const ref::Tensor<float> &q,
             o[d] += p * value[d];
         }
       }
+    }
   if (stats) {
     // Dense keeps everything; count it so that reports have denominators.
     ref::AttentionConfig denseCfg;

@@ -285,18 +285,21 @@ SafetensorsFile::readFloats(StringRef tensor,
   const char *bytes = data.data() + t->begin;
   const int64_t n = (t->end - t->begin) / safetensorsDtypeSize(t->dtype);
   std::vector<float> values(n);
-  for (int64_t i = 0; i < n; ++i) {
-    if (t->dtype == "F32") {
+  if (t->dtype == "F32") {
+    for (int64_t i = 0; i < n; ++i) {
       uint32_t bits = support::endian::read32le(bytes + 4 * i);
       std::memcpy(&values[i], &bits, 4);
-    } else {
-      uint16_t bits = support::endian::read16le(bytes + 2 * i);
-      values[i] = t->dtype == "F16" ? halfToFloat(bits) : bfloat16ToFloat(bits);
     }
+  } else {
+    float (*convert)(uint16_t) =
+        t->dtype == "F16" ? halfToFloat : bfloat16ToFloat;
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = convert(support::endian::read16le(bytes + 2 * i));
+  }
+  for (int64_t i = 0; i < n; ++i)
     if (!std::isfinite(values[i]))
       return error("tensor '" + tensor + "' has a non-finite value at index " +
                    Twine(i));
-  }
   return values;
 }
 
