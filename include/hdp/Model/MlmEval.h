@@ -71,7 +71,8 @@ llvm::Expected<std::vector<EvalResult>> evaluateMlm(
     const std::function<void(size_t done, size_t total)> &progress = {});
 
 /// Calibrates every layer's shift (Calibration.h) from the dense encoder's
-/// attention inputs on `sequences`, over all token pairs of each sequence.
+/// attention inputs on `sequences`, over all token pairs of each sequence
+/// (padding excluded). The result's `documents` counts the sequences.
 llvm::Expected<Calibration> calibrateEncoderShifts(
     const BertEncoder &encoder, llvm::ArrayRef<MlmSequence> sequences,
     const ref::AttentionConfig &config, int64_t batchSize = 8,
