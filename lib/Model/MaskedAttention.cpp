@@ -214,9 +214,7 @@ Expected<ref::Tensor<float>> ReferenceBackend::attendMasked(
   if (std::string err = cfg.validate(); !err.empty())
     return createStringError(inconvertibleErrorCode(),
                              ("layer " + Twine(layer) + ": " + err).str());
-  ref::AttentionResult r = importance == Importance::Abs
-                               ? ref::attention(q, k, v, &mask, cfg)
-                               : signedImportanceAttention(q, k, v, mask, cfg);
+  ref::AttentionResult r = ref::attention(q, k, v, &mask, cfg);
   if (stats)
     countMaskedStats(q, k, mask, cfg, r.blockMask.data, r.headMask.data,
                      /*withQuantization=*/true, *stats);

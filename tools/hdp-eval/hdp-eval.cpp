@@ -3,7 +3,7 @@
 // hdp-eval --model=stories260K.bin --tokenizer=tok512.bin --text=FILE \
 //   [--config='#hdp.config<rho = 0.3>' ...] [--backend=reference|cpu] \
 //   [--calibrate=FILE | --shifts=a,b,...] [--generate=N [--prompt=TEXT]] \
-//   [--json=out.json] [--per-layer] [--importance=abs|signed]
+//   [--json=out.json] [--per-layer]
 // hdp-eval --model=BERT_DIR --text=FILE [--config=... --backend=...
 //   --calibrate=FILE | --shifts=... --json=... --per-layer] [--batch-size=N]
 //
@@ -25,7 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Model/BertCheckpoint.h"
 #include "hdp/Model/BertEncoder.h"
 #include "hdp/Model/Calibration.h"
@@ -35,17 +35,13 @@
 #include "hdp/Model/MlmEval.h"
 #include "hdp/Model/Tokenizer.h"
 #include "hdp/Model/Transformer.h"
-
-#include "mlir/AsmParser/AsmParser.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/Location.h"
-#include "mlir/IR/MLIRContext.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -91,12 +87,6 @@ cl::opt<std::string>
                          "library) or cpu (JIT-compiled hdp-cpu-pipeline)"),
                 cl::value_desc("reference|cpu"), cl::init("reference"),
                 cl::cat(evalCategory));
-cl::opt<std::string> importanceName(
-    "importance",
-    cl::desc("Block ranking: abs (sum of |integer scores|, hdp's semantics) "
-             "or signed (EXPERIMENT outside the semantics: sum of integer "
-             "scores; reference backend only)"),
-    cl::value_desc("abs|signed"), cl::init("abs"), cl::cat(evalCategory));
 cl::opt<std::string> calibratePath(
     "calibrate",
     cl::desc("Choose each layer's shift from this text (per int_bits, "
@@ -132,46 +122,7 @@ cl::opt<int> maxDocuments("max-docs",
                           cl::value_desc("N"), cl::init(0),
                           cl::cat(evalCategory));
 
-int fail(const Twine &message) {
-  errs() << "hdp-eval: error: " << message << "\n";
-  return 1;
-}
-
-/// Parses `text` as #hdp.config<...>; on failure `error` says why.
-std::optional<ref::AttentionConfig> parseConfig(StringRef text,
-                                                std::string &error) {
-  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
-  ctx.loadDialect<hdp::HDPDialect>();
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
-    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-      return mlir::success();
-    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
-    if (loc && loc.getColumn() > 0)
-      error = ("column " + Twine(loc.getColumn()) + ": ").str();
-    error += diag.str();
-    return mlir::success();
-  });
-  if (text.trim().empty()) {
-    error = "expected #hdp.config<...>, got an empty string";
-    return std::nullopt;
-  }
-  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
-  if (!attr) {
-    if (error.empty())
-      error = "expected an attribute such as #hdp.config<rho = 0.3>";
-    return std::nullopt;
-  }
-  auto config = dyn_cast<hdp::ConfigAttr>(attr);
-  if (!config) {
-    error = "expected #hdp.config<...>, got " + text.str();
-    return std::nullopt;
-  }
-  ref::AttentionConfig result = config.toReference();
-  error = result.validate();
-  if (!error.empty())
-    return std::nullopt;
-  return result;
-}
+int fail(const Twine &message) { return hdp::tooling::failUsage(message); }
 
 std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }
 
@@ -183,6 +134,7 @@ json::Object configJson(const ref::AttentionConfig &c) {
   o["rho"] = c.rho;
   o["tau_h"] = c.tauH;
   o["policy"] = ref::policyName(c.policy);
+  o["importance"] = hdp::importanceName(c.importance);
   o["topk"] = c.topk;
   o["approx"] = c.approx;
   o["softmax"] = c.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact";
@@ -203,34 +155,6 @@ json::Object statsJson(const LayerStats &s) {
   return o;
 }
 
-/// Writes `value` to `path` through a temporary file renamed into place.
-Error writeJson(StringRef path, const json::Value &value) {
-  Expected<sys::fs::TempFile> temp =
-      sys::fs::TempFile::create(path + ".tmp-%%%%%%");
-  if (!temp)
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot create the report: " + toString(temp.takeError()))
-            .str());
-  {
-    raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
-    os << formatv("{0:2}", value) << "\n";
-    os.flush();
-    if (os.has_error()) {
-      std::string msg = os.error().message();
-      os.clear_error();
-      consumeError(temp->discard());
-      return createStringError(inconvertibleErrorCode(),
-                               (path + ": cannot write: " + msg).str());
-    }
-  }
-  if (Error e = temp->keep(path))
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot write: " + toString(std::move(e))).str());
-  return Error::success();
-}
-
 /// One configuration to evaluate.
 struct Run {
   std::string label;
@@ -243,10 +167,9 @@ struct Run {
 /// Parses every --config into a Run; on failure returns the error message.
 std::optional<std::string> parseRuns(std::vector<Run> &runs) {
   for (const std::string &text : configTexts) {
-    std::string error;
-    std::optional<ref::AttentionConfig> cfg = parseConfig(text, error);
+    Expected<ref::AttentionConfig> cfg = hdp::parseConfigText(text);
     if (!cfg)
-      return "--config='" + text + "': " + error;
+      return "--config='" + text + "': " + toString(cfg.takeError());
     Run r;
     r.label = StringRef(text).trim().str();
     r.config = *cfg;
@@ -332,9 +255,7 @@ void makeBackends(std::vector<Run> &runs,
     if (backendName == "cpu")
       r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
     else
-      r.backend = std::make_unique<ReferenceBackend>(
-          perLayerConfigs,
-          importanceName == "signed" ? Importance::Signed : Importance::Abs);
+      r.backend = std::make_unique<ReferenceBackend>(perLayerConfigs);
   }
 }
 
@@ -442,15 +363,37 @@ json::Array resultsJson(const std::vector<EvalResult> &results,
   return array;
 }
 
-/// Writes the report if --json asked for it; returns the exit code.
-int finishReport(json::Object report, const std::shared_ptr<JitCache> &cache) {
+/// Where the report goes: the --json file, added (and so checked) before any
+/// model is read.
+struct Report {
+  hdp::tooling::OutputFiles files;
+  std::optional<size_t> id;
+};
+
+/// Adds the --json file to `out`; returns an exit code when it cannot be
+/// written.
+std::optional<int> openReport(Report &out) {
   if (jsonPath.empty())
+    return std::nullopt;
+  Expected<size_t> id = out.files.add(jsonPath);
+  if (!id)
+    return fail(toString(id.takeError()));
+  out.id = *id;
+  return std::nullopt;
+}
+
+/// Writes the report if --json asked for it; returns the exit code.
+int finishReport(Report &out, json::Object report,
+                 const std::shared_ptr<JitCache> &cache) {
+  if (!out.id)
     return 0;
   if (cache) {
     report["jit_compilations"] = cache->compilations();
     report["jit_compile_seconds"] = cache->compileSeconds();
   }
-  if (Error e = writeJson(jsonPath, json::Value(std::move(report))))
+  out.files.stream(*out.id)
+      << formatv("{0:2}", json::Value(std::move(report))) << "\n";
+  if (Error e = out.files.commit())
     return fail(toString(std::move(e)));
   return 0;
 }
@@ -469,6 +412,11 @@ int runEncoder() {
     return fail("nothing to do: pass --text=FILE");
   if (batchSize < 1)
     return fail("--batch-size: expected a number of sequences >= 1");
+
+  // The report, refused now if it cannot be written.
+  Report out;
+  if (std::optional<int> rc = openReport(out))
+    return *rc;
 
   std::vector<Run> runs;
   if (std::optional<std::string> error = parseRuns(runs))
@@ -541,7 +489,6 @@ int runEncoder() {
   report["model"] = modelPath;
   report["tokenizer"] = modelPath + "/vocab.txt";
   report["backend"] = backendName;
-  report["importance"] = importanceName;
   report["calibration"] = std::move(calibrationJson);
   report["text"] = textPath;
   report["documents"] = documents;
@@ -550,7 +497,7 @@ int runEncoder() {
   report["batch_size"] = static_cast<int64_t>(batchSize);
   report["predictions"] = (*results)[0].quality.predictions;
   report["results"] = resultsJson(*results, runs, "");
-  return finishReport(std::move(report), jitCache);
+  return finishReport(out, std::move(report), jitCache);
 }
 
 int run() {
@@ -558,11 +505,6 @@ int run() {
   if (backendName != "reference" && backendName != "cpu")
     return fail("--backend=" + backendName +
                 ": unknown backend; expected reference or cpu");
-  if (importanceName != "abs" && importanceName != "signed")
-    return fail("--importance=" + importanceName + ": expected abs or signed");
-  if (importanceName == "signed" && backendName != "reference")
-    return fail("--importance=signed is an experiment of the reference "
-                "backend; use --backend=reference");
   if (modelPath.empty())
     return fail("--model: expected the llama2.c checkpoint (FILE.bin)");
   if (maxDocuments < 0)
@@ -577,6 +519,11 @@ int run() {
     return fail("nothing to do: pass --text=FILE and/or --generate=N");
   if (generateSteps < 0)
     return fail("--generate: expected a number of tokens >= 0");
+
+  // The report, refused now if it cannot be written.
+  Report out;
+  if (std::optional<int> rc = openReport(out))
+    return *rc;
 
   std::vector<Run> runs;
   if (std::optional<std::string> error = parseRuns(runs))
@@ -640,7 +587,6 @@ int run() {
   report["model"] = modelPath;
   report["tokenizer"] = tokenizerPath;
   report["backend"] = backendName;
-  report["importance"] = importanceName;
   report["calibration"] = std::move(calibrationJson);
 
   std::vector<EvalResult> results;
@@ -703,13 +649,13 @@ int run() {
   }
 
   report["results"] = resultsJson(results, runs, denseText);
-  return finishReport(std::move(report), jitCache);
+  return finishReport(out, std::move(report), jitCache);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  InitLLVM initLLVM(argc, argv);
+  hdp::tooling::InitTool init(argc, argv, "hdp-eval");
   cl::HideUnrelatedOptions(evalCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
