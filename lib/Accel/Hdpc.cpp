@@ -141,18 +141,23 @@ std::optional<ProgramProblem> checkHeader(const Program &p) {
                                      "(dense)");
   if (static_cast<unsigned>(t.softmax) > 1)
     return headerProblem(kOffSoftmax, "softmax must be 0 (exact) or 1 (poly)");
-  if (t.blockRows < 1)
-    return headerProblem(kOffBlockRows, "block rows must be >= 1");
-  if (t.blockCols < 1)
-    return headerProblem(kOffBlockCols, "block columns must be >= 1");
-  if (t.topk < 1)
-    return headerProblem(kOffTopk, "topk must be >= 1");
+  constexpr int64_t kMaxBlock = ref::AttentionConfig::kMaxBlockDim;
+  if (t.blockRows < 1 || t.blockRows > kMaxBlock)
+    return headerProblem(kOffBlockRows,
+                         "block rows must be in [1, " + Twine(kMaxBlock) + "]");
+  if (t.blockCols < 1 || t.blockCols > kMaxBlock)
+    return headerProblem(kOffBlockCols, "block columns must be in [1, " +
+                                            Twine(kMaxBlock) + "]");
+  if (t.topk < 1 || t.topk > ref::AttentionConfig::kMaxTopK)
+    return headerProblem(kOffTopk, "topk must be in [1, " +
+                                       Twine(ref::AttentionConfig::kMaxTopK) +
+                                       "]");
   if (t.rhoQ16 < -65536 || t.rhoQ16 > 65536)
     return headerProblem(kOffRho, "rho_q16 must be in [-65536, 65536] (got " +
                                       Twine(t.rhoQ16) + ")");
   float scale = t.scale();
-  if (!(std::isfinite(scale) && scale > 0))
-    return headerProblem(kOffScale, "scale must be a finite f32 > 0 (got " +
+  if (!(std::isnormal(scale) && scale > 0))
+    return headerProblem(kOffScale, "scale must be a normal f32 > 0 (got " +
                                         hex(t.scaleBits, 8) + ")");
   if (t.tauHQ16 > kTauCap)
     return headerProblem(kOffTau, "tau_h_q16 must be at most 2^62");
