@@ -18,18 +18,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Model/Calibration.h"
 #include "hdp/Model/Checkpoint.h"
 #include "hdp/Model/CpuBackend.h"
 #include "hdp/Model/Metrics.h"
 #include "hdp/Model/Tokenizer.h"
 #include "hdp/Model/Transformer.h"
-
-#include "mlir/AsmParser/AsmParser.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/Location.h"
-#include "mlir/IR/MLIRContext.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -123,37 +118,12 @@ int fail(const Twine &message) {
 /// Parses `text` as #hdp.config<...>; on failure `error` says why.
 std::optional<ref::AttentionConfig> parseConfig(StringRef text,
                                                 std::string &error) {
-  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
-  ctx.loadDialect<hdp::HDPDialect>();
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
-    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-      return mlir::success();
-    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
-    if (loc && loc.getColumn() > 0)
-      error = ("column " + Twine(loc.getColumn()) + ": ").str();
-    error += diag.str();
-    return mlir::success();
-  });
-  if (text.trim().empty()) {
-    error = "expected #hdp.config<...>, got an empty string";
-    return std::nullopt;
-  }
-  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
-  if (!attr) {
-    if (error.empty())
-      error = "expected an attribute such as #hdp.config<rho = 0.3>";
-    return std::nullopt;
-  }
-  auto config = dyn_cast<hdp::ConfigAttr>(attr);
+  Expected<ref::AttentionConfig> config = hdp::parseConfigText(text);
   if (!config) {
-    error = "expected #hdp.config<...>, got " + text.str();
+    error = toString(config.takeError());
     return std::nullopt;
   }
-  ref::AttentionConfig result = config.toReference();
-  error = result.validate();
-  if (!error.empty())
-    return std::nullopt;
-  return result;
+  return *config;
 }
 
 std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }

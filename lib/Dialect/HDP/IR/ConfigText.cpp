@@ -9,6 +9,26 @@
 
 using namespace mlir;
 
+std::string hdp::configNestingProblem(llvm::StringRef text) {
+  // MLIR's attribute parser recurses once per bracket, so deep nesting would
+  // exhaust the stack; a configuration nests 2 levels (docs/limits.md).
+  for (size_t i = 0, depth = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '<' || c == '[' || c == '(' || c == '{') {
+      if (++depth > kMaxConfigNesting)
+        return ("column " + llvm::Twine(i + 1) +
+                ": brackets nested deeper than " +
+                llvm::Twine(kMaxConfigNesting) +
+                " levels (#hdp.config<block = [2, 2]> has 2)")
+            .str();
+    } else if ((c == '>' && (i == 0 || text[i - 1] != '-')) || c == ']' ||
+               c == ')' || c == '}') {
+      depth -= depth > 0;
+    }
+  }
+  return "";
+}
+
 llvm::Expected<hdp::ref::AttentionConfig>
 hdp::parseConfigText(llvm::StringRef text) {
   auto fail = [](const llvm::Twine &message) {
@@ -16,6 +36,8 @@ hdp::parseConfigText(llvm::StringRef text) {
   };
   if (text.trim().empty())
     return fail("expected #hdp.config<...>, got an empty string");
+  if (std::string problem = configNestingProblem(text); !problem.empty())
+    return fail(problem);
   MLIRContext ctx(MLIRContext::Threading::DISABLED);
   ctx.loadDialect<HDPDialect>();
   std::string error;
