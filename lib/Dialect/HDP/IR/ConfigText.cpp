@@ -31,6 +31,12 @@ std::string hdp::configNestingProblem(llvm::StringRef text) {
 
 llvm::Expected<hdp::ref::AttentionConfig>
 hdp::parseConfigText(llvm::StringRef text) {
+  MLIRContext ctx(MLIRContext::Threading::DISABLED);
+  return parseConfigText(text, ctx);
+}
+
+llvm::Expected<hdp::ref::AttentionConfig>
+hdp::parseConfigText(llvm::StringRef text, MLIRContext &ctx) {
   auto fail = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
   };
@@ -38,7 +44,6 @@ hdp::parseConfigText(llvm::StringRef text) {
     return fail("expected #hdp.config<...>, got an empty string");
   if (std::string problem = configNestingProblem(text); !problem.empty())
     return fail(problem);
-  MLIRContext ctx(MLIRContext::Threading::DISABLED);
   ctx.loadDialect<HDPDialect>();
   std::string error;
   ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {

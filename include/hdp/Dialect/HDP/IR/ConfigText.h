@@ -17,6 +17,10 @@
 
 #include <string>
 
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
 namespace hdp {
 /// Deepest nesting of brackets accepted in configuration text.
 constexpr unsigned kMaxConfigNesting = 16;
@@ -28,6 +32,10 @@ std::string configNestingProblem(llvm::StringRef text);
 /// diagnostic with its column, e.g. "column 12: invalid #hdp.config: rho
 /// must be in [-1, 1] (got 2)".
 llvm::Expected<ref::AttentionConfig> parseConfigText(llvm::StringRef text);
+/// The same, in an existing context (which gets the hdp dialect loaded),
+/// for callers that parse many texts.
+llvm::Expected<ref::AttentionConfig>
+parseConfigText(llvm::StringRef text, mlir::MLIRContext &context);
 } // namespace hdp
 
 #endif // HDP_DIALECT_HDP_IR_CONFIGTEXT_H
