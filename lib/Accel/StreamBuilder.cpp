@@ -507,15 +507,16 @@ Expected<Program> buildProgram(const AttentionShape &shape,
   // Refuse programs too large to hold: a rough count of the commands the
   // loops below emit, before emitting any.
   {
-    double strips = std::ceil(double(shape.N) / plan->stripRows) +
-                    double(plan->rowGroups);
+    double strips =
+        std::ceil(double(shape.N) / plan->stripRows) + double(plan->rowGroups);
     double perStrip = 16 + 3.0 * std::ceil(double(shape.M) / plan->kChunk) +
                       2.0 * std::ceil(double(shape.M) / plan->vChunk);
     double estimate = double(shape.B) * shape.H * strips * perStrip +
                       double(shape.B) * (2.0 * accel.cores + 1);
     if (estimate > double(kMaxCommands))
+      // Capped before the conversion, which is undefined beyond 2^64.
       return makeError("this attention would need about " +
-                       Twine(static_cast<uint64_t>(estimate)) +
+                       Twine(static_cast<uint64_t>(std::min(estimate, 1e19))) +
                        " commands; at most " + Twine(kMaxCommands) +
                        " are supported (use a configuration with larger "
                        "buffers)");

@@ -563,8 +563,7 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
                   shape.blockRowsOf(program.attention) *
                   shape.blockColsOf(program.attention);
   if (blocks > double(uint64_t(1) << 32))
-    return fail("the block mask would have " +
-                Twine(static_cast<uint64_t>(blocks)) +
+    return fail("the block mask would have " + shortReal(blocks) +
                 " blocks; at most 2^32 can be simulated");
   if (std::optional<ProgramProblem> problem = checkProgram(program))
     return fail("invalid program: " + problem->message);
