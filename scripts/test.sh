@@ -18,9 +18,9 @@ if ((rc != 0)); then
   exit "$rc"
 fi
 
-# The .hdpc reader and the accelerator config loader under libFuzzer, briefly
-# (a separate sanitizer build in build-fuzz/). Before ctest, so that ctest's
-# summary closes the output.
+# Every parser's libFuzzer target, 10 s each, two at a time (a separate
+# sanitizer build in build-fuzz/; fuzz/README.md). Before ctest, so that
+# ctest's summary closes the output.
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash fuzz/run.sh
 frc=$?
 t2=$(now)

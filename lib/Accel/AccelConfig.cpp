@@ -15,8 +15,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <sstream>
 #include <variant>
+#include <vector>
 
 using namespace llvm;
 using json = nlohmann::json;
@@ -37,71 +39,65 @@ struct Field {
   Member member;
   double minValue; ///< inclusive lower bound (numbers)
   double maxValue; ///< inclusive upper bound (numbers)
-  bool positive;   ///< reals: strictly greater than 0
   bool hashed;     ///< part of AccelConfig::hash()
 };
 
 constexpr double kMaxU32 = 4294967295.0;
 
+/// Deepest nesting of JSON arrays and objects accepted (the format itself
+/// nests 2 levels); docs/limits.md.
+constexpr size_t kMaxJsonDepth = 16;
+
 // The order here is the order of the JSON file, of the docs table and of the
-// hash. Upper bounds come from the .hdpc header field widths (cores: u8 in
-// every command; tile sizes: u8; buffer sizes: u32).
+// hash. Bounds (docs/limits.md): cores, tile and buffer sizes from the .hdpc
+// header field widths (cores: u8 in every command; tile sizes: u8; buffer
+// sizes: u32); physical quantities within what any co-processor could have
+// (1 MHz to 100 GHz, at least 0.01 DRAM bytes per cycle, at most 1e6 pJ per
+// operation and 1 kW), so that cycle counts and energies stay finite and
+// far from the simulator's 2^50-cycle bound for any sensible attention.
 const Field kFields[] = {
-    {"name", &AccelConfig::name, 0, 0, false, true},
-    {"description", &AccelConfig::description, 0, 0, false, false},
-    {"clock_mhz", &AccelConfig::clockMhz, 0, 1e6, true, true},
-    {"cores", &AccelConfig::cores, 1, 255, false, true},
-    {"pe.arrays_per_core", &AccelConfig::peArraysPerCore, 1, 65535, false,
-     true},
-    {"pe.tile_rows", &AccelConfig::tileRows, 1, 255, false, true},
-    {"pe.tile_k", &AccelConfig::tileK, 1, 255, false, true},
-    {"pe.tile_cols", &AccelConfig::tileCols, 1, 255, false, true},
-    {"pe.int_pair_cycles", &AccelConfig::intPairCycles, 1, 1e6, false, true},
-    {"pe.pv_pair_cycles", &AccelConfig::pvPairCycles, 1, 1e6, false, true},
-    {"pe.a_tile_load_cycles", &AccelConfig::aTileLoadCycles, 0, 1e6, false,
-     true},
-    {"pe.pipeline_cycles", &AccelConfig::pePipelineCycles, 0, 1e6, false, true},
-    {"se.lanes", &AccelConfig::seLanes, 1, 65536, false, true},
-    {"se.threshold_cycles", &AccelConfig::seThresholdCycles, 0, 1e6, false,
-     true},
-    {"se.head_cycles", &AccelConfig::seHeadCycles, 0, 1e6, false, true},
-    {"softmax.lanes", &AccelConfig::softmaxLanes, 1, 65536, false, true},
+    {"name", &AccelConfig::name, 0, 0, true},
+    {"description", &AccelConfig::description, 0, 0, false},
+    {"clock_mhz", &AccelConfig::clockMhz, 1, 1e5, true},
+    {"cores", &AccelConfig::cores, 1, 255, true},
+    {"pe.arrays_per_core", &AccelConfig::peArraysPerCore, 1, 65535, true},
+    {"pe.tile_rows", &AccelConfig::tileRows, 1, 255, true},
+    {"pe.tile_k", &AccelConfig::tileK, 1, 255, true},
+    {"pe.tile_cols", &AccelConfig::tileCols, 1, 255, true},
+    {"pe.int_pair_cycles", &AccelConfig::intPairCycles, 1, 1e6, true},
+    {"pe.pv_pair_cycles", &AccelConfig::pvPairCycles, 1, 1e6, true},
+    {"pe.a_tile_load_cycles", &AccelConfig::aTileLoadCycles, 0, 1e6, true},
+    {"pe.pipeline_cycles", &AccelConfig::pePipelineCycles, 0, 1e6, true},
+    {"se.lanes", &AccelConfig::seLanes, 1, 65536, true},
+    {"se.threshold_cycles", &AccelConfig::seThresholdCycles, 0, 1e6, true},
+    {"se.head_cycles", &AccelConfig::seHeadCycles, 0, 1e6, true},
+    {"softmax.lanes", &AccelConfig::softmaxLanes, 1, 65536, true},
     {"softmax.latency_cycles", &AccelConfig::softmaxLatencyCycles, 0, 1e6,
-     false, true},
+     true},
     {"softmax.reciprocal_cycles", &AccelConfig::softmaxReciprocalCycles, 0, 1e6,
-     false, true},
-    {"sram.q_buffer_bytes", &AccelConfig::qBufferBytes, 2, kMaxU32, false,
      true},
-    {"sram.k_buffer_bytes", &AccelConfig::kBufferBytes, 2, kMaxU32, false,
-     true},
-    {"sram.v_buffer_bytes", &AccelConfig::vBufferBytes, 2, kMaxU32, false,
-     true},
-    {"sram.mask_buffer_bytes", &AccelConfig::maskBufferBytes, 2, kMaxU32, false,
-     true},
+    {"sram.q_buffer_bytes", &AccelConfig::qBufferBytes, 2, kMaxU32, true},
+    {"sram.k_buffer_bytes", &AccelConfig::kBufferBytes, 2, kMaxU32, true},
+    {"sram.v_buffer_bytes", &AccelConfig::vBufferBytes, 2, kMaxU32, true},
+    {"sram.mask_buffer_bytes", &AccelConfig::maskBufferBytes, 2, kMaxU32, true},
     {"sram.score_buffer_bytes", &AccelConfig::scoreBufferBytes, 2, kMaxU32,
-     false, true},
+     true},
     {"sram.theta_buffer_bytes", &AccelConfig::thetaBufferBytes, 2, kMaxU32,
-     false, true},
+     true},
     {"sram.blockmask_buffer_bytes", &AccelConfig::blockMaskBufferBytes, 2,
-     kMaxU32, false, true},
-    {"sram.out_buffer_bytes", &AccelConfig::outBufferBytes, 2, kMaxU32, false,
+     kMaxU32, true},
+    {"sram.out_buffer_bytes", &AccelConfig::outBufferBytes, 2, kMaxU32, true},
+    {"dram.bytes_per_cycle", &AccelConfig::dramBytesPerCycle, 0.01, 65536,
      true},
-    {"dram.bytes_per_cycle", &AccelConfig::dramBytesPerCycle, 0, 1e9, true,
-     true},
-    {"dram.latency_cycles", &AccelConfig::dramLatencyCycles, 0, 1e6, false,
-     true},
-    {"dram.burst_bytes", &AccelConfig::dramBurstBytes, 1, 65536, false, true},
-    {"energy.int_mac_pj", &AccelConfig::energyIntMacPj, 0, 1e9, false, true},
-    {"energy.pv_mac_pj", &AccelConfig::energyPvMacPj, 0, 1e9, false, true},
-    {"energy.se_op_pj", &AccelConfig::energySeOpPj, 0, 1e9, false, true},
-    {"energy.softmax_element_pj", &AccelConfig::energySoftmaxPj, 0, 1e9, false,
-     true},
-    {"energy.sram_byte_pj", &AccelConfig::energySramBytePj, 0, 1e9, false,
-     true},
-    {"energy.dram_byte_pj", &AccelConfig::energyDramBytePj, 0, 1e9, false,
-     true},
-    {"energy.static_power_mw", &AccelConfig::staticPowerMw, 0, 1e9, false,
-     true},
+    {"dram.latency_cycles", &AccelConfig::dramLatencyCycles, 0, 1e6, true},
+    {"dram.burst_bytes", &AccelConfig::dramBurstBytes, 1, 65536, true},
+    {"energy.int_mac_pj", &AccelConfig::energyIntMacPj, 0, 1e6, true},
+    {"energy.pv_mac_pj", &AccelConfig::energyPvMacPj, 0, 1e6, true},
+    {"energy.se_op_pj", &AccelConfig::energySeOpPj, 0, 1e6, true},
+    {"energy.softmax_element_pj", &AccelConfig::energySoftmaxPj, 0, 1e6, true},
+    {"energy.sram_byte_pj", &AccelConfig::energySramBytePj, 0, 1e6, true},
+    {"energy.dram_byte_pj", &AccelConfig::energyDramBytePj, 0, 1e6, true},
+    {"energy.static_power_mw", &AccelConfig::staticPowerMw, 0, 1e6, true},
 };
 
 /// Shortest round-tripping text of a double ("0.5", "1e-05").
@@ -119,8 +115,6 @@ std::string rangeText(const Field &f, bool isInteger) {
   auto fmt = [&](double v) {
     return isInteger ? std::to_string(static_cast<uint64_t>(v)) : formatReal(v);
   };
-  if (f.positive)
-    return "> 0 and <= " + fmt(f.maxValue);
   return "in [" + fmt(f.minValue) + ", " + fmt(f.maxValue) + "]";
 }
 
@@ -156,8 +150,8 @@ std::string checkField(const Field &f, const AccelConfig &config) {
     value = config.*(std::get<RealMember>(f.member));
     isInteger = false;
   }
-  bool ok = std::isfinite(value) && value <= f.maxValue &&
-            (f.positive ? value > 0 : value >= f.minValue);
+  // Written so that NaN fails.
+  bool ok = value >= f.minValue && value <= f.maxValue;
   if (ok)
     return "";
   os << "key '" << f.path << "': expected "
@@ -201,6 +195,101 @@ std::pair<unsigned, unsigned> lineColumn(StringRef text, size_t offset) {
 Error makeError(StringRef fileName, const Twine &message) {
   return createStringError(inconvertibleErrorCode(), fileName + ": " + message);
 }
+
+/// Byte offset of the '[' or '{' that opens nesting level `level` (1 = the
+/// outermost), or the text size if there is none. Only used on text the
+/// JSON parser has read up to that bracket, so strings are well formed.
+size_t openingOfLevel(StringRef text, unsigned level) {
+  unsigned depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth == level)
+        return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return text.size();
+}
+
+/// A first pass over the text with nlohmann's SAX interface (no document is
+/// built) that stops at the first container nested deeper than
+/// kMaxJsonDepth and at the first key repeated within one object: nlohmann
+/// would keep the last of duplicate keys silently, and its printer and
+/// comparisons recurse once per level. Syntax errors are left to the parse
+/// that follows, which stops at the same byte.
+class JsonLimits final : public nlohmann::json_sax<json> {
+public:
+  /// Why the text is refused ("" if it is not refused for these reasons).
+  std::string problem;
+  /// For a nesting problem: the level of the container that is too deep.
+  unsigned tooDeepLevel = 0;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t &) override { return true; }
+  bool string(string_t &) override { return true; }
+  bool binary(binary_t &) override { return true; }
+  bool start_object(std::size_t) override { return enter(true); }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(false); }
+  bool end_array() override { return leave(); }
+  bool key(string_t &key) override {
+    Level &level = levels.back();
+    level.key = key;
+    if (level.keys.insert(key).second)
+      return true;
+    problem = "duplicate key '" + path() + "'";
+    return false;
+  }
+  bool parse_error(std::size_t, const std::string &,
+                   const nlohmann::detail::exception &) override {
+    return false;
+  }
+
+private:
+  struct Level {
+    bool isObject;
+    std::string key; ///< the key being read (objects)
+    std::set<std::string> keys;
+  };
+  std::vector<Level> levels;
+
+  bool enter(bool isObject) {
+    if (levels.size() >= kMaxJsonDepth) {
+      tooDeepLevel = static_cast<unsigned>(levels.size()) + 1;
+      problem = "arrays and objects nested deeper than " +
+                std::to_string(kMaxJsonDepth) +
+                " levels (the configuration has 2)";
+      return false;
+    }
+    levels.push_back({isObject, "", {}});
+    return true;
+  }
+  bool leave() {
+    levels.pop_back();
+    return true;
+  }
+  /// "section.key" of the current key (array levels are skipped).
+  std::string path() const {
+    std::string p;
+    for (const Level &l : levels)
+      if (l.isObject)
+        p += (p.empty() ? "" : ".") + l.key;
+    return p;
+  }
+};
 
 /// Reads `value` into field `f` of `config`; returns an error message
 /// (without the file name) if it has the wrong type or range.
@@ -293,6 +382,22 @@ std::string AccelConfig::validate() const {
 }
 
 Expected<AccelConfig> parseAccelConfig(StringRef jsonText, StringRef fileName) {
+  JsonLimits limits;
+  try {
+    json::sax_parse(jsonText.begin(), jsonText.end(), &limits);
+  } catch (const json::exception &) {
+    // Reported by the parse below, which fails at the same byte.
+  }
+  if (!limits.problem.empty()) {
+    if (limits.tooDeepLevel == 0)
+      return makeError(fileName, limits.problem);
+    auto [line, column] =
+        lineColumn(jsonText, openingOfLevel(jsonText, limits.tooDeepLevel));
+    return makeError(fileName, "invalid JSON at line " + Twine(line) +
+                                   ", column " + Twine(column) + ": " +
+                                   limits.problem);
+  }
+
   json root;
   try {
     root = json::parse(jsonText.begin(), jsonText.end());

@@ -146,18 +146,23 @@ std::optional<ProgramProblem> checkHeader(const Program &p) {
   if (static_cast<unsigned>(t.importance) > 1)
     return headerProblem(kOffImportance,
                          "importance must be 0 (abs) or 1 (signed)");
-  if (t.blockRows < 1)
-    return headerProblem(kOffBlockRows, "block rows must be >= 1");
-  if (t.blockCols < 1)
-    return headerProblem(kOffBlockCols, "block columns must be >= 1");
-  if (t.topk < 1)
-    return headerProblem(kOffTopk, "topk must be >= 1");
+  constexpr int64_t kMaxBlock = AttentionConfig::kMaxBlockDim;
+  if (t.blockRows < 1 || t.blockRows > kMaxBlock)
+    return headerProblem(kOffBlockRows,
+                         "block rows must be in [1, " + Twine(kMaxBlock) + "]");
+  if (t.blockCols < 1 || t.blockCols > kMaxBlock)
+    return headerProblem(kOffBlockCols, "block columns must be in [1, " +
+                                            Twine(kMaxBlock) + "]");
+  if (t.topk < 1 || t.topk > AttentionConfig::kMaxTopK)
+    return headerProblem(kOffTopk, "topk must be in [1, " +
+                                       Twine(AttentionConfig::kMaxTopK) +
+                                       "]");
   if (t.rhoQ16 < -65536 || t.rhoQ16 > 65536)
     return headerProblem(kOffRho, "rho_q16 must be in [-65536, 65536] (got " +
                                       Twine(t.rhoQ16) + ")");
   float scale = t.scale();
-  if (!(std::isfinite(scale) && scale > 0))
-    return headerProblem(kOffScale, "scale must be a finite f32 > 0 (got " +
+  if (!(std::isnormal(scale) && scale > 0))
+    return headerProblem(kOffScale, "scale must be a normal f32 > 0 (got " +
                                         hex(t.scaleBits, 8) + ")");
   if (t.tauHQ16 > kTauCap)
     return headerProblem(kOffTau, "tau_h_q16 must be at most 2^62");

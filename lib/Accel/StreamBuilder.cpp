@@ -639,8 +639,9 @@ Expected<Program> buildProgram(const AttentionShape &shape,
     double estimate = double(shape.B) * shape.H * strips * perStrip +
                       double(shape.B) * (2.0 * accel.cores + 1);
     if (estimate > double(kMaxCommands))
+      // Capped before the conversion, which is undefined beyond 2^64.
       return makeError("this attention would need about " +
-                       Twine(static_cast<uint64_t>(estimate)) +
+                       Twine(static_cast<uint64_t>(std::min(estimate, 1e19))) +
                        " commands; at most " + Twine(kMaxCommands) +
                        " are supported (use a configuration with larger "
                        "buffers)");

@@ -1,9 +1,9 @@
 //===- Tokenizer.cpp - llama2.c byte-fallback BPE tokenizer ---------------===//
 //
 // See Tokenizer.h. The merge loop gives exactly the result of llama2.c's
-// quadratic "scan all pairs, merge the best" loop, but keeps the score of
-// every adjacent pair in an array and only recomputes the two pairs next to a
-// merge, so encoding a whole story stays cheap.
+// quadratic "scan all pairs, merge the best" loop, but keeps the candidate
+// pairs in a heap and only recomputes the two pairs next to a merge, so that
+// a document of any length encodes in O(n log n).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <queue>
 
 using namespace llvm;
 
@@ -148,36 +149,61 @@ std::vector<int> Tokenizer::encode(StringRef text, bool bos, bool eos) const {
     i = j;
   }
 
-  // Merge score and id of the pair (body[i], body[i+1]).
-  auto pairMerge = [&](size_t i) -> std::pair<float, int> {
-    int id = lookup(pieces[body[i]] + pieces[body[i + 1]]);
-    if (id < 0 || !(scores[id] > kNoMerge))
-      return {kNoMerge, -1};
-    return {scores[id], id};
-  };
-  std::vector<std::pair<float, int>> pairs;
-  for (size_t i = 0; i + 1 < body.size(); ++i)
-    pairs.push_back(pairMerge(i));
-  while (true) {
-    // The leftmost pair with the strictly highest score, as llama2.c.
-    size_t best = SIZE_MAX;
-    float bestScore = kNoMerge;
-    for (size_t i = 0; i < pairs.size(); ++i)
-      if (pairs[i].second >= 0 && pairs[i].first > bestScore) {
-        bestScore = pairs[i].first;
-        best = i;
-      }
-    if (best == SIZE_MAX)
-      break;
-    body[best] = pairs[best].second;
-    body.erase(body.begin() + best + 1);
-    pairs.erase(pairs.begin() + best);
-    if (best < pairs.size())
-      pairs[best] = pairMerge(best);
-    if (best > 0)
-      pairs[best - 1] = pairMerge(best - 1);
+  // The merges, as a doubly linked list of the tokens (node i keeps its
+  // initial position i, so positions still order the list left to right)
+  // and a heap of candidate pairs ordered by score, then position. A
+  // candidate goes stale when either of its tokens changes; stale ones are
+  // dropped when they reach the top. Each merge costs O(log n), so a
+  // document of n code points takes O(n log n), not llama2.c's O(n^2).
+  const int64_t n = static_cast<int64_t>(body.size());
+  std::vector<int64_t> next(n), prev(n);
+  for (int64_t i = 0; i < n; ++i) {
+    next[i] = i + 1 < n ? i + 1 : -1;
+    prev[i] = i - 1;
   }
-  tokens.insert(tokens.end(), body.begin(), body.end());
+  struct Candidate {
+    float score;
+    int64_t left, right; ///< node positions
+    int leftId, rightId; ///< the tokens the pair had when pushed
+    int merged;          ///< the token they merge into
+  };
+  // std::priority_queue pops the largest: highest score, then leftmost.
+  auto lower = [](const Candidate &a, const Candidate &b) {
+    if (a.score != b.score)
+      return a.score < b.score;
+    return a.left > b.left;
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>, decltype(lower)> heap(
+      lower);
+  auto push = [&](int64_t left) {
+    if (left < 0 || next[left] < 0)
+      return;
+    int64_t right = next[left];
+    int id = lookup(pieces[body[left]] + pieces[body[right]]);
+    if (id < 0 || !(scores[id] > kNoMerge))
+      return;
+    heap.push({scores[id], left, right, body[left], body[right], id});
+  };
+  for (int64_t i = 0; i + 1 < n; ++i)
+    push(i);
+  std::vector<bool> alive(n, true);
+  while (!heap.empty()) {
+    Candidate c = heap.top();
+    heap.pop();
+    if (!alive[c.left] || next[c.left] != c.right || body[c.left] != c.leftId ||
+        body[c.right] != c.rightId)
+      continue; // stale
+    body[c.left] = c.merged;
+    alive[c.right] = false;
+    next[c.left] = next[c.right];
+    if (next[c.left] >= 0)
+      prev[next[c.left]] = c.left;
+    push(prev[c.left]);
+    push(c.left);
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (alive[i])
+      tokens.push_back(body[i]);
   if (eos)
     tokens.push_back(kEos);
   return tokens;

@@ -3,6 +3,7 @@
 #include "hdp/Semantics/AttentionConfig.h"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace hdp {
@@ -40,9 +41,10 @@ std::string AttentionConfig::validate() const {
        << fracBits << ")";
   else if (shift < -16 || shift > 16)
     os << "shift must be in [-16, 16] (got " << shift << ")";
-  else if (blockRows < 1 || blockCols < 1)
-    os << "block dimensions must be >= 1 (got [" << blockRows << ","
-       << blockCols << "])";
+  else if (blockRows < 1 || blockCols < 1 || blockRows > kMaxBlockDim ||
+           blockCols > kMaxBlockDim)
+    os << "block dimensions must be in [1, " << kMaxBlockDim << "] (got ["
+       << blockRows << "," << blockCols << "])";
   // Written so that NaN fails every range check.
   else if (!(rho >= -1.0 && rho <= 1.0))
     os << "rho must be in [-1, 1] (got " << rho << ")";
@@ -53,12 +55,17 @@ std::string AttentionConfig::validate() const {
     os << "policy must be one of hdp, topk, dense";
   else if (importance != Importance::Abs && importance != Importance::Signed)
     os << "importance must be one of abs, signed";
-  else if (topk < 1)
-    os << "topk must be >= 1 (got " << topk << ")";
+  else if (topk < 1 || topk > kMaxTopK)
+    os << "topk must be in [1, " << kMaxTopK << "] (got " << topk << ")";
   else if (softmax != SoftmaxKind::Exact && softmax != SoftmaxKind::Poly)
     os << "softmax must be one of exact, poly";
-  else if (scale && !(std::isfinite(*scale) && *scale > 0.0))
-    os << "scale must be finite and > 0 (got " << *scale << ")";
+  // The scale is applied as an f32, so it must be a normal f32: 1e39 would
+  // be +inf there, 1e-46 zero.
+  else if (scale && !(*scale >= std::numeric_limits<float>::min() &&
+                      *scale <= std::numeric_limits<float>::max()))
+    os << "scale must be in [" << std::numeric_limits<float>::min() << ", "
+       << std::numeric_limits<float>::max()
+       << "] (finite, normal and > 0 as an f32; got " << *scale << ")";
   return os.str();
 }
 

@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 
@@ -50,6 +51,13 @@ using Cycle = uint64_t;
 
 Error fail(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
+}
+
+/// "%g" text of a number, for messages.
+std::string shortReal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
 }
 
 /// A rectangle of a slot, in slot-relative rows and absolute columns.
@@ -258,6 +266,19 @@ private:
   Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
   Error process(CoreTiming &core);
   void releaseBarrier();
+  /// The bound on every cycle count (SimOptions::maxCycles, at most 2^50).
+  Cycle maxCycles() const {
+    return std::min(options.maxCycles, SimOptions::kMaxCycles);
+  }
+  Error tooLong(size_t index) const {
+    double seconds = double(maxCycles()) / (config.clockMhz * 1e6);
+    return describe(index,
+                    fail("the simulated run would take more than " +
+                         Twine(maxCycles()) + " cycles (" + shortReal(seconds) +
+                         " s at " + shortReal(config.clockMhz) +
+                         " MHz); the accelerator configuration is too slow for "
+                         "this attention"));
+  }
   Error describe(size_t index, Error e) const {
     return fail("command #" + Twine(index) + " (" +
                 formatCommand(program.commands[index]) +
@@ -322,8 +343,13 @@ Error Scheduler::process(CoreTiming &core) {
     if (effect.dramBytes == 0) {
       unitEnd = end = start + 1;
     } else {
-      Cycle duration = static_cast<Cycle>(
-          std::ceil(double(effect.dramBytes) / config.dramBytesPerCycle));
+      // Checked before the conversion: a double beyond the range of Cycle
+      // would make it undefined.
+      double cycles =
+          std::ceil(double(effect.dramBytes) / config.dramBytesPerCycle);
+      if (!(cycles <= double(maxCycles())))
+        return tooLong(index);
+      Cycle duration = static_cast<Cycle>(cycles);
       Cycle granted = dram.reserve(start, duration);
       unitEnd = granted + duration;
       end = unitEnd + config.dramLatencyCycles;
@@ -332,8 +358,12 @@ Error Scheduler::process(CoreTiming &core) {
             {index, c.core, std::nullopt, granted, unitEnd, false});
     }
   } else {
+    if (effect.unitCycles > maxCycles())
+      return tooLong(index);
     unitEnd = end = start + std::max<Cycle>(effect.unitCycles, 1);
   }
+  if (end > maxCycles())
+    return tooLong(index);
   core.unitFree[u] = unitEnd;
 
   // Record the accesses for later commands' dependencies.
@@ -599,8 +629,7 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
                   shape.blockRowsOf(program.attention) *
                   shape.blockColsOf(program.attention);
   if (blocks > double(uint64_t(1) << 32))
-    return fail("the block mask would have " +
-                Twine(static_cast<uint64_t>(blocks)) +
+    return fail("the block mask would have " + shortReal(blocks) +
                 " blocks; at most 2^32 can be simulated");
   if (std::optional<ProgramProblem> problem = checkProgram(program))
     return fail("invalid program: " + problem->message);

@@ -120,6 +120,17 @@ int main(void) {
   params.rho = 3.0;
   MlirAttribute bad = hdpConfigAttrGet(ctx, &params);
   printf("invalid params give null: %d\n", mlirAttributeIsNull(bad));
+  /* Beyond the documented bounds (docs/limits.md). */
+  hdpConfigParams beyond = params;
+  beyond.rho = 0.25;
+  beyond.blockRows = 16385;
+  printf("block beyond 16384 gives null: %d\n",
+         mlirAttributeIsNull(hdpConfigAttrGet(ctx, &beyond)));
+  beyond.blockRows = 4;
+  beyond.hasScale = true;
+  beyond.scale = 4e38; /* +inf as an f32 */
+  printf("scale beyond FLT_MAX gives null: %d\n",
+         mlirAttributeIsNull(hdpConfigAttrGet(ctx, &beyond)));
 
   /* Parse IR with hdp.attention; read the op's config. */
   MlirModule module =

@@ -17,6 +17,10 @@ int main(void) {
   report("null shape", hdp_attention_create("", NULL, &h));
   report("bad config",
          hdp_attention_create("#hdp.config<rho = 2.0>", &shape, &h));
+  report("block too large",
+         hdp_attention_create("#hdp.config<block = [2, 20000]>", &shape, &h));
+  report("scale inf as f32",
+         hdp_attention_create("#hdp.config<scale = 1.0e39>", &shape, &h));
   report("not a config", hdp_attention_create("#hdp.conf<>", &shape, &h));
   printf("handle after failure: %s\n", h ? "set" : "null");
   hdp_attention_shape zero = shape;

@@ -158,12 +158,31 @@ TEST(AccelConfig, ImpossibleValuesAreNamed) {
       {"", "cores", "4",
        "cfg.json: key 'cores': expected an integer in [1, 255], got \"4\""},
       {"", "clock_mhz", -1,
-       "cfg.json: key 'clock_mhz': expected a number > 0 and <= 1e+06, got -1"},
+       "cfg.json: key 'clock_mhz': expected a number in [1, 1e+05], got -1"},
       {"", "clock_mhz", 0,
-       "cfg.json: key 'clock_mhz': expected a number > 0 and <= 1e+06, got 0"},
+       "cfg.json: key 'clock_mhz': expected a number in [1, 1e+05], got 0"},
+      // Positive but absurd physical values (docs/limits.md).
+      {"", "clock_mhz", 1e-200,
+       "cfg.json: key 'clock_mhz': expected a number in [1, 1e+05], got "
+       "1e-200"},
+      {"", "clock_mhz", 2e5,
+       "cfg.json: key 'clock_mhz': expected a number in [1, 1e+05], got "
+       "2e+05"},
       {"dram", "bytes_per_cycle", 0,
-       "cfg.json: key 'dram.bytes_per_cycle': expected a number > 0 and <= "
-       "1e+09, got 0"},
+       "cfg.json: key 'dram.bytes_per_cycle': expected a number in [0.01, "
+       "65536], got 0"},
+      {"dram", "bytes_per_cycle", 1e-250,
+       "cfg.json: key 'dram.bytes_per_cycle': expected a number in [0.01, "
+       "65536], got 1e-250"},
+      {"dram", "bytes_per_cycle", 0.005,
+       "cfg.json: key 'dram.bytes_per_cycle': expected a number in [0.01, "
+       "65536], got 0.005"},
+      {"energy", "pv_mac_pj", 3e7,
+       "cfg.json: key 'energy.pv_mac_pj': expected a number in [0, 1e+06], "
+       "got 3e+07"},
+      {"energy", "static_power_mw", 1e300,
+       "cfg.json: key 'energy.static_power_mw': expected a number in [0, "
+       "1e+06], got 1e+300"},
       {"pe", "tile_rows", 0,
        "cfg.json: key 'pe.tile_rows': expected an integer in [1, 255], got 0"},
       {"sram", "score_buffer_bytes", 1,
@@ -173,7 +192,7 @@ TEST(AccelConfig, ImpossibleValuesAreNamed) {
        "cfg.json: key 'sram.q_buffer_bytes': expected an integer in [2, "
        "4294967295], got -5"},
       {"energy", "dram_byte_pj", -0.5,
-       "cfg.json: key 'energy.dram_byte_pj': expected a number in [0, 1e+09], "
+       "cfg.json: key 'energy.dram_byte_pj': expected a number in [0, 1e+06], "
        "got -0.5"},
       {"", "name", "",
        "cfg.json: key 'name': expected 1 to 31 characters, got 0"},
@@ -217,6 +236,73 @@ TEST(AccelConfig, NumberOverflowIsAnError) {
               0u)
         << e;
   }
+}
+
+/// The error of parsing `text`, or "" on success.
+std::string textErrorOf(const std::string &text) {
+  Expected<AccelConfig> config = parseAccelConfig(text, "deep.json");
+  if (config)
+    return "";
+  return toString(config.takeError());
+}
+
+// A deeply nested document used to overflow the stack (the printer of the
+// "expected a JSON object" message recursed once per level). Nesting beyond
+// 16 levels is refused before any document is built, with its position.
+TEST(AccelConfig, DeepNestingIsRefused) {
+  const std::string tooDeep =
+      "cfg.json: invalid JSON at line 1, column 17: arrays and objects "
+      "nested deeper than 16 levels (the configuration has 2)";
+  for (size_t levels : {17u, 1000u, 500000u}) {
+    EXPECT_EQ(textErrorOf(std::string(levels, '[') + std::string(levels, ']'))
+                  .substr(std::string("deep.json").size()),
+              tooDeep.substr(std::string("cfg.json").size()))
+        << levels;
+    std::string objects;
+    for (size_t i = 0; i < levels; ++i)
+      objects += "{\"k\":";
+    EXPECT_NE(textErrorOf(objects + "0" + std::string(levels, '}'))
+                  .find("column 81: arrays and objects nested deeper than 16"),
+              std::string::npos)
+        << levels;
+  }
+  // Unterminated, and on the third line: the position is still the 17th
+  // opening bracket, counted outside strings only.
+  EXPECT_EQ(textErrorOf("{\"description\": \"[[[\\\"[\",\n\n \"x\":" +
+                        std::string(100000, '[')),
+            "deep.json: invalid JSON at line 3, column 21: arrays and objects "
+            "nested deeper than 16 levels (the configuration has 2)");
+  // 16 levels are only refused for what they hold.
+  json j = edgeJson();
+  json nested = 1;
+  for (int i = 0; i < 14; ++i)
+    nested = json::array({nested});
+  j["description"] = nested;
+  EXPECT_EQ(errorOf(j).rfind("cfg.json: key 'description': expected a "
+                             "string, got [[[[",
+                             0),
+            0u)
+      << errorOf(j);
+}
+
+// nlohmann keeps the last of repeated keys; a configuration that says two
+// things about one key is refused instead, naming the key.
+TEST(AccelConfig, DuplicateKeysAreRefused) {
+  std::string text = edgeJson().dump(1);
+  auto withDuplicate = [&](const std::string &key, const std::string &value) {
+    std::string t = text;
+    size_t at = t.find("\"" + key + "\":");
+    EXPECT_NE(at, std::string::npos) << key;
+    return t.insert(at, "\"" + key + "\": " + value + ", ");
+  };
+  EXPECT_EQ(textErrorOf(withDuplicate("cores", "4")),
+            "deep.json: duplicate key 'cores'");
+  EXPECT_EQ(textErrorOf(withDuplicate("burst_bytes", "64")),
+            "deep.json: duplicate key 'dram.burst_bytes'");
+  EXPECT_EQ(textErrorOf(withDuplicate("sram", "{}")),
+            "deep.json: duplicate key 'sram'");
+  // The same key in two different objects is not a duplicate.
+  EXPECT_EQ(textErrorOf(text), "");
 }
 
 } // namespace

@@ -15,6 +15,8 @@
 
 #include "gtest/gtest.h"
 
+#include <functional>
+
 using namespace hdp::accel;
 using namespace llvm;
 
@@ -280,6 +282,37 @@ TEST(Hdpc, ImpossibleFieldsNameTheirOffset) {
         startsWith(e, prefix + std::to_string(c.offset) + ": " + c.expected))
         << "offset " << c.offset << ": " << e;
   }
+}
+
+TEST(Hdpc, AttentionParamsWithinTheConfigLimits) {
+  // The header's fields are wider than #hdp.config allows; a program must
+  // not hold what a configuration could not (docs/limits.md).
+  struct Case {
+    std::function<void(AttentionParams &)> set;
+    const char *expected;
+  } cases[] = {
+      {[](AttentionParams &t) { t.blockRows = 16385; },
+       "block rows must be in [1, 16384]"},
+      {[](AttentionParams &t) { t.blockCols = 65535; },
+       "block columns must be in [1, 16384]"},
+      {[](AttentionParams &t) { t.topk = 3000000000u; },
+       "topk must be in [1, 2147483647]"},
+      {[](AttentionParams &t) { t.scaleBits = 0x00000100; }, // subnormal
+       "scale must be a normal f32 > 0 (got 0x00000100)"},
+      {[](AttentionParams &t) { t.scaleBits = 0x7f800000; }, // +inf
+       "scale must be a normal f32 > 0 (got 0x7f800000)"},
+  };
+  for (const Case &c : cases) {
+    Program p = sampleProgram();
+    c.set(p.attention);
+    std::optional<ProgramProblem> problem = checkProgram(p);
+    ASSERT_TRUE(problem.has_value()) << c.expected;
+    EXPECT_TRUE(problem->inHeader);
+    EXPECT_EQ(problem->message, c.expected);
+  }
+  Program p = sampleProgram();
+  p.attention.blockRows = p.attention.blockCols = 16384;
+  EXPECT_FALSE(checkProgram(p).has_value());
 }
 
 TEST(Hdpc, RowRangeOutOfShape) {

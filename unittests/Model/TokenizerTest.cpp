@@ -10,6 +10,9 @@
 
 #include "llvm/Support/Endian.h"
 
+#include <chrono>
+#include <random>
+
 using namespace hdp::model;
 using namespace hdp::model::test;
 
@@ -164,6 +167,88 @@ TEST(Tokenizer, FileErrors) {
   llvm::support::endian::write32le(&bad[0], static_cast<uint32_t>(-1));
   EXPECT_EQ(loadError(bad, 512),
             "tok.bin: max_token_length -1 is not in [1, 65536]");
+}
+
+/// llama2.c's encode, as written there: after the code points, repeatedly
+/// scan every adjacent pair and merge the leftmost one with the strictly
+/// highest score. Quadratic; only for short texts.
+std::vector<int> naiveEncode(const Tokenizer &t, llvm::StringRef text) {
+  std::vector<int> ids = {Tokenizer::kBos};
+  if (!text.empty())
+    ids.push_back(t.lookup(" "));
+  for (size_t i = 0; i < text.size();) {
+    size_t j = i + 1;
+    while (j < text.size() && (static_cast<uint8_t>(text[j]) & 0xC0) == 0x80 &&
+           j - i < 4)
+      ++j;
+    int id = t.lookup(text.slice(i, j));
+    if (id >= 0)
+      ids.push_back(id);
+    else
+      for (size_t k = i; k < j; ++k)
+        ids.push_back(Tokenizer::kByteBase + static_cast<uint8_t>(text[k]));
+    i = j;
+  }
+  while (true) {
+    float best = -1e10f;
+    int bestId = -1;
+    size_t bestAt = 0;
+    for (size_t i = 1; i + 1 < ids.size(); ++i) {
+      int id = t.lookup(t.piece(ids[i]) + t.piece(ids[i + 1]));
+      if (id >= 0 && t.score(id) > best) {
+        best = t.score(id);
+        bestId = id;
+        bestAt = i;
+      }
+    }
+    if (bestId < 0)
+      return ids;
+    ids[bestAt] = bestId;
+    ids.erase(ids.begin() + bestAt + 1);
+  }
+}
+
+TEST(Tokenizer, SameTokensAsTheQuadraticLoop) {
+  // Random slices of the bundled stories, random byte strings and runs of
+  // one character (where many pairs tie).
+  std::string sample = readBytes(modelFile(kValidSample));
+  std::mt19937 rng(17);
+  std::vector<std::string> texts = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                    "          ", "ababababababababa",
+                                    "\xE6\x97\xA5\xE6\x97\xA5\xE6\x97\xA5"};
+  for (int i = 0; i < 200; ++i) {
+    size_t len = rng() % 300;
+    size_t at = rng() % (sample.size() - len);
+    texts.push_back(sample.substr(at, len));
+  }
+  for (int i = 0; i < 50; ++i) {
+    std::string bytes(rng() % 40, '\0');
+    for (char &c : bytes)
+      c = static_cast<char>(" aeht\xC3\xA9\x80"[rng() % 8]);
+    texts.push_back(bytes);
+  }
+  for (const std::string &text : texts)
+    EXPECT_EQ(tok().encode(text, true, false), naiveEncode(tok(), text))
+        << "text: '" << text << "'";
+}
+
+TEST(Tokenizer, LongLineIsFast) {
+  // One 768 KiB line of story text (no newline inside): the merge loop must
+  // not be quadratic in the length of a document.
+  std::string sample = readBytes(modelFile(kSmallSample));
+  std::replace(sample.begin(), sample.end(), '\n', ' ');
+  std::string line;
+  while (line.size() < (768u << 10))
+    line += sample;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<int> ids = tok().encode(line, true, false);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  EXPECT_LT(seconds, 5.0);
+  EXPECT_EQ(tok().decode(ids), line);
+  // Merges happened: far fewer tokens than bytes.
+  EXPECT_LT(ids.size(), line.size() / 2);
 }
 
 TEST(Tokenizer, MissingFile) {

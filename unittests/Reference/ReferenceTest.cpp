@@ -60,6 +60,8 @@ TEST(Config, ValidateNamesTheKey) {
       {[](AttentionConfig &c) { c.shift = -17; }, "shift"},
       {[](AttentionConfig &c) { c.blockRows = 0; }, "block"},
       {[](AttentionConfig &c) { c.blockCols = -2; }, "block"},
+      {[](AttentionConfig &c) { c.blockRows = 16385; }, "block"},
+      {[](AttentionConfig &c) { c.blockCols = int64_t(1) << 40; }, "block"},
       {[](AttentionConfig &c) { c.rho = 1.5; }, "rho"},
       {[](AttentionConfig &c) { c.rho = -1.0001; }, "rho"},
       {[nan](AttentionConfig &c) { c.rho = nan; }, "rho"},
@@ -68,12 +70,16 @@ TEST(Config, ValidateNamesTheKey) {
       {[](AttentionConfig &c) { c.tauH = HUGE_VAL; }, "tau_h"},
       {[](AttentionConfig &c) { c.policy = static_cast<Policy>(7); }, "policy"},
       {[](AttentionConfig &c) { c.topk = 0; }, "topk"},
+      {[](AttentionConfig &c) { c.topk = int64_t(1) << 31; }, "topk"},
       {[](AttentionConfig &c) { c.softmax = static_cast<SoftmaxKind>(9); },
        "softmax"},
       {[](AttentionConfig &c) { c.scale = 0.0; }, "scale"},
       {[](AttentionConfig &c) { c.scale = -1.0; }, "scale"},
       {[](AttentionConfig &c) { c.scale = HUGE_VAL; }, "scale"},
       {[nan](AttentionConfig &c) { c.scale = nan; }, "scale"},
+      // Finite doubles that are not normal f32s (the scale is an f32).
+      {[](AttentionConfig &c) { c.scale = 3.5e38; }, "scale"},
+      {[](AttentionConfig &c) { c.scale = 1e-40; }, "scale"},
   };
   for (const Case &c : cases) {
     AttentionConfig cfg;
@@ -93,6 +99,24 @@ TEST(Config, ValidateMessageText) {
   cfg.intBits = 10;
   cfg.fracBits = 8;
   EXPECT_EQ(cfg.validate(), "int_bits + frac_bits must be <= 16 (got 10 + 8)");
+}
+
+TEST(Config, BoundsAreInclusive) {
+  AttentionConfig cfg;
+  cfg.blockRows = AttentionConfig::kMaxBlockDim;
+  cfg.blockCols = AttentionConfig::kMaxBlockDim;
+  cfg.topk = AttentionConfig::kMaxTopK;
+  cfg.scale = 3.4e38;
+  EXPECT_EQ(cfg.validate(), "");
+  cfg.scale = 1.2e-38;
+  EXPECT_EQ(cfg.validate(), "");
+  cfg.blockRows = 20000;
+  EXPECT_EQ(cfg.validate(),
+            "block dimensions must be in [1, 16384] (got [20000,16384])");
+  cfg = AttentionConfig();
+  cfg.scale = 2e39;
+  EXPECT_EQ(cfg.validate(), "scale must be in [1.17549e-38, 3.40282e+38] "
+                            "(finite, normal and > 0 as an f32; got 2e+39)");
 }
 
 TEST(Config, EffectiveScale) {

@@ -12,6 +12,7 @@
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 
+#include <cmath>
 #include <limits>
 #include <random>
 
@@ -147,6 +148,53 @@ TEST(SimRobustness, ProgramForAnotherAccelerator) {
   EXPECT_TRUE(contains(toString(std::move(timing)),
                        "timing or energy parameters differ"));
   EXPECT_FALSE(bool(sim::simulate(f.program, server, f.inputs)));
+}
+
+// The slowest co-processor the configuration ranges allow (docs/limits.md):
+// every cycle count at its maximum, 1 MHz, 0.01 DRAM bytes per cycle and the
+// largest energies. A run is long but its counts and energies stay finite
+// and exact (before, a tiny bytes_per_cycle overflowed the float->integer
+// conversion of a DMA's duration).
+TEST(SimRobustness, SlowestAcceleratorStaysFinite) {
+  Fixture f;
+  accel::AccelConfig slow = f.accel;
+  slow.clockMhz = 1;
+  slow.dramBytesPerCycle = 0.01;
+  slow.dramLatencyCycles = 1000000;
+  slow.intPairCycles = slow.pvPairCycles = 1000000;
+  slow.aTileLoadCycles = slow.pePipelineCycles = 1000000;
+  slow.seThresholdCycles = slow.seHeadCycles = 1000000;
+  slow.softmaxLatencyCycles = slow.softmaxReciprocalCycles = 1000000;
+  slow.energyIntMacPj = slow.energyPvMacPj = slow.energySeOpPj = 1e6;
+  slow.energySoftmaxPj = slow.energySramBytePj = slow.energyDramBytePj = 1e6;
+  slow.staticPowerMw = 1e6;
+  ASSERT_EQ(slow.validate(), "");
+  Expected<accel::Program> p =
+      accel::buildProgram(f.shape, ref::AttentionConfig(), slow);
+  ASSERT_TRUE(bool(p)) << toString(p.takeError());
+  Expected<sim::SimResult> r = sim::simulate(*p, slow, f.inputs);
+  ASSERT_TRUE(bool(r)) << toString(r.takeError());
+  EXPECT_GT(r->stats.totalCycles, uint64_t(1000000));
+  EXPECT_LE(r->stats.totalCycles, sim::SimOptions::kMaxCycles);
+  sim::Energy e = sim::computeEnergy(r->stats, slow);
+  EXPECT_TRUE(std::isfinite(e.total())) << e.total();
+  EXPECT_GT(e.leakage, 0.0);
+
+  // The same run against a lower bound on its length: one error naming the
+  // first command that ends too late, not a wrapped or undefined count.
+  sim::SimOptions options;
+  options.maxCycles = r->stats.totalCycles / 2;
+  Expected<sim::SimResult> capped = sim::simulate(*p, slow, f.inputs, options);
+  ASSERT_FALSE(bool(capped));
+  std::string message = toString(capped.takeError());
+  EXPECT_TRUE(contains(message, "the simulated run would take more than " +
+                                    std::to_string(options.maxCycles) +
+                                    " cycles ("))
+      << message;
+  EXPECT_TRUE(contains(message, " s at 1 MHz); the accelerator configuration "
+                                "is too slow for this attention"))
+      << message;
+  EXPECT_EQ(message.rfind("command #", 0), 0u) << message;
 }
 
 TEST(SimRobustness, InputsThatDoNotFit) {

@@ -32,6 +32,12 @@ const char *importanceName(Importance importance);
 /// Every parameter of `#hdp.config<...>`, with the defaults of
 /// docs/semantics.md.
 struct AttentionConfig {
+  /// Upper bounds of `block` and `topk` (docs/limits.md): a 16384 x 16384
+  /// block covers the largest score matrix the tools accept (2^28 elements);
+  /// any topk >= the block columns of a row keeps them all.
+  static constexpr int64_t kMaxBlockDim = 16384;
+  static constexpr int64_t kMaxTopK = 2147483647;
+
   int64_t intBits = 4;   ///< I: integer bits (incl. sign) of the fixed point.
   int64_t fracBits = 4;  ///< F: fraction bits.
   int64_t shift = 0;     ///< power-of-two pre-scale before quantisation.

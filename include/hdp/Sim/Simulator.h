@@ -110,6 +110,10 @@ struct TraceEvent {
 };
 
 struct SimOptions {
+  /// The longest run simulated (docs/limits.md): a command that would end
+  /// later is an error. At most 2^50, so that cycle sums cannot overflow.
+  static constexpr uint64_t kMaxCycles = uint64_t(1) << 50;
+  uint64_t maxCycles = kMaxCycles;
   bool collectTrace = false;
   /// Called now and then with (commands done, commands total).
   std::function<void(size_t, size_t)> progress;

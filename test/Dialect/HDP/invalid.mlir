@@ -22,7 +22,7 @@ func.func private @f() attributes {hdp.cfg = #hdp.config<shift = 17>}
 
 // -----
 
-// expected-error @+1 {{invalid #hdp.config: block dimensions must be >= 1}}
+// expected-error @+1 {{invalid #hdp.config: block dimensions must be in [1, 16384] (got [0,2])}}
 func.func private @f() attributes {hdp.cfg = #hdp.config<block = [0, 2]>}
 
 // -----
@@ -42,7 +42,7 @@ func.func private @f() attributes {hdp.cfg = #hdp.config<tau_h = -0.5>}
 
 // -----
 
-// expected-error @+1 {{invalid #hdp.config: topk must be >= 1}}
+// expected-error @+1 {{invalid #hdp.config: topk must be in [1, 2147483647] (got 0)}}
 func.func private @f() attributes {hdp.cfg = #hdp.config<policy = topk, topk = 0>}
 
 // -----
@@ -54,6 +54,22 @@ func.func private @f() attributes {hdp.cfg = #hdp.config<scale = 0.0>}
 
 // expected-error @+1 {{invalid #hdp.config: scale}}
 func.func private @f() attributes {hdp.cfg = #hdp.config<scale = -2.0>}
+
+// -----
+
+// expected-error @+1 {{invalid #hdp.config: block dimensions must be in [1, 16384] (got [2,16385])}}
+func.func private @f() attributes {hdp.cfg = #hdp.config<block = [2, 16385]>}
+
+// -----
+
+// expected-error @+1 {{invalid #hdp.config: topk must be in [1, 2147483647] (got 4294967296)}}
+func.func private @f() attributes {hdp.cfg = #hdp.config<policy = topk, topk = 4294967296>}
+
+// -----
+
+// A finite double that is +inf as an f32.
+// expected-error @+1 {{invalid #hdp.config: scale must be in [1.17549e-38, 3.40282e+38] (finite, normal and > 0 as an f32; got 5e+38)}}
+func.func private @f() attributes {hdp.cfg = #hdp.config<scale = 5.0e38>}
 
 // -----
 

@@ -9,14 +9,41 @@
 
 using namespace mlir;
 
+std::string hdp::configNestingProblem(llvm::StringRef text) {
+  // MLIR's attribute parser recurses once per bracket, so deep nesting would
+  // exhaust the stack; a configuration nests 2 levels (docs/limits.md).
+  for (size_t i = 0, depth = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '<' || c == '[' || c == '(' || c == '{') {
+      if (++depth > kMaxConfigNesting)
+        return ("column " + llvm::Twine(i + 1) +
+                ": brackets nested deeper than " +
+                llvm::Twine(kMaxConfigNesting) +
+                " levels (#hdp.config<block = [2, 2]> has 2)")
+            .str();
+    } else if ((c == '>' && (i == 0 || text[i - 1] != '-')) || c == ']' ||
+               c == ')' || c == '}') {
+      depth -= depth > 0;
+    }
+  }
+  return "";
+}
+
 llvm::Expected<hdp::AttentionConfig>
 hdp::parseConfigText(llvm::StringRef text) {
+  MLIRContext ctx(MLIRContext::Threading::DISABLED);
+  return parseConfigText(text, ctx);
+}
+
+llvm::Expected<hdp::AttentionConfig>
+hdp::parseConfigText(llvm::StringRef text, MLIRContext &ctx) {
   auto fail = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
   };
   if (text.trim().empty())
     return fail("expected #hdp.config<...>, got an empty string");
-  MLIRContext ctx(MLIRContext::Threading::DISABLED);
+  if (std::string problem = configNestingProblem(text); !problem.empty())
+    return fail(problem);
   ctx.loadDialect<HDPDialect>();
   std::string error;
   ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/Transforms/Transforms.h"
@@ -1497,9 +1498,9 @@ struct HDPRaiseAttentionPass
 private:
   /// The `config` option as a #hdp.config, or null and a message.
   ConfigAttr parseConfig(MLIRContext *ctx, std::string &error) const {
-    std::string parserMessage;
+    std::string parserMessage = configNestingProblem(config);
     Attribute attr;
-    {
+    if (parserMessage.empty()) {
       // Keep the parser's own message for ours.
       ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
         if (parserMessage.empty())
