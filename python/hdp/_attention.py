@@ -145,6 +145,25 @@ def _check_operand(name, x, torch_mode):
                          % (name, dims, tuple(x.shape)))
 
 
+def _check_shapes(q, k, v):
+    """The C API takes one set of dimensions (B, H, N, M, D, Dv): the
+    operands must agree on them, or it would read past their ends."""
+    b, h, n, d = q.shape
+    if tuple(k.shape[:2]) != (b, h) or k.shape[3] != d:
+        raise ValueError("hdp.attention: k has shape %s; expected [B=%d,H=%d,"
+                         "M,D=%d] (q has shape %s)"
+                         % (tuple(k.shape), b, h, d, tuple(q.shape)))
+    m = k.shape[2]
+    if tuple(v.shape[:3]) != (b, h, m):
+        raise ValueError("hdp.attention: v has shape %s; expected [B=%d,H=%d,"
+                         "M=%d,Dv] (k has shape %s)"
+                         % (tuple(v.shape), b, h, m, tuple(k.shape)))
+    if 0 in tuple(q.shape) + tuple(k.shape) + tuple(v.shape):
+        raise ValueError("hdp.attention: every dimension must be >= 1, got "
+                         "q %s, k %s, v %s" % (tuple(q.shape), tuple(k.shape),
+                                               tuple(v.shape)))
+
+
 def _as_f32(x):
     """A C-contiguous f32 view of x (no copy when it is one already) and its
     address."""
@@ -235,6 +254,7 @@ def attention(q, k, v, mask=None, config=None, backend="cpu",
     if not (q.dtype == k.dtype == v.dtype):
         raise TypeError("hdp.attention: q, k and v must have one dtype, got "
                         "%s, %s, %s" % (q.dtype, k.dtype, v.dtype))
+    _check_shapes(q, k, v)
     text = config_text(config)
     accel_path = _accel_config_path(backend, accel_config)
 

@@ -167,6 +167,12 @@ for backend in ("cpu", "sim", "reference"):
     assert np.abs(got.out - want[0]).max() <= 1e-5, backend
     for g, w in zip(got[1:4], want[1:]):
         assert np.array_equal(g, w), backend
+import torch
+import hdp.torch
+t = [torch.from_numpy(x) for x in (q, k, v, mask)]
+out = hdp.torch.scaled_dot_product_attention(*t[:3], attn_mask=t[3],
+                                             config="rho = 0.3, tau_h = 0.5")
+assert np.abs(out.numpy() - want[0]).max() <= 1e-5
 PY
 
 # The consumer, configured exactly as a user would (only the prefix and the
