@@ -10,6 +10,7 @@
 #   <prefix>/bin/hdp-*                  the tools
 #   <prefix>/lib/cmake/hdp/             HDPConfig.cmake, HDPTargets.cmake
 #   <prefix>/share/hdp/configs/         accelerator configurations
+#   <prefix>/share/hdp/examples/        the C runtime example (runtime-c/)
 #
 # Binaries and shared libraries find hdp's libraries relative to themselves
 # ($ORIGIN), so the prefix can be moved, and Debian's libMLIR.so/libLLVM.so
@@ -84,6 +85,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/hdp-c
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/configs/
   DESTINATION ${HDP_INSTALL_CONFIGS_DIR}
   FILES_MATCHING PATTERN "*.json")
+install(FILES ${PROJECT_SOURCE_DIR}/examples/runtime-c/main.c
+  DESTINATION share/hdp/examples/runtime-c)
 
 # Headers and the TableGen sources (for `include "hdp/.../HDPOps.td"` in
 # other projects' ODS), then the generated .inc files.

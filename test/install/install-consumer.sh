@@ -60,6 +60,7 @@ for f in \
   lib/python3/site-packages/hdp/_location.py \
   share/hdp/configs/hdp-edge.json \
   share/hdp/configs/hdp-server.json \
+  share/hdp/examples/runtime-c/main.c \
   bin/hdp-opt bin/hdp-run bin/hdp-compile bin/hdp-sim bin/hdp-translate \
   bin/hdp-eval; do
   [[ -e $prefix/$f ]] || fail "not installed: $prefix/$f"
@@ -130,10 +131,10 @@ for backend in ("cpu", "sim"):
 assert not ref_bm.all(), "nothing was pruned: the comparison is too weak"
 PY
 
-echo "== the C runtime example built against the prefix"
+echo "== the installed C runtime example built against the prefix"
 "$python" -c "import numpy as np; [np.load(n + '.npy').astype('<f4').tofile(n + '.bin') for n in ('q', 'k', 'v', 'mask')]"
 "$cc" -std=c99 -Wall -Werror -I"$prefix/include" \
-  "$src/examples/runtime-c/main.c" -L"$prefix/lib" -lHDPRuntimeC \
+  "$prefix/share/hdp/examples/runtime-c/main.c" -L"$prefix/lib" -lHDPRuntimeC \
   -Wl,-rpath,"$prefix/lib" -o runtime-c-example ||
   fail "building examples/runtime-c/main.c against $prefix failed"
 ./runtime-c-example q.bin k.bin v.bin mask.bin c-out.bin c-bm.bin >/dev/null ||
