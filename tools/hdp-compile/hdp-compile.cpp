@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
+#include "hdp/Reference/Reference.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Runtime/JitRunner.h"
@@ -343,7 +344,7 @@ int run() {
     raw_string_ostream(diagnostics) << d << "\n";
     return mlir::success();
   });
-  Expected<hdp::ref::AttentionConfig> parsed = hdp::parseConfigText(configText);
+  Expected<hdp::AttentionConfig> parsed = hdp::parseConfigText(configText);
   if (!parsed)
     return fail("--config", toString(parsed.takeError()));
   auto config = hdp::ConfigAttr::fromReference(&context, *parsed);

@@ -3,7 +3,7 @@
 // hdp-eval --model=stories260K.bin --tokenizer=tok512.bin --text=FILE \
 //   [--config='#hdp.config<rho = 0.3>' ...] [--backend=reference|cpu] \
 //   [--calibrate=FILE | --shifts=a,b,...] [--generate=N [--prompt=TEXT]] \
-//   [--json=out.json] [--per-layer] [--importance=abs|signed]
+//   [--json=out.json] [--per-layer]
 //
 // Runs a llama2.c-format model over the documents of a text with dense f32
 // attention and with hdp attention under each --config, and prints a table of
@@ -78,12 +78,6 @@ cl::opt<std::string>
                          "library) or cpu (JIT-compiled hdp-cpu-pipeline)"),
                 cl::value_desc("reference|cpu"), cl::init("reference"),
                 cl::cat(evalCategory));
-cl::opt<std::string> importanceName(
-    "importance",
-    cl::desc("Block ranking: abs (sum of |integer scores|, hdp's semantics) "
-             "or signed (EXPERIMENT outside the semantics: sum of integer "
-             "scores; reference backend only)"),
-    cl::value_desc("abs|signed"), cl::init("abs"), cl::cat(evalCategory));
 cl::opt<std::string> calibratePath(
     "calibrate",
     cl::desc("Choose each layer's shift from this text (per int_bits, "
@@ -228,11 +222,6 @@ int run() {
   if (backendName != "reference" && backendName != "cpu")
     return fail("--backend=" + backendName +
                 ": unknown backend; expected reference or cpu");
-  if (importanceName != "abs" && importanceName != "signed")
-    return fail("--importance=" + importanceName + ": expected abs or signed");
-  if (importanceName == "signed" && backendName != "reference")
-    return fail("--importance=signed is an experiment of the reference "
-                "backend; use --backend=reference");
   if (modelPath.empty())
     return fail("--model: expected the llama2.c checkpoint (FILE.bin)");
   if (tokenizerPath.empty())
@@ -361,16 +350,13 @@ int run() {
     if (backendName == "cpu")
       r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
     else
-      r.backend = std::make_unique<ReferenceBackend>(
-          perLayerConfigs,
-          importanceName == "signed" ? Importance::Signed : Importance::Abs);
+      r.backend = std::make_unique<ReferenceBackend>(perLayerConfigs);
   }
 
   json::Object report;
   report["model"] = modelPath;
   report["tokenizer"] = tokenizerPath;
   report["backend"] = backendName;
-  report["importance"] = importanceName;
   report["calibration"] = std::move(calibrationJson);
   json::Array resultsJson;
 

@@ -57,7 +57,7 @@ func.func private @f() attributes {hdp.cfg = #hdp.config<scale = -2.0>}
 
 // -----
 
-// expected-error @+1 {{unknown #hdp.config key 'ratio'; expected one of int_bits, frac_bits, shift, block, rho, tau_h, policy, topk, approx, softmax, scale}}
+// expected-error @+1 {{unknown #hdp.config key 'ratio'; expected one of int_bits, frac_bits, shift, block, rho, tau_h, policy, importance, topk, approx, softmax, scale}}
 func.func private @f() attributes {hdp.cfg = #hdp.config<ratio = 0.5>}
 
 // -----

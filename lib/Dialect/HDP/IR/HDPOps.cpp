@@ -232,6 +232,17 @@ LogicalResult AttentionOp::verify() {
 // Stage ops
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// The stage ops carry abs block importances only (θ = -1 marks an invalid
+/// block); a signed ranking on them would be silently wrong.
+LogicalResult verifyAbsImportance(Operation *op, ConfigAttr config) {
+  if (config.getImportance() == hdp::Importance::Signed)
+    return op->emitOpError()
+           << "importance = signed is not supported on the stage ops yet";
+  return success();
+}
+} // namespace
+
 #define HDP_STAGE_OP_COMMON(OP)                                                \
   ConfigAttr OP::getEffectiveConfig() { return effectiveConfig(*this); }       \
   void OP::getEffects(                                                         \
@@ -280,6 +291,8 @@ LogicalResult SplitQuantizeOp::verify() {
 }
 
 LogicalResult BlockScoreOp::verify() {
+  if (failed(verifyAbsImportance(*this, getEffectiveConfig())))
+    return failure();
   if (failed(verifyInits(*this, getInits(), 2, "scores, theta")))
     return failure();
   OperandChecker checker(*this);
@@ -313,6 +326,8 @@ LogicalResult BlockScoreOp::verify() {
 }
 
 LogicalResult PruneMaskOp::verify() {
+  if (failed(verifyAbsImportance(*this, getEffectiveConfig())))
+    return failure();
   if (failed(verifyInits(*this, getInits(), 1, "block mask")))
     return failure();
   OperandChecker checker(*this);
@@ -325,6 +340,8 @@ LogicalResult PruneMaskOp::verify() {
 }
 
 LogicalResult HeadMaskOp::verify() {
+  if (failed(verifyAbsImportance(*this, getEffectiveConfig())))
+    return failure();
   if (failed(verifyInits(*this, getInits(), 2, "head mask, theta_h")))
     return failure();
   OperandChecker checker(*this);

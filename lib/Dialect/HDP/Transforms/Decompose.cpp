@@ -94,6 +94,12 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 
 struct HDPDecomposePass : hdp::impl::HDPDecomposeBase<HDPDecomposePass> {
   void runOnOperation() override {
+    WalkResult checked = getOperation()->walk([](AttentionOp op) {
+      return failed(checkDecomposable(op)) ? WalkResult::interrupt()
+                                           : WalkResult::advance();
+    });
+    if (checked.wasInterrupted())
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeAttention>(&getContext());
     // One walk, no folding or dead-code removal: IR around hdp.attention
@@ -102,6 +108,15 @@ struct HDPDecomposePass : hdp::impl::HDPDecomposeBase<HDPDecomposePass> {
   }
 };
 } // namespace
+
+LogicalResult hdp::checkDecomposable(AttentionOp op) {
+  if (op.getEffectiveConfig().getImportance() == hdp::Importance::Signed)
+    return op.emitOpError()
+           << "importance = signed is not supported by the stage ops yet "
+              "(hdp-decompose, the CPU pipeline); hdp-lower-to-accel and the "
+              "reference and sim backends support it on hdp.attention";
+  return success();
+}
 
 SmallVector<Operation *> DecomposedAttention::getOps() const {
   return {splitQuery, splitKey,      blockScore,    pruneMask,

@@ -213,7 +213,7 @@ public:
   Value isRemoved(Value value) {
     return arith::CmpFOp::create(e.builder(), e.location(),
                                  arith::CmpFPredicate::OLE, value,
-                                 e.f32(ref::kRemovedThreshold));
+                                 e.f32(hdp::kRemovedThreshold));
   }
 
 private:
@@ -518,7 +518,7 @@ void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
 /// Prunes one block row (docs/semantics.md, stage 3a) whose θ `thetaAt(bj)`
 /// reads; `storeKept(bj, kept)` writes its block mask. Returns the sum of
 /// the row's valid θ: the row's share of its head's θ_H.
-Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
+Value emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg, Value MB,
                    function_ref<Value(Value)> thetaAt,
                    function_ref<void(Value, Value)> storeKept) {
   OpBuilder &b = e.builder();
@@ -554,7 +554,7 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
                      })[0];
   };
 
-  if (cfg.policy == ref::Policy::Dense) {
+  if (cfg.policy == hdp::Policy::Dense) {
     return e.loopAcc(e.index(0), MB, {zero},
                      [&](Value bj, ValueRange s) -> SmallVector<Value> {
                        Value theta = thetaAt(bj);
@@ -563,7 +563,7 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
                        return {select(valid, add(s[0], theta), s[0])};
                      })[0];
   }
-  if (cfg.policy == ref::Policy::TopK) {
+  if (cfg.policy == hdp::Policy::TopK) {
     // Kept ⇔ valid and fewer than k valid blocks rank above it (larger θ,
     // or equal θ at a lower column).
     e.loop(MB, [&](Value bj) {
@@ -651,7 +651,7 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
 }
 
 void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
-  ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
+  hdp::AttentionConfig cfg = op.getEffectiveConfig().toReference();
   Value thetaIn = op.getTheta(), maskOut = op.getInits()[0];
   Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
         MB = e.dim(thetaIn, 3);
@@ -677,7 +677,7 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
 
 /// The head mask of batch item `ib` from its θ_H, already in `thetaH`, and
 /// their sum `total`: kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.
-void emitHeadMask(LoopEmitter &e, const ref::AttentionConfig &cfg, Value ib,
+void emitHeadMask(LoopEmitter &e, const hdp::AttentionConfig &cfg, Value ib,
                   Value H, Value total, Value thetaH, Value headOut) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
@@ -698,7 +698,7 @@ void emitHeadMask(LoopEmitter &e, const ref::AttentionConfig &cfg, Value ib,
 void lowerHeadMask(LoopEmitter &e, HeadMaskOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
+  hdp::AttentionConfig cfg = op.getEffectiveConfig().toReference();
   Value thetaIn = op.getTheta(), headOut = op.getInits()[0],
         thetaHOut = op.getInits()[1];
   Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
@@ -867,7 +867,7 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
   };
   // After a step's θ is complete: prune its `rows` block rows from `bi0`
   // and add their θ to the head's θ_H.
-  ref::AttentionConfig pruneCfg, headCfg;
+  hdp::AttentionConfig pruneCfg, headCfg;
   if (fused) {
     pruneCfg = fused->prune.getEffectiveConfig().toReference();
     headCfg = fused->head.getEffectiveConfig().toReference();
@@ -1053,7 +1053,7 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   ConfigAttr config = op.getEffectiveConfig();
-  ref::AttentionConfig cfg = config.toReference();
+  hdp::AttentionConfig cfg = config.toReference();
   int64_t bm = cfg.blockRows, bn = cfg.blockCols, F = cfg.fracBits;
   Value qHi = op.getQueryHi(), qLo = op.getQueryLo(), kHi = op.getKeyHi(),
         kLo = op.getKeyLo(), blockMask = op.getBlockMask(),
@@ -1931,7 +1931,7 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
                         const SoftmaxBlocks *blocks) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  bool poly = op.getEffectiveConfig().getSoftmax() == SoftmaxKind::poly;
+  bool poly = op.getEffectiveConfig().getSoftmax() == hdp::SoftmaxKind::Poly;
   Value in = op.getInput(), out = op.getInits()[0];
   Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value negInf = e.f32(-std::numeric_limits<float>::infinity());
