@@ -182,3 +182,20 @@ def test_errors():
         hdp.attention(q, k, v, accel_config="hdp-edge")
     with pytest.raises(ValueError, match="'tpu'.*bundled: hdp-edge, hdp-server"):
         hdp.attention(q, k, v, backend="sim", accel_config="tpu")
+
+
+def test_signed_importance_reaches_the_runtime():
+    # hdp_numpy_ref ranks by |S_int| only: here the reference and the
+    # simulator judge each other, and the key must change the masks.
+    q, k, v = operands(16, n=16, m=16)
+    signed = hdp.Config(rho=0.3, importance="signed")
+    ref = hdp.attention(q, k, v, config=signed, backend="reference",
+                        return_masks=True)
+    sim = hdp.attention(q, k, v, config=signed, backend="sim",
+                        return_masks=True)
+    assert np.array_equal(ref.block_mask, sim.block_mask)
+    assert np.array_equal(ref.theta_h, sim.theta_h)
+    assert np.abs(ref.out - sim.out).max() <= 1e-5
+    plain = hdp.attention(q, k, v, config=hdp.Config(rho=0.3),
+                          backend="reference", return_masks=True)
+    assert not np.array_equal(ref.block_mask, plain.block_mask)
