@@ -147,6 +147,18 @@ assert np.array_equal(bm, np.load("reference-bm.npy")), "block mask differs"
 assert np.abs(out - np.load("reference-out.npy")).max() <= 1e-5, "output differs"
 PY
 
+echo "== the MLIR C API test program built against the prefix"
+llvm_root=$(cd "$llvm_tools/.." && pwd)
+"$cc" -std=c99 -I"$prefix/include" -I"$llvm_root/include" \
+  "$src/test/CAPI/hdp-capi-test.c" -L"$prefix/lib" -lHDPCAPI \
+  "$llvm_root/lib/libMLIRCAPIRegisterEverything.a" "$llvm_root/lib/libMLIRCAPIIR.a" \
+  -L"$llvm_root/lib" -lMLIR -lLLVM -lstdc++ \
+  -Wl,-rpath,"$prefix/lib" -Wl,-rpath,"$llvm_root/lib" -o capi-test ||
+  fail "building test/CAPI/hdp-capi-test.c against $prefix failed"
+./capi-test >capi-test.out 2>&1 || fail "the MLIR C API test program failed"
+grep -q "pipeline 'builtin.module(hdp-cpu-pipeline)': success" capi-test.out ||
+  fail "libHDPCAPI.so from $prefix did not run hdp-cpu-pipeline"
+
 echo "== the Python package from the prefix"
 PYTHONPATH=$prefix/lib/python3/site-packages HDP_PREFIX=$prefix HDP_SRC=$src \
   "$python" - <<'PY' || fail "the installed Python package failed"
