@@ -14,6 +14,7 @@ from ._attention import (AttentionResult, CacheInfo, attention, cache_info,
                          clear_cache)
 from ._capi import Error, accel_configs_dir, library_path
 from ._config import Config
+from ._location import VERSION as __version__
 
 __all__ = ["AttentionResult", "CacheInfo", "Config", "Error", "attention",
            "accel_configs_dir", "cache_info", "clear_cache", "library_path"]

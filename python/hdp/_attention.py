@@ -1,6 +1,7 @@
 """hdp.attention: HDP attention on numpy arrays and torch tensors."""
 
 import collections
+import ctypes
 import json
 import os
 import sys
@@ -31,16 +32,16 @@ class _Compiled:
     """One hdp_attention handle: a config, a shape, a backend."""
 
     def __init__(self, config, shape, backend, accel_config):
-        handle = _capi.ctypes.c_void_p()
+        handle = ctypes.c_void_p()
         accel = accel_config.encode() if accel_config is not None else None
         _capi.check(_capi.lib.hdp_attention_create_on_backend(
-            config.encode(), _capi.ctypes.byref(shape),
-            _capi.BACKENDS[backend], accel, _capi.ctypes.byref(handle)))
+            config.encode(), ctypes.byref(shape),
+            _capi.BACKENDS[backend], accel, ctypes.byref(handle)))
         self.handle = handle
         self.backend = backend
-        nb, mb = _capi.ctypes.c_int64(), _capi.ctypes.c_int64()
+        nb, mb = ctypes.c_int64(), ctypes.c_int64()
         _capi.check(_capi.lib.hdp_attention_block_grid(
-            handle, _capi.ctypes.byref(nb), _capi.ctypes.byref(mb)))
+            handle, ctypes.byref(nb), ctypes.byref(mb)))
         b, h = shape.batch, shape.heads
         self.out_shape = (b, h, shape.query_len, shape.value_dim)
         self.block_shape = (b, h, nb.value, mb.value)
@@ -134,8 +135,8 @@ def _check_operand(name, x, torch_mode):
                 % name)
     else:
         if not isinstance(x, np.ndarray):
-            raise TypeError("hdp.attention: %s must be a numpy array (or a "
-                            "torch tensor), got %s" % (name, type(x).__name__))
+            raise TypeError("hdp.attention: %s must be a numpy array like q, "
+                            "got %s" % (name, type(x).__name__))
         if x.dtype not in _NUMPY_FLOATS:
             raise TypeError("hdp.attention: %s must be float16, float32 or "
                             "float64, got %s" % (name, x.dtype))

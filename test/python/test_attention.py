@@ -159,7 +159,7 @@ def test_errors():
         hdp.attention(q, k.astype(np.int32), v)
     with pytest.raises(TypeError, match="one dtype"):
         hdp.attention(q, k.astype(np.float64), v)
-    with pytest.raises(TypeError, match="must be a numpy array"):
+    with pytest.raises(TypeError, match="k must be a numpy array like q, got list"):
         hdp.attention(q, k.tolist(), v)
     with pytest.raises(ValueError, match=r"rho must be in \[-1, 1\]"):
         hdp.attention(q, k, v, config="rho = 2.0")
