@@ -10,7 +10,7 @@
 #   <prefix>/bin/hdp-*                  the tools
 #   <prefix>/lib/cmake/hdp/             HDPConfig.cmake, HDPTargets.cmake
 #   <prefix>/share/hdp/configs/         accelerator configurations
-#   <prefix>/share/hdp/examples/        the C runtime example (runtime-c/)
+#   <prefix>/share/hdp/examples/        the C examples (runtime-c/, aot/)
 #
 # Binaries and shared libraries find hdp's libraries relative to themselves
 # ($ORIGIN), so the prefix can be moved, and Debian's libMLIR.so/libLLVM.so
@@ -87,6 +87,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/configs/
   FILES_MATCHING PATTERN "*.json")
 install(FILES ${PROJECT_SOURCE_DIR}/examples/runtime-c/main.c
   DESTINATION share/hdp/examples/runtime-c)
+install(FILES ${PROJECT_SOURCE_DIR}/examples/aot/main.c
+  ${PROJECT_SOURCE_DIR}/examples/aot/runtime_api.c
+  DESTINATION share/hdp/examples/aot)
 
 # Headers and the TableGen sources (for `include "hdp/.../HDPOps.td"` in
 # other projects' ODS), then the generated .inc files.

@@ -61,6 +61,8 @@ for f in \
   share/hdp/configs/hdp-edge.json \
   share/hdp/configs/hdp-server.json \
   share/hdp/examples/runtime-c/main.c \
+  share/hdp/examples/aot/main.c \
+  share/hdp/examples/aot/runtime_api.c \
   bin/hdp-opt bin/hdp-run bin/hdp-compile bin/hdp-sim bin/hdp-translate \
   bin/hdp-eval; do
   [[ -e $prefix/$f ]] || fail "not installed: $prefix/$f"
@@ -145,6 +147,31 @@ out = np.fromfile("c-out.bin", "<f4").reshape(1, 2, 16, 8)
 bm = np.fromfile("c-bm.bin", np.uint8).reshape(1, 2, 8, 6).astype(bool)
 assert np.array_equal(bm, np.load("reference-bm.npy")), "block mask differs"
 assert np.abs(out - np.load("reference-out.npy")).max() <= 1e-5, "output differs"
+PY
+
+echo "== ahead of time: the installed hdp-compile and the installed AOT examples"
+"$prefix/bin/hdp-compile" --shape=1,2,16,12,8 --mask-shape=1,1,1,12 \
+  --config="$config" --name=example_attention -o example_attention.o \
+  --header=example_attention.h || fail "installed hdp-compile failed"
+"$cc" -std=c99 -Wall -Werror -I. "$prefix/share/hdp/examples/aot/main.c" \
+  example_attention.o -lm -o aot-example ||
+  fail "building the installed examples/aot/main.c failed"
+./aot-example q.bin k.bin v.bin mask.bin aot-out.bin aot-bm.bin >/dev/null ||
+  fail "the AOT example failed"
+# The runtime C example over the AOT object instead of libHDPRuntimeC.so.
+"$cc" -std=c99 -Wall -Werror -I. -I"$prefix/include" \
+  "$prefix/share/hdp/examples/runtime-c/main.c" \
+  "$prefix/share/hdp/examples/aot/runtime_api.c" example_attention.o -lm \
+  -o aot-api-example || fail "building the AOT runtime API example failed"
+./aot-api-example q.bin k.bin v.bin mask.bin aot-api-out.bin aot-api-bm.bin \
+  >/dev/null || fail "the AOT runtime API example failed"
+"$python" - <<'PY' || fail "the AOT examples disagree with the reference"
+import numpy as np
+for run in ("aot", "aot-api"):
+    out = np.fromfile(run + "-out.bin", "<f4").reshape(1, 2, 16, 8)
+    bm = np.fromfile(run + "-bm.bin", np.uint8).reshape(1, 2, 8, 6).astype(bool)
+    assert np.array_equal(bm, np.load("reference-bm.npy")), run + ": block mask"
+    assert np.abs(out - np.load("reference-out.npy")).max() <= 1e-5, run + ": output"
 PY
 
 echo "== the MLIR C API test program built against the prefix"
