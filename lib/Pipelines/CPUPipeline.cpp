@@ -143,21 +143,27 @@ struct CheckLoweredToLLVMPass
   }
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    Operation *first = nullptr;
-    llvm::SetVector<StringRef> others;
-    int64_t count = 0;
+    SmallVector<Operation *> leftOver;
     module.walk([&](Operation *op) {
-      if (op == module.getOperation() ||
-          isa<LLVM::LLVMDialect>(op->getDialect()))
-        return;
-      if (!first)
-        first = op;
-      else if (op->getName() != first->getName())
-        others.insert(op->getName().getStringRef());
-      ++count;
+      if (op != module.getOperation() &&
+          !isa<LLVM::LLVMDialect>(op->getDialect()))
+        leftOver.push_back(op);
     });
-    if (!first)
+    if (leftOver.empty())
       return;
+    // Unrealized casts are left where a conversion gave up on something
+    // else: name that something.
+    Operation *first = leftOver.front();
+    for (Operation *op : leftOver)
+      if (!isa<UnrealizedConversionCastOp>(op)) {
+        first = op;
+        break;
+      }
+    llvm::SetVector<StringRef> others;
+    for (Operation *op : leftOver)
+      if (op->getName() != first->getName())
+        others.insert(op->getName().getStringRef());
+    int64_t count = leftOver.size();
     // On the location, not the op: the diagnostic stays one line instead of
     // printing the op (and all it contains).
     InFlightDiagnostic diag = mlir::emitError(first->getLoc());
