@@ -46,7 +46,8 @@ class _Compiled:
         self.out_shape = (b, h, shape.query_len, shape.value_dim)
         self.block_shape = (b, h, nb.value, mb.value)
         self.head_shape = (b, h)
-        # Holds the statistics of a simulator run until they are read.
+        # One run at a time, so that a simulator run's statistics are read
+        # before the next run replaces them.
         self.lock = threading.Lock()
 
     def run(self, q, k, v, mask, out, blocks, heads, theta_h):
@@ -135,8 +136,10 @@ def _check_operand(name, x, torch_mode):
                 % name)
     else:
         if not isinstance(x, np.ndarray):
-            raise TypeError("hdp.attention: %s must be a numpy array like q, "
-                            "got %s" % (name, type(x).__name__))
+            like = "a numpy array or a torch tensor" if name == "q" else \
+                "a numpy array like q"
+            raise TypeError("hdp.attention: %s must be %s, got %s"
+                            % (name, like, type(x).__name__))
         if x.dtype not in _NUMPY_FLOATS:
             raise TypeError("hdp.attention: %s must be float16, float32 or "
                             "float64, got %s" % (name, x.dtype))

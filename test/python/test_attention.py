@@ -161,6 +161,8 @@ def test_errors():
         hdp.attention(q, k.astype(np.float64), v)
     with pytest.raises(TypeError, match="k must be a numpy array like q, got list"):
         hdp.attention(q, k.tolist(), v)
+    with pytest.raises(TypeError, match="q must be a numpy array or a torch tensor, got list"):
+        hdp.attention(q.tolist(), k, v)
     with pytest.raises(ValueError, match=r"rho must be in \[-1, 1\]"):
         hdp.attention(q, k, v, config="rho = 2.0")
     with pytest.raises(ValueError, match="hdp_attention_create: config: .+"):
