@@ -26,7 +26,7 @@ set(HDP_INSTALL_PYTHON_DIR lib/python3/site-packages)
 
 # Every library a consumer may link, in dependency order.
 set(HDP_EXPORTED_LIBRARIES
-  HDPSemantics HDPReference HDPSupport HDPAccel HDPSim
+  HDPSemantics HDPReference HDPSupport HDPTooling HDPAccel HDPSim
   HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPAccelTransforms
   HDPInitAll HDPRuntime HDPModel)
 

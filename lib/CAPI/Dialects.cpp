@@ -46,6 +46,8 @@ hdpConfigParams toParams(const hdp::AttentionConfig &c) {
                                                        : HDP_SOFTMAX_EXACT;
   p.hasScale = c.scale.has_value();
   p.scale = c.scale.value_or(0.0);
+  p.importance = c.importance == hdp::Importance::Signed ? HDP_IMPORTANCE_SIGNED
+                                                         : HDP_IMPORTANCE_ABS;
   return p;
 }
 
@@ -90,6 +92,18 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
         << static_cast<int>(p->policy);
     return MlirAttribute{nullptr};
   }
+  switch (static_cast<int>(p->importance)) {
+  case HDP_IMPORTANCE_ABS:
+    c.importance = hdp::Importance::Abs;
+    break;
+  case HDP_IMPORTANCE_SIGNED:
+    c.importance = hdp::Importance::Signed;
+    break;
+  default:
+    emitError(UnknownLoc::get(context), "hdpConfigAttrGet: unknown importance ")
+        << static_cast<int>(p->importance);
+    return MlirAttribute{nullptr};
+  }
   c.topk = p->topk;
   c.approx = p->approx;
   c.softmax = p->softmax == HDP_SOFTMAX_POLY ? hdp::SoftmaxKind::Poly
@@ -129,6 +143,9 @@ int64_t hdpConfigAttrGetBlockCols(MlirAttribute attr) {
 }
 hdpPolicy hdpConfigAttrGetPolicy(MlirAttribute attr) {
   return toParams(get(attr)).policy;
+}
+hdpImportance hdpConfigAttrGetImportance(MlirAttribute attr) {
+  return toParams(get(attr)).importance;
 }
 bool hdpConfigAttrGetApprox(MlirAttribute attr) { return get(attr).approx; }
 hdpSoftmax hdpConfigAttrGetSoftmax(MlirAttribute attr) {

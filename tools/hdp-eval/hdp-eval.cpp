@@ -18,24 +18,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Model/Calibration.h"
 #include "hdp/Model/Checkpoint.h"
 #include "hdp/Model/CpuBackend.h"
 #include "hdp/Model/Metrics.h"
 #include "hdp/Model/Tokenizer.h"
 #include "hdp/Model/Transformer.h"
-
-#include "mlir/AsmParser/AsmParser.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/Location.h"
-#include "mlir/IR/MLIRContext.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -109,46 +104,7 @@ cl::opt<int> maxDocuments("max-docs",
                           cl::value_desc("N"), cl::init(0),
                           cl::cat(evalCategory));
 
-int fail(const Twine &message) {
-  errs() << "hdp-eval: error: " << message << "\n";
-  return 1;
-}
-
-/// Parses `text` as #hdp.config<...>; on failure `error` says why.
-std::optional<ref::AttentionConfig> parseConfig(StringRef text,
-                                                std::string &error) {
-  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
-  ctx.loadDialect<hdp::HDPDialect>();
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
-    if (!error.empty() || diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-      return mlir::success();
-    auto loc = dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
-    if (loc && loc.getColumn() > 0)
-      error = ("column " + Twine(loc.getColumn()) + ": ").str();
-    error += diag.str();
-    return mlir::success();
-  });
-  if (text.trim().empty()) {
-    error = "expected #hdp.config<...>, got an empty string";
-    return std::nullopt;
-  }
-  mlir::Attribute attr = mlir::parseAttribute(text, &ctx);
-  if (!attr) {
-    if (error.empty())
-      error = "expected an attribute such as #hdp.config<rho = 0.3>";
-    return std::nullopt;
-  }
-  auto config = dyn_cast<hdp::ConfigAttr>(attr);
-  if (!config) {
-    error = "expected #hdp.config<...>, got " + text.str();
-    return std::nullopt;
-  }
-  ref::AttentionConfig result = config.toReference();
-  error = result.validate();
-  if (!error.empty())
-    return std::nullopt;
-  return result;
-}
+int fail(const Twine &message) { return hdp::tooling::failUsage(message); }
 
 std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }
 
@@ -180,34 +136,6 @@ json::Object statsJson(const LayerStats &s) {
   return o;
 }
 
-/// Writes `value` to `path` through a temporary file renamed into place.
-Error writeJson(StringRef path, const json::Value &value) {
-  Expected<sys::fs::TempFile> temp =
-      sys::fs::TempFile::create(path + ".tmp-%%%%%%");
-  if (!temp)
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot create the report: " + toString(temp.takeError()))
-            .str());
-  {
-    raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
-    os << formatv("{0:2}", value) << "\n";
-    os.flush();
-    if (os.has_error()) {
-      std::string msg = os.error().message();
-      os.clear_error();
-      consumeError(temp->discard());
-      return createStringError(inconvertibleErrorCode(),
-                               (path + ": cannot write: " + msg).str());
-    }
-  }
-  if (Error e = temp->keep(path))
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot write: " + toString(std::move(e))).str());
-  return Error::success();
-}
-
 /// One configuration to evaluate.
 struct Run {
   std::string label;
@@ -235,12 +163,21 @@ int run() {
   if (!calibratePath.empty() && !shiftsText.empty())
     return fail("--calibrate and --shifts both set the shifts; pass one");
 
+  // The report, refused now if it cannot be written.
+  hdp::tooling::OutputFiles files;
+  std::optional<size_t> jsonId;
+  if (!jsonPath.empty()) {
+    Expected<size_t> id = files.add(jsonPath);
+    if (!id)
+      return fail(toString(id.takeError()));
+    jsonId = *id;
+  }
+
   std::vector<Run> runs;
   for (const std::string &text : configTexts) {
-    std::string error;
-    std::optional<ref::AttentionConfig> cfg = parseConfig(text, error);
+    Expected<ref::AttentionConfig> cfg = hdp::parseConfigText(text);
     if (!cfg)
-      return fail("--config='" + text + "': " + error);
+      return fail("--config='" + text + "': " + toString(cfg.takeError()));
     Run r;
     r.label = StringRef(text).trim().str();
     r.config = *cfg;
@@ -463,7 +400,7 @@ int run() {
     }
   }
 
-  if (!jsonPath.empty()) {
+  if (jsonId) {
     auto entry = [&](const std::string &label, const EvalResult *r,
                      const Run *run, const std::string &generated) {
       json::Object o;
@@ -506,7 +443,9 @@ int run() {
       report["jit_compilations"] = jitCache->compilations();
       report["jit_compile_seconds"] = jitCache->compileSeconds();
     }
-    if (Error e = writeJson(jsonPath, json::Value(std::move(report))))
+    files.stream(*jsonId) << formatv("{0:2}", json::Value(std::move(report)))
+                          << "\n";
+    if (Error e = files.commit())
       return fail(toString(std::move(e)));
   }
   return 0;
@@ -515,7 +454,7 @@ int run() {
 } // namespace
 
 int main(int argc, char **argv) {
-  InitLLVM initLLVM(argc, argv);
+  hdp::tooling::InitTool init(argc, argv, "hdp-eval");
   cl::HideUnrelatedOptions(evalCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

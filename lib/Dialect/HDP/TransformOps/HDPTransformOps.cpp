@@ -79,8 +79,6 @@ transform::HDPDecomposeOp::apply(transform::TransformRewriter &rewriter,
       diag.attachNote(target->getLoc()) << "target";
       return diag;
     }
-    if (failed(checkDecomposable(attention)))
-      return emitDefiniteFailure() << "cannot decompose this hdp.attention";
     targets.push_back(attention);
   }
   SmallVector<SmallVector<Operation *>> stages(getNumResults());

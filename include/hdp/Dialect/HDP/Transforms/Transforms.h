@@ -41,13 +41,6 @@ struct DecomposedAttention {
 
 /// Replaces `op` by the HDP stage ops on tensors (with tensor.empty
 /// destinations), built at its position.
-/// Fails, with an error on `op` naming the reason, when the stage ops cannot
-/// express `op`'s configuration (today: `importance = signed`, which
-/// hdp-lower-to-accel and the reference and sim backends support on
-/// hdp.attention itself).
-mlir::LogicalResult checkDecomposable(AttentionOp op);
-
-/// Precondition: checkDecomposable(op) succeeded.
 DecomposedAttention decomposeAttention(mlir::RewriterBase &rewriter,
                                        AttentionOp op);
 
