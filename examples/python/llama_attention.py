@@ -209,21 +209,11 @@ def main():
         print("%-60s loss %.3f nats" % ("dense attention (PyTorch)",
                                         loss(dense_logits)))
         for config in configs:
-            backend = args.backend
-            try:
-                logits, pruned = run(config, backend)
-            except hdp.Error as e:
-                # A configuration this backend cannot compile yet: say so,
-                # and run it on the reference instead.
-                reason = " ".join(str(e).splitlines()[:2])
-                print("%s on %s: %s" % (config.text(), backend, reason))
-                backend = "reference"
-                logits, pruned = run(config, backend)
+            logits, pruned = run(config, args.backend)
             agree = (logits.argmax(-1) == dense_top1).float().mean().item()
             print("%-60s loss %.3f nats, top-1 as dense %5.1f%%, causal "
-                  "blocks pruned %5.1f%%" % (
-                      "%s (%s)" % (config.text(), backend), loss(logits),
-                      100 * agree, 100 * pruned))
+                  "blocks pruned %5.1f%%" % (config.text(), loss(logits),
+                                              100 * agree, 100 * pruned))
     print("compiled attentions: %s" % (hdp.cache_info(),))
 
 
