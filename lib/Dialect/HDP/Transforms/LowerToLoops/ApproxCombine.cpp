@@ -1,5 +1,4 @@
-//===- ApproxCombine.cpp - hdp.approx_combine to scf loops
-//------------------===//
+//===- ApproxCombine.cpp - hdp.approx_combine to scf loops ----------------===//
 //
 // Stage 4 of docs/semantics.md, one block at a time: the scores of kept
 // blocks from the integer and fraction parts, -inf elsewhere. Pruned blocks

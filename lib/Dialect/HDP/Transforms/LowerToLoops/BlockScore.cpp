@@ -1,5 +1,4 @@
-//===- BlockScore.cpp - hdp.block_score to scf loops
-//------------------------===//
+//===- BlockScore.cpp - hdp.block_score to scf loops ----------------------===//
 //
 // Stage 2 of docs/semantics.md, one tile of block rows at a time: S_int by
 // register-blocked outer products (scalar dot products at edges, under masks
@@ -17,6 +16,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <optional>
 
 #define DEBUG_TYPE "hdp-lower-to-loops"
 

@@ -1,5 +1,4 @@
-//===- HeadMask.cpp - hdp.head_mask to scf loops
-//----------------------------===//
+//===- HeadMask.cpp - hdp.head_mask to scf loops --------------------------===//
 //
 // Stage 3b of docs/semantics.md, one batch item at a time: θ_H of every
 // head, then the head mask. A head_mask that its block_score lowers (fused

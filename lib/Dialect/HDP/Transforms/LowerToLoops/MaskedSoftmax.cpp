@@ -1,5 +1,4 @@
-//===- MaskedSoftmax.cpp - hdp.masked_softmax to scf loops
-//------------------===//
+//===- MaskedSoftmax.cpp - hdp.masked_softmax to scf loops ----------------===//
 //
 // Stage 5a of docs/semantics.md, one row at a time: exact (math.exp, one
 // division per entry) or the hardware's polynomial softmax. Over scores that

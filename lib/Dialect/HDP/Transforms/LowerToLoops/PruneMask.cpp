@@ -1,5 +1,4 @@
-//===- PruneMask.cpp - hdp.prune_mask to scf loops
-//--------------------------===//
+//===- PruneMask.cpp - hdp.prune_mask to scf loops ------------------------===//
 //
 // Stage 3a of docs/semantics.md: the block mask of every block row from its
 // θ. A prune_mask that its block_score lowers (fused scoring) only goes.

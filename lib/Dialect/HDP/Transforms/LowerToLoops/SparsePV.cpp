@@ -1,5 +1,4 @@
-//===- SparsePV.cpp - hdp.sparse_pv to scf loops
-//----------------------------===//
+//===- SparsePV.cpp - hdp.sparse_pv to scf loops --------------------------===//
 //
 // Stage 5b of docs/semantics.md, one row at a time over the kept blocks of
 // its block row, with the reference's roundings (mul then add, no FMA).

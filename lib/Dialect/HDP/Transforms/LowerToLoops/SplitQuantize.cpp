@@ -1,5 +1,4 @@
-//===- SplitQuantize.cpp - hdp.split_quantize to scf loops
-//------------------===//
+//===- SplitQuantize.cpp - hdp.split_quantize to scf loops ----------------===//
 //
 // Stage 1 of docs/semantics.md, elementwise over any rank: scale, clamp,
 // round half to even, then split into integer and fraction parts.
