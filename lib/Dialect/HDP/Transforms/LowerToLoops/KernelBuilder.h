@@ -11,7 +11,6 @@
 #ifndef HDP_LIB_DIALECT_HDP_TRANSFORMS_LOWERTOLOOPS_KERNELBUILDER_H
 #define HDP_LIB_DIALECT_HDP_TRANSFORMS_LOWERTOLOOPS_KERNELBUILDER_H
 
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
