@@ -49,10 +49,15 @@ echo "== 5. the HDP co-processor (hdp-sim), HDP-Edge and HDP-Server, rho = 0.3 a
   --accel-configs configs/hdp-edge.json,configs/hdp-server.json
 
 echo
-echo "== 6. quality against sparsity on a real trained model (tinystories-260K, first 3 stories"
-echo "      of the held-out excerpt; shifts calibrated per layer; bench/accuracy/sweep.sh for all)"
+echo "== 6. quality against sparsity on two trained models (shifts calibrated per layer;"
+echo "      bench/accuracy/sweep.sh for every figure). The decoder tinystories-260K, first 3 stories"
+echo "      of the held-out excerpt, next-token prediction:"
 "$PY" bench/accuracy/sweep.py --demo --max-docs 3 --hdp-eval "$BIN/hdp-eval" \
   --out-dir "$DEMO/accuracy" | grep -v '^wrote '
-echo "   mass-lost is the dense attention probability on the blocks hdp skipped: on this model the"
-echo "   specified importance (sum of |S_int|) prunes the blocks it attends to, so quality falls"
-echo "   fast; the signed experiment keeps it. Full figures and what they mean: docs/accuracy.md"
+echo
+echo "   The encoder tinystories-bert-mlm, first 3 stories, masked-token prediction:"
+"$PY" bench/accuracy/sweep.py --model encoder --demo --max-docs 3 \
+  --hdp-eval "$BIN/hdp-eval" --out-dir "$DEMO/accuracy-encoder" | grep -v '^wrote '
+echo "   mass-lost is the dense attention probability on the blocks hdp skipped."
+echo "   Encoders work with either block ranking; a decoder needs importance = signed (sum of"
+echo "   |S_int| keeps the blocks a RoPE decoder suppresses). Figures and numbers: docs/accuracy.md"

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Quality against sparsity of hdp attention on tinystories-260K: builds
+# Quality against sparsity of hdp attention on both model families, the
+# decoder tinystories-260K and the encoder tinystories-bert-mlm: builds
 # hdp-eval (scripts/setup.sh), installs matplotlib if it is missing, then runs
-# bench/accuracy/sweep.py, which writes accuracy.csv and PNG plots into
-# $BUILD_DIR/accuracy (or --out-dir) and prints a summary table.
+# bench/accuracy/sweep.py once per model, which writes accuracy.csv and PNG
+# plots into $BUILD_DIR/accuracy/<model> and prints a summary table.
 #
-#   bash bench/accuracy/sweep.sh            # every figure (~10-20 min on 2 cores)
-#   bash bench/accuracy/sweep.sh --quick    # the main figure only (~2 min)
+#   bash bench/accuracy/sweep.sh            # every figure of both models
+#   bash bench/accuracy/sweep.sh --quick    # the main figure of each (~10 min each on 2 cores)
+#   bash bench/accuracy/sweep.sh --model encoder   # one model
 #
-# Arguments are passed to sweep.py (--help lists them). BUILD_DIR and JOBS as
-# in scripts/setup.sh.
+# Other arguments are passed to sweep.py (--help lists them). BUILD_DIR and
+# JOBS as in scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -25,5 +27,17 @@ if ! "$PY" -c 'import matplotlib' 2>/dev/null; then
     echo "sweep: python3-matplotlib is missing (not root: no plots, CSV and table only)"
   fi
 fi
-exec "$PY" bench/accuracy/sweep.py --hdp-eval "$BUILD_DIR/bin/hdp-eval" \
-  --out-dir "$BUILD_DIR/accuracy" "$@"
+models=(decoder encoder)
+args=()
+while (($#)); do
+  case $1 in
+  --model) models=("$2"); shift 2 ;;
+  --model=*) models=("${1#--model=}"); shift ;;
+  *) args+=("$1"); shift ;;
+  esac
+done
+for model in "${models[@]}"; do
+  "$PY" bench/accuracy/sweep.py --model "$model" \
+    --hdp-eval "$BUILD_DIR/bin/hdp-eval" \
+    --out-dir "$BUILD_DIR/accuracy/$model" "${args[@]}"
+done
