@@ -41,3 +41,11 @@ for model in "${models[@]}"; do
     --hdp-eval "$BUILD_DIR/bin/hdp-eval" \
     --out-dir "$BUILD_DIR/accuracy/$model" "${args[@]}"
 done
+if [[ -f $BUILD_DIR/accuracy/decoder/accuracy.csv &&
+      -f $BUILD_DIR/accuracy/encoder/accuracy.csv ]] &&
+   "$PY" -c 'import matplotlib' 2>/dev/null; then
+  "$PY" bench/accuracy/compare_models.py \
+    --decoder "$BUILD_DIR/accuracy/decoder/accuracy.csv" \
+    --encoder "$BUILD_DIR/accuracy/encoder/accuracy.csv" \
+    --out "$BUILD_DIR/accuracy/both_models.png"
+fi

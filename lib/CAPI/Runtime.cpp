@@ -218,11 +218,15 @@ hdp_status hdp_attention_create_on_backend(const char *config,
                     "hdp_attention_create: " +
                         llvm::toString(accel.takeError()));
       h->accel = std::move(*accel);
+      // A handle may be asked for the masks on any run, and the dense engine
+      // (policy = dense) computes none: always the HDP engine here.
+      hdp::accel::BuildOptions options;
+      options.engine = hdp::accel::Engine::Hdp;
       auto program =
           hdp::accel::buildProgram(hdp::accel::AttentionShape::fromDims(
                                        s.batch, s.heads, s.query_len, s.key_len,
                                        s.head_dim, s.value_dim, h->hasMask),
-                                   h->config, *h->accel);
+                                   h->config, *h->accel, options);
       if (!program)
         return fail(HDP_STATUS_COMPILE_ERROR,
                     "hdp_attention_create: " +
