@@ -31,14 +31,18 @@
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/Debug.h"
 
 #include <cfloat>
 #include <cmath>
+#include <set>
 
 namespace hdp {
 #define GEN_PASS_DEF_HDPRAISEATTENTION
 #include "hdp/Dialect/HDP/Transforms/Passes.h.inc"
 } // namespace hdp
+
+#define DEBUG_TYPE "hdp-raise-attention"
 
 using namespace mlir;
 using namespace hdp;
@@ -55,9 +59,14 @@ RankedTensorType getTensorType(Value v) {
   return dyn_cast<RankedTensorType>(v.getType());
 }
 
-bool isF32Tensor(Value v) {
+/// A tensor of a floating-point type attention is written in (f32, and f16
+/// or bf16 programs, whose raised attention computes in f32).
+bool isFloatTensor(Value v) {
   auto type = getTensorType(v);
-  return type && type.getElementType().isF32();
+  if (!type)
+    return false;
+  Type elt = type.getElementType();
+  return elt.isF32() || elt.isF16() || elt.isBF16();
 }
 
 int64_t getRank(Value v) { return getTensorType(v).getRank(); }
@@ -146,7 +155,7 @@ SmallVector<AffineMap> getCanonicalMaps(linalg::LinalgOp op) {
 bool isElementwise(linalg::GenericOp g) {
   return g && g.hasPureTensorSemantics() && g.getNumDpsInits() == 1 &&
          g->getNumResults() == 1 && isAllParallel(g) &&
-         isF32Tensor(g->getResult(0)) &&
+         isFloatTensor(g->getResult(0)) &&
          getCanonicalMaps(g).back().isIdentity();
 }
 
@@ -179,11 +188,16 @@ bool isRowMap(AffineMap map, int64_t rank, RankedTensorType operandType) {
 //===----------------------------------------------------------------------===//
 
 std::optional<double> roundTo(Type type, double x) {
-  if (type.isF32())
-    return static_cast<double>(static_cast<float>(x));
+  auto floatType = dyn_cast<FloatType>(type);
+  if (!floatType)
+    return std::nullopt;
   if (type.isF64())
     return x;
-  return std::nullopt;
+  APFloat f(x);
+  bool losesInfo;
+  f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+            &losesInfo);
+  return f.convertToDouble();
 }
 
 /// The value of every element of `v` when it is known at compile time: a
@@ -247,12 +261,11 @@ std::optional<double> evalUniform(Value v, const DenseMap<Value, double> &env,
                                           : x / y;
       return static_cast<double>(r);
     }
-    if (!elt.isF64())
-      return std::nullopt;
-    return isa<arith::AddFOp>(def)   ? *a + *b
-           : isa<arith::SubFOp>(def) ? *a - *b
-           : isa<arith::MulFOp>(def) ? *a * *b
-                                     : *a / *b;
+    // f64 exactly; f16 and bf16 through f64, then rounded.
+    return roundTo(elt, isa<arith::AddFOp>(def)   ? *a + *b
+                        : isa<arith::SubFOp>(def) ? *a - *b
+                        : isa<arith::MulFOp>(def) ? *a * *b
+                                                  : *a / *b);
   }
   if (auto fill = dyn_cast<linalg::FillOp>(def))
     return fill.hasPureTensorSemantics()
@@ -463,15 +476,34 @@ std::optional<SelectGeneric> matchSelectGeneric(Operation *op) {
   return std::nullopt;
 }
 
-/// A contraction C[batch.., m, n] = Σ_k A·B accumulating into a zero-filled
-/// init, on f32 tensors, with up to two batch dimensions.
+/// Why a chain was not raised: the first op that did not match and what
+/// was expected of it (the latest rejection wins, so that of alternatives
+/// tried in turn the last one is reported).
+struct Rejection {
+  Location loc = UnknownLoc();
+  std::string opName, reason;
+  bool set = false;
+};
+
+LogicalResult reject(Rejection &r, Operation *op, const Twine &reason) {
+  r.loc = op->getLoc();
+  r.opName = op->getName().getStringRef().str();
+  r.reason = reason.str();
+  r.set = true;
+  LLVM_DEBUG(llvm::dbgs() << "hdp-raise-attention: '" << r.opName << "' at "
+                          << r.loc << ": " << r.reason << "\n");
+  return failure();
+}
+
+/// A contraction C[batch.., i, j] = Σ_k X·Y accumulating into zeros (or an
+/// uninitialised tensor.empty) on float tensors, with up to two batch
+/// dimensions. `rows` is the operand indexed by i and `cols` the one indexed
+/// by j; each is read as [batch.., i or j, k], dim x being operand dim
+/// perm[x].
 struct Contraction {
   linalg::LinalgOp op;
-  SmallVector<unsigned> batch;
-  unsigned m, n, k;
-  /// A as [batch.., m, k] and B as [batch.., k, n]: dim i is operand dim
-  /// perm[i].
-  SmallVector<int64_t> permA, permB;
+  Value rows, cols;
+  SmallVector<int64_t> permRows, permCols;
 };
 
 /// Position in `map` of each loop dim in `dims`, if `map` is a permutation of
@@ -491,43 +523,71 @@ std::optional<SmallVector<int64_t>> getPositions(AffineMap map,
   return perm;
 }
 
-std::optional<Contraction> matchContraction(Operation *op) {
+bool isZeroInit(Value init) {
+  if (init.getDefiningOp<tensor::EmptyOp>())
+    return true;
+  std::optional<double> x = evalUniform(init);
+  return x && *x == 0.0;
+}
+
+FailureOr<Contraction> matchContraction(Operation *op, Rejection &why) {
   auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
       linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
       op->getNumResults() != 1 || !linalg::isaContractionOpInterface(linalgOp))
-    return std::nullopt;
+    return reject(why, op, "is not a contraction of two tensors");
   for (Value v : op->getOperands())
-    if (!isF32Tensor(v))
-      return std::nullopt;
+    if (!isFloatTensor(v))
+      return reject(why, op, "contracts tensors that are not f32, f16 or bf16");
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(linalgOp);
   if (failed(dims) || dims->batch.size() > 2 || dims->m.size() != 1 ||
       dims->n.size() != 1 || dims->k.size() != 1)
-    return std::nullopt;
+    return reject(why, op,
+                  "is not a (batched) matrix product: expected one row, one "
+                  "column, one reduced and at most two batch dimensions");
+  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
+  // The result is laid out [batch.., i, j], {i, j} = {m, n} in either order.
+  AffineMap outMap = maps[2];
+  unsigned numBatch = dims->batch.size();
+  SmallVector<unsigned> outDims;
+  for (AffineExpr e : outMap.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      outDims.push_back(d.getPosition());
+  if (outDims.size() != numBatch + 2 ||
+      outMap.getNumResults() != numBatch + 2 ||
+      !llvm::all_of(ArrayRef(outDims).take_front(numBatch), [&](unsigned d) {
+        return llvm::is_contained(dims->batch, d);
+      }))
+    return reject(why, op,
+                  "has a result not laid out as [batch.., rows, columns]");
+  unsigned i = outDims[numBatch], j = outDims[numBatch + 1];
+  SmallVector<unsigned> batch(ArrayRef(outDims).take_front(numBatch));
+  auto reads = [&](AffineMap map, unsigned d) {
+    return map.getResultPosition(getAffineDimExpr(d, map.getContext()))
+        .has_value();
+  };
   Contraction c;
   c.op = linalgOp;
-  c.batch = llvm::to_vector_of<unsigned>(dims->batch);
-  c.m = dims->m[0];
-  c.n = dims->n[0];
-  c.k = dims->k[0];
-  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
-  SmallVector<unsigned> outDims(c.batch), aDims(c.batch), bDims(c.batch);
-  outDims.append({c.m, c.n});
-  aDims.append({c.m, c.k});
-  bDims.append({c.k, c.n});
-  std::optional<SmallVector<int64_t>> outPerm = getPositions(maps[2], outDims);
-  std::optional<SmallVector<int64_t>> permA = getPositions(maps[0], aDims);
-  std::optional<SmallVector<int64_t>> permB = getPositions(maps[1], bDims);
-  // The result must be laid out [batch.., m, n].
-  if (!outPerm || !isIdentityPermutation(*outPerm) || !permA || !permB)
-    return std::nullopt;
+  unsigned rowsInput = reads(maps[0], i) ? 0 : 1;
+  c.rows = linalgOp.getDpsInputOperand(rowsInput)->get();
+  c.cols = linalgOp.getDpsInputOperand(1 - rowsInput)->get();
+  SmallVector<unsigned> rowDims(batch), colDims(batch);
+  rowDims.append({i, dims->k[0]});
+  colDims.append({j, dims->k[0]});
+  std::optional<SmallVector<int64_t>> permRows =
+      getPositions(maps[rowsInput], rowDims);
+  std::optional<SmallVector<int64_t>> permCols =
+      getPositions(maps[1 - rowsInput], colDims);
+  if (!permRows || !permCols)
+    return reject(why, op,
+                  "reads an operand through a map that is not a "
+                  "permutation of its batch, row and reduced dims");
   // Accumulating into anything but zeros adds to the product.
-  std::optional<double> init = evalUniform(linalgOp.getDpsInits()[0]);
-  if (!init || *init != 0.0)
-    return std::nullopt;
-  c.permA = *permA;
-  c.permB = *permB;
+  if (!isZeroInit(linalgOp.getDpsInits()[0]))
+    return reject(why, op, "accumulates into an init that is not zero");
+  c.permRows = *permRows;
+  c.permCols = *permCols;
   return c;
 }
 
@@ -586,6 +646,14 @@ struct Match {
   Leaf q, k, v;
   Value finalValue;
   BatchSplit split;
+  /// The scores were computed as (K·Qᵀ)ᵀ.
+  bool scoresTransposed = false;
+  /// Why the match failed, when it did.
+  Rejection why;
+
+  LogicalResult reject(Operation *op, const Twine &reason) {
+    return ::reject(why, op, reason);
+  }
 
   void addChain(Operation *op) {
     chain.push_back(op);
@@ -728,34 +796,114 @@ std::optional<Mask> traceMask(linalg::GenericOp add, unsigned index,
 
 enum class Combiner { Max, Sum };
 
-/// Peels single-use reshapes that add or drop a trailing unit dim.
-Value peelRowReshapes(Value v, Match &match) {
-  while (Operation *reshape = getTrailingUnitReshape(v)) {
-    if (!v.hasOneUse())
-      break;
-    match.addChain(reshape);
-    v = reshape->getOperand(0);
-  }
-  return v;
+/// The source of an op that passes values through, changing at most their
+/// precision: tensor.cast, an identity copy, or an elementwise extf/truncf
+/// generic (the raised attention computes in f32 throughout).
+Value getPassThroughSource(Operation *op) {
+  if (auto cast = dyn_cast_or_null<tensor::CastOp>(op))
+    return cast.getSource();
+  if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(op);
+      p && isIdentityPermutation(*p))
+    return getCopySource(op);
+  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
+      g.getNumDpsInits() != 1 || !isAllParallel(g) || !initArgUnused(g))
+    return {};
+  SmallVector<AffineMap> maps = getCanonicalMaps(g);
+  Operation *body = getYielded(g).getDefiningOp();
+  Value input = g.getDpsInputOperand(0)->get();
+  if (!maps[0].isIdentity() || !maps[1].isIdentity() ||
+      !isa_and_nonnull<arith::ExtFOp, arith::TruncFOp>(body) ||
+      body->getOperand(0) != g.getBody()->getArgument(0) ||
+      !isFloatTensor(input) || !isFloatTensor(g->getResult(0)))
+    return {};
+  return input;
 }
 
-bool isMaxInit(Value init) {
+/// Peels the reshapes that add or drop a trailing unit dim and the
+/// tensor.casts between a row reduction and its use.
+Value peelRowReshapes(Value v, Match &match) {
+  for (;;) {
+    if (Operation *reshape = getTrailingUnitReshape(v)) {
+      match.addChain(reshape);
+      v = reshape->getOperand(0);
+    } else if (auto cast = v.getDefiningOp<tensor::CastOp>()) {
+      match.addChain(cast);
+      v = cast.getSource();
+    } else {
+      return v;
+    }
+  }
+}
+
+/// The per-row value read by input `index` of the elementwise `g`: through
+/// a row map, or whole from a broadcast of it along the last dim
+/// (linalg.broadcast or a broadcasting copy generic, as StableHLO's
+/// broadcast_in_dim lowers). `what` names the value in rejections.
+FailureOr<Value> traceRowOperand(linalg::GenericOp g, unsigned index,
+                                 Match &match, StringRef what) {
+  Value v = g.getDpsInputOperand(index)->get();
+  AffineMap map = getCanonicalMap(g, index);
+  int64_t rank = g.getNumLoops();
+  if (isRowMap(map, rank, getTensorType(v)))
+    return peelRowReshapes(v, match);
+  if (!map.isIdentity())
+    return match.reject(g, "reads the " + what +
+                               " neither once per row nor whole");
+  Operation *def = v.getDefiningOp();
+  if (auto b = dyn_cast_or_null<linalg::BroadcastOp>(def);
+      b && b.hasPureTensorSemantics() &&
+      b.getDimensions() == ArrayRef<int64_t>{rank - 1}) {
+    match.addChain(b);
+    return peelRowReshapes(b.getInput(), match);
+  }
+  if (auto c = dyn_cast_or_null<linalg::GenericOp>(def);
+      c && c.hasPureTensorSemantics() && c.getNumDpsInputs() == 1 &&
+      c.getNumDpsInits() == 1 && isAllParallel(c) && initArgUnused(c) &&
+      getYielded(c) == c.getBody()->getArgument(0) &&
+      getCanonicalMap(c, 1).isIdentity() &&
+      isRowMap(getCanonicalMap(c, 0), rank,
+               getTensorType(c.getDpsInputOperand(0)->get()))) {
+    match.addChain(c);
+    return peelRowReshapes(c.getDpsInputOperand(0)->get(), match);
+  }
+  return match.reject(g, "reads the " + what +
+                             " whole, but it is no broadcast of one value "
+                             "per row");
+}
+
+/// The initial values a row max may start from: -inf, the quiet NaN
+/// 0xFFC00000 (with a combiner that ignores NaN), -FLT_MAX, the lowest bf16
+/// and the lowest f16 (-65504). Any of them leaves the max of a row unchanged
+/// unless every element of the row is below it.
+bool isMaxInit(Value init, bool combinerIgnoresNaN) {
   std::optional<double> x = evalUniform(init);
   if (!x)
     return false;
-  // -inf, the quiet NaN 0xFFC00000 (maxnumf-style frontends) or -FLT_MAX.
-  return (std::isinf(*x) && *x < 0) || std::isnan(*x) ||
-         static_cast<float>(*x) == -FLT_MAX;
+  if (std::isnan(*x))
+    return combinerIgnoresNaN;
+  auto lowest = [](const llvm::fltSemantics &sem) {
+    return APFloat::getLargest(sem, /*Negative=*/true).convertToDouble();
+  };
+  return (std::isinf(*x) && *x < 0) || *x == lowest(APFloat::IEEEsingle()) ||
+         *x == lowest(APFloat::BFloat()) || *x == lowest(APFloat::IEEEhalf());
 }
 
-bool isMaxCombiner(Value yielded, Value in, Value out) {
+/// `yielded` is max(in, out): maximumf, maxnumf or a cmpf+select picking the
+/// greater. Sets `ignoresNaN` when an `out` of NaN yields `in`.
+bool isMaxCombiner(Value yielded, Value in, Value out, bool &ignoresNaN) {
   Operation *op = yielded.getDefiningOp();
-  if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(op))
+  if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(op)) {
+    ignoresNaN = isa<arith::MaxNumFOp>(op);
     return (op->getOperand(0) == in && op->getOperand(1) == out) ||
            (op->getOperand(0) == out && op->getOperand(1) == in);
-  // select(in > out, in, out)
+  }
+  // select(t > f, t, f) or select(f < t, t, f), {t, f} = {in, out}.
   auto select = dyn_cast_or_null<arith::SelectOp>(op);
-  if (!select || select.getTrueValue() != in || select.getFalseValue() != out)
+  if (!select)
+    return false;
+  Value t = select.getTrueValue(), f = select.getFalseValue();
+  if (!((t == in && f == out) || (t == out && f == in)))
     return false;
   auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
   if (!cmp)
@@ -764,137 +912,114 @@ bool isMaxCombiner(Value yielded, Value in, Value out) {
   P p = cmp.getPredicate();
   bool greater = p == P::OGT || p == P::OGE || p == P::UGT || p == P::UGE;
   bool less = p == P::OLT || p == P::OLE || p == P::ULT || p == P::ULE;
-  return (greater && cmp.getLhs() == in && cmp.getRhs() == out) ||
-         (less && cmp.getLhs() == out && cmp.getRhs() == in);
+  bool unordered = p == P::UGT || p == P::UGE || p == P::ULT || p == P::ULE;
+  // With out = NaN, an unordered predicate holds and an ordered one fails.
+  ignoresNaN = (t == in) == unordered;
+  return (greater && cmp.getLhs() == t && cmp.getRhs() == f) ||
+         (less && cmp.getLhs() == f && cmp.getRhs() == t);
 }
 
-/// `v` is the (first) result of a reduction over the last dim of its single
-/// input; returns that input.
-FailureOr<Value> matchRowReduction(Value v, Combiner kind, Match &match) {
-  auto g = v.getDefiningOp<linalg::GenericOp>();
-  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
-      cast<OpResult>(v).getResultNumber() != 0 || !isF32Tensor(v))
-    return failure();
-  // Max may carry a second, unused, argmax result (torch.max(dim)).
-  unsigned numInits = g.getNumDpsInits();
-  if (numInits != 1 &&
-      !(kind == Combiner::Max && numInits == 2 && g->getResult(1).use_empty()))
-    return failure();
-  Value input = g.getDpsInputOperand(0)->get();
-  if (!isF32Tensor(input))
-    return failure();
-  int64_t rank = getRank(input);
-  SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
-  if (static_cast<int64_t>(iters.size()) != rank ||
-      !linalg::isReductionIterator(iters.back()) ||
-      !llvm::all_of(ArrayRef(iters).drop_back(), linalg::isParallelIterator))
-    return failure();
-  SmallVector<AffineMap> maps = getCanonicalMaps(g);
-  if (!maps[0].isIdentity() ||
-      !isRowMap(maps[1], rank, getTensorType(g.getDpsInits()[0])))
-    return failure();
-  Value init = g.getDpsInits()[0];
-  Block *body = g.getBody();
-  Value in = body->getArgument(0), out = body->getArgument(1);
-  if (kind == Combiner::Sum) {
-    std::optional<double> zero = evalUniform(init);
-    auto add = getYielded(g).getDefiningOp<arith::AddFOp>();
-    if (!zero || *zero != 0.0 || !add ||
-        !((add.getLhs() == in && add.getRhs() == out) ||
-          (add.getLhs() == out && add.getRhs() == in)))
-      return failure();
-  } else if (!isMaxInit(init) || !isMaxCombiner(getYielded(g), in, out)) {
-    return failure();
+/// `v` is the (first) result of a reduction over the last dim of a single
+/// input, as a linalg.generic (keepdim or not, possibly with torch's unused
+/// argmax result) or a linalg.reduce; returns that input. `user` reads `v`.
+FailureOr<Value> matchRowReduction(Value v, Combiner kind, Match &match,
+                                   Operation *user) {
+  StringRef what = kind == Combiner::Max ? "row max" : "row sum";
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return match.reject(user, "reads a function argument as the " + what);
+  Value input, init, yielded, in, out;
+  if (auto r = dyn_cast<linalg::ReduceOp>(def)) {
+    if (!r.hasPureTensorSemantics() || r.getInputs().size() != 1 ||
+        r.getInits().size() != 1)
+      return match.reject(def, "is not a reduction of one tensor, expected "
+                               "the " +
+                                   what);
+    input = r.getInputs()[0];
+    if (!isFloatTensor(input) ||
+        r.getDimensions() != ArrayRef<int64_t>{getRank(input) - 1})
+      return match.reject(def, "does not reduce the last dimension, expected "
+                               "the " +
+                                   what);
+    init = r.getInits()[0];
+    Block &body = r.getCombiner().front();
+    yielded = body.getTerminator()->getOperand(0);
+    in = body.getArgument(0);
+    out = body.getArgument(1);
+  } else if (auto g = dyn_cast<linalg::GenericOp>(def)) {
+    // Max may carry a second, unused, argmax result (torch.max(dim)).
+    unsigned numInits = g.getNumDpsInits();
+    if (!g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
+        cast<OpResult>(v).getResultNumber() != 0 ||
+        !(numInits == 1 || (kind == Combiner::Max && numInits == 2 &&
+                            g->getResult(1).use_empty())))
+      return match.reject(def, "is not a reduction of one tensor to one "
+                               "result, expected the " +
+                                   what);
+    input = g.getDpsInputOperand(0)->get();
+    if (!isFloatTensor(input))
+      return match.reject(def, "reduces a tensor that is not f32, f16 or "
+                               "bf16");
+    int64_t rank = getRank(input);
+    SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
+    SmallVector<AffineMap> maps = getCanonicalMaps(g);
+    if (static_cast<int64_t>(iters.size()) != rank ||
+        !linalg::isReductionIterator(iters.back()) ||
+        !llvm::all_of(ArrayRef(iters).drop_back(),
+                      linalg::isParallelIterator) ||
+        !maps[0].isIdentity() ||
+        !isRowMap(maps[1], rank, getTensorType(g.getDpsInits()[0])))
+      return match.reject(def, "does not reduce (only) the last dimension, "
+                               "expected the " +
+                                   what);
+    init = g.getDpsInits()[0];
+    yielded = getYielded(g);
+    in = g.getBody()->getArgument(0);
+    out = g.getBody()->getArgument(1);
+  } else {
+    return match.reject(def, "is not a reduction, expected the " + what);
   }
-  match.addChain(g);
+  if (kind == Combiner::Sum) {
+    auto add = yielded.getDefiningOp<arith::AddFOp>();
+    if (!add || !((add.getLhs() == in && add.getRhs() == out) ||
+                  (add.getLhs() == out && add.getRhs() == in)))
+      return match.reject(def, "does not add up its elements, expected the "
+                               "row sum");
+    std::optional<double> zero = evalUniform(init);
+    // 0.0 == -0.0: both are the sum's identity.
+    if (!zero || *zero != 0.0)
+      return match.reject(def, "sums into an init that is not 0");
+  } else {
+    bool ignoresNaN = false;
+    if (!isMaxCombiner(yielded, in, out, ignoresNaN))
+      return match.reject(def, "does not take the maximum of its elements "
+                               "(maximumf, maxnumf or cmpf+select), expected "
+                               "the row max");
+    if (!isMaxInit(init, ignoresNaN))
+      return match.reject(def, "starts the max from a value other than -inf, "
+                               "-FLT_MAX, the lowest f16/bf16 or (with a "
+                               "NaN-ignoring max) NaN");
+  }
+  match.addChain(def);
   return input;
 }
 
-/// True when the users of `v` are exactly `users` (one use each).
-bool hasExactUsers(Value v, ArrayRef<Operation *> users) {
-  SmallVector<Operation *> got;
-  for (OpOperand &use : v.getUses())
-    got.push_back(use.getOwner());
-  if (got.size() != users.size())
-    return false;
-  for (Operation *u : users)
-    if (llvm::count(got, u) != 1)
-      return false;
-  return true;
-}
-
-/// Matches the softmax over the last dim producing `p` (which has one use)
-/// and returns its input.
-FailureOr<Value> matchSoftmax(Value p, Match &match) {
-  if (auto softmax = p.getDefiningOp<linalg::SoftmaxOp>()) {
-    Value input = softmax.getInput();
-    if (!isF32Tensor(input) ||
-        softmax.getDimension() != static_cast<uint64_t>(getRank(input) - 1) ||
-        !input.hasOneUse())
-      return failure();
-    match.addChain(softmax);
-    return input;
-  }
-
-  // p = e / sum   or   p = e * (1 / sum)
-  auto norm = p.getDefiningOp<linalg::GenericOp>();
-  if (!isElementwise(norm) || norm.getNumDpsInputs() != 2 ||
-      !initArgUnused(norm))
-    return failure();
-  int64_t rank = getRank(p);
-  SmallVector<AffineMap> normMaps = getCanonicalMaps(norm);
-  Operation *normBody = getYielded(norm).getDefiningOp();
-  if (!isa_and_nonnull<arith::DivFOp, arith::MulFOp>(normBody))
-    return failure();
-  std::optional<unsigned> eIndex = getInputIndex(norm, normBody->getOperand(0));
-  std::optional<unsigned> rowIndex =
-      getInputIndex(norm, normBody->getOperand(1));
-  if (isa<arith::MulFOp>(normBody) && eIndex && rowIndex &&
-      !normMaps[*eIndex].isIdentity())
-    std::swap(eIndex, rowIndex);
-  if (!eIndex || !rowIndex || *eIndex == *rowIndex ||
-      !normMaps[*eIndex].isIdentity())
-    return failure();
-  Value e = norm.getDpsInputOperand(*eIndex)->get();
-  Value row = norm.getDpsInputOperand(*rowIndex)->get();
-  if (!isRowMap(normMaps[*rowIndex], rank, getTensorType(row)) ||
-      !row.hasOneUse())
-    return failure();
-  match.addChain(norm);
-
-  Value sum = peelRowReshapes(row, match);
-  if (isa<arith::MulFOp>(normBody)) {
-    // The reciprocal 1/sum, elementwise over the row tensor.
-    auto recip = sum.getDefiningOp<linalg::GenericOp>();
-    if (!isElementwise(recip) || recip.getNumDpsInputs() != 1 ||
-        !initArgUnused(recip) || !getCanonicalMap(recip, 0).isIdentity() ||
-        !sum.hasOneUse())
-      return failure();
-    auto div = getYielded(recip).getDefiningOp<arith::DivFOp>();
-    if (!div || div.getRhs() != recip.getBody()->getArgument(0))
-      return failure();
-    std::optional<double> one = evalUniform(div.getLhs());
-    if (!one || *one != 1.0)
-      return failure();
-    match.addChain(recip);
-    sum = peelRowReshapes(recip.getDpsInputOperand(0)->get(), match);
-  }
-  if (!sum.hasOneUse())
-    return failure();
-  FailureOr<Value> sumInput = matchRowReduction(sum, Combiner::Sum, match);
-  if (failed(sumInput) || *sumInput != e)
-    return failure();
-  Operation *sumOp = sum.getDefiningOp();
-  if (!hasExactUsers(e, {norm, sumOp}))
-    return failure();
-
-  // e = exp(x - max), as one generic or as sub then exp.
+/// e = exp(x - r) with r read once per row, as one generic or as a sub
+/// generic then an exp generic.
+struct ExpOfDifference {
+  Value x, row;
+};
+FailureOr<ExpOfDifference> matchExpOfDifference(Value e, Match &match,
+                                                Operation *user) {
   auto expOp = e.getDefiningOp<linalg::GenericOp>();
   if (!isElementwise(expOp) || !initArgUnused(expOp))
-    return failure();
+    return match.reject(e.getDefiningOp() ? e.getDefiningOp() : user,
+                        "is not an elementwise linalg.generic computing "
+                        "exp(x - max)");
   auto exp = getYielded(expOp).getDefiningOp<math::ExpOp>();
   if (!exp)
-    return failure();
+    return match.reject(expOp, "does not compute exp, expected the softmax's "
+                               "exp(x - max)");
   match.addChain(expOp);
   linalg::GenericOp subOp = expOp;
   Value subValue = exp.getOperand();
@@ -902,37 +1027,247 @@ FailureOr<Value> matchSoftmax(Value p, Match &match) {
     // Separate exp: its single input is the difference.
     if (expOp.getNumDpsInputs() != 1 ||
         !getCanonicalMap(expOp, *in).isIdentity())
-      return failure();
+      return match.reject(expOp, "computes exp of a tensor it does not read "
+                                 "elementwise");
     Value diff = expOp.getDpsInputOperand(*in)->get();
     subOp = diff.getDefiningOp<linalg::GenericOp>();
-    if (!diff.hasOneUse() || !isElementwise(subOp) || !initArgUnused(subOp))
-      return failure();
+    if (!isElementwise(subOp) || !initArgUnused(subOp))
+      return match.reject(diff.getDefiningOp() ? diff.getDefiningOp() : expOp,
+                          "is not an elementwise linalg.generic subtracting "
+                          "the row max");
     subValue = getYielded(subOp);
     match.addChain(subOp);
   }
   auto sub = subValue.getDefiningOp<arith::SubFOp>();
-  if (!sub || sub->getParentOp() != subOp || subOp.getNumDpsInputs() != 2)
+  std::optional<unsigned> xIndex, rowIndex;
+  if (sub && sub->getParentOp() == subOp) {
+    xIndex = getInputIndex(subOp, sub.getLhs());
+    rowIndex = getInputIndex(subOp, sub.getRhs());
+  }
+  if (!xIndex || !rowIndex || *xIndex == *rowIndex ||
+      subOp.getNumDpsInputs() != 2)
+    return match.reject(subOp, "does not subtract one input from another, "
+                               "expected x - max");
+  if (!getCanonicalMap(subOp, *xIndex).isIdentity())
+    return match.reject(subOp, "does not read the scores elementwise");
+  FailureOr<Value> row = traceRowOperand(subOp, *rowIndex, match, "row max");
+  if (failed(row))
     return failure();
-  std::optional<unsigned> xIndex = getInputIndex(subOp, sub.getLhs());
-  std::optional<unsigned> maxIndex = getInputIndex(subOp, sub.getRhs());
-  if (!xIndex || !maxIndex || *xIndex == *maxIndex)
+  return ExpOfDifference{subOp.getDpsInputOperand(*xIndex)->get(), *row};
+}
+
+/// e = exp(x - max(x)); returns x and the max.
+FailureOr<ExpOfDifference> matchShiftedExp(Value e, Match &match,
+                                           Operation *user) {
+  FailureOr<ExpOfDifference> diff = matchExpOfDifference(e, match, user);
+  if (failed(diff))
     return failure();
-  SmallVector<AffineMap> subMaps = getCanonicalMaps(subOp);
-  Value x = subOp.getDpsInputOperand(*xIndex)->get();
-  Value maxRow = subOp.getDpsInputOperand(*maxIndex)->get();
-  if (!subMaps[*xIndex].isIdentity() ||
-      !isRowMap(subMaps[*maxIndex], rank, getTensorType(maxRow)) ||
-      !maxRow.hasOneUse())
+  FailureOr<Value> maxInput =
+      matchRowReduction(diff->row, Combiner::Max, match, user);
+  if (failed(maxInput))
     return failure();
-  Value max = peelRowReshapes(maxRow, match);
-  if (!max.hasOneUse())
+  if (*maxInput != diff->x)
+    return match.reject(diff->row.getDefiningOp(),
+                        "is the max of another tensor than the one it is "
+                        "subtracted from");
+  return diff;
+}
+
+/// p = exp(x - (max + log Σ exp(x - max))), `outer` computing the last exp;
+/// returns x.
+FailureOr<Value> matchLogSumExpSoftmax(linalg::GenericOp outer, Match &match) {
+  FailureOr<ExpOfDifference> diff =
+      matchExpOfDifference(outer->getResult(0), match, outer);
+  if (failed(diff))
     return failure();
-  FailureOr<Value> maxInput = matchRowReduction(max, Combiner::Max, match);
-  if (failed(maxInput) || *maxInput != x)
-    return failure();
-  if (!hasExactUsers(x, {max.getDefiningOp(), subOp}))
-    return failure();
-  return x;
+  // lse = max + log(sum), log in the same generic or its own.
+  auto lseOp = diff->row.getDefiningOp<linalg::GenericOp>();
+  auto add = lseOp && isElementwise(lseOp) && initArgUnused(lseOp)
+                 ? getYielded(lseOp).getDefiningOp<arith::AddFOp>()
+                 : arith::AddFOp();
+  if (!add)
+    return match.reject(diff->row.getDefiningOp() ? diff->row.getDefiningOp()
+                                                  : outer,
+                        "is not max + log(sum), expected the log-sum-exp of "
+                        "a softmax");
+  match.addChain(lseOp);
+  for (auto [maxSide, logSide] : {std::pair(add.getLhs(), add.getRhs()),
+                                  std::pair(add.getRhs(), add.getLhs())}) {
+    std::optional<unsigned> maxIndex = getInputIndex(lseOp, maxSide);
+    if (!maxIndex || !getCanonicalMap(lseOp, *maxIndex).isIdentity())
+      continue;
+    Match attempt = match;
+    Value sum;
+    if (auto log = logSide.getDefiningOp<math::LogOp>();
+        log && log->getParentOp() == lseOp) {
+      std::optional<unsigned> sumIndex = getInputIndex(lseOp, log.getOperand());
+      if (!sumIndex || *sumIndex == *maxIndex ||
+          !getCanonicalMap(lseOp, *sumIndex).isIdentity())
+        continue;
+      sum =
+          peelRowReshapes(lseOp.getDpsInputOperand(*sumIndex)->get(), attempt);
+    } else if (std::optional<unsigned> logIndex =
+                   getInputIndex(lseOp, logSide)) {
+      // log in its own elementwise generic over the row sums.
+      auto logOp =
+          peelRowReshapes(lseOp.getDpsInputOperand(*logIndex)->get(), attempt)
+              .getDefiningOp<linalg::GenericOp>();
+      if (*logIndex == *maxIndex || !isElementwise(logOp) ||
+          logOp.getNumDpsInputs() != 1 || !initArgUnused(logOp) ||
+          !getCanonicalMap(logOp, 0).isIdentity())
+        continue;
+      auto log = getYielded(logOp).getDefiningOp<math::LogOp>();
+      if (!log || log.getOperand() != logOp.getBody()->getArgument(0))
+        continue;
+      attempt.addChain(logOp);
+      sum = peelRowReshapes(logOp.getDpsInputOperand(0)->get(), attempt);
+    } else {
+      continue;
+    }
+    Value max =
+        peelRowReshapes(lseOp.getDpsInputOperand(*maxIndex)->get(), attempt);
+    FailureOr<Value> maxInput =
+        matchRowReduction(max, Combiner::Max, attempt, lseOp);
+    if (failed(maxInput) || *maxInput != diff->x) {
+      match.why = attempt.why;
+      continue;
+    }
+    FailureOr<Value> sumInput =
+        matchRowReduction(sum, Combiner::Sum, attempt, lseOp);
+    if (failed(sumInput)) {
+      match.why = attempt.why;
+      continue;
+    }
+    FailureOr<ExpOfDifference> inner =
+        matchShiftedExp(*sumInput, attempt, sum.getDefiningOp());
+    if (failed(inner)) {
+      match.why = attempt.why;
+      continue;
+    }
+    if (inner->x != diff->x || inner->row != max) {
+      (void)attempt.reject(sum.getDefiningOp(),
+                           "sums exp(y - max(y)) of another tensor than the "
+                           "log-sum-exp subtracts from");
+      match.why = attempt.why;
+      continue;
+    }
+    match = std::move(attempt);
+    return diff->x;
+  }
+  if (!match.why.set)
+    (void)match.reject(lseOp, "is not max + log(sum) of the scores");
+  return failure();
+}
+
+/// Matches the softmax over the last dim producing `p` and returns its
+/// input. `user` reads `p`.
+FailureOr<Value> matchSoftmax(Value p, Match &match, Operation *user) {
+  if (auto softmax = p.getDefiningOp<linalg::SoftmaxOp>()) {
+    Value input = softmax.getInput();
+    if (!isFloatTensor(input))
+      return match.reject(softmax, "is not on f32, f16 or bf16 tensors");
+    if (softmax.getDimension() != static_cast<uint64_t>(getRank(input) - 1))
+      return match.reject(softmax, "is not over the last dimension");
+    match.addChain(softmax);
+    return input;
+  }
+
+  auto norm = p.getDefiningOp<linalg::GenericOp>();
+  if (!isElementwise(norm) || !initArgUnused(norm))
+    return match.reject(p.getDefiningOp() ? p.getDefiningOp() : user,
+                        "is not a softmax: expected linalg.softmax or an "
+                        "elementwise linalg.generic normalising exponentials");
+  if (getYielded(norm).getDefiningOp<math::ExpOp>())
+    return matchLogSumExpSoftmax(norm, match);
+
+  // p = e / sum, e * (1 / sum) or e * r with r = 1 / sum in its own generic.
+  Operation *normBody = getYielded(norm).getDefiningOp();
+  struct Form {
+    Value e, row;
+    bool reciprocalGeneric;
+  };
+  SmallVector<Form> forms;
+  if (auto div = dyn_cast_or_null<arith::DivFOp>(normBody)) {
+    forms.push_back({div.getLhs(), div.getRhs(), false});
+  } else if (auto mul = dyn_cast_or_null<arith::MulFOp>(normBody)) {
+    DenseMap<Value, double> uniforms = bindUniformInputs(norm, std::nullopt);
+    for (auto [e, other] : {std::pair(mul.getLhs(), mul.getRhs()),
+                            std::pair(mul.getRhs(), mul.getLhs())}) {
+      auto recip = other.getDefiningOp<arith::DivFOp>();
+      std::optional<double> one =
+          recip ? evalUniform(recip.getLhs(), uniforms) : std::nullopt;
+      if (recip && recip->getParentOp() == norm && one && *one == 1.0)
+        forms.push_back({e, recip.getRhs(), false});
+      else
+        forms.push_back({e, other, true});
+    }
+  }
+  if (forms.empty())
+    return match.reject(norm, "does not divide by the row sum or multiply by "
+                              "its reciprocal");
+  for (const Form &form : forms) {
+    std::optional<unsigned> eIndex = getInputIndex(norm, form.e);
+    std::optional<unsigned> rowIndex = getInputIndex(norm, form.row);
+    if (!eIndex || !rowIndex || *eIndex == *rowIndex ||
+        norm.getNumDpsInputs() != 2 ||
+        !getCanonicalMap(norm, *eIndex).isIdentity()) {
+      (void)match.reject(norm, "does not normalise one input by another");
+      continue;
+    }
+    Match attempt = match;
+    attempt.addChain(norm);
+    FailureOr<Value> row = traceRowOperand(norm, *rowIndex, attempt, "row sum");
+    if (failed(row)) {
+      match.why = attempt.why;
+      continue;
+    }
+    Value sum = *row;
+    if (form.reciprocalGeneric) {
+      // The reciprocal 1/sum, elementwise over the row tensor.
+      auto recip = sum.getDefiningOp<linalg::GenericOp>();
+      auto div = isElementwise(recip) && recip.getNumDpsInputs() == 1 &&
+                         initArgUnused(recip) &&
+                         getCanonicalMap(recip, 0).isIdentity()
+                     ? getYielded(recip).getDefiningOp<arith::DivFOp>()
+                     : arith::DivFOp();
+      std::optional<double> one =
+          div ? evalUniform(div.getLhs(), bindUniformInputs(recip, 0))
+              : std::nullopt;
+      if (!div || div.getRhs() != recip.getBody()->getArgument(0) || !one ||
+          *one != 1.0) {
+        (void)attempt.reject(
+            sum.getDefiningOp() ? sum.getDefiningOp() : norm,
+            "is not 1 / (row sum), which the softmax multiplies "
+            "by");
+        match.why = attempt.why;
+        continue;
+      }
+      attempt.addChain(recip);
+      sum = peelRowReshapes(recip.getDpsInputOperand(0)->get(), attempt);
+    }
+    FailureOr<Value> sumInput =
+        matchRowReduction(sum, Combiner::Sum, attempt, norm);
+    if (failed(sumInput)) {
+      match.why = attempt.why;
+      continue;
+    }
+    Value e = norm.getDpsInputOperand(*eIndex)->get();
+    if (*sumInput != e) {
+      (void)attempt.reject(sum.getDefiningOp(),
+                           "sums another tensor than the one "
+                           "the softmax normalises");
+      match.why = attempt.why;
+      continue;
+    }
+    FailureOr<ExpOfDifference> shifted = matchShiftedExp(e, attempt, norm);
+    if (failed(shifted)) {
+      match.why = attempt.why;
+      continue;
+    }
+    match = std::move(attempt);
+    return shifted->x;
+  }
+  return failure();
 }
 
 //===----------------------------------------------------------------------===//
@@ -940,17 +1275,21 @@ FailureOr<Value> matchSoftmax(Value p, Match &match) {
 //===----------------------------------------------------------------------===//
 
 /// Walks from the softmax input `cur` back to the Q·Kᵀ contraction through
-/// B·H reshapes, copies, scale generics and at most one mask add (which must
-/// follow every scale on the scores). `checkUse` is false for the softmax
-/// input, whose uses the softmax matcher checked.
-LogicalResult matchScores(Value cur, Match &match, bool checkUse) {
-  for (;; checkUse = true) {
-    if ((checkUse && !cur.hasOneUse()) || !isF32Tensor(cur))
-      return failure();
-    match.split.add(cur.getType());
+/// B·H reshapes, copies, casts, scale generics, at most one mask add or
+/// masked fill (which must follow every scale on the scores) and a transpose
+/// of scores computed as K·Qᵀ. That no value escapes is checked once the
+/// whole chain is known.
+LogicalResult matchScores(Value cur, Match &match) {
+  for (;;) {
     Operation *def = cur.getDefiningOp();
     if (!def)
-      return failure();
+      return match.reject(match.chain.back(),
+                          "reads a function argument where the scores "
+                          "Q·Kᵀ were expected");
+    if (!isFloatTensor(cur))
+      return match.reject(def, "computes scores that are not f32, f16 or "
+                               "bf16 tensors");
+    match.split.add(cur.getType());
     if (auto merge = getBatchMerge(cur)) {
       match.addChain(merge);
       cur = merge.getSrc();
@@ -961,10 +1300,26 @@ LogicalResult matchScores(Value cur, Match &match, bool checkUse) {
       cur = split.getSrc();
       continue;
     }
-    if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(def)) {
-      if (!isIdentityPermutation(*p))
-        return failure();
+    if (Value src = getPassThroughSource(def)) {
       match.addChain(def);
+      cur = src;
+      continue;
+    }
+    if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(def)) {
+      // (K·Qᵀ)ᵀ: a transpose of the last two dims of the scores.
+      int64_t rank = p->size();
+      SmallVector<int64_t> swapLast =
+          llvm::to_vector(llvm::seq<int64_t>(0, rank));
+      if (rank >= 2)
+        std::swap(swapLast[rank - 2], swapLast[rank - 1]);
+      if (*p != swapLast)
+        return match.reject(def, "permutes the scores other than by swapping "
+                                 "their last two dimensions");
+      if (match.mask)
+        return match.reject(def, "transposes the scores before the mask is "
+                                 "added");
+      match.addChain(def);
+      match.scoresTransposed = !match.scoresTransposed;
       cur = getCopySource(def);
       continue;
     }
@@ -976,12 +1331,19 @@ LogicalResult matchScores(Value cur, Match &match, bool checkUse) {
       continue;
     }
     if (std::optional<SelectGeneric> sel = matchSelectGeneric(def)) {
-      if (match.mask || match.scoreScaleSeen)
-        return failure();
+      if (match.mask)
+        return match.reject(def, "applies a second mask to the scores");
+      if (match.scoreScaleSeen)
+        return match.reject(def, "masks the scores before they are scaled, "
+                                 "which hdp.attention does not compute");
+      if (match.scoresTransposed)
+        return match.reject(def, "masks the scores before they are "
+                                 "transposed");
       std::optional<Mask> m = traceMask(cast<linalg::GenericOp>(def), sel->cond,
                                         IntegerType::get(def->getContext(), 1));
       if (!m)
-        return failure();
+        return match.reject(def, "reads its condition through a map that "
+                                 "does not broadcast to the scores");
       m->fill = sel->fill;
       m->fillWhen = sel->fillWhen;
       match.addChain(def);
@@ -991,44 +1353,68 @@ LogicalResult matchScores(Value cur, Match &match, bool checkUse) {
     }
     if (std::optional<std::pair<unsigned, unsigned>> add =
             matchAddGeneric(def)) {
+      if (match.mask)
+        return match.reject(def, "adds a second mask to the scores");
       // scale·(S + mask) is not what hdp.attention computes.
-      if (match.mask || match.scoreScaleSeen)
-        return failure();
+      if (match.scoreScaleSeen)
+        return match.reject(def, "adds the mask before the scores are "
+                                 "scaled, which hdp.attention does not "
+                                 "compute");
+      if (match.scoresTransposed)
+        return match.reject(def, "adds the mask before the scores are "
+                                 "transposed");
       auto g = cast<linalg::GenericOp>(def);
+      Type elementType = getElementTypeOrSelf(cur.getType());
       // Either side may be the scores; try both.
+      Rejection last;
       for (auto [scores, mask] :
            {*add, std::make_pair(add->second, add->first)}) {
         if (!getCanonicalMap(g, scores).isIdentity())
           continue;
-        std::optional<Mask> m =
-            traceMask(g, mask, Float32Type::get(def->getContext()));
-        if (!m)
+        std::optional<Mask> m = traceMask(g, mask, elementType);
+        if (!m) {
+          (void)reject(
+              last, def,
+              "adds a mask that is not of the scores' type or does not "
+              "broadcast to them in order");
           continue;
+        }
         Match attempt = match;
         attempt.addChain(def);
         attempt.mask = *m;
-        if (succeeded(matchScores(def->getOperand(scores), attempt, true))) {
+        if (succeeded(matchScores(def->getOperand(scores), attempt))) {
           match = std::move(attempt);
           return success();
         }
+        last = attempt.why;
       }
+      if (!last.set)
+        (void)reject(last, def, "reads the scores through a broadcast");
+      match.why = last;
       return failure();
     }
     break;
   }
 
-  // Q·Kᵀ: Q as [batch.., N, D] and K as [batch.., M, D].
-  std::optional<Contraction> qk = matchContraction(cur.getDefiningOp());
-  if (!qk)
+  // Q·Kᵀ: Q as [batch.., N, D] and K as [batch.., M, D] (swapped for
+  // (K·Qᵀ)ᵀ).
+  Operation *def = cur.getDefiningOp();
+  if (!linalg::isaContractionOpInterface(
+          dyn_cast_or_null<linalg::LinalgOp>(def)))
+    return match.reject(def, "is not a scale, mask, reshape or copy of the "
+                             "scores, nor the contraction Q·Kᵀ");
+  FailureOr<Contraction> qk = matchContraction(def, match.why);
+  if (failed(qk))
     return failure();
   match.addChain(qk->op);
-  // permB reads B as [batch.., k, n]; K is wanted as [batch.., n, k].
-  SmallVector<int64_t> permK = qk->permB;
-  std::swap(permK[qk->batch.size()], permK[qk->batch.size() + 1]);
-  match.q = traceLeaf(qk->op.getDpsInputOperand(0)->get(), qk->permA,
-                      /*allowScale=*/true, match);
-  match.k = traceLeaf(qk->op.getDpsInputOperand(1)->get(), permK,
-                      /*allowScale=*/true, match);
+  Value q = qk->rows, k = qk->cols;
+  SmallVector<int64_t> permQ = qk->permRows, permK = qk->permCols;
+  if (match.scoresTransposed) {
+    std::swap(q, k);
+    std::swap(permQ, permK);
+  }
+  match.q = traceLeaf(q, permQ, /*allowScale=*/true, match);
+  match.k = traceLeaf(k, permK, /*allowScale=*/true, match);
   return success();
 }
 
@@ -1102,8 +1488,37 @@ Value addUnitBatch(OpBuilder &b, Location loc, Value x) {
                                        sizes);
 }
 
-/// Lays a leaf out as [B, H, x, y]: transpose if needed, split a rank-3
-/// batch, give a rank-2 one unit batch and head dims.
+/// `x` with its elements converted (extf or truncf) to `to`.
+Value convertElements(OpBuilder &b, Location loc, Value x, Type to) {
+  auto type = getTensorType(x);
+  Type from = type.getElementType();
+  if (from == to)
+    return x;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(getDim(b, loc, x, i));
+  Value init = tensor::EmptyOp::create(b, loc, sizes, to);
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iters(type.getRank(),
+                                         utils::IteratorType::parallel);
+  bool widen =
+      cast<FloatType>(to).getWidth() > cast<FloatType>(from).getWidth();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id}, iters,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value r = widen ? arith::ExtFOp::create(nb, nloc, to, args[0])
+                                     .getResult()
+                               : arith::TruncFOp::create(nb, nloc, to, args[0])
+                                     .getResult();
+               linalg::YieldOp::create(nb, nloc, r);
+             })
+      .getResult(0);
+}
+
+/// Lays a leaf out as [B, H, x, y] in f32: transpose if needed, split a
+/// rank-3 batch, give a rank-2 one unit batch and head dims, widen f16 and
+/// bf16.
 Value materializeLeaf(OpBuilder &b, Location loc, const Leaf &leaf,
                       int64_t batch, int64_t heads) {
   Value x = leaf.value;
@@ -1111,14 +1526,15 @@ Value materializeLeaf(OpBuilder &b, Location loc, const Leaf &leaf,
     SmallVector<OpFoldResult> sizes;
     for (int64_t p : leaf.perm)
       sizes.push_back(getDim(b, loc, x, p));
-    Value init = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+    Value init = tensor::EmptyOp::create(b, loc, sizes,
+                                         getTensorType(x).getElementType());
     x = linalg::TransposeOp::create(b, loc, x, init, leaf.perm).getResult()[0];
   }
   if (getRank(x) == 3)
     x = splitBatch(b, loc, x, batch, heads);
   if (getRank(x) == 2)
     x = addUnitBatch(b, loc, x);
-  return x;
+  return convertElements(b, loc, x, b.getF32Type());
 }
 
 /// The additive f32 mask of a masked fill: `fill` where `cond` equals
@@ -1213,7 +1629,7 @@ Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
     x = splitBatch(b, loc, x, batch, heads);
   if (mask.fill)
     x = buildFillMask(b, loc, x, *mask.fill, mask.fillWhen);
-  return x;
+  return convertElements(b, loc, x, b.getF32Type());
 }
 
 //===----------------------------------------------------------------------===//
@@ -1223,26 +1639,40 @@ Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
 struct RaiseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   RaiseAttention(MLIRContext *ctx, ConfigAttr config,
                  SmallVectorImpl<SmallVector<Operation *>> &matched,
-                 SmallVectorImpl<AttentionOp> &created)
+                 SmallVectorImpl<AttentionOp> &created,
+                 DenseMap<Operation *, Rejection> *rejections)
       : OpInterfaceRewritePattern(ctx), config(config), matched(matched),
-        created(created) {}
+        created(created), rejections(rejections) {}
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<Match> match = matchAttention(op);
-    if (!match)
-      return rewriter.notifyMatchFailure(op, "not a recognised attention");
-    return rewrite(op, *match, rewriter);
+    Match match;
+    if (failed(matchAttention(op, match))) {
+      if (!match.why.set)
+        (void)match.reject(op, "is not a recognised attention");
+      if (rejections)
+        (*rejections)[op] = match.why;
+      return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
+        diag << "'" << match.why.opName << "' at " << match.why.loc << " "
+             << match.why.reason;
+      });
+    }
+    return rewrite(op, match, rewriter);
   }
 
 private:
-  /// Everything the rewrite needs, or nothing if any check fails.
-  std::optional<Match> matchAttention(linalg::LinalgOp op) const {
+  /// Fills `match` with everything the rewrite needs, or says why not.
+  static LogicalResult matchAttention(linalg::LinalgOp op, Match &match) {
     // P·V: P as [batch.., N, M], V as [batch.., M, Dv].
-    std::optional<Contraction> pv = matchContraction(op);
-    if (!pv || !isIdentityPermutation(pv->permA))
-      return std::nullopt;
-    Match match;
+    if (!linalg::isaContractionOpInterface(op))
+      return match.reject(op, "is not a contraction P·V");
+    FailureOr<Contraction> pv = matchContraction(op, match.why);
+    if (failed(pv))
+      return failure();
+    if (pv->rows != op.getDpsInputOperand(0)->get() ||
+        !isIdentityPermutation(pv->permRows))
+      return match.reject(op, "does not read the probabilities P as its "
+                              "first operand laid out [batch.., N, M]");
     match.addChain(op);
     match.finalValue = op->getResult(0);
     // A B·H split of the result belongs to the attention.
@@ -1254,10 +1684,9 @@ private:
         match.finalValue = split.getResult();
       }
 
-    Value p = op.getDpsInputOperand(0)->get();
+    Value p = pv->rows;
+    Operation *user = op;
     for (;;) {
-      if (!p.hasOneUse() || !isF32Tensor(p))
-        return std::nullopt;
       match.split.add(p.getType());
       Operation *def = p.getDefiningOp();
       if (auto merge = getBatchMerge(p)) {
@@ -1266,37 +1695,50 @@ private:
       } else if (auto split = getBatchSplit(p)) {
         match.addChain(split);
         p = split.getSrc();
-      } else if (std::optional<SmallVector<int64_t>> perm =
-                     getCopyPermutation(def);
-                 perm && isIdentityPermutation(*perm)) {
+      } else if (Value src = getPassThroughSource(def)) {
         match.addChain(def);
-        p = getCopySource(def);
+        p = src;
       } else {
         break;
       }
+      user = def;
     }
-    FailureOr<Value> x = matchSoftmax(p, match);
-    if (failed(x) || failed(matchScores(*x, match, /*checkUse=*/false)))
-      return std::nullopt;
-    match.v = traceLeaf(op.getDpsInputOperand(1)->get(), pv->permB,
-                        /*allowScale=*/false, match);
+    FailureOr<Value> x = matchSoftmax(p, match, user);
+    if (failed(x) || failed(matchScores(*x, match)))
+      return failure();
+    // V as [batch.., M, Dv]; the contraction reads it as [batch.., Dv, M].
+    SmallVector<int64_t> permV = pv->permCols;
+    std::swap(permV[permV.size() - 2], permV[permV.size() - 1]);
+    match.v = traceLeaf(pv->cols, permV, /*allowScale=*/false, match);
     // One block: the operands then dominate the P·V op, where the new ops go.
-    if (llvm::any_of(match.chain, [&](Operation *chainOp) {
-          return chainOp->getBlock() != op->getBlock();
-        }))
-      return std::nullopt;
-    if (!checkShapes(match))
-      return std::nullopt;
-    return match;
+    for (Operation *chainOp : match.chain)
+      if (chainOp->getBlock() != op->getBlock())
+        return match.reject(chainOp, "is in another block than the P·V "
+                                     "contraction");
+    // Every intermediate value dies with the attention.
+    DenseSet<Operation *> inChain(match.chain.begin(), match.chain.end());
+    for (Operation *chainOp : match.chain)
+      for (Value r : chainOp->getResults()) {
+        if (r == match.finalValue)
+          continue;
+        for (Operation *u : r.getUsers())
+          if (!inChain.contains(u))
+            return match.reject(chainOp,
+                                "has a result used outside the attention, "
+                                "by '" +
+                                    u->getName().getStringRef() + "'");
+      }
+    return checkShapes(op, match);
   }
 
   /// Resolves the B·H split and checks that every operand fits
   /// hdp.attention and the result fits the value it replaces.
-  static bool checkShapes(Match &match) {
+  static LogicalResult checkShapes(Operation *op, Match &match) {
     BatchSplit &split = match.split;
     for (Value v : {match.q.value, match.k.value, match.v.value})
-      if (!isF32Tensor(v))
-        return false;
+      if (!isFloatTensor(v))
+        return match.reject(op, "has a Q, K or V that is not an f32, f16 "
+                                "or bf16 tensor");
     for (const Leaf *leaf : {&match.q, &match.k, &match.v})
       if (getRank(leaf->value) == 4)
         split.add(
@@ -1304,13 +1746,15 @@ private:
                                   getTensorType(leaf->value).getElementType()));
     split.add(match.finalValue.getType());
     if (split.conflict)
-      return false;
+      return match.reject(op, "has operands that disagree on the batch B and "
+                              "heads H");
     // A rank-2 (single-head) attention is all rank 2.
     bool rank2 = getRank(match.q.value) == 2;
     if (rank2 &&
         (split.known || getRank(match.k.value) != 2 ||
          getRank(match.v.value) != 2 || getRank(match.finalValue) != 2))
-      return false;
+      return match.reject(op, "mixes a rank-2 Q with operands of other "
+                              "ranks");
     // Without head structure each group is its own batch item.
     if (!split.known)
       split.h = 1;
@@ -1325,7 +1769,8 @@ private:
         maskBatchDim = it - match.mask->loopDim.begin();
     needsSplit |= maskBatchDim.has_value();
     if (needsSplit && ShapedType::isDynamic(split.h))
-      return false;
+      return match.reject(op, "merges B·H with a number of heads H not "
+                              "known at compile time");
     // A static B·H must split evenly (and into the known B).
     auto splits = [&](int64_t g) {
       if (ShapedType::isDynamic(g) || ShapedType::isDynamic(split.h))
@@ -1335,42 +1780,54 @@ private:
     for (const Leaf *leaf : {&match.q, &match.k, &match.v})
       if (getRank(leaf->value) == 3 &&
           !splits(getTensorType(leaf->value).getDimSize(leaf->perm[0])))
-        return false;
+        return match.reject(op, "has a B·H batch that does not split into "
+                                "the heads found");
     if (maskBatchDim &&
         !splits(getTensorType(match.mask->value).getDimSize(*maskBatchDim)))
-      return false;
+      return match.reject(op, "has a mask whose B·H batch does not split "
+                              "into the heads found");
 
     SmallVector<int64_t> q = getPlannedShape(match.q, split.b, split.h);
     SmallVector<int64_t> k = getPlannedShape(match.k, split.b, split.h);
     SmallVector<int64_t> v = getPlannedShape(match.v, split.b, split.h);
     for (int i = 0; i < 2; ++i)
       if (!dimsAgree(q[i], k[i]) || !dimsAgree(q[i], v[i]))
-        return false;
+        return match.reject(op, "has Q, K and V with different batch or "
+                                "head counts");
     if (!dimsAgree(q[3], k[3]) || !dimsAgree(k[2], v[2]))
-      return false;
+      return match.reject(op, "has Q, K and V whose sizes do not agree");
 
     // The scale must be a valid #hdp.config scale.
     float scale = static_cast<float>(match.factor);
     if (!(scale > 0.0f) || std::isinf(scale))
-      return false;
+      return match.reject(op, "scales the scores by " +
+                                  std::to_string(match.factor) +
+                                  ", not a positive finite f32");
 
     auto finalType = getTensorType(match.finalValue);
     SmallVector<int64_t> out = {mergeDims(mergeDims(q[0], k[0]), v[0]),
                                 mergeDims(mergeDims(q[1], k[1]), v[1]), q[2],
                                 v[3]};
-    if (finalType.getRank() == 4)
-      return llvm::all_of(llvm::seq(0, 4), [&](int i) {
+    bool fits;
+    if (finalType.getRank() == 4) {
+      fits = llvm::all_of(llvm::seq(0, 4), [&](int i) {
         return dimsAgree(out[i], finalType.getDimSize(i));
       });
-    if (finalType.getRank() == 2)
-      return dimsAgree(out[2], finalType.getDimSize(0)) &&
+    } else if (finalType.getRank() == 2) {
+      fits = dimsAgree(out[2], finalType.getDimSize(0)) &&
              dimsAgree(out[3], finalType.getDimSize(1));
-    int64_t g = ShapedType::isDynamic(out[0]) || ShapedType::isDynamic(out[1])
-                    ? kDynamic
-                    : out[0] * out[1];
-    return dimsAgree(g, finalType.getDimSize(0)) &&
-           dimsAgree(out[2], finalType.getDimSize(1)) &&
-           dimsAgree(out[3], finalType.getDimSize(2));
+    } else {
+      int64_t g = ShapedType::isDynamic(out[0]) || ShapedType::isDynamic(out[1])
+                      ? kDynamic
+                      : out[0] * out[1];
+      fits = dimsAgree(g, finalType.getDimSize(0)) &&
+             dimsAgree(out[2], finalType.getDimSize(1)) &&
+             dimsAgree(out[3], finalType.getDimSize(2));
+    }
+    if (!fits)
+      return match.reject(op, "has a result whose shape does not fit "
+                              "[B, H, N, Dv]");
+    return success();
   }
 
   LogicalResult rewrite(linalg::LinalgOp op, const Match &match,
@@ -1413,6 +1870,8 @@ private:
     if (getRank(match.finalValue) == 2)
       result = tensor::CollapseShapeOp::create(rewriter, loc, result,
                                                {{0, 1, 2}, {3}});
+    result = convertElements(rewriter, loc, result,
+                             getTensorType(match.finalValue).getElementType());
     if (result.getType() != match.finalValue.getType())
       result = tensor::CastOp::create(rewriter, loc, match.finalValue.getType(),
                                       result);
@@ -1427,6 +1886,7 @@ private:
   ConfigAttr config;
   SmallVectorImpl<SmallVector<Operation *>> &matched;
   SmallVectorImpl<AttentionOp> &created;
+  DenseMap<Operation *, Rejection> *rejections;
 };
 
 /// Erases the matched chains, then whatever only they used (inits, fills,
@@ -1469,6 +1929,87 @@ void eraseMatched(RewriterBase &rewriter,
   }
 }
 
+/// Raises every recognised attention under `root`; with `rejections`, also
+/// records why each contraction was not raised as the P·V of one.
+SmallVector<AttentionOp>
+raiseAll(RewriterBase &rewriter, Operation *root, ConfigAttr config,
+         DenseMap<Operation *, Rejection> *rejections) {
+  MLIRContext *ctx = root->getContext();
+  SmallVector<SmallVector<Operation *>> matched;
+  SmallVector<AttentionOp> created;
+  RewritePatternSet patterns(ctx);
+  patterns.add<RaiseAttention>(ctx, config, matched, created, rejections);
+  // `rewriter`'s listener (e.g. the transform interpreter's handle
+  // tracking) must see every replacement and erasure.
+  walkAndApplyPatterns(root, std::move(patterns),
+                       llvm::dyn_cast_if_present<RewriterBase::Listener>(
+                           rewriter.getListener()));
+  eraseMatched(rewriter, matched);
+  return created;
+}
+
+/// The start of a softmax-shaped chain: a linalg.softmax, or an
+/// elementwise exp whose result is summed (the exp of exp(x - max) / Σ, or
+/// the inner exp of a log-sum-exp).
+bool startsSoftmax(Operation *op) {
+  if (isa<linalg::SoftmaxOp>(op))
+    return true;
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  if (!isElementwise(g) || !getYielded(g).getDefiningOp<math::ExpOp>())
+    return false;
+  return llvm::any_of(g->getResult(0).getUsers(), [](Operation *user) {
+    auto reduction = dyn_cast<linalg::LinalgOp>(user);
+    return reduction && reduction.getNumReductionLoops() > 0;
+  });
+}
+
+/// The first contraction the values of `start` flow into, if any within a
+/// few ops.
+Operation *findConsumingContraction(Operation *start) {
+  SmallVector<Operation *> frontier = {start};
+  DenseSet<Operation *> seen = {start};
+  for (int depth = 0; depth < 16 && !frontier.empty(); ++depth) {
+    SmallVector<Operation *> next;
+    for (Operation *op : frontier)
+      for (Operation *user : op->getUsers()) {
+        if (!seen.insert(user).second)
+          continue;
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+            linalgOp && linalg::isaContractionOpInterface(linalgOp))
+          return user;
+        next.push_back(user);
+      }
+    frontier = std::move(next);
+  }
+  return nullptr;
+}
+
+/// One remark per softmax-shaped chain left in `root`, naming the first op
+/// that did not match and why.
+void explainUnraised(Operation *root,
+                     const DenseMap<Operation *, Rejection> &rejections) {
+  std::set<std::pair<const void *, std::string>> emitted;
+  root->walk([&](Operation *op) {
+    if (!startsSoftmax(op))
+      return;
+    Rejection why;
+    Operation *pv = findConsumingContraction(op);
+    if (auto it = pv ? rejections.find(pv) : rejections.end();
+        it != rejections.end()) {
+      why = it->second;
+    } else {
+      (void)reject(
+          why, op,
+          "computes a softmax whose probabilities reach no contraction "
+          "with V");
+    }
+    std::string message = "'" + why.opName + "' " + why.reason;
+    if (!emitted.insert({why.loc.getAsOpaquePointer(), message}).second)
+      return;
+    emitRemark(why.loc) << "attention not raised: " << message;
+  });
+}
+
 struct HDPRaiseAttentionPass
     : hdp::impl::HDPRaiseAttentionBase<HDPRaiseAttentionPass> {
   using HDPRaiseAttentionBase::HDPRaiseAttentionBase;
@@ -1491,7 +2032,13 @@ struct HDPRaiseAttentionPass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
-    raiseAttention(rewriter, getOperation(), parsedConfig);
+    if (!explain) {
+      raiseAll(rewriter, getOperation(), parsedConfig, nullptr);
+      return;
+    }
+    DenseMap<Operation *, Rejection> rejections;
+    raiseAll(rewriter, getOperation(), parsedConfig, &rejections);
+    explainUnraised(getOperation(), rejections);
   }
 
 private:
@@ -1527,16 +2074,5 @@ private:
 SmallVector<AttentionOp> hdp::raiseAttention(RewriterBase &rewriter,
                                              Operation *root,
                                              ConfigAttr config) {
-  MLIRContext *ctx = root->getContext();
-  SmallVector<SmallVector<Operation *>> matched;
-  SmallVector<AttentionOp> created;
-  RewritePatternSet patterns(ctx);
-  patterns.add<RaiseAttention>(ctx, config, matched, created);
-  // `rewriter`'s listener (e.g. the transform interpreter's handle
-  // tracking) must see every replacement and erasure.
-  walkAndApplyPatterns(root, std::move(patterns),
-                       llvm::dyn_cast_if_present<RewriterBase::Listener>(
-                           rewriter.getListener()));
-  eraseMatched(rewriter, matched);
-  return created;
+  return raiseAll(rewriter, root, config, /*rejections=*/nullptr);
 }

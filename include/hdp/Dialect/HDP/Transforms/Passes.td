@@ -65,6 +65,9 @@ def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
   let options = [
     Option<"config", "config", "std::string", /*default=*/"\"#hdp.config<>\"",
            "The #hdp.config<...> given to every raised attention">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit a remark for each softmax-shaped chain left unraised, "
+           "naming the first op that did not match and why">,
   ];
   let dependentDialects = [
     "::mlir::tensor::TensorDialect",
