@@ -10,7 +10,7 @@
 
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/q.npy 1,2,8,16 --grid
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/k.npy 1,2,8,16 --grid
-// RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/v.npy 1,2,8,16
+// RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/v.npy 1,2,8,16 --grid
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/q4.npy 1,4,8,16 --grid
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/mask.npy 1,1,8,8 --causal
 // RUN: %python -c "import numpy as np; np.save('%t/pad.npy', np.array([[1, 1, 1, 1, 1, 1, 0, 0]], np.int64))"

@@ -341,6 +341,14 @@ std::optional<SmallVector<int64_t>> getCopyPermutation(Operation *op) {
   return perm;
 }
 
+/// The permutation swapping the last two of `rank` dims.
+SmallVector<int64_t> swapLastTwo(int64_t rank) {
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (rank >= 2)
+    std::swap(perm[rank - 2], perm[rank - 1]);
+  return perm;
+}
+
 Value getCopySource(Operation *op) {
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
     return linalgOp.getDpsInputOperand(0)->get();
@@ -495,15 +503,16 @@ LogicalResult reject(Rejection &r, Operation *op, const Twine &reason) {
   return failure();
 }
 
-/// A contraction C[batch.., i, j] = Σ_k X·Y accumulating into zeros (or an
-/// uninitialised tensor.empty) on float tensors, with up to two batch
-/// dimensions. `rows` is the operand indexed by i and `cols` the one indexed
-/// by j; each is read as [batch.., i or j, k], dim x being operand dim
-/// perm[x].
+/// A contraction C = Σ_k X·Y accumulating into zeros (or an uninitialised
+/// tensor.empty) on float tensors, with up to two batch dimensions. Its
+/// canonical layout is [batch.., m, n] with the batch dims in the order of
+/// the result, m the dim of X and n the dim of Y that are not reduced; X is
+/// read as [batch.., m, k] and Y as [batch.., n, k], dim x being operand dim
+/// permX[x] (permY[x]); result dim x is canonical dim resultPerm[x].
 struct Contraction {
   linalg::LinalgOp op;
-  Value rows, cols;
-  SmallVector<int64_t> permRows, permCols;
+  Value x, y;
+  SmallVector<int64_t> permX, permY, resultPerm;
 };
 
 /// Position in `map` of each loop dim in `dims`, if `map` is a permutation of
@@ -547,47 +556,36 @@ FailureOr<Contraction> matchContraction(Operation *op, Rejection &why) {
                   "is not a (batched) matrix product: expected one row, one "
                   "column, one reduced and at most two batch dimensions");
   SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
-  // The result is laid out [batch.., i, j], {i, j} = {m, n} in either order.
-  AffineMap outMap = maps[2];
-  unsigned numBatch = dims->batch.size();
-  SmallVector<unsigned> outDims;
-  for (AffineExpr e : outMap.getResults())
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      outDims.push_back(d.getPosition());
-  if (outDims.size() != numBatch + 2 ||
-      outMap.getNumResults() != numBatch + 2 ||
-      !llvm::all_of(ArrayRef(outDims).take_front(numBatch), [&](unsigned d) {
-        return llvm::is_contained(dims->batch, d);
-      }))
-    return reject(why, op,
-                  "has a result not laid out as [batch.., rows, columns]");
-  unsigned i = outDims[numBatch], j = outDims[numBatch + 1];
-  SmallVector<unsigned> batch(ArrayRef(outDims).take_front(numBatch));
-  auto reads = [&](AffineMap map, unsigned d) {
-    return map.getResultPosition(getAffineDimExpr(d, map.getContext()))
-        .has_value();
-  };
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+  SmallVector<unsigned> batch;
+  for (AffineExpr e : maps[2].getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e);
+        d && llvm::is_contained(dims->batch, d.getPosition()))
+      batch.push_back(d.getPosition());
+  SmallVector<unsigned> canonical(batch), xDims(batch), yDims(batch);
+  canonical.append({m, n});
+  xDims.append({m, k});
+  yDims.append({n, k});
+  std::optional<SmallVector<int64_t>> resultPos =
+      getPositions(maps[2], canonical);
+  std::optional<SmallVector<int64_t>> permX = getPositions(maps[0], xDims);
+  std::optional<SmallVector<int64_t>> permY = getPositions(maps[1], yDims);
+  if (!resultPos || !permX || !permY)
+    return reject(why, op, "reads or writes an operand through a map that is "
+                           "not a permutation of its dims");
   Contraction c;
   c.op = linalgOp;
-  unsigned rowsInput = reads(maps[0], i) ? 0 : 1;
-  c.rows = linalgOp.getDpsInputOperand(rowsInput)->get();
-  c.cols = linalgOp.getDpsInputOperand(1 - rowsInput)->get();
-  SmallVector<unsigned> rowDims(batch), colDims(batch);
-  rowDims.append({i, dims->k[0]});
-  colDims.append({j, dims->k[0]});
-  std::optional<SmallVector<int64_t>> permRows =
-      getPositions(maps[rowsInput], rowDims);
-  std::optional<SmallVector<int64_t>> permCols =
-      getPositions(maps[1 - rowsInput], colDims);
-  if (!permRows || !permCols)
-    return reject(why, op,
-                  "reads an operand through a map that is not a "
-                  "permutation of its batch, row and reduced dims");
+  c.x = linalgOp.getDpsInputOperand(0)->get();
+  c.y = linalgOp.getDpsInputOperand(1)->get();
+  c.permX = *permX;
+  c.permY = *permY;
+  // resultPos[canonical dim] = result dim; invert it.
+  c.resultPerm.assign(resultPos->size(), 0);
+  for (auto [canonicalDim, resultDim] : llvm::enumerate(*resultPos))
+    c.resultPerm[resultDim] = canonicalDim;
   // Accumulating into anything but zeros adds to the product.
   if (!isZeroInit(linalgOp.getDpsInits()[0]))
     return reject(why, op, "accumulates into an init that is not zero");
-  c.permRows = *permRows;
-  c.permCols = *permCols;
   return c;
 }
 
@@ -648,6 +646,9 @@ struct Match {
   BatchSplit split;
   /// The scores were computed as (K·Qᵀ)ᵀ.
   bool scoresTransposed = false;
+  /// The output is the [B, H, N, Dv] result transposed by this permutation
+  /// (empty: not transposed).
+  SmallVector<int64_t> resultPerm;
   /// Why the match failed, when it did.
   Rejection why;
 
@@ -1307,12 +1308,7 @@ LogicalResult matchScores(Value cur, Match &match) {
     }
     if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(def)) {
       // (K·Qᵀ)ᵀ: a transpose of the last two dims of the scores.
-      int64_t rank = p->size();
-      SmallVector<int64_t> swapLast =
-          llvm::to_vector(llvm::seq<int64_t>(0, rank));
-      if (rank >= 2)
-        std::swap(swapLast[rank - 2], swapLast[rank - 1]);
-      if (*p != swapLast)
+      if (*p != swapLastTwo(p->size()))
         return match.reject(def, "permutes the scores other than by swapping "
                                  "their last two dimensions");
       if (match.mask)
@@ -1407,8 +1403,15 @@ LogicalResult matchScores(Value cur, Match &match) {
   if (failed(qk))
     return failure();
   match.addChain(qk->op);
-  Value q = qk->rows, k = qk->cols;
-  SmallVector<int64_t> permQ = qk->permRows, permK = qk->permCols;
+  Value q = qk->x, k = qk->y;
+  SmallVector<int64_t> permQ = qk->permX, permK = qk->permY;
+  // The contraction itself may write K·Qᵀ, e.g. an einsum "bhmd,bhnd->bhnm".
+  if (!isIdentityPermutation(qk->resultPerm)) {
+    if (qk->resultPerm != swapLastTwo(qk->resultPerm.size()))
+      return match.reject(def, "writes the scores in a layout other than "
+                               "[batch.., N, M] or [batch.., M, N]");
+    match.scoresTransposed = !match.scoresTransposed;
+  }
   if (match.scoresTransposed) {
     std::swap(q, k);
     std::swap(permQ, permK);
@@ -1669,14 +1672,25 @@ private:
     FailureOr<Contraction> pv = matchContraction(op, match.why);
     if (failed(pv))
       return failure();
-    if (pv->rows != op.getDpsInputOperand(0)->get() ||
-        !isIdentityPermutation(pv->permRows))
+    if (!isIdentityPermutation(pv->permX))
       return match.reject(op, "does not read the probabilities P as its "
                               "first operand laid out [batch.., N, M]");
-    match.addChain(op);
+    // The output may be laid out otherwise, e.g. [B, N, H, Dv] from
+    // einsum("bhnm,bmhd->bnhd"): the raised result is transposed to it.
+    if (!isIdentityPermutation(pv->resultPerm)) {
+      if (pv->resultPerm.size() != 4)
+        return match.reject(op, "writes a rank-3 result in a layout other "
+                                "than [G, N, Dv]");
+      match.resultPerm = pv->resultPerm;
+    }
+    // A transposed output says nothing of [B, H]: the leaves do.
+    if (match.resultPerm.empty())
+      match.addChain(op);
+    else
+      match.chain.push_back(op);
     match.finalValue = op->getResult(0);
     // A B·H split of the result belongs to the attention.
-    if (match.finalValue.hasOneUse())
+    if (match.resultPerm.empty() && match.finalValue.hasOneUse())
       if (auto split = dyn_cast<tensor::ExpandShapeOp>(
               *match.finalValue.getUsers().begin());
           split && getBatchSplit(split.getResult())) {
@@ -1684,7 +1698,7 @@ private:
         match.finalValue = split.getResult();
       }
 
-    Value p = pv->rows;
+    Value p = pv->x;
     Operation *user = op;
     for (;;) {
       match.split.add(p.getType());
@@ -1707,9 +1721,9 @@ private:
     if (failed(x) || failed(matchScores(*x, match)))
       return failure();
     // V as [batch.., M, Dv]; the contraction reads it as [batch.., Dv, M].
-    SmallVector<int64_t> permV = pv->permCols;
+    SmallVector<int64_t> permV = pv->permY;
     std::swap(permV[permV.size() - 2], permV[permV.size() - 1]);
-    match.v = traceLeaf(pv->cols, permV, /*allowScale=*/false, match);
+    match.v = traceLeaf(pv->y, permV, /*allowScale=*/false, match);
     // One block: the operands then dominate the P·V op, where the new ops go.
     for (Operation *chainOp : match.chain)
       if (chainOp->getBlock() != op->getBlock())
@@ -1744,7 +1758,8 @@ private:
         split.add(
             RankedTensorType::get(getPlannedShape(*leaf, kDynamic, kDynamic),
                                   getTensorType(leaf->value).getElementType()));
-    split.add(match.finalValue.getType());
+    if (match.resultPerm.empty())
+      split.add(match.finalValue.getType());
     if (split.conflict)
       return match.reject(op, "has operands that disagree on the batch B and "
                               "heads H");
@@ -1808,6 +1823,12 @@ private:
     SmallVector<int64_t> out = {mergeDims(mergeDims(q[0], k[0]), v[0]),
                                 mergeDims(mergeDims(q[1], k[1]), v[1]), q[2],
                                 v[3]};
+    if (!match.resultPerm.empty()) {
+      SmallVector<int64_t> permuted;
+      for (int64_t d : match.resultPerm)
+        permuted.push_back(out[d]);
+      out = permuted;
+    }
     bool fits;
     if (finalType.getRank() == 4) {
       fits = llvm::all_of(llvm::seq(0, 4), [&](int i) {
@@ -1864,6 +1885,16 @@ private:
     auto attention = AttentionOp::create(rewriter, loc, TypeRange{outType}, q,
                                          k, v, mask, configAttr);
     Value result = attention.getOutput();
+    if (!match.resultPerm.empty()) {
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d : match.resultPerm)
+        sizes.push_back(getDim(rewriter, loc, result, d));
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+      result = linalg::TransposeOp::create(rewriter, loc, result, init,
+                                           match.resultPerm)
+                   .getResult()[0];
+    }
     if (getRank(match.finalValue) == 3)
       result = tensor::CollapseShapeOp::create(rewriter, loc, result,
                                                {{0, 1}, {2}, {3}});
