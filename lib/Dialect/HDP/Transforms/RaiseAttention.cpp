@@ -1057,12 +1057,46 @@ FailureOr<ExpOfDifference> matchExpOfDifference(Value e, Match &match,
   return ExpOfDifference{subOp.getDpsInputOperand(*xIndex)->get(), *row};
 }
 
+/// Peels TensorFlow's guard of a row max, where(is_finite(m), m, 0)
+/// (reduce_logsumexp): it changes only rows whose max is infinite, rows
+/// that are wholly removed.
+Value peelFiniteGuard(Value row, Match &match) {
+  auto g = row.getDefiningOp<linalg::GenericOp>();
+  if (!isElementwise(g) || g.getNumDpsInputs() != 1 || !initArgUnused(g) ||
+      !getCanonicalMap(g, 0).isIdentity())
+    return row;
+  Value arg = g.getBody()->getArgument(0);
+  auto select = getYielded(g).getDefiningOp<arith::SelectOp>();
+  if (!select || select.getTrueValue() != arg)
+    return row;
+  std::optional<double> zero = evalUniform(select.getFalseValue());
+  if (!zero || *zero != 0.0)
+    return row;
+  Operation *cond = select.getCondition().getDefiningOp();
+  bool isFinite = false;
+  if (auto f = dyn_cast_or_null<math::IsFiniteOp>(cond))
+    isFinite = f.getOperand() == arg;
+  if (auto cmp = dyn_cast_or_null<arith::CmpFOp>(cond)) {
+    auto abs = cmp.getLhs().getDefiningOp<math::AbsFOp>();
+    std::optional<double> inf = evalUniform(cmp.getRhs());
+    isFinite = abs && abs.getOperand() == arg && inf && std::isinf(*inf) &&
+               *inf > 0 &&
+               (cmp.getPredicate() == arith::CmpFPredicate::ONE ||
+                cmp.getPredicate() == arith::CmpFPredicate::OLT);
+  }
+  if (!isFinite)
+    return row;
+  match.addChain(g);
+  return peelRowReshapes(g.getDpsInputOperand(0)->get(), match);
+}
+
 /// e = exp(x - max(x)); returns x and the max.
 FailureOr<ExpOfDifference> matchShiftedExp(Value e, Match &match,
                                            Operation *user) {
   FailureOr<ExpOfDifference> diff = matchExpOfDifference(e, match, user);
   if (failed(diff))
     return failure();
+  diff->row = peelFiniteGuard(diff->row, match);
   FailureOr<Value> maxInput =
       matchRowReduction(diff->row, Combiner::Max, match, user);
   if (failed(maxInput))
@@ -1125,8 +1159,9 @@ FailureOr<Value> matchLogSumExpSoftmax(linalg::GenericOp outer, Match &match) {
     } else {
       continue;
     }
-    Value max =
-        peelRowReshapes(lseOp.getDpsInputOperand(*maxIndex)->get(), attempt);
+    Value max = peelFiniteGuard(
+        peelRowReshapes(lseOp.getDpsInputOperand(*maxIndex)->get(), attempt),
+        attempt);
     FailureOr<Value> maxInput =
         matchRowReduction(max, Combiner::Max, attempt, lseOp);
     if (failed(maxInput) || *maxInput != diff->x) {
