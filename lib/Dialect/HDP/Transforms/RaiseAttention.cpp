@@ -1241,15 +1241,15 @@ FailureOr<Value> matchSoftmax(Value p, Match &match, Operation *user) {
   if (forms.empty())
     return match.reject(norm, "does not divide by the row sum or multiply by "
                               "its reciprocal");
+  bool formRead = false;
   for (const Form &form : forms) {
     std::optional<unsigned> eIndex = getInputIndex(norm, form.e);
     std::optional<unsigned> rowIndex = getInputIndex(norm, form.row);
     if (!eIndex || !rowIndex || *eIndex == *rowIndex ||
         norm.getNumDpsInputs() != 2 ||
-        !getCanonicalMap(norm, *eIndex).isIdentity()) {
-      (void)match.reject(norm, "does not normalise one input by another");
+        !getCanonicalMap(norm, *eIndex).isIdentity())
       continue;
-    }
+    formRead = true;
     Match attempt = match;
     attempt.addChain(norm);
     FailureOr<Value> row = traceRowOperand(norm, *rowIndex, attempt, "row sum");
@@ -1303,6 +1303,8 @@ FailureOr<Value> matchSoftmax(Value p, Match &match, Operation *user) {
     match = std::move(attempt);
     return shifted->x;
   }
+  if (!formRead)
+    return match.reject(norm, "does not normalise one input by another");
   return failure();
 }
 
@@ -1346,9 +1348,6 @@ LogicalResult matchScores(Value cur, Match &match) {
       if (*p != swapLastTwo(p->size()))
         return match.reject(def, "permutes the scores other than by swapping "
                                  "their last two dimensions");
-      if (match.mask)
-        return match.reject(def, "transposes the scores before the mask is "
-                                 "added");
       match.addChain(def);
       match.scoresTransposed = !match.scoresTransposed;
       cur = getCopySource(def);
@@ -1396,8 +1395,10 @@ LogicalResult matchScores(Value cur, Match &match) {
                                  "transposed");
       auto g = cast<linalg::GenericOp>(def);
       Type elementType = getElementTypeOrSelf(cur.getType());
-      // Either side may be the scores; try both.
+      // Either side may be the scores; try both, and of two failures report
+      // the one that got further.
       Rejection last;
+      size_t lastDepth = 0;
       for (auto [scores, mask] :
            {*add, std::make_pair(add->second, add->first)}) {
         if (!getCanonicalMap(g, scores).isIdentity())
@@ -1417,7 +1418,10 @@ LogicalResult matchScores(Value cur, Match &match) {
           match = std::move(attempt);
           return success();
         }
-        last = attempt.why;
+        if (!last.set || attempt.chain.size() > lastDepth) {
+          last = attempt.why;
+          lastDepth = attempt.chain.size();
+        }
       }
       if (!last.set)
         (void)reject(last, def, "reads the scores through a broadcast");
@@ -2014,21 +2018,6 @@ raiseAll(RewriterBase &rewriter, Operation *root, ConfigAttr config,
   return created;
 }
 
-/// The start of a softmax-shaped chain: a linalg.softmax, or an
-/// elementwise exp whose result is summed (the exp of exp(x - max) / Σ, or
-/// the inner exp of a log-sum-exp).
-bool startsSoftmax(Operation *op) {
-  if (isa<linalg::SoftmaxOp>(op))
-    return true;
-  auto g = dyn_cast<linalg::GenericOp>(op);
-  if (!isElementwise(g) || !getYielded(g).getDefiningOp<math::ExpOp>())
-    return false;
-  return llvm::any_of(g->getResult(0).getUsers(), [](Operation *user) {
-    auto reduction = dyn_cast<linalg::LinalgOp>(user);
-    return reduction && reduction.getNumReductionLoops() > 0;
-  });
-}
-
 /// The first contraction the values of `start` flow into, if any within a
 /// few ops.
 Operation *findConsumingContraction(Operation *start) {
@@ -2048,6 +2037,24 @@ Operation *findConsumingContraction(Operation *start) {
     frontier = std::move(next);
   }
   return nullptr;
+}
+
+/// The start of a softmax-shaped chain: a linalg.softmax, or an
+/// elementwise generic computing an exp whose result is summed (exp(x - max) / Σ, the inner exp
+/// of a log-sum-exp) or flows into a contraction.
+bool startsSoftmax(Operation *op) {
+  if (isa<linalg::SoftmaxOp>(op))
+    return true;
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  if (!isElementwise(g) || g.getBody()->getOps<math::ExpOp>().empty())
+    return false;
+  return llvm::any_of(g->getResult(0).getUsers(),
+                      [](Operation *user) {
+                        auto reduction = dyn_cast<linalg::LinalgOp>(user);
+                        return reduction &&
+                               reduction.getNumReductionLoops() > 0;
+                      }) ||
+         findConsumingContraction(op);
 }
 
 /// One remark per softmax-shaped chain left in `root`, naming the first op
