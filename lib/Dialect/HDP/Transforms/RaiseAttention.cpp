@@ -1434,8 +1434,8 @@ LogicalResult matchScores(Value cur, Match &match) {
   // Q·Kᵀ: Q as [batch.., N, D] and K as [batch.., M, D] (swapped for
   // (K·Qᵀ)ᵀ).
   Operation *def = cur.getDefiningOp();
-  if (!linalg::isaContractionOpInterface(
-          dyn_cast_or_null<linalg::LinalgOp>(def)))
+  auto linalgDef = dyn_cast_or_null<linalg::LinalgOp>(def);
+  if (!linalgDef || !linalg::isaContractionOpInterface(linalgDef))
     return match.reject(def, "is not a scale, mask, reshape or copy of the "
                              "scores, nor the contraction Q·Kᵀ");
   FailureOr<Contraction> qk = matchContraction(def, match.why);
@@ -1718,8 +1718,8 @@ private:
     // einsum("bhnm,bmhd->bnhd"): the raised result is transposed to it.
     if (!isIdentityPermutation(pv->resultPerm)) {
       if (pv->resultPerm.size() != 4)
-        return match.reject(op, "writes a rank-3 result in a layout other "
-                                "than [G, N, Dv]");
+        return match.reject(op, "writes its result in a layout other than "
+                                "[batch.., N, Dv]");
       match.resultPerm = pv->resultPerm;
     }
     // A transposed output says nothing of [B, H]: the leaves do.
