@@ -32,6 +32,11 @@
 // RUN: %python %S/Inputs/allclose.py %t/c.npy %t/c_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-C
 // RUN-C: shape (1, 2, 8, 16) within-1e-5=True
 
+// RUN: hdp-run %t/raised.mlir --function=fused_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c2.npy
+// RUN: hdp-run %s --function=fused_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c2_ref.npy
+// RUN: %python %S/Inputs/allclose.py %t/c2.npy %t/c2_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-C2
+// RUN-C2: shape (1, 2, 8, 16) within-1e-5=True
+
 // f16 computes the unraised program with 11-bit significands (sums of 8
 // terms, outputs below 8 in magnitude): 1e-2 bounds its rounding. The raised
 // program computes in f32 and rounds only the output to f16.
@@ -260,6 +265,80 @@ func.func @integer_padding_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf3
   %s5 = linalg.generic {indexing_maps = [#b0, #pad_b, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s4, %m3 : tensor<1x2x8x8xf32>, tensor<1x1x1x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {
   ^bb0(%in: f32, %in_1: f32, %out: f32):
     %x = arith.addf %in, %in_1 : f32
+    linalg.yield %x : f32
+  } -> tensor<1x2x8x8xf32>
+  %r0 = tensor.empty() : tensor<1x2x8x1xf32>
+  %r1 = linalg.fill ins(%ninf : f32) outs(%r0 : tensor<1x2x8x1xf32>) -> tensor<1x2x8x1xf32>
+  %max = linalg.generic {indexing_maps = [#id4, #row], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%s5 : tensor<1x2x8x8xf32>) outs(%r1 : tensor<1x2x8x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x8x1xf32>
+  %exp = linalg.generic {indexing_maps = [#b0, #row0, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s5, %max : tensor<1x2x8x8xf32>, tensor<1x2x8x1xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %x = arith.subf %in, %in_1 : f32
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%r0 : tensor<1x2x8x1xf32>) -> tensor<1x2x8x1xf32>
+  %sum = linalg.generic {indexing_maps = [#id4, #row], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp : tensor<1x2x8x8xf32>) outs(%z1 : tensor<1x2x8x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %x = arith.addf %in, %out : f32
+    linalg.yield %x : f32
+  } -> tensor<1x2x8x1xf32>
+  %p = linalg.generic {indexing_maps = [#b0, #row0, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp, %sum : tensor<1x2x8x8xf32>, tensor<1x2x8x1xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %x = arith.divf %in, %in_1 : f32
+    linalg.yield %x : f32
+  } -> tensor<1x2x8x8xf32>
+  %cp = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x8x8xf32> into tensor<2x8x8xf32>
+  %cv = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %o0 = tensor.empty() : tensor<2x8x16xf32>
+  %o1 = linalg.fill ins(%zero : f32) outs(%o0 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o2 = linalg.batch_matmul ins(%cp, %cv : tensor<2x8x8xf32>, tensor<2x8x16xf32>) outs(%o1 : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o3 = tensor.expand_shape %o2 [[0, 1], [2], [3]] output_shape [1, 2, 8, 16] : tensor<2x8x16xf32> into tensor<1x2x8x16xf32>
+  return %o3 : tensor<1x2x8x16xf32>
+}
+
+// The same mask computed inside the add, as elementwise fusion leaves it:
+// the addend becomes a generic of its own that feeds the raised op.
+// CHECK-LABEL: func.func @fused_padding_mask(
+// CHECK-SAME: %[[AM:[^:]*]]: tensor<1x8xi64>)
+// CHECK: %[[MASK:.*]] = linalg.generic {{.*}} ins(%[[AM]] : tensor<1x8xi64>) outs(%{{.*}} : tensor<1x2x8x8xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.sitofp
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: linalg.yield
+// CHECK: hdp.attention config #hdp.config<int_bits = 8, frac_bits = 8, policy = dense, approx = false> %{{.*}}, %{{.*}}, %{{.*}} mask %[[MASK]] : {{.*}}, tensor<1x2x8x8xf32> ->
+// CHECK-NOT: math.exp
+// CHECK: return
+func.func @fused_padding_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %am: tensor<1x8xi64>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %fmin = arith.constant -3.40282347E+38 : f32
+  %quarter = arith.constant 2.500000e-01 : f32
+  %kt0 = tensor.empty() : tensor<1x2x16x8xf32>
+  %kt = linalg.transpose ins(%k : tensor<1x2x8x16xf32>) outs(%kt0 : tensor<1x2x16x8xf32>) permutation = [0, 1, 3, 2]
+  %cq = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x8x16xf32> into tensor<2x8x16xf32>
+  %ck = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x16x8xf32> into tensor<2x16x8xf32>
+  %s0 = tensor.empty() : tensor<2x8x8xf32>
+  %s1 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s2 = linalg.batch_matmul ins(%cq, %ck : tensor<2x8x16xf32>, tensor<2x16x8xf32>) outs(%s1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %s3 = tensor.expand_shape %s2 [[0, 1], [2], [3]] output_shape [1, 2, 8, 8] : tensor<2x8x8xf32> into tensor<1x2x8x8xf32>
+  %e = tensor.empty() : tensor<1x2x8x8xf32>
+  %s4 = linalg.generic {indexing_maps = [#b0, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s3 : tensor<1x2x8x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %x = arith.mulf %in, %quarter : f32
+    linalg.yield %x : f32
+  } -> tensor<1x2x8x8xf32>
+  %s5 = linalg.generic {indexing_maps = [#b0, #pad_in, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s4, %am : tensor<1x2x8x8xf32>, tensor<1x8xi64>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%in: f32, %in_1: i64, %out: f32):
+    %mf = arith.sitofp %in_1 : i64 to f32
+    %inv = arith.subf %one, %mf : f32
+    %neg = arith.mulf %inv, %fmin : f32
+    %x = arith.addf %in, %neg : f32
     linalg.yield %x : f32
   } -> tensor<1x2x8x8xf32>
   %r0 = tensor.empty() : tensor<1x2x8x1xf32>

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -217,9 +218,61 @@ SmallVector<ReassociationIndices> groupAround(ArrayRef<int64_t> kept,
 /// The mask broadcastable (numpy-style, aligned right) to the loop space of
 /// the add, with unit dims inserted where needed; a rank-3 mask that varies
 /// along B·H is split into [B, H, ..].
+/// The addend of a fused mask add, computed by a generic of its own over
+/// the add's loops from the add's inputs it reads.
+Value buildFusedAddend(OpBuilder &b, Location loc, const Mask &mask) {
+  linalg::GenericOp add = mask.fusedAdd;
+  Block *body = add.getBody();
+  // The body ops the addend depends on, and the inputs they read.
+  llvm::SetVector<Operation *> needed;
+  llvm::SetVector<unsigned> inputArgs;
+  SmallVector<Value> pending = {mask.addend};
+  while (!pending.empty()) {
+    Value v = pending.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == body) {
+      inputArgs.insert(arg.getArgNumber());
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != body || !needed.insert(def))
+      continue;
+    llvm::append_range(pending, def->getOperands());
+  }
+  SmallVector<unsigned> args = llvm::to_vector(inputArgs);
+  llvm::sort(args);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (unsigned arg : args) {
+    OpOperand *input = add.getDpsInputOperand(arg);
+    inputs.push_back(input->get());
+    maps.push_back(add.getMatchingIndexingMap(input));
+  }
+  Value init = mask.value;
+  auto initType = getTensorType(init);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < initType.getRank(); ++i)
+    sizes.push_back(getDim(b, loc, init, i));
+  Value empty =
+      tensor::EmptyOp::create(b, loc, sizes, initType.getElementType());
+  maps.push_back(add.getMatchingIndexingMap(add.getDpsInitOperand(0)));
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{empty.getType()}, inputs, ValueRange{empty}, maps,
+      add.getIteratorTypesArray(),
+      [&](OpBuilder &nb, Location nloc, ValueRange blockArgs) {
+        IRMapping mapping;
+        for (auto [i, arg] : llvm::enumerate(args))
+          mapping.map(body->getArgument(arg), blockArgs[i]);
+        for (Operation &op : body->without_terminator())
+          if (needed.contains(&op))
+            nb.clone(op, mapping);
+        linalg::YieldOp::create(nb, nloc, mapping.lookup(mask.addend));
+      });
+  return generic.getResult(0);
+}
+
 Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
                       int64_t batch, int64_t heads) {
-  Value x = mask.value;
+  Value x = mask.fusedAdd ? buildFusedAddend(b, loc, mask) : mask.value;
   auto type = getTensorType(x);
   SmallVector<int64_t> kept, keptPos;
   bool aligned = type.getRank() <= mask.loopRank;

@@ -115,6 +115,13 @@ struct Rejection {
 std::optional<ScaleGeneric> matchScaleGeneric(Operation *op);
 /// An elementwise generic adding two tensors; returns the two inputs.
 std::optional<std::pair<unsigned, unsigned>> matchAddGeneric(Operation *op);
+/// An elementwise generic adding to one input (identity map) a value its
+/// body computes from the other inputs only: the input and the addend.
+struct FusedAdd {
+  unsigned scores;
+  Value addend;
+};
+std::optional<FusedAdd> matchFusedAddGeneric(Operation *op);
 std::optional<SelectGeneric> matchSelectGeneric(Operation *op);
 
 /// Records why `op` did not match and returns failure.
@@ -155,6 +162,12 @@ struct Mask {
   /// `fill` where it equals `fillWhen` and 0 elsewhere.
   std::optional<double> fill = std::nullopt;
   bool fillWhen = true;
+  /// For a mask computed in the body of the add itself (elementwise fusion
+  /// of e.g. (1 - m)·c into it), the add and the addend: the raised op reads
+  /// a generic computing the addend over the add's loops, and `value` is the
+  /// add's init, of the loops' shape.
+  linalg::GenericOp fusedAdd = {};
+  Value addend = {};
 };
 
 /// How the B·H batch of rank-3 values splits into [B, H].

@@ -268,6 +268,27 @@ LogicalResult matchScores(Value cur, Match &match) {
       match.why = last;
       return failure();
     }
+    if (std::optional<FusedAdd> fused = matchFusedAddGeneric(def)) {
+      if (match.mask)
+        return match.reject(def, "adds a second mask to the scores");
+      if (match.scoreScaleSeen)
+        return match.reject(def, "adds the mask before the scores are "
+                                 "scaled, which hdp.attention does not "
+                                 "compute");
+      if (match.scoresTransposed)
+        return match.reject(def, "adds the mask before the scores are "
+                                 "transposed");
+      auto g = cast<linalg::GenericOp>(def);
+      int64_t rank = g.getNumLoops();
+      Mask m{g.getDpsInits()[0], llvm::to_vector(llvm::seq<int64_t>(0, rank)),
+             rank};
+      m.fusedAdd = g;
+      m.addend = fused->addend;
+      match.addChain(def);
+      match.mask = m;
+      cur = def->getOperand(fused->scores);
+      continue;
+    }
     break;
   }
 

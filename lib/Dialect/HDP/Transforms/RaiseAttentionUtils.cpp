@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/Debug.h"
 
@@ -414,6 +415,44 @@ std::optional<std::pair<unsigned, unsigned>> matchAddGeneric(Operation *op) {
   if (!a || !b || *a == *b)
     return std::nullopt;
   return std::make_pair(*a, *b);
+}
+
+std::optional<FusedAdd> matchFusedAddGeneric(Operation *op) {
+  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!isElementwise(g) || !initArgUnused(g) ||
+      !g.getBody()->getOps<linalg::IndexOp>().empty())
+    return std::nullopt;
+  auto add = getYielded(g).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getParentOp() != g)
+    return std::nullopt;
+  for (auto [scoresSide, addend] : {std::pair(add.getLhs(), add.getRhs()),
+                                    std::pair(add.getRhs(), add.getLhs())}) {
+    std::optional<unsigned> scores = getInputIndex(g, scoresSide);
+    Operation *def = addend.getDefiningOp();
+    if (!scores || !getCanonicalMaps(g)[*scores].isIdentity() || !def ||
+        def->getParentOp() != g)
+      continue;
+    // The addend must not depend on the scores (nor have effects): walk
+    // its operands in the body.
+    Value scoresArg = g.getBody()->getArgument(*scores);
+    SmallVector<Value> pending = {addend};
+    DenseSet<Value> seen;
+    bool readsScores = false;
+    while (!pending.empty() && !readsScores) {
+      Value v = pending.pop_back_val();
+      if (!seen.insert(v).second)
+        continue;
+      readsScores = v == scoresArg;
+      if (Operation *d = v.getDefiningOp(); d && d->getParentOp() == g) {
+        if (d->getNumRegions() != 0 || !isPure(d))
+          readsScores = true;
+        llvm::append_range(pending, d->getOperands());
+      }
+    }
+    if (!readsScores)
+      return FusedAdd{*scores, addend};
+  }
+  return std::nullopt;
 }
 
 std::optional<SelectGeneric> matchSelectGeneric(Operation *op) {

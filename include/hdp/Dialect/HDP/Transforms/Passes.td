@@ -45,11 +45,12 @@ def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
       scalar, a 0-d or splat tensor, values computed from constants (e.g.
       torch-mlir's sqrt(sitofp(dense<64>)), an f64 constant `truncf`'d); or
       folded into Q (or K): `Q·c` before the matmul;
-    * an additive mask `addf` after the scale and before the max (an f32
+    * an additive mask `addf` after the scale and before the max (a
       tensor, however computed: e.g. (1 − m)·c from an integer mask stays
-      and feeds the raised op), or a masked fill `select(cond, fill,
-      scores)` with fill ≤ -10000 (e.g. -inf), which becomes the additive
-      mask `fill` where `cond` holds;
+      and feeds the raised op; computed inside the add's own body, as
+      elementwise fusion leaves it, it gets a generic of its own), or a
+      masked fill `select(cond, fill, scores)` with fill ≤ -10000 (e.g.
+      -inf), which becomes the additive mask `fill` where `cond` holds;
     * rank-4 tensors collapsed to rank 3 ([B·H, N, D]) around the matmuls,
       copies, and reshapes of the scores between rank 3 and rank 4;
       between the stages, `tensor.cast`s, identity copies and
