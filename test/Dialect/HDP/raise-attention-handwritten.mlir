@@ -23,6 +23,12 @@
 // RUN: %python %S/Inputs/allclose.py %t/a.npy %t/a_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-A
 // RUN-A: shape (1, 2, 8, 16) within-1e-5=True
 
+// RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/mask.npy 1,1,8,8 --causal
+// RUN: hdp-run %t/raised.mlir --function=fused_scale_and_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/c.npy
+// RUN: hdp-run %t/parts/runnable.mlir --function=fused_scale_and_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/c_ref.npy
+// RUN: %python %S/Inputs/allclose.py %t/c.npy %t/c_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-C
+// RUN-C: shape (1, 2, 8, 16) within-1e-5=True
+
 // All in f16 (f16 scores, softmax and P·V): 1e-2 bounds the unraised
 // program's f16 rounding on outputs below 8; the raised one is the f32
 // attention rounded to f16, within half an ulp of f16 below 8 (2^-9).
@@ -133,6 +139,68 @@ func.func @scale_f64_tensor_nan_select(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x
   ^bb0(%in: f32, %out: f32):
     %gt = arith.cmpf ugt, %in, %out : f32
     %m = arith.select %gt, %in, %out : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x8xf32>
+  %exp = linalg.generic {indexing_maps = [#id4, #row, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %max : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %d = arith.subf %a, %b : f32
+    %y = math.exp %d : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%r0 : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %sum = linalg.generic {indexing_maps = [#id4, #row], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp : tensor<1x2x8x8xf32>) outs(%z1 : tensor<1x2x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = arith.addf %in, %out : f32
+    linalg.yield %t : f32
+  } -> tensor<1x2x8xf32>
+  %p = linalg.generic {indexing_maps = [#id4, #row, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp, %sum : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %y = arith.divf %a, %b : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %o0 = tensor.empty() : tensor<1x2x8x16xf32>
+  %o1 = linalg.fill ins(%zero : f32) outs(%o0 : tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#bpv_p, #bpv_v, #bpv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) outs(%o1 : tensor<1x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %t = arith.addf %acc, %m : f32
+    linalg.yield %t : f32
+  } -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// Scale and mask in one generic, as elementwise fusion leaves them:
+// s·(1/4) + mask.
+// CHECK-LABEL: func.func @fused_scale_and_mask(
+// CHECK-SAME: %[[Q:[^:]*]]: tensor<1x2x8x16xf32>, %[[K:[^:]*]]: tensor<1x2x8x16xf32>, %[[V:[^:]*]]: tensor<1x2x8x16xf32>, %[[M:[^:]*]]: tensor<1x1x8x8xf32>)
+// CHECK: %[[MASK:.*]] = linalg.generic {{.*}} ins(%[[M]] : tensor<1x1x8x8xf32>) outs(%{{.*}} : tensor<1x2x8x8xf32>)
+// CHECK: hdp.attention config #hdp.config<int_bits = 8, frac_bits = 8, policy = dense, approx = false> %[[Q]], %[[K]], %[[V]] mask %[[MASK]] :
+// CHECK-NOT: math.exp
+// CHECK: return
+#mask00 = affine_map<(d0, d1, d2, d3) -> (0, 0, d2, d3)>
+func.func @fused_scale_and_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %mask: tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %quarter = arith.constant 2.500000e-01 : f32
+  %e = tensor.empty() : tensor<1x2x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#bqk_q, #bqk_k, #bqk_s], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%f : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %t = arith.addf %acc, %m : f32
+    linalg.yield %t : f32
+  } -> tensor<1x2x8x8xf32>
+  %x = linalg.generic {indexing_maps = [#id4, #mask00, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %mask : tensor<1x2x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %scaled = arith.mulf %a, %quarter : f32
+    %y = arith.addf %scaled, %b : f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %r0 = tensor.empty() : tensor<1x2x8xf32>
+  %r1 = linalg.fill ins(%ninf : f32) outs(%r0 : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %max = linalg.generic {indexing_maps = [#id4, #row], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x : tensor<1x2x8x8xf32>) outs(%r1 : tensor<1x2x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
     linalg.yield %m : f32
   } -> tensor<1x2x8xf32>
   %exp = linalg.generic {indexing_maps = [#id4, #row, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %max : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {

@@ -115,11 +115,13 @@ struct Rejection {
 std::optional<ScaleGeneric> matchScaleGeneric(Operation *op);
 /// An elementwise generic adding two tensors; returns the two inputs.
 std::optional<std::pair<unsigned, unsigned>> matchAddGeneric(Operation *op);
-/// An elementwise generic adding to one input (identity map) a value its
-/// body computes from the other inputs only: the input and the addend.
+/// An elementwise generic adding to one input (identity map), possibly
+/// scaled by a uniform value in the same body, a value its body computes
+/// from the other inputs only: the input, the addend and the scale.
 struct FusedAdd {
   unsigned scores;
   Value addend;
+  std::optional<double> factor;
 };
 std::optional<FusedAdd> matchFusedAddGeneric(Operation *op);
 std::optional<SelectGeneric> matchSelectGeneric(Operation *op);

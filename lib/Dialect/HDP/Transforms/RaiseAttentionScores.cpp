@@ -286,6 +286,11 @@ LogicalResult matchScores(Value cur, Match &match) {
       m.addend = fused->addend;
       match.addChain(def);
       match.mask = m;
+      // A scale in the same body comes before the add: scale·S + mask.
+      if (fused->factor) {
+        match.factor *= *fused->factor;
+        match.scoreScaleSeen = true;
+      }
       cur = def->getOperand(fused->scores);
       continue;
     }

@@ -427,10 +427,37 @@ std::optional<FusedAdd> matchFusedAddGeneric(Operation *op) {
     return std::nullopt;
   for (auto [scoresSide, addend] : {std::pair(add.getLhs(), add.getRhs()),
                                     std::pair(add.getRhs(), add.getLhs())}) {
+    // The scores, or the scores scaled in the same body: s·c or s/c.
+    std::optional<double> factor;
+    Operation *scale = scoresSide.getDefiningOp();
+    if (isa_and_nonnull<arith::MulFOp, arith::DivFOp>(scale) &&
+        scale->getParentOp() == g) {
+      for (unsigned side = 0; side < 2 && !factor; ++side) {
+        if (isa<arith::DivFOp>(scale) && side == 1)
+          break;
+        std::optional<unsigned> input =
+            getInputIndex(g, scale->getOperand(side));
+        if (!input)
+          continue;
+        std::optional<double> c = evalUniform(scale->getOperand(1 - side),
+                                              bindUniformInputs(g, input));
+        if (!c)
+          continue;
+        factor = isa<arith::DivFOp>(scale)
+                     ? static_cast<double>(1.0f / static_cast<float>(*c))
+                     : *c;
+        scoresSide = scale->getOperand(side);
+      }
+      if (!factor)
+        continue;
+    }
     std::optional<unsigned> scores = getInputIndex(g, scoresSide);
     Operation *def = addend.getDefiningOp();
-    if (!scores || !getCanonicalMaps(g)[*scores].isIdentity() || !def ||
-        def->getParentOp() != g)
+    // A mask input added as it is belongs to matchAddGeneric, unless the
+    // scale is fused too.
+    if (!scores || !getCanonicalMaps(g)[*scores].isIdentity() ||
+        (def && def->getParentOp() != g) || (!def && !factor) ||
+        addend == scoresSide)
       continue;
     // The addend must not depend on the scores (nor have effects): walk
     // its operands in the body.
@@ -450,7 +477,7 @@ std::optional<FusedAdd> matchFusedAddGeneric(Operation *op) {
       }
     }
     if (!readsScores)
-      return FusedAdd{*scores, addend};
+      return FusedAdd{*scores, addend, factor};
   }
   return std::nullopt;
 }

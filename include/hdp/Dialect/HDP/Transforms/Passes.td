@@ -43,8 +43,9 @@ def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
       `linalg.transpose` of the raised result;
     * the scale as a `mulf`/`divf` generic on the scores by a constant: a
       scalar, a 0-d or splat tensor, values computed from constants (e.g.
-      torch-mlir's sqrt(sitofp(dense<64>)), an f64 constant `truncf`'d); or
-      folded into Q (or K): `Q·c` before the matmul;
+      torch-mlir's sqrt(sitofp(dense<64>)), an f64 constant `truncf`'d),
+      also in the body of the mask add (`s·c + mask`); or folded into Q (or
+      K): `Q·c` before the matmul;
     * an additive mask `addf` after the scale and before the max (a
       tensor, however computed: e.g. (1 − m)·c from an integer mask stays
       and feeds the raised op; computed inside the add's own body, as
