@@ -6,9 +6,6 @@
 // fixed point, 1/16-grid inputs: the fixed point is exact).
 
 // RUN: rm -rf %t && mkdir -p %t
-// linalg.softmax has no CPU lowering: the unraised programs run from the
-// first part only.
-// RUN: split-file %s %t/parts
 // RUN: hdp-opt --hdp-raise-attention="config='#hdp.config<int_bits = 8, frac_bits = 8, policy = dense, approx = false>'" %s -o %t/raised.mlir
 // RUN: FileCheck %s --input-file=%t/raised.mlir
 // Every softmax here is raised: explain has nothing to say.
@@ -18,29 +15,38 @@
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/k.npy 1,2,8,16 --grid
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/v.npy 1,2,8,16 --grid
 
-// RUN: hdp-run %t/raised.mlir --function=scale_f64_tensor_nan_select --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/a.npy
-// RUN: hdp-run %t/parts/runnable.mlir --function=scale_f64_tensor_nan_select --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/a_ref.npy
+// Each run compiles only its function (the others made private and
+// dropped), which keeps the JIT time down; unraised, @rank2_softmax's
+// linalg.softmax would not compile for the CPU.
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=scale_f64_tensor_nan_select --symbol-dce -o %t/scale_f64_tensor_nan_select.raised.mlir
+// RUN: hdp-run %t/scale_f64_tensor_nan_select.raised.mlir --function=scale_f64_tensor_nan_select --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/a.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=scale_f64_tensor_nan_select --symbol-dce -o %t/scale_f64_tensor_nan_select.unraised.mlir
+// RUN: hdp-run %t/scale_f64_tensor_nan_select.unraised.mlir --function=scale_f64_tensor_nan_select --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/a_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/a.npy %t/a_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-A
 // RUN-A: shape (1, 2, 8, 16) within-1e-5=True
 
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/mask.npy 1,1,8,8 --causal
-// RUN: hdp-run %t/raised.mlir --function=fused_scale_and_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/c.npy
-// RUN: hdp-run %t/parts/runnable.mlir --function=fused_scale_and_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/c_ref.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=fused_scale_and_mask --symbol-dce -o %t/fused_scale_and_mask.raised.mlir
+// RUN: hdp-run %t/fused_scale_and_mask.raised.mlir --function=fused_scale_and_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/c.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=fused_scale_and_mask --symbol-dce -o %t/fused_scale_and_mask.unraised.mlir
+// RUN: hdp-run %t/fused_scale_and_mask.unraised.mlir --function=fused_scale_and_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/c_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/c.npy %t/c_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-C
 // RUN-C: shape (1, 2, 8, 16) within-1e-5=True
 
 // All in f16 (f16 scores, softmax and P·V): 1e-2 bounds the unraised
 // program's f16 rounding on outputs below 8; the raised one is the f32
 // attention rounded to f16, within half an ulp of f16 below 8 (2^-9).
-// RUN: hdp-run %t/raised.mlir --function=all_f16 --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b.npy
-// RUN: hdp-run %t/parts/runnable.mlir --function=all_f16 --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b_ref.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=all_f16 --symbol-dce -o %t/all_f16.raised.mlir
+// RUN: hdp-run %t/all_f16.raised.mlir --function=all_f16 --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=all_f16 --symbol-dce -o %t/all_f16.unraised.mlir
+// RUN: hdp-run %t/all_f16.unraised.mlir --function=all_f16 --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/b.npy %t/b_ref.npy 1e-2 | FileCheck %s --check-prefix=RUN-B
 // RUN-B: shape (1, 2, 8, 16) within-1e-2=True
-// RUN: hdp-run %t/raised.mlir --function=f32_attention --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b_f32.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=f32_attention --symbol-dce -o %t/f32_attention.raised.mlir
+// RUN: hdp-run %t/f32_attention.raised.mlir --function=f32_attention --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b_f32.npy
 // RUN: %python %S/Inputs/allclose.py %t/b.npy %t/b_f32.npy 0.001953125 | FileCheck %s --check-prefix=RUN-B32
 // RUN-B32: shape (1, 2, 8, 16) within-0.001953125=True
 
-//--- runnable.mlir
 #id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #scalar4 = affine_map<(d0, d1, d2, d3) -> ()>
@@ -319,7 +325,6 @@ func.func @f32_attention(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v:
   return %o : tensor<1x2x8x16xf32>
 }
 
-//--- named.mlir
 #named_id2 = affine_map<(d0, d1) -> (d0, d1)>
 #named_scalar2 = affine_map<(d0, d1) -> ()>
 

@@ -17,34 +17,47 @@
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/mask.npy 1,1,8,8 --causal
 // RUN: %python -c "import numpy as np; np.save('%t/pad.npy', np.array([[1, 1, 1, 1, 1, 1, 0, 0]], np.int64))"
 
-// RUN: hdp-run %t/raised.mlir --function=softmax_reciprocal_fused --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a.npy
-// RUN: hdp-run %s --function=softmax_reciprocal_fused --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a_ref.npy
+// Each run compiles only its function (the others made private and
+// dropped), which keeps the JIT time down.
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=softmax_reciprocal_fused --symbol-dce -o %t/softmax_reciprocal_fused.raised.mlir
+// RUN: hdp-run %t/softmax_reciprocal_fused.raised.mlir --function=softmax_reciprocal_fused --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=softmax_reciprocal_fused --symbol-dce -o %t/softmax_reciprocal_fused.unraised.mlir
+// RUN: hdp-run %t/softmax_reciprocal_fused.unraised.mlir --function=softmax_reciprocal_fused --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/a.npy %t/a_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-A
 // RUN-A: shape (1, 2, 8, 16) within-1e-5=True
 
-// RUN: hdp-run %t/raised.mlir --function=gqa --input=@%t/q4.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b.npy
-// RUN: hdp-run %s --function=gqa --input=@%t/q4.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b_ref.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=gqa --symbol-dce -o %t/gqa.raised.mlir
+// RUN: hdp-run %t/gqa.raised.mlir --function=gqa --input=@%t/q4.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=gqa --symbol-dce -o %t/gqa.unraised.mlir
+// RUN: hdp-run %t/gqa.unraised.mlir --function=gqa --input=@%t/q4.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/b_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/b.npy %t/b_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-B
 // RUN-B: shape (1, 4, 8, 16) within-1e-5=True
 
-// RUN: hdp-run %t/raised.mlir --function=integer_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c.npy
-// RUN: hdp-run %s --function=integer_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c_ref.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=integer_padding_mask --symbol-dce -o %t/integer_padding_mask.raised.mlir
+// RUN: hdp-run %t/integer_padding_mask.raised.mlir --function=integer_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=integer_padding_mask --symbol-dce -o %t/integer_padding_mask.unraised.mlir
+// RUN: hdp-run %t/integer_padding_mask.unraised.mlir --function=integer_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/c.npy %t/c_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-C
 // RUN-C: shape (1, 2, 8, 16) within-1e-5=True
 
-// RUN: hdp-run %t/raised.mlir --function=fused_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c2.npy
-// RUN: hdp-run %s --function=fused_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c2_ref.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=fused_padding_mask --symbol-dce -o %t/fused_padding_mask.raised.mlir
+// RUN: hdp-run %t/fused_padding_mask.raised.mlir --function=fused_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c2.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=fused_padding_mask --symbol-dce -o %t/fused_padding_mask.unraised.mlir
+// RUN: hdp-run %t/fused_padding_mask.unraised.mlir --function=fused_padding_mask --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/pad.npy --output=@%t/c2_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/c2.npy %t/c2_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-C2
 // RUN-C2: shape (1, 2, 8, 16) within-1e-5=True
 
 // f16 computes the unraised program with 11-bit significands (sums of 8
 // terms, outputs below 8 in magnitude): 1e-2 bounds its rounding. The raised
 // program computes in f32 and rounds only the output to f16.
-// RUN: hdp-run %t/raised.mlir --function=f16_upcast_softmax --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/d.npy
-// RUN: hdp-run %s --function=f16_upcast_softmax --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/d_ref.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=f16_upcast_softmax --symbol-dce -o %t/f16_upcast_softmax.raised.mlir
+// RUN: hdp-run %t/f16_upcast_softmax.raised.mlir --function=f16_upcast_softmax --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/d.npy
+// RUN: hdp-opt %s --symbol-privatize=exclude=f16_upcast_softmax --symbol-dce -o %t/f16_upcast_softmax.unraised.mlir
+// RUN: hdp-run %t/f16_upcast_softmax.unraised.mlir --function=f16_upcast_softmax --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/d_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/d.npy %t/d_ref.npy 1e-2 | FileCheck %s --check-prefix=RUN-D
 // RUN-D: shape (1, 2, 8, 16) within-1e-2=True
-// RUN: hdp-run %t/raised.mlir --function=sdpa_f32 --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/d_f32.npy
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=sdpa_f32 --symbol-dce -o %t/sdpa_f32.raised.mlir
+// RUN: hdp-run %t/sdpa_f32.raised.mlir --function=sdpa_f32 --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/d_f32.npy
 // The raised f16 program is the f32 attention rounded to f16 (outputs are
 // averages of V, below 8: half an ulp of f16 there is 2^-9).
 // RUN: %python %S/Inputs/allclose.py %t/d.npy %t/d_f32.npy 0.001953125 | FileCheck %s --check-prefix=RUN-D32
