@@ -14,7 +14,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   ninja-build ccache cmake libgtest-dev nlohmann-json3-dev python3-numpy
-  python3-matplotlib libclang-rt-22-dev
+  python3-matplotlib libclang-rt-22-dev libicu-dev
 )
 
 is_installed() {

@@ -14,7 +14,8 @@ statistics (cycles, energy, DRAM bytes, block sparsity, pruned heads) and
 compares the simulated output with dense f32 attention (no quantisation, no
 pruning; utils/hdp_numpy_ref.py dense_attention, computed in f64 from the
 same inputs). It also simulates, once per configuration and block size, the
-dense baseline (policy = dense, approx = false) for the speedup and energy
+dense baseline (policy = dense, approx = false, which compiles to the dense
+engine: no integer pre-pass, no sparsity engine) for the speedup and energy
 ratios (--no-baseline skips it).
 
 Inputs: --inputs DIR with q.npy, k.npy, v.npy and optionally mask.npy
@@ -254,11 +255,11 @@ def simulate(sim, cfg_path, attention, shape, in_dir, has_mask, work, tag, want_
     stats = os.path.join(work, tag + ".stats.json")
     out = os.path.join(work, tag + ".out.npy")
     cmd = [sim, "--compile", f"--shape={shape_arg}", f"--attention-config={attention}",
-           f"--config={cfg_path}", "-o", prog]
+           f"--accel-config={cfg_path}", "-o", prog]
     if has_mask:
         cmd.insert(3, "--mask")
     run(cmd)
-    cmd = [sim, prog, f"--config={cfg_path}"]
+    cmd = [sim, prog, f"--accel-config={cfg_path}"]
     cmd += [f"--input=@{os.path.join(in_dir, n + '.npy')}" for n in ("q", "k", "v")]
     if has_mask:
         cmd.append(f"--input=@{os.path.join(in_dir, 'mask.npy')}")

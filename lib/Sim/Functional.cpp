@@ -14,6 +14,8 @@
 #include "Machine.h"
 
 #include "hdp/Accel/StreamBuilder.h"
+#include "hdp/Semantics/FixedPoint.h"
+#include "hdp/Semantics/RowKernels.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -47,26 +49,20 @@ inline Acc dot(const int16_t *a, const int16_t *b, uint32_t n) {
   return acc;
 }
 
-/// Split-quantize (DESIGN §2 step 1) of a whole tensor into the three planes
+/// Split-quantize (docs/semantics.md step 1) of a whole tensor into the three planes
 /// the simulated DRAM holds: hi, lo and raw = hi·2^F + lo.
 void splitPlanes(const std::vector<float> &x, const AttentionParams &p,
                  std::vector<int16_t> &hi, std::vector<int16_t> &lo,
                  std::vector<int16_t> &raw) {
-  const int f = p.fracBits;
-  const double maxRaw = std::ldexp(1.0, p.intBits + f - 1) - 1.0;
-  const double minRaw = -std::ldexp(1.0, p.intBits + f - 1);
   hi.resize(x.size());
   lo.resize(x.size());
   raw.resize(x.size());
   for (size_t n = 0; n < x.size(); ++n) {
-    float scaled = std::ldexp(x[n], f + p.shift); // exact power of two
-    double d = std::isnan(scaled) ? 0.0 : static_cast<double>(scaled);
-    d = std::min(std::max(d, minRaw), maxRaw);
-    int32_t r = static_cast<int32_t>(std::nearbyint(d)); // ties to even
-    int32_t h = r >> f;                                  // arithmetic
-    hi[n] = static_cast<int16_t>(h);
-    lo[n] = static_cast<int16_t>(r - h * (int32_t(1) << f));
-    raw[n] = static_cast<int16_t>(r);
+    fixed::SplitValue v = fixed::splitValue(x[n], p.intBits, p.fracBits,
+                                            p.shift);
+    hi[n] = static_cast<int16_t>(v.hi);
+    lo[n] = static_cast<int16_t>(v.lo);
+    raw[n] = static_cast<int16_t>(v.raw);
   }
 }
 
@@ -573,10 +569,15 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   const KSlot &k = cb.k[c.slots[1]];
   if (!k.tag.holds(c.batch, c.head, c.col0, c.cols))
     return wrongSlot("k", c.slots[1], k.tag, "keys", c, c.col0, c.cols);
-  Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
-  if (!maskBits)
-    return maskBits.takeError();
-  const BlockMaskSlot &m = **maskBits;
+  // The dense engine scores every key; HDP only the blocks kept.
+  const bool dense = c.has(FlagDense);
+  const BlockMaskSlot *m = nullptr;
+  if (!dense) {
+    Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+    if (!maskBits)
+      return maskBits.takeError();
+    m = *maskBits;
+  }
   const MaskSlot *add = nullptr;
   if (c.has(FlagMasked)) {
     add = &cb.mask[c.slots[4]];
@@ -592,6 +593,9 @@ Error Machine::peFrac(const Command &c, Effect &e) {
     s.tag = {true, c.batch, c.head, c.row0, c.rows};
     s.values.resize(uint64_t(c.rows) * M);
     s.written.assign(M, 0);
+    s.live.assign((ceilDiv(uint64_t(c.row0) + c.rows, bm) - c.row0 / bm) *
+                      numBlockCols,
+                  0);
   }
 
   const float negInf = -std::numeric_limits<float>::infinity();
@@ -600,7 +604,10 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const uint8_t *keepRow =
-        &m.keep[uint64_t(i / bm - m.blockRow0) * numBlockCols];
+        dense ? nullptr
+              : &m->keep[uint64_t(i / bm - m->blockRow0) * numBlockCols];
+    uint8_t *liveRow =
+        &s.live[uint64_t(i / bm - s.tag.start / bm) * numBlockCols];
     const int16_t *qr = &q.raw[uint64_t(i - q.tag.start) * D];
     const int16_t *ql = &q.lo[uint64_t(i - q.tag.start) * D];
     float *dst = &s.values[uint64_t(i - s.tag.start) * M];
@@ -609,7 +616,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
       uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
       uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
-      if (!keepRow[bj]) {
+      if (keepRow && !keepRow[bj]) {
         std::fill(dst + j0, dst + j1, negInf);
         continue;
       }
@@ -623,6 +630,10 @@ Error Machine::peFrac(const Command &c, Effect &e) {
         if (ref::isRemoved(maskValue)) {
           dst[j] = negInf;
           continue;
+        }
+        if (!liveRow[bj]) {
+          liveRow[bj] = 1;
+          denseLiveBlocks += dense;
         }
         // A = Σ rawQ·rawK [- Σ loQ·loK]: the same integer as
         // S_int·2^2F + (Σ loQ·hiK + hiQ·loK)·2^F [+ Σ loQ·loK].
@@ -653,7 +664,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
     uint64_t tn =
         std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
-    uint64_t keys = keptKeysInRows(m, t0, tn, c.col0, c.cols);
+    uint64_t keys = dense ? c.cols : keptKeysInRows(*m, t0, tn, c.col0, c.cols);
     if (!keys)
       continue;
     uint64_t colTiles = ceilDiv(keys, a.tileCols);
@@ -688,10 +699,17 @@ Error Machine::pePv(const Command &c, Effect &e) {
   const VSlot &v = cb.v[c.slots[1]];
   if (!v.tag.holds(c.batch, c.head, c.col0, c.cols))
     return wrongSlot("v", c.slots[1], v.tag, "keys", c, c.col0, c.cols);
-  Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
-  if (!maskBits)
-    return maskBits.takeError();
-  const BlockMaskSlot &m = **maskBits;
+  // The dense engine multiplies every key; its accumulate is gated off for
+  // blocks the mask removes entirely (no scores were live there), which
+  // costs no cycles and keeps non-finite V under padding out of the output.
+  const bool dense = c.has(FlagDense);
+  const BlockMaskSlot *m = nullptr;
+  if (!dense) {
+    Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+    if (!maskBits)
+      return maskBits.takeError();
+    m = *maskBits;
+  }
   OutSlot &o = cb.out[c.slots[2]];
   if (c.has(FlagFirst)) {
     o.tag = {true, c.batch, c.head, c.row0, c.rows};
@@ -704,7 +722,8 @@ Error Machine::pePv(const Command &c, Effect &e) {
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const uint8_t *keepRow =
-        &m.keep[uint64_t(i / bm - m.blockRow0) * numBlockCols];
+        dense ? &s.live[uint64_t(i / bm - s.tag.start / bm) * numBlockCols]
+              : &m->keep[uint64_t(i / bm - m->blockRow0) * numBlockCols];
     const float *p = &s.values[uint64_t(i - s.tag.start) * M];
     float *acc = &o.data[uint64_t(i - o.tag.start) * Dv];
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
@@ -734,7 +753,7 @@ Error Machine::pePv(const Command &c, Effect &e) {
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
     uint64_t tn =
         std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
-    uint64_t keys = keptKeysInRows(m, t0, tn, c.col0, c.cols);
+    uint64_t keys = dense ? c.cols : keptKeysInRows(*m, t0, tn, c.col0, c.cols);
     if (!keys)
       continue;
     uint64_t kTiles = ceilDiv(keys, a.tileK);
@@ -785,11 +804,15 @@ Error Machine::seAcc(const Command &c, Effect &e) {
     t.tag = {true, c.batch, c.head, c.row0, c.rows};
     t.theta.assign(nbr * numBlockCols, 0);
     t.valid.assign(nbr * numBlockCols, 0);
+    t.magnitude = 0;
     t.covered.assign(M, 0);
   } else if (!t.tag.is(c.batch, c.head, c.row0, c.rows)) {
     return wrongSlot("theta", c.slots[1], t.tag, "rows", c, c.row0, c.rows);
   }
 
+  // θ ranks blocks by Σ|S_int| or Σ S_int; in the signed ranking the head
+  // importance (always Σ|S_int|) needs the magnitudes beside it.
+  const bool signedRanking = params.importance == Importance::Signed;
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const int64_t *row = &s.sInt[uint64_t(i - s.tag.start) * M];
@@ -799,17 +822,20 @@ Error Machine::seAcc(const Command &c, Effect &e) {
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
       uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
       uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
-      int64_t sum = 0;
+      int64_t sum = 0, magnitude = 0;
       bool any = false;
       for (uint64_t j = j0; j < j1; ++j) {
         if (maskRow && ref::isRemoved(maskRow[j - add->col0]))
           continue;
         any = true;
-        sum += row[j] < 0 ? -row[j] : row[j];
+        int64_t a = row[j] < 0 ? -row[j] : row[j];
+        sum += signedRanking ? row[j] : a;
+        magnitude += a;
       }
       if (any) {
         t.theta[local * numBlockCols + bj] += sum;
         t.valid[local * numBlockCols + bj] = 1;
+        t.magnitude += magnitude;
       }
     }
   }
@@ -817,7 +843,9 @@ Error Machine::seAcc(const Command &c, Effect &e) {
 
   uint64_t elements = uint64_t(c.rows) * c.cols;
   e.unitCycles = 1 + ceilDiv(elements, config.seLanes);
-  e.seOps = elements;
+  // One accumulate per element into θ; the signed ranking adds the
+  // magnitude accumulate of the head importance (a second lane op).
+  e.seOps = signedRanking ? 2 * elements : elements;
   e.sramRead = elements * 4 + (add ? elements * 4 : 0);
   e.sramWrite = nbr * (ceilDiv(c1, bn) - c.col0 / bn) * 8;
   return Error::success();
@@ -841,59 +869,22 @@ Error Machine::seEndR(const Command &c, Effect &e) {
   m.blockRows = static_cast<uint32_t>(nbr);
   m.keep.assign(nbr * mb, 0);
 
-  // DESIGN §2 step 3, in exact integers (as lib/Reference/Reference.cpp).
-  const int128 r = params.rhoQ16;
+  // docs/semantics.md step 3, in exact integers (the shared row kernel).
+  const int64_t r = params.rhoQ16;
   int128 headSum = 0;
-  std::vector<uint32_t> valid;
   for (uint64_t row = 0; row < nbr; ++row) {
     const int64_t *theta = &t.theta[row * mb];
     const uint8_t *isValid = &t.valid[row * mb];
-    uint8_t *keep = &m.keep[row * mb];
-    valid.clear();
-    for (uint32_t bj = 0; bj < mb; ++bj)
-      if (isValid[bj])
-        valid.push_back(bj);
-    validBlocks += valid.size();
-    for (uint32_t bj : valid)
-      headSum += theta[bj];
-    if (valid.empty())
-      continue;
-    switch (params.policy) {
-    case ref::Policy::Dense:
-      for (uint32_t bj : valid)
-        keep[bj] = 1;
-      break;
-    case ref::Policy::TopK: {
-      // Largest θ first, ties to the lower column: a strict total order, so
-      // the kept set is the reference's.
-      auto before = [&](uint32_t x, uint32_t y) {
-        return theta[x] != theta[y] ? theta[x] > theta[y] : x < y;
-      };
-      size_t n = std::min<size_t>(params.topk, valid.size());
-      std::nth_element(valid.begin(), valid.begin() + (n - 1), valid.end(),
-                       before);
-      for (size_t idx = 0; idx < n; ++idx)
-        keep[valid[idx]] = 1;
-      break;
-    }
-    case ref::Policy::Hdp: {
-      const int128 nb = static_cast<int128>(valid.size());
-      int128 sum = 0;
-      int64_t mx = theta[valid.front()], mn = mx;
-      for (uint32_t bj : valid) {
-        sum += theta[bj];
-        mx = std::max(mx, theta[bj]);
-        mn = std::min(mn, theta[bj]);
-      }
-      const int128 rhs = r >= 0 ? 65536 * sum + r * (nb * mx - sum)
-                                : 65536 * sum + r * (sum - nb * mn);
-      for (uint32_t bj : valid)
-        if (65536 * nb * theta[bj] >= rhs)
-          keep[bj] = 1;
-      break;
-    }
-    }
+    validBlocks += std::count(isValid, isValid + mb, 1);
+    if (params.importance == Importance::Abs)
+      for (uint32_t bj = 0; bj < mb; ++bj)
+        if (isValid[bj])
+          headSum += theta[bj];
+    rows::pruneBlockRow(theta, isValid, &m.keep[row * mb], mb, params.policy,
+                        r, params.topk);
   }
+  if (params.importance == Importance::Signed)
+    headSum = t.magnitude;
   thetaH[uint64_t(c.batch) * shape.H + c.head] += static_cast<int64_t>(headSum);
 
   e.unitCycles =
@@ -910,11 +901,9 @@ void Machine::seEndH(const Command &c, Effect &e) {
   int128 total = 0;
   for (uint32_t h = 0; h < H; ++h)
     total += thetaH[base + h];
-  const int128 t = static_cast<int128>(params.tauHQ16); // capped at 2^62
-  for (uint32_t h = 0; h < H; ++h) {
-    int128 lhs = int128(H) * 65536 * thetaH[base + h];
-    headKeep[base + h] = lhs >= t * total ? 1 : 0;
-  }
+  for (uint32_t h = 0; h < H; ++h)
+    headKeep[base + h] =
+        rows::keepHead(H, thetaH[base + h], total, params.tauHQ16) ? 1 : 0;
   decided[c.batch] = 1;
   e.unitCycles = config.seHeadCycles + ceilDiv(H, config.seLanes);
   e.seOps = 2 * uint64_t(H);
@@ -943,43 +932,14 @@ Error Machine::softmax(const Command &c, Effect &e) {
   uint64_t cycles = a.softmaxLatencyCycles, elements = 0;
   for (uint32_t r = 0; r < c.rows; ++r) {
     float *row = &s.values[uint64_t(r) * M];
-    // The reference's softmaxRow, in place: max and sum over finite scores
-    // in increasing column order.
-    float mx = -std::numeric_limits<float>::infinity();
-    bool any = false;
-    uint64_t finite = 0;
-    for (uint32_t j = 0; j < M; ++j) {
-      if (!std::isfinite(row[j]))
-        continue;
-      mx = any ? std::max(mx, row[j]) : row[j];
-      any = true;
-      ++finite;
-    }
+    // The shared row softmax, in place: max and sum over finite scores in
+    // increasing column order.
+    uint64_t finite = static_cast<uint64_t>(
+        rows::softmaxRow(row, row, M, exact ? SoftmaxKind::Exact
+                                            : SoftmaxKind::Poly));
     cycles += 3 * ceilDiv(finite, a.softmaxLanes) +
-              (any ? a.softmaxReciprocalCycles : 0);
+              (finite ? a.softmaxReciprocalCycles : 0);
     elements += finite;
-    if (!any) {
-      std::fill(row, row + M, 0.0f);
-      continue;
-    }
-    float sum = 0.0f;
-    for (uint32_t j = 0; j < M; ++j) {
-      if (!std::isfinite(row[j])) {
-        row[j] = 0.0f;
-        continue;
-      }
-      float x = row[j] - mx;
-      row[j] = exact ? std::exp(x) : ref::polyExp(x);
-      sum += row[j];
-    }
-    if (exact) {
-      for (uint32_t j = 0; j < M; ++j)
-        row[j] = row[j] / sum;
-    } else {
-      float recip = ref::polyReciprocal(sum);
-      for (uint32_t j = 0; j < M; ++j)
-        row[j] = row[j] * recip;
-    }
   }
   s.kind = ScoreSlot::Kind::Probs;
   e.unitCycles = cycles;

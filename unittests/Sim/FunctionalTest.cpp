@@ -183,14 +183,25 @@ RandomCase makeCase(unsigned seed) {
 }
 
 /// Compares simulator and reference; returns the number of output elements
-/// that differ in their bits (for information; the contract is 1e-5).
+/// that differ in their bits (for information; the contract is 1e-5). The
+/// dense engine computes no masks: it must keep exactly the reference's
+/// (valid) blocks, which its statistics count.
 size_t expectAgreement(const sim::SimResult &r, const ref::AttentionResult &e,
-                       const std::string &what) {
-  EXPECT_EQ(r.outputs.blockMask.shape, e.blockMask.shape) << what;
-  EXPECT_TRUE(r.outputs.blockMask.data == e.blockMask.data) << what;
-  EXPECT_TRUE(r.outputs.headMask.data == e.headMask.data) << what;
-  EXPECT_TRUE(r.outputs.thetaH.data == e.thetaH.data) << what;
-  EXPECT_TRUE(r.outputs.blockMaskComplete && r.outputs.headTableComplete);
+                       const std::string &what, bool denseEngine = false) {
+  if (denseEngine) {
+    uint64_t kept = std::count(e.blockMask.data.begin(), e.blockMask.data.end(),
+                               uint8_t(1));
+    EXPECT_EQ(r.stats.blocksKept, kept) << what;
+    EXPECT_EQ(r.stats.blocksValid, kept) << what;
+    EXPECT_EQ(r.stats.seOps, 0u) << what;
+    EXPECT_FALSE(r.outputs.blockMaskComplete || r.outputs.headTableComplete);
+  } else {
+    EXPECT_EQ(r.outputs.blockMask.shape, e.blockMask.shape) << what;
+    EXPECT_TRUE(r.outputs.blockMask.data == e.blockMask.data) << what;
+    EXPECT_TRUE(r.outputs.headMask.data == e.headMask.data) << what;
+    EXPECT_TRUE(r.outputs.thetaH.data == e.thetaH.data) << what;
+    EXPECT_TRUE(r.outputs.blockMaskComplete && r.outputs.headTableComplete);
+  }
   EXPECT_EQ(r.outputs.out.shape, e.out.shape) << what;
   size_t differing = 0;
   float worst = 0;
@@ -209,31 +220,55 @@ size_t expectAgreement(const sim::SimResult &r, const ref::AttentionResult &e,
 }
 
 TEST(SimFunctional, RandomCasesMatchTheReference) {
-  size_t differing = 0, cases = 0;
-  for (unsigned seed = 1; seed <= 240; ++seed) {
-    RandomCase rc = makeCase(seed);
-    ASSERT_EQ(rc.config.validate(), "") << rc.description;
-    const ref::Tensor<float> *mask =
-        rc.inputs.mask ? &*rc.inputs.mask : nullptr;
-    ref::AttentionResult expected =
-        ref::attention(rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, rc.config);
-    accel::AttentionParams params =
-        accel::AttentionParams::from(rc.config, rc.shape.D);
-    accel::AccelConfig accels[] = {
-        loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
-        tinyConfigFor(rc.shape, params), oddConfig()};
-    for (const accel::AccelConfig &accel : accels) {
-      std::string what = rc.description + " on " + accel.name;
-      sim::SimResult r = compileAndRun(rc.shape, rc.config, accel, rc.inputs);
-      if (HasFailure())
-        return; // one clear failure rather than hundreds
-      differing += expectAgreement(r, expected, what);
-      ++cases;
-      if (HasFailure())
-        return;
+  size_t differing = 0, cases = 0, rankingsDisagree = 0;
+  for (unsigned seed = 1; seed <= 240; ++seed)
+    for (hdp::Importance importance :
+         {hdp::Importance::Abs, hdp::Importance::Signed}) {
+      RandomCase rc = makeCase(seed);
+      rc.config.importance = importance;
+      rc.description +=
+          std::string(" importance=") + hdp::importanceName(importance);
+      ASSERT_EQ(rc.config.validate(), "") << rc.description;
+      const ref::Tensor<float> *mask =
+          rc.inputs.mask ? &*rc.inputs.mask : nullptr;
+      ref::AttentionResult expected = ref::attention(
+          rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, rc.config);
+      if (importance == hdp::Importance::Signed) {
+        ref::AttentionConfig abs = rc.config;
+        abs.importance = hdp::Importance::Abs;
+        rankingsDisagree +=
+            ref::attention(rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, abs)
+                .blockMask.data != expected.blockMask.data;
+      }
+      accel::AttentionParams params =
+          accel::AttentionParams::from(rc.config, rc.shape.D);
+      accel::AccelConfig accels[] = {
+          loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
+          tinyConfigFor(rc.shape, params), oddConfig()};
+      llvm::Expected<bool> dense = accel::selectDenseEngine(params, {});
+      ASSERT_TRUE(bool(dense));
+      for (const accel::AccelConfig &accel : accels) {
+        std::string what = rc.description + " on " + accel.name;
+        sim::SimResult r = compileAndRun(rc.shape, rc.config, accel, rc.inputs);
+        if (HasFailure())
+          return; // one clear failure rather than hundreds
+        differing += expectAgreement(r, expected, what, *dense);
+        ++cases;
+        if (*dense) {
+          // The same attention on the HDP engine with pruning off.
+          accel::BuildOptions hdp;
+          hdp.engine = accel::Engine::Hdp;
+          differing += expectAgreement(
+              compileAndRun(rc.shape, rc.config, accel, rc.inputs, hdp),
+              expected, what + " (HDP engine)");
+        }
+        if (HasFailure())
+          return;
+      }
     }
-  }
-  EXPECT_EQ(cases, 960u);
+  EXPECT_EQ(cases, 1920u);
+  // The signed cases exercise other masks than the abs ones, not the same.
+  EXPECT_GE(rankingsDisagree, 100u);
   // The simulator performs the reference's float operations in the same
   // order, so in practice the outputs are identical.
   EXPECT_EQ(differing, 0u);
@@ -248,27 +283,31 @@ TEST(SimFunctional, EveryPolicyAndTheTinyConfigAtMediumSize) {
     mask.data[shape.M + j] = -10000.0f; // pad the second batch item
   in.mask = mask;
   for (ref::Policy policy :
-       {ref::Policy::Hdp, ref::Policy::TopK, ref::Policy::Dense}) {
-    ref::AttentionConfig config;
-    config.policy = policy;
-    config.rho = 0.2;
-    config.topk = 5;
-    config.tauH = 0.8;
-    config.blockRows = 2;
-    config.blockCols = 3;
-    ref::AttentionResult expected =
-        ref::attention(in.q, in.k, in.v, &*in.mask, config);
-    accel::AttentionParams params =
-        accel::AttentionParams::from(config, shape.D);
-    for (const accel::AccelConfig &accel :
-         {loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
-          tinyConfigFor(shape, params), oddConfig()}) {
-      sim::SimResult r = compileAndRun(shape, config, accel, in);
-      expectAgreement(r, expected,
-                      "policy " + std::to_string(int(policy)) + " on " +
-                          accel.name);
+       {ref::Policy::Hdp, ref::Policy::TopK, ref::Policy::Dense})
+    for (hdp::Importance importance :
+         {hdp::Importance::Abs, hdp::Importance::Signed}) {
+      ref::AttentionConfig config;
+      config.policy = policy;
+      config.importance = importance;
+      config.rho = 0.2;
+      config.topk = 5;
+      config.tauH = 0.8;
+      config.blockRows = 2;
+      config.blockCols = 3;
+      ref::AttentionResult expected =
+          ref::attention(in.q, in.k, in.v, &*in.mask, config);
+      accel::AttentionParams params =
+          accel::AttentionParams::from(config, shape.D);
+      for (const accel::AccelConfig &accel :
+           {loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
+            tinyConfigFor(shape, params), oddConfig()}) {
+        sim::SimResult r = compileAndRun(shape, config, accel, in);
+        expectAgreement(r, expected,
+                        "policy " + std::to_string(int(policy)) + " " +
+                            hdp::importanceName(importance) + " on " +
+                            accel.name);
+      }
     }
-  }
 }
 
 TEST(SimFunctional, PrunedHeadsOutputZeroAndSkipWork) {

@@ -77,6 +77,19 @@ public:
                                                     const ref::Tensor<float> &k,
                                                     const ref::Tensor<float> &v,
                                                     LayerStats *stats) = 0;
+
+  /// Bidirectional attention over a batch under an additive mask (the
+  /// encoder's): q [B,H,T,D], k [B,H,T,D], v [B,H,T,Dv], mask [B,1,T,T].
+  /// Elements whose mask value is <= -10000 are removed (ref::isRemoved): no
+  /// backend lets them contribute, and a row whose elements are all removed
+  /// outputs 0. Adds what was pruned to `stats` if not null, counting only
+  /// what the mask leaves (rows with a non-removed element, their Q and the
+  /// K of keys someone attends to), so that padding never changes a
+  /// statistic. Backends without it return an error.
+  virtual llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats);
 };
 
 /// Plain f32 attention the way llama2.c computes it: score = (q·k) in f32
@@ -97,40 +110,35 @@ public:
   static void attendRow(const float *query, const float *keys,
                         const float *values, int64_t count, int64_t stride,
                         int64_t headSize, float *out);
-};
 
-/// The block importance that block selection ranks by.
-enum class Importance {
-  /// θ = Σ|S_int|: hdp's semantics (DESIGN §2), the default.
-  Abs,
-  /// EXPERIMENT, not hdp's semantics: θ = Σ S_int (signed) over the block's
-  /// non-removed elements. A block of strongly negative scores gets almost
-  /// no softmax weight, yet Σ|S_int| ranks it high; the signed sum does not.
-  /// It is offset per block row so that the row's smallest valid θ is 0,
-  /// which leaves every hdp threshold (mean/max/min based) and the top-k
-  /// order unchanged while keeping θ >= 0. Head pruning still uses Σ|S_int|.
-  Signed,
+  /// softmax(q·kᵀ/sqrt(D) + mask)·V in f32 over the non-removed keys, the
+  /// way transformers' BertSelfAttention computes it (a removed key's
+  /// -10000 leaves exactly 0 weight there in f32).
+  llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats) override;
 };
 
 /// hdp attention by the reference library, one configuration per layer.
 class ReferenceBackend : public AttentionBackend {
 public:
   /// `configs` has one entry per layer, or a single entry for all layers.
-  explicit ReferenceBackend(std::vector<ref::AttentionConfig> configs,
-                            Importance importance = Importance::Abs)
-      : configs(std::move(configs)), importance(importance) {}
-  std::string name() const override {
-    return importance == Importance::Abs ? "reference" : "reference-signed";
-  }
+  explicit ReferenceBackend(std::vector<ref::AttentionConfig> configs)
+      : configs(std::move(configs)) {}
+  std::string name() const override { return "reference"; }
   llvm::Expected<ref::Tensor<float>> attend(unsigned layer,
                                             const ref::Tensor<float> &q,
                                             const ref::Tensor<float> &k,
                                             const ref::Tensor<float> &v,
                                             LayerStats *stats) override;
+  llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats) override;
 
 private:
   std::vector<ref::AttentionConfig> configs;
-  Importance importance;
 };
 
 /// The configuration of `layer` in a per-layer list (a single entry applies
@@ -150,14 +158,6 @@ void countMassLost(const ref::Tensor<float> &q, const ref::Tensor<float> &k,
                    const std::vector<uint8_t> &blockMask,
                    const std::vector<uint8_t> &headMask, LayerStats &stats);
 
-/// hdp attention exactly as hdp::ref::attention except that blocks are
-/// ranked by Importance::Signed (an experiment; see there).
-ref::AttentionResult signedImportanceAttention(const ref::Tensor<float> &q,
-                                               const ref::Tensor<float> &k,
-                                               const ref::Tensor<float> &v,
-                                               const ref::Tensor<float> &mask,
-                                               const ref::AttentionConfig &cfg);
-
 /// Counts quantized and clamped values of `x` under `config` (step 1 of the
 /// semantics) into `stats`.
 void countClamped(const ref::Tensor<float> &x,
@@ -169,6 +169,20 @@ void countPruning(int64_t length, const ref::AttentionConfig &config,
                   const std::vector<uint8_t> &blockMask,
                   const std::vector<uint8_t> &headMask, int64_t heads,
                   LayerStats &stats);
+
+/// The statistics of one masked attention call (AttentionBackend::
+/// attendMasked) over q, k [B,H,T,D] and mask [B,1,T,T], for an hdp result
+/// with block mask [B,H,NB,MB] and head mask [B,H] under `config`: blocks
+/// are valid when they hold a non-removed element, "causal" elements are
+/// the non-removed ones, rows are the rows with a non-removed element, and
+/// clamping counts the Q rows of those rows and the K rows of keys some row
+/// attends to. `withQuantization` false (dense) skips clamping and mass lost.
+void countMaskedStats(const ref::Tensor<float> &q, const ref::Tensor<float> &k,
+                      const ref::Tensor<float> &mask,
+                      const ref::AttentionConfig &config,
+                      const std::vector<uint8_t> &blockMask,
+                      const std::vector<uint8_t> &headMask,
+                      bool withQuantization, LayerStats &stats);
 
 } // namespace hdp::model
 

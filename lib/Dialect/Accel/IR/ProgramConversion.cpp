@@ -106,6 +106,8 @@ Command hdp::accel_ir::commandOf(Operation *op) {
     c.flags |= accel::FlagHeadPred;
   if (unitField(op, "first"))
     c.flags |= accel::FlagFirst;
+  if (unitField(op, "dense"))
+    c.flags |= accel::FlagDense;
   if (c.opcode == Opcode::DmaLoad && intField(op, "fum"))
     c.flags |= accel::FlagFum;
   if ((c.opcode == Opcode::PeFrac || c.opcode == Opcode::SeAcc) &&
@@ -156,6 +158,7 @@ FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
       setInt(name, cmd.slots[operand.slotIndex]);
   setUnit("head_pred", cmd.has(accel::FlagHeadPred));
   setUnit("first", cmd.has(accel::FlagFirst));
+  setUnit("dense", cmd.has(accel::FlagDense));
 
   if (commandOf(op) != cmd) {
     op->erase();
@@ -177,12 +180,12 @@ TargetAttr hdp::accel_ir::targetAttrOf(MLIRContext *ctx,
                          at(Buffer::BlockMask), at(Buffer::Out));
 }
 
-
 AttentionAttr hdp::accel_ir::attentionAttrOf(MLIRContext *ctx,
                                              const accel::AttentionParams &t) {
   return AttentionAttr::get(
       ctx, t.intBits, t.fracBits, t.shift, t.blockRows, t.blockCols,
-      ref::policyName(t.policy), t.topk, BoolAttr::get(ctx, t.approx),
+      ref::policyName(t.policy), importanceName(t.importance), t.topk,
+      BoolAttr::get(ctx, t.approx),
       t.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact", t.rhoQ16,
       t.tauHQ16, t.scaleBits);
 }
@@ -234,6 +237,9 @@ FailureOr<accel::Program> hdp::accel_ir::programOf(ProgramOp op) {
   p.attention.policy = t.getPolicy() == "topk"    ? ref::Policy::TopK
                        : t.getPolicy() == "dense" ? ref::Policy::Dense
                                                   : ref::Policy::Hdp;
+  p.attention.importance = t.getImportance() == "signed"
+                               ? Importance::Signed
+                               : Importance::Abs;
   p.attention.topk = t.getTopk();
   p.attention.approx = t.getApprox().getValue();
   p.attention.softmax = t.getSoftmax() == "poly" ? ref::SoftmaxKind::Poly

@@ -9,7 +9,7 @@
 
 using namespace mlir;
 
-llvm::Expected<hdp::ref::AttentionConfig>
+llvm::Expected<hdp::AttentionConfig>
 hdp::parseConfigText(llvm::StringRef text) {
   auto fail = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -36,7 +36,7 @@ hdp::parseConfigText(llvm::StringRef text) {
   auto config = dyn_cast<ConfigAttr>(attr);
   if (!config)
     return fail("expected #hdp.config<...>, got " + text);
-  ref::AttentionConfig result = config.toReference();
+  hdp::AttentionConfig result = config.toReference();
   // The attribute verifier ran validate(); this guards the reference's
   // preconditions should the two ever drift apart.
   if (std::string e = result.validate(); !e.empty())

@@ -547,12 +547,12 @@ private:
 
     // The raised op reproduces the scale found in the IR (1 when there is
     // none); the default 1/sqrt(D) is left implicit.
-    ref::AttentionConfig cfg = config.toReference();
+    hdp::AttentionConfig cfg = config.toReference();
     float scale = static_cast<float>(match.factor);
     int64_t headDim = getTensorType(q).getDimSize(3);
     cfg.scale = static_cast<double>(scale);
     if (!ShapedType::isDynamic(headDim) &&
-        ref::AttentionConfig().effectiveScale(headDim) == scale)
+        hdp::AttentionConfig().effectiveScale(headDim) == scale)
       cfg.scale = std::nullopt;
     auto configAttr = ConfigAttr::fromReference(op.getContext(), cfg);
 

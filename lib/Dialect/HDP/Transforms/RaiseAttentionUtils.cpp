@@ -501,7 +501,7 @@ std::optional<SelectGeneric> matchSelectGeneric(Operation *op) {
       continue;
     std::optional<double> fill =
         evalUniform(fillArg, bindUniformInputs(g, scores));
-    if (!fill || !(*fill <= static_cast<double>(ref::kRemovedThreshold)))
+    if (!fill || !(*fill <= static_cast<double>(hdp::kRemovedThreshold)))
       continue;
     return SelectGeneric{*scores, *cond, *fill, fillWhen};
   }
