@@ -16,7 +16,8 @@
 // RUN: %python %hdp_src/test/hdp-run/Inputs/gen.py %t/mask.npy 1,1,8,8 --causal
 
 // masked_fill(attn_mask != 0, -inf) on the scores: the same causal mask.
-// RUN: hdp-run %t/raised.mlir --function=sdpa_masked_fill \
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=sdpa_masked_fill --symbol-dce -o %t/sdpa_masked_fill.mlir
+// RUN: hdp-run %t/sdpa_masked_fill.mlir --function=sdpa_masked_fill \
 // RUN:   --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy \
 // RUN:   --input=@%t/mask.npy --output=@%t/fill.npy
 // RUN: %python %hdp_src/test/hdp-run/Inputs/dense_check.py %t/q.npy %t/k.npy \
@@ -24,7 +25,8 @@
 // FILL: shape (1, 2, 8, 16) max-abs-error-within-1e-5=True
 
 // torch-mlir BERT self-attention with a causal mask.
-// RUN: hdp-run %t/raised.mlir --function=bert_self_attention \
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=bert_self_attention --symbol-dce -o %t/bert_self_attention.mlir
+// RUN: hdp-run %t/bert_self_attention.mlir --function=bert_self_attention \
 // RUN:   --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy \
 // RUN:   --input=@%t/mask.npy --output=@%t/bert.npy
 // RUN: %python %hdp_src/test/hdp-run/Inputs/dense_check.py %t/q.npy %t/k.npy \
@@ -32,7 +34,8 @@
 // BERT: shape (1, 2, 8, 16) max-abs-error-within-1e-5=True
 
 // torch-mlir scaled_dot_product_attention (no mask).
-// RUN: hdp-run %t/raised.mlir --function=sdpa --input=@%t/q.npy \
+// RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=sdpa --symbol-dce -o %t/sdpa.mlir
+// RUN: hdp-run %t/sdpa.mlir --function=sdpa --input=@%t/q.npy \
 // RUN:   --input=@%t/k.npy --input=@%t/v.npy --output=@%t/sdpa.npy
 // RUN: %python %hdp_src/test/hdp-run/Inputs/dense_check.py %t/q.npy %t/k.npy \
 // RUN:   %t/v.npy %t/sdpa.npy | FileCheck %s --check-prefix=SDPA

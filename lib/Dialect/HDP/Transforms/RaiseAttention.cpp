@@ -4,15 +4,19 @@
 // linalg the way frontends emit it and rewrites it into one hdp.attention.
 //
 // The pattern is anchored on the P·V contraction and walks the use-def chain
-// backwards: P·V ← [reshapes, copies] ← softmax ← [mask add or masked fill]
-// ← [scale] ← [reshapes, copies] ← Q·Kᵀ, then follows Q, K and V back
-// through copies, transposes, B·H collapses and (Q, K) constant scaling.
+// backwards: P·V ← [reshapes, copies, casts] ← softmax (RaiseAttention-
+// Softmax.cpp) ← [mask add or masked fill] ← [scale] ← [reshapes, copies,
+// casts] ← Q·Kᵀ, then follows Q, K and V back through copies, transposes,
+// B·H collapses and (Q, K) constant scaling (RaiseAttentionScores.cpp).
 // Matching only reads the IR; the rewrite starts once every check has
-// passed, so unrecognised IR stays exactly as it was. The walk driver only
-// lets a pattern erase the op it visits, so the pass erases the matched
-// chains after the walk.
+// passed, so unrecognised IR stays exactly as it was, and a failed match
+// knows the first op that did not fit, which explain=true reports. The walk
+// driver only lets a pattern erase the op it visits, so the pass erases the
+// matched chains after the walk.
 //
 //===----------------------------------------------------------------------===//
+
+#include "RaiseAttentionMatch.h"
 
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
@@ -26,1012 +30,28 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/Matchers.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/Debug.h"
 
-#include <cfloat>
 #include <cmath>
+#include <set>
 
 namespace hdp {
 #define GEN_PASS_DEF_HDPRAISEATTENTION
 #include "hdp/Dialect/HDP/Transforms/Passes.h.inc"
 } // namespace hdp
 
+#define DEBUG_TYPE "hdp-raise-attention"
+
 using namespace mlir;
 using namespace hdp;
+using namespace hdp::raise;
 
 namespace {
-
-constexpr int64_t kDynamic = ShapedType::kDynamic;
-
-//===----------------------------------------------------------------------===//
-// Small helpers
-//===----------------------------------------------------------------------===//
-
-RankedTensorType getTensorType(Value v) {
-  return dyn_cast<RankedTensorType>(v.getType());
-}
-
-bool isF32Tensor(Value v) {
-  auto type = getTensorType(v);
-  return type && type.getElementType().isF32();
-}
-
-int64_t getRank(Value v) { return getTensorType(v).getRank(); }
-
-bool isIdentityPermutation(ArrayRef<int64_t> perm) {
-  for (auto [i, p] : llvm::enumerate(perm))
-    if (p != static_cast<int64_t>(i))
-      return false;
-  return true;
-}
-
-/// Two sizes that may be the same at run time.
-bool dimsAgree(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-/// The more static of two agreeing sizes.
-int64_t mergeDims(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) ? b : a;
-}
-
-bool isAllParallel(linalg::LinalgOp op) {
-  return llvm::all_of(op.getIteratorTypesArray(), linalg::isParallelIterator);
-}
-
-/// The value yielded for result `i` of `g`.
-Value getYielded(linalg::GenericOp g, unsigned i = 0) {
-  return g.getBody()->getTerminator()->getOperand(i);
-}
-
-/// The index of the input whose block argument is `v`, if any.
-std::optional<unsigned> getInputIndex(linalg::GenericOp g, Value v) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg || arg.getOwner() != g.getBody() ||
-      arg.getArgNumber() >= g.getNumDpsInputs())
-    return std::nullopt;
-  return arg.getArgNumber();
-}
-
-bool initArgUnused(linalg::GenericOp g, unsigned i = 0) {
-  return g.getMatchingBlockArgument(g.getDpsInitOperand(i)).use_empty();
-}
-
-/// The indexing maps of `op` with each constant-0 result replaced, where it
-/// can be, by an otherwise unused loop dimension of size 1. torch-mlir writes
-/// `0` instead of `d0` for a unit dimension; both read the same element, and
-/// after this every matcher sees one spelling.
-SmallVector<AffineMap> getCanonicalMaps(linalg::LinalgOp op) {
-  SmallVector<int64_t> loops = op.getStaticLoopRanges();
-  SmallVector<AffineMap> maps;
-  for (AffineMap map : op.getIndexingMapsArray()) {
-    llvm::SmallBitVector used(map.getNumDims());
-    for (AffineExpr e : map.getResults())
-      if (auto d = dyn_cast<AffineDimExpr>(e))
-        used.set(d.getPosition());
-    auto isFreeUnit = [&](unsigned i) {
-      return i < map.getNumDims() && !used.test(i) && loops[i] == 1;
-    };
-    SmallVector<AffineExpr> results;
-    for (auto [pos, result] : llvm::enumerate(map.getResults())) {
-      AffineExpr e = result;
-      auto c = dyn_cast<AffineConstantExpr>(e);
-      if (c && c.getValue() == 0) {
-        // Prefer the loop dim at the same position: (0, d1) → (d0, d1).
-        std::optional<unsigned> dim;
-        if (isFreeUnit(pos))
-          dim = pos;
-        for (unsigned i = 0; !dim && i < map.getNumDims(); ++i)
-          if (isFreeUnit(i))
-            dim = i;
-        if (dim) {
-          used.set(*dim);
-          e = getAffineDimExpr(*dim, op.getContext());
-        }
-      }
-      results.push_back(e);
-    }
-    maps.push_back(AffineMap::get(map.getNumDims(), map.getNumSymbols(),
-                                  results, op.getContext()));
-  }
-  return maps;
-}
-
-/// An all-parallel generic on tensors with one result whose init is read
-/// through the identity, i.e. an elementwise op over its result's shape.
-bool isElementwise(linalg::GenericOp g) {
-  return g && g.hasPureTensorSemantics() && g.getNumDpsInits() == 1 &&
-         g->getNumResults() == 1 && isAllParallel(g) &&
-         isF32Tensor(g->getResult(0)) &&
-         getCanonicalMaps(g).back().isIdentity();
-}
-
-/// Map of `operand` in `g` after canonicalisation.
-AffineMap getCanonicalMap(linalg::GenericOp g, unsigned operandIndex) {
-  return getCanonicalMaps(g)[operandIndex];
-}
-
-/// `map` reads one row value per element, broadcast along the last of `rank`
-/// loops: (d0, .., d{r-2}) or, keeping the reduced dimension, (.., 0).
-bool isRowMap(AffineMap map, int64_t rank, RankedTensorType operandType) {
-  unsigned n = map.getNumResults();
-  if (n != rank - 1 && n != rank)
-    return false;
-  for (int64_t i = 0; i < rank - 1; ++i)
-    if (map.getResult(i) != getAffineDimExpr(i, map.getContext()))
-      return false;
-  if (n == rank - 1)
-    return true;
-  if (operandType.getDimSize(rank - 1) != 1)
-    return false;
-  AffineExpr last = map.getResult(rank - 1);
-  auto c = dyn_cast<AffineConstantExpr>(last);
-  return (c && c.getValue() == 0) ||
-         last == getAffineDimExpr(rank - 1, map.getContext());
-}
-
-//===----------------------------------------------------------------------===//
-// Uniform values (constants, splats and what frontends compute from them)
-//===----------------------------------------------------------------------===//
-
-std::optional<double> roundTo(Type type, double x) {
-  if (type.isF32())
-    return static_cast<double>(static_cast<float>(x));
-  if (type.isF64())
-    return x;
-  return std::nullopt;
-}
-
-/// The value of every element of `v` when it is known at compile time: a
-/// scalar or splat constant, or a chain of casts, arithmetic, fills, reshapes
-/// and elementwise generics over such values (torch-mlir computes
-/// 1/sqrt(64) as sqrt(sitofp(dense<64>)) on rank-0 tensors). `env` binds
-/// block arguments of enclosing generic bodies being evaluated.
-std::optional<double> evalUniform(Value v, const DenseMap<Value, double> &env,
-                                  unsigned depth = 0) {
-  if (depth > 32)
-    return std::nullopt;
-  if (auto it = env.find(v); it != env.end())
-    return it->second;
-  Attribute attr;
-  if (matchPattern(v, m_Constant(&attr))) {
-    if (auto f = dyn_cast<FloatAttr>(attr))
-      return f.getValueAsDouble();
-    if (auto i = dyn_cast<IntegerAttr>(attr))
-      return static_cast<double>(i.getValue().getSExtValue());
-    if (auto splat = dyn_cast<SplatElementsAttr>(attr)) {
-      if (isa<FloatType>(splat.getElementType()))
-        return splat.getSplatValue<APFloat>().convertToDouble();
-      if (isa<IntegerType>(splat.getElementType()))
-        return static_cast<double>(splat.getSplatValue<APInt>().getSExtValue());
-    }
-    return std::nullopt;
-  }
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  Type elt = getElementTypeOrSelf(v.getType());
-  auto operand = [&](unsigned i) {
-    return evalUniform(def->getOperand(i), env, depth + 1);
-  };
-
-  if (isa<arith::ExtFOp, arith::TruncFOp, arith::SIToFPOp, arith::UIToFPOp,
-          arith::NegFOp, math::SqrtOp, math::RsqrtOp>(def)) {
-    std::optional<double> x = operand(0);
-    if (!x || (isa<arith::UIToFPOp>(def) && *x < 0))
-      return std::nullopt;
-    if (isa<arith::NegFOp>(def))
-      return roundTo(elt, -*x);
-    if (isa<math::SqrtOp, math::RsqrtOp>(def)) {
-      double s = elt.isF32()
-                     ? static_cast<double>(std::sqrt(static_cast<float>(*x)))
-                     : std::sqrt(*x);
-      return roundTo(elt, isa<math::RsqrtOp>(def) ? 1.0 / s : s);
-    }
-    return roundTo(elt, *x);
-  }
-  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(def)) {
-    std::optional<double> a = operand(0), b = operand(1);
-    if (!a || !b)
-      return std::nullopt;
-    // Evaluate in the op's own precision.
-    if (elt.isF32()) {
-      float x = static_cast<float>(*a), y = static_cast<float>(*b);
-      float r = isa<arith::AddFOp>(def)   ? x + y
-                : isa<arith::SubFOp>(def) ? x - y
-                : isa<arith::MulFOp>(def) ? x * y
-                                          : x / y;
-      return static_cast<double>(r);
-    }
-    if (!elt.isF64())
-      return std::nullopt;
-    return isa<arith::AddFOp>(def)   ? *a + *b
-           : isa<arith::SubFOp>(def) ? *a - *b
-           : isa<arith::MulFOp>(def) ? *a * *b
-                                     : *a / *b;
-  }
-  if (auto fill = dyn_cast<linalg::FillOp>(def))
-    return fill.hasPureTensorSemantics()
-               ? evalUniform(fill.getInputs()[0], env, depth + 1)
-               : std::nullopt;
-  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp,
-          tensor::ExtractOp>(def))
-    return operand(0);
-  if (auto g = dyn_cast<linalg::GenericOp>(def)) {
-    // Uniform inputs, no index-dependent body: every element is the same.
-    if (!g.hasPureTensorSemantics() || g->getNumResults() != 1 ||
-        !g.getBody()->getOps<linalg::IndexOp>().empty() || !initArgUnused(g))
-      return std::nullopt;
-    DenseMap<Value, double> inner = env;
-    for (OpOperand *input : g.getDpsInputOperands()) {
-      std::optional<double> x = evalUniform(input->get(), env, depth + 1);
-      if (!x)
-        return std::nullopt;
-      inner[g.getMatchingBlockArgument(input)] = *x;
-    }
-    return evalUniform(getYielded(g), inner, depth + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<double> evalUniform(Value v) {
-  return evalUniform(v, DenseMap<Value, double>());
-}
-
-/// Binds the block arguments of the uniform inputs of `g`, leaving out
-/// input `except`.
-DenseMap<Value, double> bindUniformInputs(linalg::GenericOp g,
-                                          std::optional<unsigned> except) {
-  DenseMap<Value, double> env;
-  for (OpOperand *input : g.getDpsInputOperands()) {
-    unsigned index = input->getOperandNumber();
-    if (except && index == *except)
-      continue;
-    if (std::optional<double> x = evalUniform(input->get()))
-      env[g.getMatchingBlockArgument(input)] = *x;
-  }
-  return env;
-}
-
-//===----------------------------------------------------------------------===//
-// Recognisers of single ops
-//===----------------------------------------------------------------------===//
-
-/// A copy of the single input, possibly permuting dimensions: returns p with
-/// result dim k = input dim p[k]. Covers linalg.transpose, linalg.copy and
-/// the copy/transpose generics frontends emit.
-std::optional<SmallVector<int64_t>> getCopyPermutation(Operation *op) {
-  if (auto t = dyn_cast_or_null<linalg::TransposeOp>(op))
-    return t.hasPureTensorSemantics()
-               ? std::optional(llvm::to_vector(t.getPermutation()))
-               : std::nullopt;
-  if (auto c = dyn_cast_or_null<linalg::CopyOp>(op)) {
-    if (!c.hasPureTensorSemantics())
-      return std::nullopt;
-    return llvm::to_vector(llvm::seq<int64_t>(0, getRank(c->getResult(0))));
-  }
-  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
-      g.getNumDpsInits() != 1 || !isAllParallel(g) ||
-      getYielded(g) != g.getBody()->getArgument(0))
-    return std::nullopt;
-  SmallVector<AffineMap> maps = getCanonicalMaps(g);
-  if (!maps[0].isPermutation() || !maps[1].isPermutation())
-    return std::nullopt;
-  SmallVector<int64_t> perm;
-  for (AffineExpr e : maps[1].getResults())
-    perm.push_back(*maps[0].getResultPosition(e));
-  return perm;
-}
-
-Value getCopySource(Operation *op) {
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-    return linalgOp.getDpsInputOperand(0)->get();
-  return {};
-}
-
-/// collapse_shape [[0, 1], [2], [3]] from rank 4 to rank 3 (B·H merged).
-tensor::CollapseShapeOp getBatchMerge(Value v) {
-  auto op = v.getDefiningOp<tensor::CollapseShapeOp>();
-  if (!op || op.getSrcType().getRank() != 4)
-    return {};
-  SmallVector<ReassociationIndices> r = op.getReassociationIndices();
-  if (r != SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}})
-    return {};
-  return op;
-}
-
-/// expand_shape [[0, 1], [2], [3]] from rank 3 to rank 4 (B·H split).
-tensor::ExpandShapeOp getBatchSplit(Value v) {
-  auto op = v.getDefiningOp<tensor::ExpandShapeOp>();
-  if (!op || op.getResultType().getRank() != 4)
-    return {};
-  SmallVector<ReassociationIndices> r = op.getReassociationIndices();
-  if (r != SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}})
-    return {};
-  return op;
-}
-
-/// A reshape that only adds or drops a trailing unit dimension (a reduction
-/// result with or without keepdim).
-Operation *getTrailingUnitReshape(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-    return nullptr;
-  auto src = getTensorType(def->getOperand(0));
-  auto res = getTensorType(v);
-  RankedTensorType big = isa<tensor::ExpandShapeOp>(def) ? res : src;
-  RankedTensorType small = isa<tensor::ExpandShapeOp>(def) ? src : res;
-  if (big.getRank() != small.getRank() + 1 || small.getRank() < 1 ||
-      big.getDimSize(big.getRank() - 1) != 1)
-    return nullptr;
-  SmallVector<ReassociationIndices> expected;
-  for (int64_t i = 0; i + 1 < small.getRank(); ++i)
-    expected.push_back({i});
-  expected.push_back({small.getRank() - 1, small.getRank()});
-  auto got = isa<tensor::ExpandShapeOp>(def)
-                 ? cast<tensor::ExpandShapeOp>(def).getReassociationIndices()
-                 : cast<tensor::CollapseShapeOp>(def).getReassociationIndices();
-  return got == expected ? def : nullptr;
-}
-
-/// An elementwise generic multiplying (or dividing) one input by a uniform
-/// value. Returns the input index and the factor applied (1/c, in f32, for a
-/// division by c).
-struct ScaleGeneric {
-  unsigned input;
-  double factor;
-};
-std::optional<ScaleGeneric> matchScaleGeneric(Operation *op) {
-  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!isElementwise(g) || !initArgUnused(g))
-    return std::nullopt;
-  Operation *body = getYielded(g).getDefiningOp();
-  if (!isa_and_nonnull<arith::MulFOp, arith::DivFOp>(body) ||
-      body->getParentOp() != g)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = getCanonicalMaps(g);
-  for (unsigned side = 0; side < 2; ++side) {
-    // Dividing the constant by the tensor is no scale.
-    if (isa<arith::DivFOp>(body) && side == 1)
-      break;
-    std::optional<unsigned> input = getInputIndex(g, body->getOperand(side));
-    if (!input || !maps[*input].isIdentity())
-      continue;
-    std::optional<double> c =
-        evalUniform(body->getOperand(1 - side), bindUniformInputs(g, input));
-    if (!c)
-      continue;
-    double factor = *c;
-    if (isa<arith::DivFOp>(body))
-      factor = static_cast<double>(1.0f / static_cast<float>(*c));
-    return ScaleGeneric{*input, factor};
-  }
-  return std::nullopt;
-}
-
-/// An elementwise generic adding two tensors; returns the two inputs.
-std::optional<std::pair<unsigned, unsigned>> matchAddGeneric(Operation *op) {
-  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!isElementwise(g) || !initArgUnused(g))
-    return std::nullopt;
-  auto add = getYielded(g).getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return std::nullopt;
-  std::optional<unsigned> a = getInputIndex(g, add.getLhs());
-  std::optional<unsigned> b = getInputIndex(g, add.getRhs());
-  if (!a || !b || *a == *b)
-    return std::nullopt;
-  return std::make_pair(*a, *b);
-}
-
-/// A masked fill, select(cond, fill, scores) or select(cond, scores, fill),
-/// with a uniform fill value that removes the element (<= -10000, e.g.
-/// -inf): the same as adding `fill` where the mask applies and 0 elsewhere.
-struct SelectGeneric {
-  unsigned scores, cond;
-  double fill;
-  bool fillWhen;
-};
-std::optional<SelectGeneric> matchSelectGeneric(Operation *op) {
-  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!isElementwise(g) || !initArgUnused(g))
-    return std::nullopt;
-  auto select = getYielded(g).getDefiningOp<arith::SelectOp>();
-  if (!select || select->getParentOp() != g)
-    return std::nullopt;
-  std::optional<unsigned> cond = getInputIndex(g, select.getCondition());
-  if (!cond)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = getCanonicalMaps(g);
-  for (bool fillWhen : {true, false}) {
-    Value scoresArg = fillWhen ? select.getFalseValue() : select.getTrueValue();
-    Value fillArg = fillWhen ? select.getTrueValue() : select.getFalseValue();
-    std::optional<unsigned> scores = getInputIndex(g, scoresArg);
-    if (!scores || *scores == *cond || !maps[*scores].isIdentity())
-      continue;
-    std::optional<double> fill =
-        evalUniform(fillArg, bindUniformInputs(g, scores));
-    if (!fill || !(*fill <= static_cast<double>(hdp::kRemovedThreshold)))
-      continue;
-    return SelectGeneric{*scores, *cond, *fill, fillWhen};
-  }
-  return std::nullopt;
-}
-
-/// A contraction C[batch.., m, n] = Σ_k A·B accumulating into a zero-filled
-/// init, on f32 tensors, with up to two batch dimensions.
-struct Contraction {
-  linalg::LinalgOp op;
-  SmallVector<unsigned> batch;
-  unsigned m, n, k;
-  /// A as [batch.., m, k] and B as [batch.., k, n]: dim i is operand dim
-  /// perm[i].
-  SmallVector<int64_t> permA, permB;
-};
-
-/// Position in `map` of each loop dim in `dims`, if `map` is a permutation of
-/// exactly those dims.
-std::optional<SmallVector<int64_t>> getPositions(AffineMap map,
-                                                 ArrayRef<unsigned> dims) {
-  if (map.getNumResults() != dims.size())
-    return std::nullopt;
-  SmallVector<int64_t> perm;
-  for (unsigned d : dims) {
-    std::optional<unsigned> pos =
-        map.getResultPosition(getAffineDimExpr(d, map.getContext()));
-    if (!pos)
-      return std::nullopt;
-    perm.push_back(*pos);
-  }
-  return perm;
-}
-
-std::optional<Contraction> matchContraction(Operation *op) {
-  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
-      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
-      op->getNumResults() != 1 || !linalg::isaContractionOpInterface(linalgOp))
-    return std::nullopt;
-  for (Value v : op->getOperands())
-    if (!isF32Tensor(v))
-      return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(linalgOp);
-  if (failed(dims) || dims->batch.size() > 2 || dims->m.size() != 1 ||
-      dims->n.size() != 1 || dims->k.size() != 1)
-    return std::nullopt;
-  Contraction c;
-  c.op = linalgOp;
-  c.batch = llvm::to_vector_of<unsigned>(dims->batch);
-  c.m = dims->m[0];
-  c.n = dims->n[0];
-  c.k = dims->k[0];
-  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
-  SmallVector<unsigned> outDims(c.batch), aDims(c.batch), bDims(c.batch);
-  outDims.append({c.m, c.n});
-  aDims.append({c.m, c.k});
-  bDims.append({c.k, c.n});
-  std::optional<SmallVector<int64_t>> outPerm = getPositions(maps[2], outDims);
-  std::optional<SmallVector<int64_t>> permA = getPositions(maps[0], aDims);
-  std::optional<SmallVector<int64_t>> permB = getPositions(maps[1], bDims);
-  // The result must be laid out [batch.., m, n].
-  if (!outPerm || !isIdentityPermutation(*outPerm) || !permA || !permB)
-    return std::nullopt;
-  // Accumulating into anything but zeros adds to the product.
-  std::optional<double> init = evalUniform(linalgOp.getDpsInits()[0]);
-  if (!init || *init != 0.0)
-    return std::nullopt;
-  c.permA = *permA;
-  c.permB = *permB;
-  return c;
-}
-
-//===----------------------------------------------------------------------===//
-// The match
-//===----------------------------------------------------------------------===//
-
-/// An operand of the attention as found in the IR: logical dim i (of
-/// [B,H,N,D] / [G,N,D] and the like) is dim perm[i] of `value`.
-struct Leaf {
-  Value value;
-  SmallVector<int64_t> perm;
-};
-
-/// The additive mask: dim j of `value` is loop dim loopDim[j] of the add (of
-/// `loopRank` loops over the scores), or a broadcast unit dim when -1.
-struct Mask {
-  Value value;
-  SmallVector<int64_t> loopDim;
-  int64_t loopRank;
-  /// For a masked fill, `value` is the i1 condition: the additive mask is
-  /// `fill` where it equals `fillWhen` and 0 elsewhere.
-  std::optional<double> fill = std::nullopt;
-  bool fillWhen = true;
-};
-
-/// How the B·H batch of rank-3 values splits into [B, H].
-struct BatchSplit {
-  bool known = false, conflict = false;
-  int64_t b = kDynamic, h = kDynamic;
-
-  void add(Type type) {
-    auto t = dyn_cast<RankedTensorType>(type);
-    if (!t || t.getRank() != 4)
-      return;
-    known = true;
-    merge(b, t.getDimSize(0));
-    merge(h, t.getDimSize(1));
-  }
-
-private:
-  void merge(int64_t &have, int64_t got) {
-    if (!dimsAgree(have, got))
-      conflict = true;
-    have = mergeDims(have, got);
-  }
-};
-
-struct Match {
-  /// Ops made dead by the rewrite, in no particular order.
-  SmallVector<Operation *> chain;
-  /// Product of the scale factors found (on the scores, on Q, on K).
-  double factor = 1.0;
-  bool scoreScaleSeen = false;
-  std::optional<Mask> mask;
-  Leaf q, k, v;
-  Value finalValue;
-  BatchSplit split;
-
-  void addChain(Operation *op) {
-    chain.push_back(op);
-    for (Value r : op->getResults())
-      split.add(r.getType());
-  }
-};
-
-/// Follows a leaf operand (Q, K or V) back through copies, transposes, the
-/// B·H merge and, for Q and K, scaling by a constant. Stops at the deepest
-/// value already laid out as wanted when going further would need a
-/// transpose of its own (torch-mlir's head transposes stay in place).
-Leaf traceLeaf(Value value, SmallVector<int64_t> perm, bool allowScale,
-               Match &match) {
-  double factor = 1.0;
-  std::optional<std::pair<Leaf, double>> laidOut;
-  auto record = [&] {
-    if (isIdentityPermutation(perm))
-      laidOut = {Leaf{value, perm}, factor};
-  };
-  record();
-  while (Operation *def = value.getDefiningOp()) {
-    if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(def)) {
-      for (int64_t &d : perm)
-        d = (*p)[d];
-      value = getCopySource(def);
-    } else if (auto merge = getBatchMerge(value);
-               merge && perm.size() == 3 && perm[0] == 0) {
-      perm = {0, 1, perm[1] + 1, perm[2] + 1};
-      value = merge.getSrc();
-    } else if (std::optional<ScaleGeneric> s =
-                   allowScale ? matchScaleGeneric(def) : std::nullopt) {
-      factor *= s->factor;
-      value = def->getOperand(s->input);
-    } else {
-      break;
-    }
-    record();
-  }
-  Leaf leaf{value, perm};
-  if (!isIdentityPermutation(perm) && laidOut)
-    std::tie(leaf, factor) = *laidOut;
-  match.factor *= factor;
-  return leaf;
-}
-
-/// The mask read by `add` through its operand `index`, looking through a
-/// pure broadcast when the broadcast's source can be used directly.
-std::optional<Mask> traceMask(linalg::GenericOp add, unsigned index,
-                              Type elementType) {
-  Value value = add.getDpsInputOperand(index)->get();
-  auto hasElementType = [&](Value v) {
-    auto t = getTensorType(v);
-    return t && t.getElementType() == elementType;
-  };
-  if (!hasElementType(value))
-    return std::nullopt;
-  AffineMap map = getCanonicalMap(add, index);
-  int64_t loopRank = add.getNumLoops();
-  auto type = getTensorType(value);
-
-  // dim j of `type` → loop dim, or -1 for a unit dim read at index 0.
-  auto toLoopDims =
-      [](AffineMap m,
-         RankedTensorType t) -> std::optional<SmallVector<int64_t>> {
-    SmallVector<int64_t> dims;
-    for (auto [j, e] : llvm::enumerate(m.getResults())) {
-      if (auto d = dyn_cast<AffineDimExpr>(e)) {
-        dims.push_back(d.getPosition());
-        continue;
-      }
-      auto c = dyn_cast<AffineConstantExpr>(e);
-      if (!c || c.getValue() != 0 || t.getDimSize(j) != 1)
-        return std::nullopt;
-      dims.push_back(-1);
-    }
-    return dims;
-  };
-  // hdp.attention broadcasts like numpy: mask dims must keep loop order.
-  auto increasing = [](ArrayRef<int64_t> dims) {
-    int64_t last = -1;
-    for (int64_t d : dims) {
-      if (d < 0)
-        continue;
-      if (d <= last)
-        return false;
-      last = d;
-    }
-    return true;
-  };
-
-  std::optional<SmallVector<int64_t>> dims = toLoopDims(map, type);
-  if (!dims)
-    return std::nullopt;
-
-  // Look through linalg.broadcast or a broadcasting copy generic.
-  Operation *def = value.getDefiningOp();
-  std::optional<SmallVector<int64_t>> srcDims;
-  Value src;
-  if (auto bcast = dyn_cast_or_null<linalg::BroadcastOp>(def);
-      bcast && bcast.hasPureTensorSemantics()) {
-    src = bcast.getInput();
-    SmallVector<int64_t> composed;
-    for (int64_t k = 0; k < type.getRank(); ++k)
-      if (!llvm::is_contained(bcast.getDimensions(), k))
-        composed.push_back((*dims)[k]);
-    srcDims = composed;
-  } else if (auto g = dyn_cast_or_null<linalg::GenericOp>(def);
-             g && g.hasPureTensorSemantics() && g.getNumDpsInputs() == 1 &&
-             g.getNumDpsInits() == 1 && isAllParallel(g) &&
-             getYielded(g) == g.getBody()->getArgument(0) &&
-             getCanonicalMap(g, 1).isIdentity()) {
-    src = g.getDpsInputOperand(0)->get();
-    if (std::optional<SmallVector<int64_t>> inner =
-            toLoopDims(getCanonicalMap(g, 0), getTensorType(src))) {
-      SmallVector<int64_t> composed;
-      for (int64_t d : *inner)
-        composed.push_back(d < 0 ? -1 : (*dims)[d]);
-      srcDims = composed;
-    }
-  }
-  if (srcDims && hasElementType(src) && increasing(*srcDims)) {
-    // A source dim that lands on a broadcast unit dim must be a unit too.
-    auto srcType = getTensorType(src);
-    bool ok = true;
-    for (auto [j, d] : llvm::enumerate(*srcDims))
-      if (d < 0 && srcType.getDimSize(j) != 1)
-        ok = false;
-    if (ok)
-      return Mask{src, *srcDims, loopRank};
-  }
-  if (!increasing(*dims))
-    return std::nullopt;
-  return Mask{value, *dims, loopRank};
-}
-
-//===----------------------------------------------------------------------===//
-// Softmax
-//===----------------------------------------------------------------------===//
-
-enum class Combiner { Max, Sum };
-
-/// Peels single-use reshapes that add or drop a trailing unit dim.
-Value peelRowReshapes(Value v, Match &match) {
-  while (Operation *reshape = getTrailingUnitReshape(v)) {
-    if (!v.hasOneUse())
-      break;
-    match.addChain(reshape);
-    v = reshape->getOperand(0);
-  }
-  return v;
-}
-
-bool isMaxInit(Value init) {
-  std::optional<double> x = evalUniform(init);
-  if (!x)
-    return false;
-  // -inf, the quiet NaN 0xFFC00000 (maxnumf-style frontends) or -FLT_MAX.
-  return (std::isinf(*x) && *x < 0) || std::isnan(*x) ||
-         static_cast<float>(*x) == -FLT_MAX;
-}
-
-bool isMaxCombiner(Value yielded, Value in, Value out) {
-  Operation *op = yielded.getDefiningOp();
-  if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(op))
-    return (op->getOperand(0) == in && op->getOperand(1) == out) ||
-           (op->getOperand(0) == out && op->getOperand(1) == in);
-  // select(in > out, in, out)
-  auto select = dyn_cast_or_null<arith::SelectOp>(op);
-  if (!select || select.getTrueValue() != in || select.getFalseValue() != out)
-    return false;
-  auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
-  if (!cmp)
-    return false;
-  using P = arith::CmpFPredicate;
-  P p = cmp.getPredicate();
-  bool greater = p == P::OGT || p == P::OGE || p == P::UGT || p == P::UGE;
-  bool less = p == P::OLT || p == P::OLE || p == P::ULT || p == P::ULE;
-  return (greater && cmp.getLhs() == in && cmp.getRhs() == out) ||
-         (less && cmp.getLhs() == out && cmp.getRhs() == in);
-}
-
-/// `v` is the (first) result of a reduction over the last dim of its single
-/// input; returns that input.
-FailureOr<Value> matchRowReduction(Value v, Combiner kind, Match &match) {
-  auto g = v.getDefiningOp<linalg::GenericOp>();
-  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
-      cast<OpResult>(v).getResultNumber() != 0 || !isF32Tensor(v))
-    return failure();
-  // Max may carry a second, unused, argmax result (torch.max(dim)).
-  unsigned numInits = g.getNumDpsInits();
-  if (numInits != 1 &&
-      !(kind == Combiner::Max && numInits == 2 && g->getResult(1).use_empty()))
-    return failure();
-  Value input = g.getDpsInputOperand(0)->get();
-  if (!isF32Tensor(input))
-    return failure();
-  int64_t rank = getRank(input);
-  SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
-  if (static_cast<int64_t>(iters.size()) != rank ||
-      !linalg::isReductionIterator(iters.back()) ||
-      !llvm::all_of(ArrayRef(iters).drop_back(), linalg::isParallelIterator))
-    return failure();
-  SmallVector<AffineMap> maps = getCanonicalMaps(g);
-  if (!maps[0].isIdentity() ||
-      !isRowMap(maps[1], rank, getTensorType(g.getDpsInits()[0])))
-    return failure();
-  Value init = g.getDpsInits()[0];
-  Block *body = g.getBody();
-  Value in = body->getArgument(0), out = body->getArgument(1);
-  if (kind == Combiner::Sum) {
-    std::optional<double> zero = evalUniform(init);
-    auto add = getYielded(g).getDefiningOp<arith::AddFOp>();
-    if (!zero || *zero != 0.0 || !add ||
-        !((add.getLhs() == in && add.getRhs() == out) ||
-          (add.getLhs() == out && add.getRhs() == in)))
-      return failure();
-  } else if (!isMaxInit(init) || !isMaxCombiner(getYielded(g), in, out)) {
-    return failure();
-  }
-  match.addChain(g);
-  return input;
-}
-
-/// True when the users of `v` are exactly `users` (one use each).
-bool hasExactUsers(Value v, ArrayRef<Operation *> users) {
-  SmallVector<Operation *> got;
-  for (OpOperand &use : v.getUses())
-    got.push_back(use.getOwner());
-  if (got.size() != users.size())
-    return false;
-  for (Operation *u : users)
-    if (llvm::count(got, u) != 1)
-      return false;
-  return true;
-}
-
-/// Matches the softmax over the last dim producing `p` (which has one use)
-/// and returns its input.
-FailureOr<Value> matchSoftmax(Value p, Match &match) {
-  if (auto softmax = p.getDefiningOp<linalg::SoftmaxOp>()) {
-    Value input = softmax.getInput();
-    if (!isF32Tensor(input) ||
-        softmax.getDimension() != static_cast<uint64_t>(getRank(input) - 1) ||
-        !input.hasOneUse())
-      return failure();
-    match.addChain(softmax);
-    return input;
-  }
-
-  // p = e / sum   or   p = e * (1 / sum)
-  auto norm = p.getDefiningOp<linalg::GenericOp>();
-  if (!isElementwise(norm) || norm.getNumDpsInputs() != 2 ||
-      !initArgUnused(norm))
-    return failure();
-  int64_t rank = getRank(p);
-  SmallVector<AffineMap> normMaps = getCanonicalMaps(norm);
-  Operation *normBody = getYielded(norm).getDefiningOp();
-  if (!isa_and_nonnull<arith::DivFOp, arith::MulFOp>(normBody))
-    return failure();
-  std::optional<unsigned> eIndex = getInputIndex(norm, normBody->getOperand(0));
-  std::optional<unsigned> rowIndex =
-      getInputIndex(norm, normBody->getOperand(1));
-  if (isa<arith::MulFOp>(normBody) && eIndex && rowIndex &&
-      !normMaps[*eIndex].isIdentity())
-    std::swap(eIndex, rowIndex);
-  if (!eIndex || !rowIndex || *eIndex == *rowIndex ||
-      !normMaps[*eIndex].isIdentity())
-    return failure();
-  Value e = norm.getDpsInputOperand(*eIndex)->get();
-  Value row = norm.getDpsInputOperand(*rowIndex)->get();
-  if (!isRowMap(normMaps[*rowIndex], rank, getTensorType(row)) ||
-      !row.hasOneUse())
-    return failure();
-  match.addChain(norm);
-
-  Value sum = peelRowReshapes(row, match);
-  if (isa<arith::MulFOp>(normBody)) {
-    // The reciprocal 1/sum, elementwise over the row tensor.
-    auto recip = sum.getDefiningOp<linalg::GenericOp>();
-    if (!isElementwise(recip) || recip.getNumDpsInputs() != 1 ||
-        !initArgUnused(recip) || !getCanonicalMap(recip, 0).isIdentity() ||
-        !sum.hasOneUse())
-      return failure();
-    auto div = getYielded(recip).getDefiningOp<arith::DivFOp>();
-    if (!div || div.getRhs() != recip.getBody()->getArgument(0))
-      return failure();
-    std::optional<double> one = evalUniform(div.getLhs());
-    if (!one || *one != 1.0)
-      return failure();
-    match.addChain(recip);
-    sum = peelRowReshapes(recip.getDpsInputOperand(0)->get(), match);
-  }
-  if (!sum.hasOneUse())
-    return failure();
-  FailureOr<Value> sumInput = matchRowReduction(sum, Combiner::Sum, match);
-  if (failed(sumInput) || *sumInput != e)
-    return failure();
-  Operation *sumOp = sum.getDefiningOp();
-  if (!hasExactUsers(e, {norm, sumOp}))
-    return failure();
-
-  // e = exp(x - max), as one generic or as sub then exp.
-  auto expOp = e.getDefiningOp<linalg::GenericOp>();
-  if (!isElementwise(expOp) || !initArgUnused(expOp))
-    return failure();
-  auto exp = getYielded(expOp).getDefiningOp<math::ExpOp>();
-  if (!exp)
-    return failure();
-  match.addChain(expOp);
-  linalg::GenericOp subOp = expOp;
-  Value subValue = exp.getOperand();
-  if (std::optional<unsigned> in = getInputIndex(expOp, exp.getOperand())) {
-    // Separate exp: its single input is the difference.
-    if (expOp.getNumDpsInputs() != 1 ||
-        !getCanonicalMap(expOp, *in).isIdentity())
-      return failure();
-    Value diff = expOp.getDpsInputOperand(*in)->get();
-    subOp = diff.getDefiningOp<linalg::GenericOp>();
-    if (!diff.hasOneUse() || !isElementwise(subOp) || !initArgUnused(subOp))
-      return failure();
-    subValue = getYielded(subOp);
-    match.addChain(subOp);
-  }
-  auto sub = subValue.getDefiningOp<arith::SubFOp>();
-  if (!sub || sub->getParentOp() != subOp || subOp.getNumDpsInputs() != 2)
-    return failure();
-  std::optional<unsigned> xIndex = getInputIndex(subOp, sub.getLhs());
-  std::optional<unsigned> maxIndex = getInputIndex(subOp, sub.getRhs());
-  if (!xIndex || !maxIndex || *xIndex == *maxIndex)
-    return failure();
-  SmallVector<AffineMap> subMaps = getCanonicalMaps(subOp);
-  Value x = subOp.getDpsInputOperand(*xIndex)->get();
-  Value maxRow = subOp.getDpsInputOperand(*maxIndex)->get();
-  if (!subMaps[*xIndex].isIdentity() ||
-      !isRowMap(subMaps[*maxIndex], rank, getTensorType(maxRow)) ||
-      !maxRow.hasOneUse())
-    return failure();
-  Value max = peelRowReshapes(maxRow, match);
-  if (!max.hasOneUse())
-    return failure();
-  FailureOr<Value> maxInput = matchRowReduction(max, Combiner::Max, match);
-  if (failed(maxInput) || *maxInput != x)
-    return failure();
-  if (!hasExactUsers(x, {max.getDefiningOp(), subOp}))
-    return failure();
-  return x;
-}
-
-//===----------------------------------------------------------------------===//
-// Scores: softmax input back to Q·Kᵀ
-//===----------------------------------------------------------------------===//
-
-/// Walks from the softmax input `cur` back to the Q·Kᵀ contraction through
-/// B·H reshapes, copies, scale generics and at most one mask add (which must
-/// follow every scale on the scores). `checkUse` is false for the softmax
-/// input, whose uses the softmax matcher checked.
-LogicalResult matchScores(Value cur, Match &match, bool checkUse) {
-  for (;; checkUse = true) {
-    if ((checkUse && !cur.hasOneUse()) || !isF32Tensor(cur))
-      return failure();
-    match.split.add(cur.getType());
-    Operation *def = cur.getDefiningOp();
-    if (!def)
-      return failure();
-    if (auto merge = getBatchMerge(cur)) {
-      match.addChain(merge);
-      cur = merge.getSrc();
-      continue;
-    }
-    if (auto split = getBatchSplit(cur)) {
-      match.addChain(split);
-      cur = split.getSrc();
-      continue;
-    }
-    if (std::optional<SmallVector<int64_t>> p = getCopyPermutation(def)) {
-      if (!isIdentityPermutation(*p))
-        return failure();
-      match.addChain(def);
-      cur = getCopySource(def);
-      continue;
-    }
-    if (std::optional<ScaleGeneric> s = matchScaleGeneric(def)) {
-      match.addChain(def);
-      match.factor *= s->factor;
-      match.scoreScaleSeen = true;
-      cur = def->getOperand(s->input);
-      continue;
-    }
-    if (std::optional<SelectGeneric> sel = matchSelectGeneric(def)) {
-      if (match.mask || match.scoreScaleSeen)
-        return failure();
-      std::optional<Mask> m = traceMask(cast<linalg::GenericOp>(def), sel->cond,
-                                        IntegerType::get(def->getContext(), 1));
-      if (!m)
-        return failure();
-      m->fill = sel->fill;
-      m->fillWhen = sel->fillWhen;
-      match.addChain(def);
-      match.mask = *m;
-      cur = def->getOperand(sel->scores);
-      continue;
-    }
-    if (std::optional<std::pair<unsigned, unsigned>> add =
-            matchAddGeneric(def)) {
-      // scale·(S + mask) is not what hdp.attention computes.
-      if (match.mask || match.scoreScaleSeen)
-        return failure();
-      auto g = cast<linalg::GenericOp>(def);
-      // Either side may be the scores; try both.
-      for (auto [scores, mask] :
-           {*add, std::make_pair(add->second, add->first)}) {
-        if (!getCanonicalMap(g, scores).isIdentity())
-          continue;
-        std::optional<Mask> m =
-            traceMask(g, mask, Float32Type::get(def->getContext()));
-        if (!m)
-          continue;
-        Match attempt = match;
-        attempt.addChain(def);
-        attempt.mask = *m;
-        if (succeeded(matchScores(def->getOperand(scores), attempt, true))) {
-          match = std::move(attempt);
-          return success();
-        }
-      }
-      return failure();
-    }
-    break;
-  }
-
-  // Q·Kᵀ: Q as [batch.., N, D] and K as [batch.., M, D].
-  std::optional<Contraction> qk = matchContraction(cur.getDefiningOp());
-  if (!qk)
-    return failure();
-  match.addChain(qk->op);
-  // permB reads B as [batch.., k, n]; K is wanted as [batch.., n, k].
-  SmallVector<int64_t> permK = qk->permB;
-  std::swap(permK[qk->batch.size()], permK[qk->batch.size() + 1]);
-  match.q = traceLeaf(qk->op.getDpsInputOperand(0)->get(), qk->permA,
-                      /*allowScale=*/true, match);
-  match.k = traceLeaf(qk->op.getDpsInputOperand(1)->get(), permK,
-                      /*allowScale=*/true, match);
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // Rewrite helpers
@@ -1103,8 +123,37 @@ Value addUnitBatch(OpBuilder &b, Location loc, Value x) {
                                        sizes);
 }
 
-/// Lays a leaf out as [B, H, x, y]: transpose if needed, split a rank-3
-/// batch, give a rank-2 one unit batch and head dims.
+/// `x` with its elements converted (extf or truncf) to `to`.
+Value convertElements(OpBuilder &b, Location loc, Value x, Type to) {
+  auto type = getTensorType(x);
+  Type from = type.getElementType();
+  if (from == to)
+    return x;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(getDim(b, loc, x, i));
+  Value init = tensor::EmptyOp::create(b, loc, sizes, to);
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iters(type.getRank(),
+                                         utils::IteratorType::parallel);
+  bool widen =
+      cast<FloatType>(to).getWidth() > cast<FloatType>(from).getWidth();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id}, iters,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value r = widen ? arith::ExtFOp::create(nb, nloc, to, args[0])
+                                     .getResult()
+                               : arith::TruncFOp::create(nb, nloc, to, args[0])
+                                     .getResult();
+               linalg::YieldOp::create(nb, nloc, r);
+             })
+      .getResult(0);
+}
+
+/// Lays a leaf out as [B, H, x, y] in f32: transpose if needed, split a
+/// rank-3 batch, give a rank-2 one unit batch and head dims, widen f16 and
+/// bf16.
 Value materializeLeaf(OpBuilder &b, Location loc, const Leaf &leaf,
                       int64_t batch, int64_t heads) {
   Value x = leaf.value;
@@ -1112,14 +161,15 @@ Value materializeLeaf(OpBuilder &b, Location loc, const Leaf &leaf,
     SmallVector<OpFoldResult> sizes;
     for (int64_t p : leaf.perm)
       sizes.push_back(getDim(b, loc, x, p));
-    Value init = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+    Value init = tensor::EmptyOp::create(b, loc, sizes,
+                                         getTensorType(x).getElementType());
     x = linalg::TransposeOp::create(b, loc, x, init, leaf.perm).getResult()[0];
   }
   if (getRank(x) == 3)
     x = splitBatch(b, loc, x, batch, heads);
   if (getRank(x) == 2)
     x = addUnitBatch(b, loc, x);
-  return x;
+  return convertElements(b, loc, x, b.getF32Type());
 }
 
 /// The additive f32 mask of a masked fill: `fill` where `cond` equals
@@ -1169,9 +219,61 @@ SmallVector<ReassociationIndices> groupAround(ArrayRef<int64_t> kept,
 /// The mask broadcastable (numpy-style, aligned right) to the loop space of
 /// the add, with unit dims inserted where needed; a rank-3 mask that varies
 /// along B·H is split into [B, H, ..].
+/// The addend of a fused mask add, computed by a generic of its own over
+/// the add's loops from the add's inputs it reads.
+Value buildFusedAddend(OpBuilder &b, Location loc, const Mask &mask) {
+  linalg::GenericOp add = mask.fusedAdd;
+  Block *body = add.getBody();
+  // The body ops the addend depends on, and the inputs they read.
+  llvm::SetVector<Operation *> needed;
+  llvm::SetVector<unsigned> inputArgs;
+  SmallVector<Value> pending = {mask.addend};
+  while (!pending.empty()) {
+    Value v = pending.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == body) {
+      inputArgs.insert(arg.getArgNumber());
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != body || !needed.insert(def))
+      continue;
+    llvm::append_range(pending, def->getOperands());
+  }
+  SmallVector<unsigned> args = llvm::to_vector(inputArgs);
+  llvm::sort(args);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (unsigned arg : args) {
+    OpOperand *input = add.getDpsInputOperand(arg);
+    inputs.push_back(input->get());
+    maps.push_back(add.getMatchingIndexingMap(input));
+  }
+  Value init = mask.value;
+  auto initType = getTensorType(init);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < initType.getRank(); ++i)
+    sizes.push_back(getDim(b, loc, init, i));
+  Value empty =
+      tensor::EmptyOp::create(b, loc, sizes, initType.getElementType());
+  maps.push_back(add.getMatchingIndexingMap(add.getDpsInitOperand(0)));
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{empty.getType()}, inputs, ValueRange{empty}, maps,
+      add.getIteratorTypesArray(),
+      [&](OpBuilder &nb, Location nloc, ValueRange blockArgs) {
+        IRMapping mapping;
+        for (auto [i, arg] : llvm::enumerate(args))
+          mapping.map(body->getArgument(arg), blockArgs[i]);
+        for (Operation &op : body->without_terminator())
+          if (needed.contains(&op))
+            nb.clone(op, mapping);
+        linalg::YieldOp::create(nb, nloc, mapping.lookup(mask.addend));
+      });
+  return generic.getResult(0);
+}
+
 Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
                       int64_t batch, int64_t heads) {
-  Value x = mask.value;
+  Value x = mask.fusedAdd ? buildFusedAddend(b, loc, mask) : mask.value;
   auto type = getTensorType(x);
   SmallVector<int64_t> kept, keptPos;
   bool aligned = type.getRank() <= mask.loopRank;
@@ -1214,7 +316,7 @@ Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
     x = splitBatch(b, loc, x, batch, heads);
   if (mask.fill)
     x = buildFillMask(b, loc, x, *mask.fill, mask.fillWhen);
-  return x;
+  return convertElements(b, loc, x, b.getF32Type());
 }
 
 //===----------------------------------------------------------------------===//
@@ -1224,30 +326,55 @@ Value materializeMask(OpBuilder &b, Location loc, const Mask &mask,
 struct RaiseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   RaiseAttention(MLIRContext *ctx, ConfigAttr config,
                  SmallVectorImpl<SmallVector<Operation *>> &matched,
-                 SmallVectorImpl<AttentionOp> &created)
+                 SmallVectorImpl<AttentionOp> &created,
+                 DenseMap<Operation *, Rejection> *rejections)
       : OpInterfaceRewritePattern(ctx), config(config), matched(matched),
-        created(created) {}
+        created(created), rejections(rejections) {}
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<Match> match = matchAttention(op);
-    if (!match)
-      return rewriter.notifyMatchFailure(op, "not a recognised attention");
-    return rewrite(op, *match, rewriter);
+    Match match;
+    if (failed(matchAttention(op, match))) {
+      if (!match.why.set)
+        (void)match.reject(op, "is not a recognised attention");
+      if (rejections)
+        (*rejections)[op] = match.why;
+      return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
+        diag << "'" << match.why.opName << "' at " << match.why.loc << " "
+             << match.why.reason;
+      });
+    }
+    return rewrite(op, match, rewriter);
   }
 
 private:
-  /// Everything the rewrite needs, or nothing if any check fails.
-  std::optional<Match> matchAttention(linalg::LinalgOp op) const {
+  /// Fills `match` with everything the rewrite needs, or says why not.
+  static LogicalResult matchAttention(linalg::LinalgOp op, Match &match) {
     // P·V: P as [batch.., N, M], V as [batch.., M, Dv].
-    std::optional<Contraction> pv = matchContraction(op);
-    if (!pv || !isIdentityPermutation(pv->permA))
-      return std::nullopt;
-    Match match;
-    match.addChain(op);
+    if (!linalg::isaContractionOpInterface(op))
+      return match.reject(op, "is not a contraction P·V");
+    FailureOr<Contraction> pv = matchContraction(op, match.why);
+    if (failed(pv))
+      return failure();
+    if (!isIdentityPermutation(pv->permX))
+      return match.reject(op, "does not read the probabilities P as its "
+                              "first operand laid out [batch.., N, M]");
+    // The output may be laid out otherwise, e.g. [B, N, H, Dv] from
+    // einsum("bhnm,bmhd->bnhd"): the raised result is transposed to it.
+    if (!isIdentityPermutation(pv->resultPerm)) {
+      if (pv->resultPerm.size() != 4)
+        return match.reject(op, "writes its result in a layout other than "
+                                "[batch.., N, Dv]");
+      match.resultPerm = pv->resultPerm;
+    }
+    // A transposed output says nothing of [B, H]: the leaves do.
+    if (match.resultPerm.empty())
+      match.addChain(op);
+    else
+      match.chain.push_back(op);
     match.finalValue = op->getResult(0);
     // A B·H split of the result belongs to the attention.
-    if (match.finalValue.hasOneUse())
+    if (match.resultPerm.empty() && match.finalValue.hasOneUse())
       if (auto split = dyn_cast<tensor::ExpandShapeOp>(
               *match.finalValue.getUsers().begin());
           split && getBatchSplit(split.getResult())) {
@@ -1255,10 +382,9 @@ private:
         match.finalValue = split.getResult();
       }
 
-    Value p = op.getDpsInputOperand(0)->get();
+    Value p = pv->x;
+    Operation *user = op;
     for (;;) {
-      if (!p.hasOneUse() || !isF32Tensor(p))
-        return std::nullopt;
       match.split.add(p.getType());
       Operation *def = p.getDefiningOp();
       if (auto merge = getBatchMerge(p)) {
@@ -1267,51 +393,67 @@ private:
       } else if (auto split = getBatchSplit(p)) {
         match.addChain(split);
         p = split.getSrc();
-      } else if (std::optional<SmallVector<int64_t>> perm =
-                     getCopyPermutation(def);
-                 perm && isIdentityPermutation(*perm)) {
+      } else if (Value src = getPassThroughSource(def)) {
         match.addChain(def);
-        p = getCopySource(def);
+        p = src;
       } else {
         break;
       }
+      user = def;
     }
-    FailureOr<Value> x = matchSoftmax(p, match);
-    if (failed(x) || failed(matchScores(*x, match, /*checkUse=*/false)))
-      return std::nullopt;
-    match.v = traceLeaf(op.getDpsInputOperand(1)->get(), pv->permB,
-                        /*allowScale=*/false, match);
+    FailureOr<Value> x = matchSoftmax(p, match, user);
+    if (failed(x) || failed(matchScores(*x, match)))
+      return failure();
+    // V as [batch.., M, Dv]; the contraction reads it as [batch.., Dv, M].
+    SmallVector<int64_t> permV = pv->permY;
+    std::swap(permV[permV.size() - 2], permV[permV.size() - 1]);
+    match.v = traceLeaf(pv->y, permV, /*allowScale=*/false, match);
     // One block: the operands then dominate the P·V op, where the new ops go.
-    if (llvm::any_of(match.chain, [&](Operation *chainOp) {
-          return chainOp->getBlock() != op->getBlock();
-        }))
-      return std::nullopt;
-    if (!checkShapes(match))
-      return std::nullopt;
-    return match;
+    for (Operation *chainOp : match.chain)
+      if (chainOp->getBlock() != op->getBlock())
+        return match.reject(chainOp, "is in another block than the P·V "
+                                     "contraction");
+    // Every intermediate value dies with the attention.
+    DenseSet<Operation *> inChain(match.chain.begin(), match.chain.end());
+    for (Operation *chainOp : match.chain)
+      for (Value r : chainOp->getResults()) {
+        if (r == match.finalValue)
+          continue;
+        for (Operation *u : r.getUsers())
+          if (!inChain.contains(u))
+            return match.reject(chainOp,
+                                "has a result used outside the attention, "
+                                "by '" +
+                                    u->getName().getStringRef() + "'");
+      }
+    return checkShapes(op, match);
   }
 
   /// Resolves the B·H split and checks that every operand fits
   /// hdp.attention and the result fits the value it replaces.
-  static bool checkShapes(Match &match) {
+  static LogicalResult checkShapes(Operation *op, Match &match) {
     BatchSplit &split = match.split;
     for (Value v : {match.q.value, match.k.value, match.v.value})
-      if (!isF32Tensor(v))
-        return false;
+      if (!isFloatTensor(v))
+        return match.reject(op, "has a Q, K or V that is not an f32, f16 "
+                                "or bf16 tensor");
     for (const Leaf *leaf : {&match.q, &match.k, &match.v})
       if (getRank(leaf->value) == 4)
         split.add(
             RankedTensorType::get(getPlannedShape(*leaf, kDynamic, kDynamic),
                                   getTensorType(leaf->value).getElementType()));
-    split.add(match.finalValue.getType());
+    if (match.resultPerm.empty())
+      split.add(match.finalValue.getType());
     if (split.conflict)
-      return false;
+      return match.reject(op, "has operands that disagree on the batch B and "
+                              "heads H");
     // A rank-2 (single-head) attention is all rank 2.
     bool rank2 = getRank(match.q.value) == 2;
     if (rank2 &&
         (split.known || getRank(match.k.value) != 2 ||
          getRank(match.v.value) != 2 || getRank(match.finalValue) != 2))
-      return false;
+      return match.reject(op, "mixes a rank-2 Q with operands of other "
+                              "ranks");
     // Without head structure each group is its own batch item.
     if (!split.known)
       split.h = 1;
@@ -1326,7 +468,8 @@ private:
         maskBatchDim = it - match.mask->loopDim.begin();
     needsSplit |= maskBatchDim.has_value();
     if (needsSplit && ShapedType::isDynamic(split.h))
-      return false;
+      return match.reject(op, "merges B·H with a number of heads H not "
+                              "known at compile time");
     // A static B·H must split evenly (and into the known B).
     auto splits = [&](int64_t g) {
       if (ShapedType::isDynamic(g) || ShapedType::isDynamic(split.h))
@@ -1336,42 +479,60 @@ private:
     for (const Leaf *leaf : {&match.q, &match.k, &match.v})
       if (getRank(leaf->value) == 3 &&
           !splits(getTensorType(leaf->value).getDimSize(leaf->perm[0])))
-        return false;
+        return match.reject(op, "has a B·H batch that does not split into "
+                                "the heads found");
     if (maskBatchDim &&
         !splits(getTensorType(match.mask->value).getDimSize(*maskBatchDim)))
-      return false;
+      return match.reject(op, "has a mask whose B·H batch does not split "
+                              "into the heads found");
 
     SmallVector<int64_t> q = getPlannedShape(match.q, split.b, split.h);
     SmallVector<int64_t> k = getPlannedShape(match.k, split.b, split.h);
     SmallVector<int64_t> v = getPlannedShape(match.v, split.b, split.h);
     for (int i = 0; i < 2; ++i)
       if (!dimsAgree(q[i], k[i]) || !dimsAgree(q[i], v[i]))
-        return false;
+        return match.reject(op, "has Q, K and V with different batch or "
+                                "head counts");
     if (!dimsAgree(q[3], k[3]) || !dimsAgree(k[2], v[2]))
-      return false;
+      return match.reject(op, "has Q, K and V whose sizes do not agree");
 
     // The scale must be a valid #hdp.config scale.
     float scale = static_cast<float>(match.factor);
     if (!(scale > 0.0f) || std::isinf(scale))
-      return false;
+      return match.reject(op, "scales the scores by " +
+                                  std::to_string(match.factor) +
+                                  ", not a positive finite f32");
 
     auto finalType = getTensorType(match.finalValue);
     SmallVector<int64_t> out = {mergeDims(mergeDims(q[0], k[0]), v[0]),
                                 mergeDims(mergeDims(q[1], k[1]), v[1]), q[2],
                                 v[3]};
-    if (finalType.getRank() == 4)
-      return llvm::all_of(llvm::seq(0, 4), [&](int i) {
+    if (!match.resultPerm.empty()) {
+      SmallVector<int64_t> permuted;
+      for (int64_t d : match.resultPerm)
+        permuted.push_back(out[d]);
+      out = permuted;
+    }
+    bool fits;
+    if (finalType.getRank() == 4) {
+      fits = llvm::all_of(llvm::seq(0, 4), [&](int i) {
         return dimsAgree(out[i], finalType.getDimSize(i));
       });
-    if (finalType.getRank() == 2)
-      return dimsAgree(out[2], finalType.getDimSize(0)) &&
+    } else if (finalType.getRank() == 2) {
+      fits = dimsAgree(out[2], finalType.getDimSize(0)) &&
              dimsAgree(out[3], finalType.getDimSize(1));
-    int64_t g = ShapedType::isDynamic(out[0]) || ShapedType::isDynamic(out[1])
-                    ? kDynamic
-                    : out[0] * out[1];
-    return dimsAgree(g, finalType.getDimSize(0)) &&
-           dimsAgree(out[2], finalType.getDimSize(1)) &&
-           dimsAgree(out[3], finalType.getDimSize(2));
+    } else {
+      int64_t g = ShapedType::isDynamic(out[0]) || ShapedType::isDynamic(out[1])
+                      ? kDynamic
+                      : out[0] * out[1];
+      fits = dimsAgree(g, finalType.getDimSize(0)) &&
+             dimsAgree(out[2], finalType.getDimSize(1)) &&
+             dimsAgree(out[3], finalType.getDimSize(2));
+    }
+    if (!fits)
+      return match.reject(op, "has a result whose shape does not fit "
+                              "[B, H, N, Dv]");
+    return success();
   }
 
   LogicalResult rewrite(linalg::LinalgOp op, const Match &match,
@@ -1408,12 +569,24 @@ private:
     auto attention = AttentionOp::create(rewriter, loc, TypeRange{outType}, q,
                                          k, v, mask, configAttr);
     Value result = attention.getOutput();
+    if (!match.resultPerm.empty()) {
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d : match.resultPerm)
+        sizes.push_back(getDim(rewriter, loc, result, d));
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+      result = linalg::TransposeOp::create(rewriter, loc, result, init,
+                                           match.resultPerm)
+                   .getResult()[0];
+    }
     if (getRank(match.finalValue) == 3)
       result = tensor::CollapseShapeOp::create(rewriter, loc, result,
                                                {{0, 1}, {2}, {3}});
     if (getRank(match.finalValue) == 2)
       result = tensor::CollapseShapeOp::create(rewriter, loc, result,
                                                {{0, 1, 2}, {3}});
+    result = convertElements(rewriter, loc, result,
+                             getTensorType(match.finalValue).getElementType());
     if (result.getType() != match.finalValue.getType())
       result = tensor::CastOp::create(rewriter, loc, match.finalValue.getType(),
                                       result);
@@ -1428,6 +601,7 @@ private:
   ConfigAttr config;
   SmallVectorImpl<SmallVector<Operation *>> &matched;
   SmallVectorImpl<AttentionOp> &created;
+  DenseMap<Operation *, Rejection> *rejections;
 };
 
 /// Erases the matched chains, then whatever only they used (inits, fills,
@@ -1470,6 +644,90 @@ void eraseMatched(RewriterBase &rewriter,
   }
 }
 
+/// Raises every recognised attention under `root`; with `rejections`, also
+/// records why each contraction was not raised as the P·V of one.
+SmallVector<AttentionOp>
+raiseAll(RewriterBase &rewriter, Operation *root, ConfigAttr config,
+         DenseMap<Operation *, Rejection> *rejections) {
+  MLIRContext *ctx = root->getContext();
+  SmallVector<SmallVector<Operation *>> matched;
+  SmallVector<AttentionOp> created;
+  RewritePatternSet patterns(ctx);
+  patterns.add<RaiseAttention>(ctx, config, matched, created, rejections);
+  // `rewriter`'s listener (e.g. the transform interpreter's handle
+  // tracking) must see every replacement and erasure.
+  walkAndApplyPatterns(root, std::move(patterns),
+                       llvm::dyn_cast_if_present<RewriterBase::Listener>(
+                           rewriter.getListener()));
+  eraseMatched(rewriter, matched);
+  return created;
+}
+
+/// The first contraction the values of `start` flow into, if any within a
+/// few ops.
+Operation *findConsumingContraction(Operation *start) {
+  SmallVector<Operation *> frontier = {start};
+  DenseSet<Operation *> seen = {start};
+  for (int depth = 0; depth < 16 && !frontier.empty(); ++depth) {
+    SmallVector<Operation *> next;
+    for (Operation *op : frontier)
+      for (Operation *user : op->getUsers()) {
+        if (!seen.insert(user).second)
+          continue;
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+            linalgOp && linalg::isaContractionOpInterface(linalgOp))
+          return user;
+        next.push_back(user);
+      }
+    frontier = std::move(next);
+  }
+  return nullptr;
+}
+
+/// The start of a softmax-shaped chain: a linalg.softmax, or an
+/// elementwise generic computing an exp whose result is summed (exp(x - max) /
+/// Σ, the inner exp of a log-sum-exp) or flows into a contraction.
+bool startsSoftmax(Operation *op) {
+  if (isa<linalg::SoftmaxOp>(op))
+    return true;
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  if (!isElementwise(g) || g.getBody()->getOps<math::ExpOp>().empty())
+    return false;
+  return llvm::any_of(g->getResult(0).getUsers(),
+                      [](Operation *user) {
+                        auto reduction = dyn_cast<linalg::LinalgOp>(user);
+                        return reduction &&
+                               reduction.getNumReductionLoops() > 0;
+                      }) ||
+         findConsumingContraction(op);
+}
+
+/// One remark per softmax-shaped chain left in `root`, naming the first op
+/// that did not match and why.
+void explainUnraised(Operation *root,
+                     const DenseMap<Operation *, Rejection> &rejections) {
+  std::set<std::pair<const void *, std::string>> emitted;
+  root->walk([&](Operation *op) {
+    if (!startsSoftmax(op))
+      return;
+    Rejection why;
+    Operation *pv = findConsumingContraction(op);
+    if (auto it = pv ? rejections.find(pv) : rejections.end();
+        it != rejections.end()) {
+      why = it->second;
+    } else {
+      (void)reject(
+          why, op,
+          "computes a softmax whose probabilities reach no contraction "
+          "with V");
+    }
+    std::string message = "'" + why.opName + "' " + why.reason;
+    if (!emitted.insert({why.loc.getAsOpaquePointer(), message}).second)
+      return;
+    emitRemark(why.loc) << "attention not raised: " << message;
+  });
+}
+
 struct HDPRaiseAttentionPass
     : hdp::impl::HDPRaiseAttentionBase<HDPRaiseAttentionPass> {
   using HDPRaiseAttentionBase::HDPRaiseAttentionBase;
@@ -1492,7 +750,13 @@ struct HDPRaiseAttentionPass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
-    raiseAttention(rewriter, getOperation(), parsedConfig);
+    if (!explain) {
+      raiseAll(rewriter, getOperation(), parsedConfig, nullptr);
+      return;
+    }
+    DenseMap<Operation *, Rejection> rejections;
+    raiseAll(rewriter, getOperation(), parsedConfig, &rejections);
+    explainUnraised(getOperation(), rejections);
   }
 
 private:
@@ -1528,16 +792,5 @@ private:
 SmallVector<AttentionOp> hdp::raiseAttention(RewriterBase &rewriter,
                                              Operation *root,
                                              ConfigAttr config) {
-  MLIRContext *ctx = root->getContext();
-  SmallVector<SmallVector<Operation *>> matched;
-  SmallVector<AttentionOp> created;
-  RewritePatternSet patterns(ctx);
-  patterns.add<RaiseAttention>(ctx, config, matched, created);
-  // `rewriter`'s listener (e.g. the transform interpreter's handle
-  // tracking) must see every replacement and erasure.
-  walkAndApplyPatterns(root, std::move(patterns),
-                       llvm::dyn_cast_if_present<RewriterBase::Listener>(
-                           rewriter.getListener()));
-  eraseMatched(rewriter, matched);
-  return created;
+  return raiseAll(rewriter, root, config, /*rejections=*/nullptr);
 }

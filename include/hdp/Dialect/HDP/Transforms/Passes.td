@@ -9,33 +9,57 @@ def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
   let summary = "Raise linalg attention, as frontends emit it, to hdp.attention";
   let description = [{
     Recognises `softmax(scale·Q·Kᵀ [+ mask])·V` written in linalg the way
-    torch-mlir and upstream MLIR emit it and rewrites it into one
-    `hdp.attention` carrying the configuration given by the `config` option
+    frontends emit it (torch-mlir, TensorFlow and JAX through StableHLO,
+    TOSA, upstream MLIR, by hand) and rewrites it into one `hdp.attention`
+    carrying the configuration given by the `config` option
     (`--hdp-raise-attention="config=#hdp.config<rho=0.3>"`; quote a value
     with spaces: `config='#hdp.config<rho = 0.3>'`). A bad option fails the
     pass with an error naming it.
 
     Recognised forms, in any combination:
-    * the softmax: `linalg.softmax` over the last dimension, or the chain of
-      `linalg.generic`s max-reduce → sub → exp → sum-reduce → div, or mul by
-      the reciprocal of the sum (sub and exp may share one generic; max init
-      -inf, 0xFFC00000 or -3.40282347E+38; max as `maximumf`, `maxnumf` or
-      `cmpf`+`select`; an unused argmax result of the max is allowed;
-      reductions with or without keepdim);
-    * Q·Kᵀ and P·V as `linalg.batch_matmul` (with or without a transposing
-      `indexing_maps`), `linalg.matmul`, or any contraction `linalg.generic`
-      with up to two batch dimensions, accumulating into zeros; Kᵀ through
-      `linalg.transpose` or a transposing copy generic, which are looked
-      through (a Kᵀ with no transpose to look through gets a
-      `linalg.transpose`);
-    * the scale as a `mulf`/`divf` generic by a constant on the scores
-      (constants may be computed, e.g. torch-mlir's sqrt(sitofp(dense<64>))
-      on rank-0 tensors), or folded into Q (or K): `Q·c` before the matmul;
-    * an additive mask `addf` after the scale and before the max, or a
+    * the softmax over the last dimension: `linalg.softmax`; or the chain
+      max → x − max → exp → sum → normalise, each a `linalg.generic` or (the
+      reductions) a `linalg.reduce`, normalising by a division, by a
+      multiplication with the reciprocal of the sum (in the same generic or
+      its own); or the log-sum-exp form exp(x − (max + log Σ exp(x − max)))
+      (log in the generic of the add or its own; TensorFlow's
+      where(is_finite(max), max, 0) guard of the max is looked through).
+      Sub and exp may share one generic. The max is `maximumf`, `maxnumf`
+      or `cmpf`+`select`, from -inf, -FLT_MAX, the lowest bf16, the lowest
+      f16 (-65504) or, when the max ignores NaN (`maxnumf`, an unordered
+      compare), the NaN 0xFFC00000; torch's unused argmax result is
+      allowed. The sum starts from 0.0 or -0.0. Row values may be kept
+      with a unit dim (keepdim), dropped, and broadcast back read through
+      a broadcasting map, a `linalg.broadcast` or a broadcasting copy
+      generic;
+    * Q·Kᵀ and P·V as `linalg.batch_matmul` (with or without transposing
+      `indexing_maps`), `linalg.matmul` or any contraction `linalg.generic`
+      (up to two batch dimensions, e.g. einsums on [B, T, N, H]), on f32,
+      f16 or bf16 (casts in the body allowed), accumulating into a zero
+      fill, a zero constant or a bare `tensor.empty`; Kᵀ through
+      `linalg.transpose` or a transposing copy generic; scores computed as
+      K·Qᵀ, written transposed by the contraction or transposed after it;
+      a P·V result in another layout (JAX's [B, N, H, Dv]) gets a
+      `linalg.transpose` of the raised result;
+    * the scale as a `mulf`/`divf` generic on the scores by a constant: a
+      scalar, a 0-d or splat tensor, values computed from constants (e.g.
+      torch-mlir's sqrt(sitofp(dense<64>)), an f64 constant `truncf`'d),
+      also in the body of the mask add (`s·c + mask`); or folded into Q (or
+      K): `Q·c` before the matmul;
+    * an additive mask `addf` after the scale and before the max (a
+      tensor, however computed: e.g. (1 − m)·c from an integer mask stays
+      and feeds the raised op; computed inside the add's own body, as
+      elementwise fusion leaves it, it gets a generic of its own), or a
       masked fill `select(cond, fill, scores)` with fill ≤ -10000 (e.g.
       -inf), which becomes the additive mask `fill` where `cond` holds;
     * rank-4 tensors collapsed to rank 3 ([B·H, N, D]) around the matmuls,
-      copies, and reshapes of the scores between rank 3 and rank 4.
+      copies, and reshapes of the scores between rank 3 and rank 4;
+      between the stages, `tensor.cast`s, identity copies and
+      `extf`/`truncf` generics (the raised op computes in f32: f16 and
+      bf16 operands get an `extf` before it and the result a `truncf`
+      after it), and ops that do not touch the values (calls, constants);
+    * K and V broadcast over grouped-query heads (repeat_kv): the broadcast
+      stays and feeds the raised op.
 
     The raised op computes what the linalg computed, up to HDP's
     approximation:
@@ -54,17 +78,34 @@ def HDPRaiseAttention : Pass<"hdp-raise-attention"> {
       (`linalg.broadcast` or a broadcasting copy generic) when its source
       broadcasts to [B, H, N, M]; unit dimensions are inserted with
       `tensor.expand_shape` where the broadcast needs them.
+    * Precision: f16 and bf16 programs are computed in f32 (more precisely
+      than the program did), then rounded to the result's type.
+    * Inits: a max from a finite lowest value or a matmul into a
+      `tensor.empty` is taken as the exact max and product; they differ
+      only on rows whose every element is below that value (removed rows)
+      and on contents the IR leaves undefined.
 
     A chain is raised only when every intermediate value (scores, scaled and
     masked scores, max, exp, sum, probabilities, reshapes between them) has
     no user outside it, all of it sits in one block and the shapes agree.
     The matched ops, and whatever only they used (fills, inits, transposes,
     reshapes, constants), are erased. IR it does not recognise stays
-    unchanged.
+    unchanged. With `explain=true` the pass emits a remark for every
+    softmax-shaped chain (a `linalg.softmax`, or a generic computing an exp
+    that is summed or flows into a contraction) it leaves unraised, at the
+    first op that did not match, saying what was expected of it:
+    `remark: attention not raised: 'linalg.generic' adds the mask before the
+    scores are scaled, which hdp.attention does not compute`. Each
+    rejection also goes to the rewriter's `notifyMatchFailure` (which
+    rewrite listeners see) and, in builds with assertions, to
+    `-debug-only=hdp-raise-attention`.
   }];
   let options = [
     Option<"config", "config", "std::string", /*default=*/"\"#hdp.config<>\"",
            "The #hdp.config<...> given to every raised attention">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit a remark for each softmax-shaped chain left unraised, "
+           "naming the first op that did not match and why">,
   ];
   let dependentDialects = [
     "::mlir::tensor::TensorDialect",
