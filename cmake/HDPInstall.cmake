@@ -56,7 +56,7 @@ install(TARGETS hdp-opt hdp-run hdp-compile hdp-sim hdp-translate hdp-eval
 # other projects' ODS), then the generated .inc files.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/hdp
   DESTINATION include
-  FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.def" PATTERN "*.td")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/hdp
   DESTINATION include
   FILES_MATCHING PATTERN "*.inc"

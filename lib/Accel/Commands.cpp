@@ -1,4 +1,8 @@
 //===- Commands.cpp - Command set of the HDP co-processor -----------------===//
+//
+// Every table here is expanded from Commands.def.
+//
+//===----------------------------------------------------------------------===//
 
 #include "hdp/Accel/Commands.h"
 
@@ -10,6 +14,105 @@ using namespace llvm;
 
 namespace hdp::accel {
 
+namespace {
+
+/// The buffer column of the .def: a buffer, the DMA's tensor's buffer, or
+/// none (the head table).
+enum class BufferRef : uint8_t {
+#define HDP_BUFFER(Name, Text) Name,
+#include "hdp/Accel/Commands.def"
+  Transferred,
+  None,
+};
+
+constexpr std::optional<Buffer> bufferOf(BufferRef ref) {
+  return ref == BufferRef::Transferred || ref == BufferRef::None
+             ? std::nullopt
+             : std::optional<Buffer>(static_cast<Buffer>(ref));
+}
+
+/// When an operand exists, from the flags of its command.
+struct When {
+  uint16_t required = 0;  ///< present only if all these flags are set
+  uint16_t forbidden = 0; ///< absent if any of these flags is set
+};
+constexpr When Always{};
+constexpr When IfFlag(uint16_t flag) { return {flag, 0}; }
+constexpr When UnlessFlag(uint16_t flag) { return {0, flag}; }
+constexpr bool Read = false, Write = true;
+
+struct CommandInfo {
+  Opcode opcode;
+  const char *name;
+  Unit unit;
+  uint16_t allowedFlags;
+};
+
+constexpr CommandInfo kCommands[] = {
+#define HDP_COMMAND(Name, Code, Text, Unit_, AllowedFlags, Handler)            \
+  {Opcode::Name, Text, Unit::Unit_, AllowedFlags},
+#include "hdp/Accel/Commands.def"
+};
+
+struct OperandInfo {
+  Opcode opcode;
+  unsigned slotIndex;
+  const char *name;
+  BufferRef buffer;
+  bool write;
+  When when;
+};
+
+constexpr OperandInfo kOperands[] = {
+#define HDP_OPERAND(Command, Slot, Name, Buffer_, Access, When_)               \
+  {Opcode::Command, Slot, #Name, BufferRef::Buffer_, Access, When_},
+#include "hdp/Accel/Commands.def"
+};
+
+struct TensorInfo {
+  Tensor tensor;
+  const char *name;
+  BufferRef buffer;
+  bool loadable, storable;
+};
+
+constexpr TensorInfo kTensors[] = {
+#define HDP_TENSOR(Name, Code, Text, Buffer_, Loadable, Storable)              \
+  {Tensor::Name, Text, BufferRef::Buffer_, Loadable, Storable},
+#include "hdp/Accel/Commands.def"
+};
+
+constexpr std::pair<Flag, const char *> kFlags[] = {
+#define HDP_FLAG(Name, Bit, Text) {Name, Text},
+#include "hdp/Accel/Commands.def"
+};
+
+constexpr const char *kUnitNames[] = {
+#define HDP_UNIT(Name, Text) Text,
+#include "hdp/Accel/Commands.def"
+};
+
+constexpr const char *kBufferNames[] = {
+#define HDP_BUFFER(Name, Text) Text,
+#include "hdp/Accel/Commands.def"
+};
+
+const CommandInfo *infoOf(Opcode op) {
+  for (const CommandInfo &info : kCommands)
+    if (info.opcode == op)
+      return &info;
+  return nullptr;
+}
+
+const TensorInfo *infoOf(Tensor tensor) {
+  for (const TensorInfo &info : kTensors)
+    if (info.tensor == tensor)
+      return &info;
+  return nullptr;
+}
+
+} // namespace
+
 bool Command::operator==(const Command &o) const {
   return opcode == o.opcode && core == o.core && flags == o.flags &&
          tensor == o.tensor &&
@@ -19,65 +122,17 @@ bool Command::operator==(const Command &o) const {
 }
 
 bool isKnownOpcode(uint8_t op) {
-  switch (static_cast<Opcode>(op)) {
-  case Opcode::DmaLoad:
-  case Opcode::DmaStore:
-  case Opcode::PeInt:
-  case Opcode::PeFrac:
-  case Opcode::PePv:
-  case Opcode::SeAcc:
-  case Opcode::SeEndR:
-  case Opcode::SeEndH:
-  case Opcode::Softmax:
-  case Opcode::Barrier:
-    return true;
-  }
-  return false;
+  return infoOf(static_cast<Opcode>(op)) != nullptr;
 }
 
 Unit unitOf(Opcode op) {
-  switch (op) {
-  case Opcode::DmaLoad:
-    return Unit::DmaIn;
-  case Opcode::DmaStore:
-    return Unit::DmaOut;
-  case Opcode::PeInt:
-  case Opcode::PeFrac:
-  case Opcode::PePv:
-    return Unit::Pe;
-  case Opcode::SeAcc:
-  case Opcode::SeEndR:
-  case Opcode::SeEndH:
-    return Unit::Se;
-  case Opcode::Softmax:
-    return Unit::Sfu;
-  case Opcode::Barrier:
-    return Unit::Sync;
-  }
-  return Unit::Sync;
+  const CommandInfo *info = infoOf(op);
+  return info ? info->unit : Unit::Sync;
 }
 
 uint16_t allowedFlags(Opcode op) {
-  switch (op) {
-  case Opcode::DmaLoad:
-    return FlagFum | FlagHeadPred;
-  case Opcode::DmaStore:
-    return FlagHeadPred;
-  case Opcode::SeAcc:
-    return FlagFirst | FlagMasked | FlagHeadPred;
-  case Opcode::PeFrac:
-    return FlagMasked | FlagHeadPred | FlagDense;
-  case Opcode::PePv:
-    return FlagFirst | FlagHeadPred | FlagDense;
-  case Opcode::PeInt:
-  case Opcode::SeEndR:
-  case Opcode::Softmax:
-    return FlagHeadPred;
-  case Opcode::SeEndH:
-  case Opcode::Barrier:
-    return 0;
-  }
-  return 0;
+  const CommandInfo *info = infoOf(op);
+  return info ? info->allowedFlags : 0;
 }
 
 bool usesTile(Opcode op) {
@@ -85,208 +140,96 @@ bool usesTile(Opcode op) {
 }
 
 std::optional<Buffer> dmaBuffer(Tensor tensor) {
-  switch (tensor) {
-  case Tensor::QInt:
-  case Tensor::QFrac:
-    return Buffer::Q;
-  case Tensor::KInt:
-  case Tensor::KFrac:
-    return Buffer::K;
-  case Tensor::V:
-    return Buffer::V;
-  case Tensor::Mask:
-    return Buffer::Mask;
-  case Tensor::BlockMask:
-    return Buffer::BlockMask;
-  case Tensor::Out:
-    return Buffer::Out;
-  case Tensor::None:
-  case Tensor::HeadTable:
-    return std::nullopt;
-  }
-  return std::nullopt;
+  const TensorInfo *info = infoOf(tensor);
+  return info ? bufferOf(info->buffer) : std::nullopt;
+}
+
+bool isLoadable(Tensor tensor) {
+  const TensorInfo *info = infoOf(tensor);
+  return info && info->loadable;
+}
+
+bool isStorable(Tensor tensor) {
+  const TensorInfo *info = infoOf(tensor);
+  return info && info->storable;
 }
 
 SmallVector<Operand, 5> operandsOf(const Command &cmd) {
   SmallVector<Operand, 5> ops;
-  auto add = [&](Buffer b, unsigned slot, bool write, const char *key) {
-    ops.push_back({b, slot, write, key});
-  };
-  switch (cmd.opcode) {
-  case Opcode::DmaLoad: {
+  for (const OperandInfo &o : kOperands) {
+    if (o.opcode != cmd.opcode)
+      continue;
+    if ((cmd.flags & o.when.required) != o.when.required ||
+        (cmd.flags & o.when.forbidden))
+      continue;
+    if (o.buffer != BufferRef::Transferred) {
+      ops.push_back({*bufferOf(o.buffer), o.slotIndex, o.write, o.name});
+      continue;
+    }
+    // A DMA touches a slot of its tensor's buffer; without one (the head
+    // table, or a tensor this direction cannot move) it has no operands.
     std::optional<Buffer> b = dmaBuffer(cmd.tensor);
-    if (!b || cmd.tensor == Tensor::Out)
+    bool movable = cmd.opcode == Opcode::DmaLoad ? isLoadable(cmd.tensor)
+                                                 : isStorable(cmd.tensor);
+    if (!b || !movable)
       return {};
-    add(*b, 0, true, bufferName(*b).data());
-    if (cmd.has(FlagFum))
-      add(Buffer::BlockMask, 1, false, "fum");
-    return ops;
-  }
-  case Opcode::DmaStore:
-    if (cmd.tensor == Tensor::BlockMask)
-      add(Buffer::BlockMask, 0, false, "blockmask");
-    else if (cmd.tensor == Tensor::Out)
-      add(Buffer::Out, 0, false, "out");
-    return ops;
-  case Opcode::PeInt:
-    add(Buffer::Q, 0, false, "q");
-    add(Buffer::K, 1, false, "k");
-    add(Buffer::Score, 2, true, "score");
-    return ops;
-  case Opcode::PeFrac:
-    add(Buffer::Q, 0, false, "q");
-    add(Buffer::K, 1, false, "k");
-    add(Buffer::Score, 2, true, "score");
-    if (!cmd.has(FlagDense))
-      add(Buffer::BlockMask, 3, false, "blockmask");
-    if (cmd.has(FlagMasked))
-      add(Buffer::Mask, 4, false, "mask");
-    return ops;
-  case Opcode::PePv:
-    add(Buffer::Score, 0, false, "score");
-    add(Buffer::V, 1, false, "v");
-    add(Buffer::Out, 2, true, "out");
-    if (!cmd.has(FlagDense))
-      add(Buffer::BlockMask, 3, false, "blockmask");
-    return ops;
-  case Opcode::SeAcc:
-    add(Buffer::Score, 0, false, "score");
-    add(Buffer::Theta, 1, true, "theta");
-    if (cmd.has(FlagMasked))
-      add(Buffer::Mask, 2, false, "mask");
-    return ops;
-  case Opcode::SeEndR:
-    add(Buffer::Theta, 0, false, "theta");
-    add(Buffer::BlockMask, 1, true, "blockmask");
-    return ops;
-  case Opcode::Softmax:
-    // Reads scores and writes probabilities in place.
-    add(Buffer::Score, 0, true, "score");
-    return ops;
-  case Opcode::SeEndH:
-  case Opcode::Barrier:
-    return ops;
+    ops.push_back({*b, o.slotIndex, o.write, kBufferNames[unsigned(*b)]});
   }
   return ops;
 }
 
+const char *slotName(Opcode op, unsigned slotIndex) {
+  for (const OperandInfo &o : kOperands)
+    if (o.opcode == op && o.slotIndex == slotIndex)
+      return o.name;
+  return nullptr;
+}
+
+uint16_t slotRequiredFlags(Opcode op, unsigned slotIndex) {
+  for (const OperandInfo &o : kOperands)
+    if (o.opcode == op && o.slotIndex == slotIndex)
+      return o.when.required;
+  return 0;
+}
+
 StringRef opcodeName(Opcode op) {
-  switch (op) {
-  case Opcode::DmaLoad:
-    return "dma.load";
-  case Opcode::DmaStore:
-    return "dma.store";
-  case Opcode::PeInt:
-    return "pe.int";
-  case Opcode::PeFrac:
-    return "pe.frac";
-  case Opcode::PePv:
-    return "pe.pv";
-  case Opcode::SeAcc:
-    return "se.acc";
-  case Opcode::SeEndR:
-    return "se.end_r";
-  case Opcode::SeEndH:
-    return "se.end_h";
-  case Opcode::Softmax:
-    return "sfu.softmax";
-  case Opcode::Barrier:
-    return "barrier";
-  }
-  return "<unknown>";
+  const CommandInfo *info = infoOf(op);
+  return info ? info->name : "<unknown>";
 }
 
 std::optional<Opcode> opcodeFromName(StringRef name) {
-  for (uint8_t v :
-       {0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x30, 0x40}) {
-    Opcode op = static_cast<Opcode>(v);
-    if (opcodeName(op) == name)
-      return op;
-  }
+  for (const CommandInfo &info : kCommands)
+    if (name == info.name)
+      return info.opcode;
   return std::nullopt;
 }
 
 StringRef unitName(Unit unit) {
-  switch (unit) {
-  case Unit::DmaIn:
-    return "dma_in";
-  case Unit::DmaOut:
-    return "dma_out";
-  case Unit::Pe:
-    return "pe";
-  case Unit::Se:
-    return "se";
-  case Unit::Sfu:
-    return "softmax";
-  case Unit::Sync:
-    return "sync";
-  }
-  return "<unknown>";
+  return unsigned(unit) < kNumUnits ? kUnitNames[unsigned(unit)] : "<unknown>";
 }
 
 StringRef bufferName(Buffer buffer) {
-  switch (buffer) {
-  case Buffer::Q:
-    return "q";
-  case Buffer::K:
-    return "k";
-  case Buffer::V:
-    return "v";
-  case Buffer::Mask:
-    return "mask";
-  case Buffer::Score:
-    return "score";
-  case Buffer::Theta:
-    return "theta";
-  case Buffer::BlockMask:
-    return "blockmask";
-  case Buffer::Out:
-    return "out";
-  }
-  return "<unknown>";
+  return unsigned(buffer) < kNumBuffers ? kBufferNames[unsigned(buffer)]
+                                        : "<unknown>";
 }
 
 StringRef tensorName(Tensor tensor) {
-  switch (tensor) {
-  case Tensor::None:
+  if (tensor == Tensor::None)
     return "none";
-  case Tensor::QInt:
-    return "q_int";
-  case Tensor::QFrac:
-    return "q_frac";
-  case Tensor::KInt:
-    return "k_int";
-  case Tensor::KFrac:
-    return "k_frac";
-  case Tensor::V:
-    return "v";
-  case Tensor::Mask:
-    return "mask";
-  case Tensor::BlockMask:
-    return "block_mask";
-  case Tensor::Out:
-    return "out";
-  case Tensor::HeadTable:
-    return "head_table";
-  }
-  return "<unknown>";
+  const TensorInfo *info = infoOf(tensor);
+  return info ? info->name : "<unknown>";
 }
 
 std::optional<Tensor> tensorFromName(StringRef name) {
-  for (uint8_t v = 1; v <= 9; ++v)
-    if (tensorName(static_cast<Tensor>(v)) == name)
-      return static_cast<Tensor>(v);
+  for (const TensorInfo &info : kTensors)
+    if (name == info.name)
+      return info.tensor;
   return std::nullopt;
 }
 
 std::string flagsText(uint16_t flags) {
-  static const std::pair<Flag, const char *> names[] = {{FlagFum, "fum"},
-                                                        {FlagHeadPred, "head"},
-                                                        {FlagFirst, "first"},
-                                                        {FlagMasked, "masked"},
-                                                        {FlagDense, "dense"}};
   std::string text;
-  for (auto [flag, name] : names)
+  for (auto [flag, name] : kFlags)
     if (flags & flag) {
       if (!text.empty())
         text += '|';
