@@ -14,8 +14,8 @@ set(HDP_INSTALL_CMAKE_DIR lib/cmake/hdp)
 
 # Every library a consumer may link, in dependency order.
 set(HDP_EXPORTED_LIBRARIES
-  HDPSemantics HDPReference HDPSupport HDPTooling HDPAccel HDPSim
-  HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPAccelTransforms
+  HDPSemantics HDPReference HDPSupport HDPTooling HDPISA HDPTargetHdpc HDPSim
+  HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPToAccel
   HDPInitAll HDPRuntime HDPModel)
 
 # Debian's imported MLIR and LLVM targets carry no include directories and

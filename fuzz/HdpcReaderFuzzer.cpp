@@ -16,7 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/Hdpc.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

@@ -15,7 +15,7 @@
 #
 # build-fuzz/ compiles the whole tree with
 # -fsanitize=fuzzer-no-link,address,undefined but builds only the two fuzz
-# targets and what they link (HDPAccel, HDPReference; LLVM comes from the
+# targets and what they link (HDPTargetHdpc, HDPISA, HDPReference; LLVM comes from the
 # system), not the MLIR dialect or the tools. Re-running reuses the build;
 # every run starts from a fresh copy of fuzz/corpus/ (in build-fuzz/corpus/),
 # so the repository's seed corpora never change. A crash leaves its input in

@@ -13,7 +13,7 @@
 
 #include "Machine.h"
 
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Semantics/FixedPoint.h"
 #include "hdp/Semantics/RowKernels.h"
 
@@ -244,7 +244,7 @@ Error Machine::execute(const Command &c, Effect &e) {
 #define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler)             \
   case Opcode::Name:                                                           \
     return Handler(c, e);
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
   }
   return fail("unknown opcode");
 }

@@ -132,7 +132,7 @@ private:
   // The functional model of each command (Commands.def names them).
 #define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler)             \
   llvm::Error Handler(const accel::Command &c, Effect &e);
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 
   /// The block-mask slot operand of `c` (slot index `slotIndex`), checked to
   /// hold the block rows of the command's query rows.

@@ -21,9 +21,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/Hdpc.h"
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/Hdpc.h"
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
+#include "hdp/ISA/StreamBuilder.h"
 
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"

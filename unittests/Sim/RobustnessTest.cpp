@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SimTestUtil.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"

@@ -20,9 +20,9 @@
 #ifndef HDP_SIM_SIMULATOR_H
 #define HDP_SIM_SIMULATOR_H
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/Commands.h"
-#include "hdp/Accel/Hdpc.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/Commands.h"
+#include "hdp/ISA/Program.h"
 #include "hdp/Reference/Reference.h"
 
 #include "llvm/Support/Error.h"

@@ -29,7 +29,7 @@ struct OpcodeInfo {
 const OpcodeInfo kOpcodes[] = {
 #define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler)             \
   {Opcode::Name, Name##Op::getOperationName()},
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 const OpcodeInfo *infoOf(Opcode opcode) {

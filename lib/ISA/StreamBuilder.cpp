@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 
 #include "llvm/Support/raw_ostream.h"
 

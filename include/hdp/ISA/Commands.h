@@ -31,8 +31,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef HDP_ACCEL_COMMANDS_H
-#define HDP_ACCEL_COMMANDS_H
+#ifndef HDP_ISA_COMMANDS_H
+#define HDP_ISA_COMMANDS_H
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -49,27 +49,27 @@ namespace hdp::accel {
 /// Operation codes. Values are part of the .hdpc format: never renumber.
 enum class Opcode : uint8_t {
 #define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler) Name = Code,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 /// The units of a core. A command waits for its unit to be free.
 enum class Unit : uint8_t {
 #define HDP_UNIT(Name, Text) Name,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 constexpr unsigned kNumUnits = 0
 #define HDP_UNIT(Name, Text) +1
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
     ;
 
 /// SRAM buffers of a core. Each has kSlotsPerBuffer equal slots.
 enum class Buffer : uint8_t {
 #define HDP_BUFFER(Name, Text) Name,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 constexpr unsigned kNumBuffers = 0
 #define HDP_BUFFER(Name, Text) +1
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
     ;
 constexpr unsigned kSlotsPerBuffer = 2;
 
@@ -77,17 +77,17 @@ constexpr unsigned kSlotsPerBuffer = 2;
 enum class Tensor : uint8_t {
   None = 0,
 #define HDP_TENSOR(Name, Code, Text, Buffer, Loadable, Storable) Name = Code,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 /// Command flags. Unknown bits are refused by the reader.
 enum Flag : uint16_t {
 #define HDP_FLAG(Name, Bit, Text) Name = Bit,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 constexpr uint16_t kAllFlags = 0
 #define HDP_FLAG(Name, Bit, Text) | Name
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
     ;
 
 /// The slot byte of each operand of each command, by operand name:
@@ -98,7 +98,7 @@ namespace slot {
   namespace Command {                                                          \
   constexpr unsigned Name = Slot;                                              \
   }
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 } // namespace slot
 
 /// One command, in memory. See the file comment for the byte layout.
@@ -165,10 +165,14 @@ std::string flagsText(uint16_t flags);
 /// the head table (which lives in the SE, not in a slot).
 std::optional<Buffer> dmaBuffer(Tensor tensor);
 
+/// One line of text that shows every field of a command ("pe.int core=0
+/// b=0 h=1 rows=0+4 cols=0+8 q=0 k=1 score=0"), for messages and traces.
+std::string formatCommand(const Command &cmd);
+
 /// Encodes/decodes the 32 bytes of a command (no validation on decode).
 void encodeCommand(const Command &cmd, uint8_t *out);
 Command decodeCommand(const uint8_t *in);
 
 } // namespace hdp::accel
 
-#endif // HDP_ACCEL_COMMANDS_H
+#endif // HDP_ISA_COMMANDS_H

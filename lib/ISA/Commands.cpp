@@ -4,9 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/Commands.h"
+#include "hdp/ISA/Commands.h"
 
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
 
@@ -20,7 +21,7 @@ namespace {
 /// none (the head table).
 enum class BufferRef : uint8_t {
 #define HDP_BUFFER(Name, Text) Name,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
   Transferred,
   None,
 };
@@ -51,7 +52,7 @@ struct CommandInfo {
 constexpr CommandInfo kCommands[] = {
 #define HDP_COMMAND(Name, Code, Text, Unit_, AllowedFlags, Handler)            \
   {Opcode::Name, Text, Unit::Unit_, AllowedFlags},
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 struct OperandInfo {
@@ -66,7 +67,7 @@ struct OperandInfo {
 constexpr OperandInfo kOperands[] = {
 #define HDP_OPERAND(Command, Slot, Name, Buffer_, Access, When_)               \
   {Opcode::Command, Slot, #Name, BufferRef::Buffer_, Access, When_},
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 struct TensorInfo {
@@ -79,22 +80,22 @@ struct TensorInfo {
 constexpr TensorInfo kTensors[] = {
 #define HDP_TENSOR(Name, Code, Text, Buffer_, Loadable, Storable)              \
   {Tensor::Name, Text, BufferRef::Buffer_, Loadable, Storable},
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 constexpr std::pair<Flag, const char *> kFlags[] = {
 #define HDP_FLAG(Name, Bit, Text) {Name, Text},
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 constexpr const char *kUnitNames[] = {
 #define HDP_UNIT(Name, Text) Text,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 constexpr const char *kBufferNames[] = {
 #define HDP_BUFFER(Name, Text) Text,
-#include "hdp/Accel/Commands.def"
+#include "hdp/ISA/Commands.def"
 };
 
 const CommandInfo *infoOf(Opcode op) {
@@ -236,6 +237,33 @@ std::string flagsText(uint16_t flags) {
       text += name;
     }
   return text;
+}
+
+std::string formatCommand(const Command &c) {
+  std::string s;
+  raw_string_ostream os(s);
+  os << opcodeName(c.opcode) << " core=" << unsigned(c.core);
+  if (c.opcode == Opcode::Barrier) {
+    os << " id=" << c.aux;
+    return s;
+  }
+  if (c.opcode == Opcode::SeEndH) {
+    os << " b=" << c.batch;
+    return s;
+  }
+  if (c.opcode == Opcode::DmaLoad || c.opcode == Opcode::DmaStore)
+    os << " tensor=" << tensorName(c.tensor);
+  if (c.opcode == Opcode::DmaStore && c.tensor == Tensor::HeadTable) {
+    os << " b=" << c.batch;
+  } else {
+    os << " b=" << c.batch << " h=" << c.head << " rows=" << c.row0 << "+"
+       << c.rows << " cols=" << c.col0 << "+" << c.cols;
+  }
+  for (const Operand &o : operandsOf(c))
+    os << " " << o.key << "=" << unsigned(c.slots[o.slotIndex]);
+  if (c.flags)
+    os << " flags=" << flagsText(c.flags);
+  return s;
 }
 
 void encodeCommand(const Command &cmd, uint8_t *out) {
