@@ -10,9 +10,10 @@
 //
 // Every successful parse must round-trip:
 //   * writeProgram(p) is byte-identical to the bytes read,
-//   * checkProgram(p) finds nothing,
-//   * assemble(disassemble(p)) gives the same program (hence the same bytes).
-// A violation aborts (a "crash" for libFuzzer).
+//   * checkProgram(p) finds nothing.
+// A violation aborts (a "crash" for libFuzzer). The text form (the hdp_accel
+// dialect) needs MLIR, which the fuzz build leaves out; its round trip is
+// tested in unittests/Accel/ProgramTextTest.cpp and test/hdp-sim.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,14 +48,6 @@ void checkRoundTrip(llvm::StringRef bytes, const Program &p) {
   if (std::optional<ProgramProblem> problem = checkProgram(p))
     fail("checkProgram rejects a program readProgram accepted",
          problem->message);
-  std::string text = disassemble(p);
-  llvm::Expected<Program> back = assemble(text, "fuzz.txt");
-  if (!back)
-    fail("assemble(disassemble(p)) failed", llvm::toString(back.takeError()));
-  if (!(*back == p))
-    fail("assemble(disassemble(p)) differs from p");
-  if (writeProgram(*back) != bytes)
-    fail("writeProgram(assemble(disassemble(p))) differs from bytes");
 }
 
 void readOne(llvm::StringRef bytes) {

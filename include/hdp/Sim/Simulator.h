@@ -133,7 +133,7 @@ llvm::Error checkCompatible(const accel::Program &program,
 llvm::Error checkInputs(const accel::Program &program, const Inputs &inputs,
                         unsigned &which);
 
-/// Runs `program`. The program must be valid (readProgram/assemble/
+/// Runs `program`. The program must be valid (readProgram/parseProgramText/
 /// buildProgram check that), compatible with `config`, and the inputs must
 /// fit it. Errors name the command ("command #12 (pe.frac core=0 ...)").
 llvm::Expected<SimResult> simulate(const accel::Program &program,

@@ -13,8 +13,9 @@
 //
 // The reader is strict: a wrong magic, version, size, checksum, an unknown
 // opcode or an impossible field is an error that names the file, the byte
-// offset and what was expected. The text form (disassemble/assemble) carries
-// every field, so .hdpc -> text -> .hdpc is byte-identical.
+// offset and what was expected. The text form of a program is the hdp_accel
+// dialect (hdp/Dialect/Accel/IR/ProgramText.h), which carries every field, so
+// .hdpc -> text -> .hdpc is byte-identical.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,13 +40,6 @@ llvm::Expected<Program> readProgram(llvm::StringRef bytes,
 llvm::Expected<Program> readProgramFile(llvm::StringRef path);
 /// Writes the file atomically (a temporary renamed into place).
 llvm::Error writeProgramFile(llvm::StringRef path, const Program &program);
-
-/// The text form of a program: one header directive per line, then one line
-/// per command, `key=value` fields, '#' comments.
-std::string disassemble(const Program &program);
-/// Parses the text form; errors are "<fileName>:<line>: <what>".
-llvm::Expected<Program> assemble(llvm::StringRef text,
-                                 llvm::StringRef fileName);
 
 } // namespace hdp::accel
 
