@@ -1,25 +1,20 @@
 //===- Hdpc.cpp - The .hdpc command stream file format --------------------===//
 //
-// Binary reader and writer. The byte layout of the header is
-// given once, by the kOff* constants of hdp/ISA/Program.h; docs/accelerator.md
-// mirrors it.
+// Binary reader and writer. The byte layout of the header is given once, by
+// the kOff* constants of hdp/ISA/Program.h; docs/accelerator.md mirrors it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Target/Hdpc/Hdpc.h"
-#include "hdp/Semantics/FixedPoint.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cmath>
 #include <cstring>
-#include <map>
 
 using namespace llvm;
 using namespace llvm::support::endian;
@@ -27,7 +22,6 @@ using namespace llvm::support::endian;
 namespace hdp::accel {
 
 namespace {
-
 
 Error makeError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
