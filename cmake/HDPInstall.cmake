@@ -26,8 +26,8 @@ set(HDP_INSTALL_PYTHON_DIR lib/python3/site-packages)
 
 # Every library a consumer may link, in dependency order.
 set(HDP_EXPORTED_LIBRARIES
-  HDPSemantics HDPReference HDPSupport HDPTooling HDPAccel HDPSim
-  HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPAccelTransforms
+  HDPSemantics HDPReference HDPSupport HDPTooling HDPISA HDPTargetHdpc HDPSim
+  HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPToAccel
   HDPInitAll HDPRuntime HDPModel)
 
 # Debian's imported MLIR and LLVM targets carry no include directories and
@@ -95,7 +95,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/examples/aot/main.c
 # other projects' ODS), then the generated .inc files.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/hdp
   DESTINATION include
-  FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.def" PATTERN "*.td")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/hdp
   DESTINATION include
   FILES_MATCHING PATTERN "*.inc"

@@ -9,18 +9,22 @@
 // header fields, every command, barriers) are fuzzed too.
 //
 // Every successful parse must round-trip:
-//   * writeProgram(p) is byte-identical to the bytes read,
-//   * checkProgram(p) finds nothing,
-//   * assemble(disassemble(p)) gives the same program (hence the same bytes).
-// A violation aborts (a "crash" for libFuzzer).
+//   * writeProgram(p) is byte-identical to the bytes read (for the current
+//     version; an older stream is written as the current version, which
+//     must read back as p),
+//   * checkProgram(p) finds nothing.
+// A violation aborts (a "crash" for libFuzzer). The text form (the hdp_accel
+// dialect) needs MLIR, which the fuzz build leaves out; its round trip is
+// tested in unittests/Accel/ProgramTextTest.cpp and test/hdp-sim.
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/Hdpc.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -42,19 +46,21 @@ constexpr size_t kChecksumOffset = 16;
 
 void checkRoundTrip(llvm::StringRef bytes, const Program &p) {
   std::string written = writeProgram(p);
-  if (written != bytes)
+  // The writer emits the current version: an older stream (the reader got
+  // this far, so the version field is in range) reads back as the same
+  // program instead.
+  uint16_t version = llvm::support::endian::read16le(bytes.data() + 4);
+  if (version == kHdpcVersion && written != bytes)
     fail("writeProgram(readProgram(bytes)) differs from bytes");
+  llvm::Expected<Program> again = readProgram(written, "fuzz-written.hdpc");
+  if (!again)
+    fail("readProgram(writeProgram(p)) failed",
+         llvm::toString(again.takeError()));
+  if (!(*again == p))
+    fail("readProgram(writeProgram(p)) differs from p");
   if (std::optional<ProgramProblem> problem = checkProgram(p))
     fail("checkProgram rejects a program readProgram accepted",
          problem->message);
-  std::string text = disassemble(p);
-  llvm::Expected<Program> back = assemble(text, "fuzz.txt");
-  if (!back)
-    fail("assemble(disassemble(p)) failed", llvm::toString(back.takeError()));
-  if (!(*back == p))
-    fail("assemble(disassemble(p)) differs from p");
-  if (writeProgram(*back) != bytes)
-    fail("writeProgram(assemble(disassemble(p))) differs from bytes");
 }
 
 void readOne(llvm::StringRef bytes) {

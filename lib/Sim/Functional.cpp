@@ -13,7 +13,7 @@
 
 #include "Machine.h"
 
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Semantics/FixedPoint.h"
 #include "hdp/Semantics/RowKernels.h"
 
@@ -49,8 +49,8 @@ inline Acc dot(const int16_t *a, const int16_t *b, uint32_t n) {
   return acc;
 }
 
-/// Split-quantize (docs/semantics.md step 1) of a whole tensor into the three planes
-/// the simulated DRAM holds: hi, lo and raw = hi·2^F + lo.
+/// Split-quantize (docs/semantics.md step 1) of a whole tensor into the three
+/// planes the simulated DRAM holds: hi, lo and raw = hi·2^F + lo.
 void splitPlanes(const std::vector<float> &x, const AttentionParams &p,
                  std::vector<int16_t> &hi, std::vector<int16_t> &lo,
                  std::vector<int16_t> &raw) {
@@ -58,8 +58,8 @@ void splitPlanes(const std::vector<float> &x, const AttentionParams &p,
   lo.resize(x.size());
   raw.resize(x.size());
   for (size_t n = 0; n < x.size(); ++n) {
-    fixed::SplitValue v = fixed::splitValue(x[n], p.intBits, p.fracBits,
-                                            p.shift);
+    fixed::SplitValue v =
+        fixed::splitValue(x[n], p.intBits, p.fracBits, p.shift);
     hi[n] = static_cast<int16_t>(v.hi);
     lo[n] = static_cast<int16_t>(v.lo);
     raw[n] = static_cast<int16_t>(v.raw);
@@ -241,27 +241,10 @@ Error Machine::execute(const Command &c, Effect &e) {
     }
   }
   switch (c.opcode) {
-  case Opcode::DmaLoad:
-    return dmaLoad(c, e);
-  case Opcode::DmaStore:
-    return dmaStore(c, e);
-  case Opcode::PeInt:
-    return peInt(c, e);
-  case Opcode::PeFrac:
-    return peFrac(c, e);
-  case Opcode::PePv:
-    return pePv(c, e);
-  case Opcode::SeAcc:
-    return seAcc(c, e);
-  case Opcode::SeEndR:
-    return seEndR(c, e);
-  case Opcode::SeEndH:
-    seEndH(c, e);
-    return Error::success();
-  case Opcode::Softmax:
-    return softmax(c, e);
-  case Opcode::Barrier:
-    return Error::success();
+#define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler)             \
+  case Opcode::Name:                                                           \
+    return Handler(c, e);
+#include "hdp/ISA/Commands.def"
   }
   return fail("unknown opcode");
 }
@@ -278,7 +261,7 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
   switch (c.tensor) {
   case Tensor::QInt:
   case Tensor::QFrac: {
-    QSlot &s = cb.q[c.slots[0]];
+    QSlot &s = cb.q[c.slots[slot::DmaLoad::slot]];
     if (!s.tag.is(c.batch, c.head, c.row0, c.rows)) {
       s.tag = {true, c.batch, c.head, c.row0, c.rows};
       s.hasInt = s.hasFrac = false;
@@ -307,7 +290,7 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
     const uint32_t bm = params.blockRows, bn = params.blockCols;
     std::vector<uint8_t> needed(c.cols, 1);
     if (c.has(FlagFum)) {
-      Expected<const BlockMaskSlot *> m = maskSlotFor(c, 1);
+      Expected<const BlockMaskSlot *> m = maskSlotFor(c, slot::DmaLoad::fum);
       if (!m)
         return m.takeError();
       uint64_t br0 = c.row0 / bm, br1 = ceilDiv(uint64_t(c.row0) + c.rows, bm);
@@ -333,14 +316,14 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
     };
 
     if (isV) {
-      VSlot &s = cb.v[c.slots[0]];
+      VSlot &s = cb.v[c.slots[slot::DmaLoad::slot]];
       if (!s.tag.is(c.batch, c.head, c.col0, c.cols)) {
         s.tag = {true, c.batch, c.head, c.col0, c.cols};
         s.fetched.assign(c.cols, 0);
         s.data.resize(uint64_t(c.cols) * Dv);
       }
     } else {
-      KSlot &s = cb.k[c.slots[0]];
+      KSlot &s = cb.k[c.slots[slot::DmaLoad::slot]];
       if (!s.tag.is(c.batch, c.head, c.col0, c.cols)) {
         s.tag = {true, c.batch, c.head, c.col0, c.cols};
         s.fetchedInt.assign(c.cols, 0);
@@ -363,12 +346,12 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
       uint64_t keys = runEnd - j;
       uint64_t key0 = uint64_t(c.col0) + j;
       if (isV) {
-        VSlot &s = cb.v[c.slots[0]];
+        VSlot &s = cb.v[c.slots[slot::DmaLoad::slot]];
         const float *src = &vTensor->data[(bh * shape.M + key0) * Dv];
         std::copy_n(src, keys * Dv, s.data.begin() + uint64_t(j) * Dv);
         std::fill_n(s.fetched.begin() + j, keys, 1);
       } else {
-        KSlot &s = cb.k[c.slots[0]];
+        KSlot &s = cb.k[c.slots[slot::DmaLoad::slot]];
         uint64_t src = (bh * shape.M + key0) * D;
         const std::vector<int16_t> &plane = isInt ? kHi : kLo;
         std::copy_n(plane.begin() + src, keys * D,
@@ -398,7 +381,7 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
   }
 
   case Tensor::Mask: {
-    MaskSlot &s = cb.mask[c.slots[0]];
+    MaskSlot &s = cb.mask[c.slots[slot::DmaLoad::slot]];
     s.tag = {true, c.batch, c.head, c.row0, c.rows};
     s.col0 = c.col0;
     s.cols = c.cols;
@@ -423,7 +406,7 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
   }
 
   case Tensor::BlockMask: {
-    BlockMaskSlot &s = cb.blockMask[c.slots[0]];
+    BlockMaskSlot &s = cb.blockMask[c.slots[slot::DmaLoad::slot]];
     const uint32_t bm = params.blockRows;
     uint32_t br0 = c.row0 / bm;
     uint32_t nbr =
@@ -456,7 +439,7 @@ Error Machine::dmaStore(const Command &c, Effect &e) {
   const uint64_t bh = uint64_t(c.batch) * shape.H + c.head;
   switch (c.tensor) {
   case Tensor::BlockMask: {
-    Expected<const BlockMaskSlot *> m = maskSlotFor(c, 0);
+    Expected<const BlockMaskSlot *> m = maskSlotFor(c, slot::DmaStore::slot);
     if (!m)
       return m.takeError();
     const uint32_t bm = params.blockRows;
@@ -475,9 +458,10 @@ Error Machine::dmaStore(const Command &c, Effect &e) {
     return Error::success();
   }
   case Tensor::Out: {
-    const OutSlot &o = cb.out[c.slots[0]];
+    const OutSlot &o = cb.out[c.slots[slot::DmaStore::slot]];
     if (!o.tag.holds(c.batch, c.head, c.row0, c.rows))
-      return wrongSlot("out", c.slots[0], o.tag, "rows", c, c.row0, c.rows);
+      return wrongSlot("out", c.slots[slot::DmaStore::slot], o.tag, "rows", c,
+                       c.row0, c.rows);
     const uint32_t Dv = shape.Dv;
     std::copy_n(o.data.begin() + uint64_t(c.row0 - o.tag.start) * Dv,
                 uint64_t(c.rows) * Dv,
@@ -511,17 +495,19 @@ Error Machine::dmaStore(const Command &c, Effect &e) {
 Error Machine::peInt(const Command &c, Effect &e) {
   CoreBuffers &cb = cores[c.core];
   const uint32_t D = shape.D, M = shape.M;
-  const QSlot &q = cb.q[c.slots[0]];
+  const QSlot &q = cb.q[c.slots[slot::PeInt::q]];
   if (!q.tag.holds(c.batch, c.head, c.row0, c.rows) || !q.hasInt)
-    return wrongSlot("q", c.slots[0], q.tag, "Int(Q) rows", c, c.row0, c.rows);
-  const KSlot &k = cb.k[c.slots[1]];
+    return wrongSlot("q", c.slots[slot::PeInt::q], q.tag, "Int(Q) rows", c,
+                     c.row0, c.rows);
+  const KSlot &k = cb.k[c.slots[slot::PeInt::k]];
   if (!k.tag.holds(c.batch, c.head, c.col0, c.cols))
-    return wrongSlot("k", c.slots[1], k.tag, "keys", c, c.col0, c.cols);
+    return wrongSlot("k", c.slots[slot::PeInt::k], k.tag, "keys", c, c.col0,
+                     c.cols);
   for (uint32_t j = c.col0; j < c.col0 + c.cols; ++j)
     if (!k.fetchedInt[j - k.tag.start])
       return fail("needs Int(K) of key " + Twine(j) + ", which k slot " +
-                  Twine(int(c.slots[1])) + " did not fetch");
-  ScoreSlot &s = cb.score[c.slots[2]];
+                  Twine(int(c.slots[slot::PeInt::k])) + " did not fetch");
+  ScoreSlot &s = cb.score[c.slots[slot::PeInt::score]];
   if (!(s.kind == ScoreSlot::Kind::SInt &&
         s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
     s.kind = ScoreSlot::Kind::SInt;
@@ -562,31 +548,34 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   CoreBuffers &cb = cores[c.core];
   const uint32_t D = shape.D, M = shape.M;
   const uint32_t bm = params.blockRows, bn = params.blockCols;
-  const QSlot &q = cb.q[c.slots[0]];
+  const QSlot &q = cb.q[c.slots[slot::PeFrac::q]];
   if (!q.tag.holds(c.batch, c.head, c.row0, c.rows) || !q.hasInt || !q.hasFrac)
-    return wrongSlot("q", c.slots[0], q.tag, "Int(Q) and Frac(Q) rows", c,
-                     c.row0, c.rows);
-  const KSlot &k = cb.k[c.slots[1]];
+    return wrongSlot("q", c.slots[slot::PeFrac::q], q.tag,
+                     "Int(Q) and Frac(Q) rows", c, c.row0, c.rows);
+  const KSlot &k = cb.k[c.slots[slot::PeFrac::k]];
   if (!k.tag.holds(c.batch, c.head, c.col0, c.cols))
-    return wrongSlot("k", c.slots[1], k.tag, "keys", c, c.col0, c.cols);
+    return wrongSlot("k", c.slots[slot::PeFrac::k], k.tag, "keys", c, c.col0,
+                     c.cols);
   // The dense engine scores every key; HDP only the blocks kept.
   const bool dense = c.has(FlagDense);
   const BlockMaskSlot *m = nullptr;
   if (!dense) {
-    Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+    Expected<const BlockMaskSlot *> maskBits =
+        maskSlotFor(c, slot::PeFrac::blockmask);
     if (!maskBits)
       return maskBits.takeError();
     m = *maskBits;
   }
   const MaskSlot *add = nullptr;
   if (c.has(FlagMasked)) {
-    add = &cb.mask[c.slots[4]];
+    add = &cb.mask[c.slots[slot::PeFrac::mask]];
     if (!add->tag.holds(c.batch, c.head, c.row0, c.rows) ||
         c.col0 < add->col0 ||
         uint64_t(c.col0) + c.cols > uint64_t(add->col0) + add->cols)
-      return wrongSlot("mask", c.slots[4], add->tag, "rows", c, c.row0, c.rows);
+      return wrongSlot("mask", c.slots[slot::PeFrac::mask], add->tag, "rows", c,
+                       c.row0, c.rows);
   }
-  ScoreSlot &s = cb.score[c.slots[2]];
+  ScoreSlot &s = cb.score[c.slots[slot::PeFrac::score]];
   if (!(s.kind == ScoreSlot::Kind::Scores &&
         s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
     s.kind = ScoreSlot::Kind::Scores;
@@ -625,7 +614,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
         if (!k.fetchedInt[kj] || !k.fetchedFrac[kj])
           return fail("needs Int(K) and Frac(K) of key " + Twine(j) +
                       " (a kept block), which k slot " +
-                      Twine(int(c.slots[1])) + " did not fetch");
+                      Twine(int(c.slots[slot::PeFrac::k])) + " did not fetch");
         float maskValue = maskRow ? maskRow[j - add->col0] : 0.0f;
         if (ref::isRemoved(maskValue)) {
           dst[j] = negInf;
@@ -691,32 +680,34 @@ Error Machine::pePv(const Command &c, Effect &e) {
   CoreBuffers &cb = cores[c.core];
   const uint32_t M = shape.M, Dv = shape.Dv;
   const uint32_t bm = params.blockRows, bn = params.blockCols;
-  const ScoreSlot &s = cb.score[c.slots[0]];
+  const ScoreSlot &s = cb.score[c.slots[slot::PePv::score]];
   if (s.kind != ScoreSlot::Kind::Probs ||
       !s.tag.holds(c.batch, c.head, c.row0, c.rows))
-    return wrongSlot("score", c.slots[0], s.tag, "probabilities of rows", c,
-                     c.row0, c.rows);
-  const VSlot &v = cb.v[c.slots[1]];
+    return wrongSlot("score", c.slots[slot::PePv::score], s.tag,
+                     "probabilities of rows", c, c.row0, c.rows);
+  const VSlot &v = cb.v[c.slots[slot::PePv::v]];
   if (!v.tag.holds(c.batch, c.head, c.col0, c.cols))
-    return wrongSlot("v", c.slots[1], v.tag, "keys", c, c.col0, c.cols);
+    return wrongSlot("v", c.slots[slot::PePv::v], v.tag, "keys", c, c.col0,
+                     c.cols);
   // The dense engine multiplies every key; its accumulate is gated off for
   // blocks the mask removes entirely (no scores were live there), which
   // costs no cycles and keeps non-finite V under padding out of the output.
   const bool dense = c.has(FlagDense);
   const BlockMaskSlot *m = nullptr;
   if (!dense) {
-    Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+    Expected<const BlockMaskSlot *> maskBits =
+        maskSlotFor(c, slot::PePv::blockmask);
     if (!maskBits)
       return maskBits.takeError();
     m = *maskBits;
   }
-  OutSlot &o = cb.out[c.slots[2]];
+  OutSlot &o = cb.out[c.slots[slot::PePv::out]];
   if (c.has(FlagFirst)) {
     o.tag = {true, c.batch, c.head, c.row0, c.rows};
     o.data.assign(uint64_t(c.rows) * Dv, 0.0f);
   } else if (!o.tag.is(c.batch, c.head, c.row0, c.rows)) {
-    return wrongSlot("out", c.slots[2], o.tag, "accumulators of rows", c,
-                     c.row0, c.rows);
+    return wrongSlot("out", c.slots[slot::PePv::out], o.tag,
+                     "accumulators of rows", c, c.row0, c.rows);
   }
 
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
@@ -737,7 +728,7 @@ Error Machine::pePv(const Command &c, Effect &e) {
           return fail("needs V of key " + Twine(j) +
                       " (a kept block), which "
                       "v slot " +
-                      Twine(int(c.slots[1])) + " did not fetch");
+                      Twine(int(c.slots[slot::PePv::v])) + " did not fetch");
         const float pj = p[j];
         const float *row = &v.data[vj * Dv];
         // Same adds in the same order as the reference, per output element.
@@ -779,26 +770,27 @@ Error Machine::seAcc(const Command &c, Effect &e) {
   CoreBuffers &cb = cores[c.core];
   const uint32_t M = shape.M;
   const uint32_t bm = params.blockRows, bn = params.blockCols;
-  const ScoreSlot &s = cb.score[c.slots[0]];
+  const ScoreSlot &s = cb.score[c.slots[slot::SeAcc::score]];
   if (s.kind != ScoreSlot::Kind::SInt ||
       !s.tag.holds(c.batch, c.head, c.row0, c.rows))
-    return wrongSlot("score", c.slots[0], s.tag, "S_int of rows", c, c.row0,
-                     c.rows);
+    return wrongSlot("score", c.slots[slot::SeAcc::score], s.tag,
+                     "S_int of rows", c, c.row0, c.rows);
   for (uint32_t j = c.col0; j < c.col0 + c.cols; ++j)
     if (!s.written[j])
       return fail("reads S_int of key " + Twine(j) +
                   ", which no pe.int "
                   "wrote into score slot " +
-                  Twine(int(c.slots[0])));
+                  Twine(int(c.slots[slot::SeAcc::score])));
   const MaskSlot *add = nullptr;
   if (c.has(FlagMasked)) {
-    add = &cb.mask[c.slots[2]];
+    add = &cb.mask[c.slots[slot::SeAcc::mask]];
     if (!add->tag.holds(c.batch, c.head, c.row0, c.rows) ||
         c.col0 < add->col0 ||
         uint64_t(c.col0) + c.cols > uint64_t(add->col0) + add->cols)
-      return wrongSlot("mask", c.slots[2], add->tag, "rows", c, c.row0, c.rows);
+      return wrongSlot("mask", c.slots[slot::SeAcc::mask], add->tag, "rows", c,
+                       c.row0, c.rows);
   }
-  ThetaSlot &t = cb.theta[c.slots[1]];
+  ThetaSlot &t = cb.theta[c.slots[slot::SeAcc::theta]];
   const uint64_t nbr = ceilDiv(c.rows, bm);
   if (c.has(FlagFirst)) {
     t.tag = {true, c.batch, c.head, c.row0, c.rows};
@@ -807,7 +799,8 @@ Error Machine::seAcc(const Command &c, Effect &e) {
     t.magnitude = 0;
     t.covered.assign(M, 0);
   } else if (!t.tag.is(c.batch, c.head, c.row0, c.rows)) {
-    return wrongSlot("theta", c.slots[1], t.tag, "rows", c, c.row0, c.rows);
+    return wrongSlot("theta", c.slots[slot::SeAcc::theta], t.tag, "rows", c,
+                     c.row0, c.rows);
   }
 
   // θ ranks blocks by Σ|S_int| or Σ S_int; in the signed ranking the head
@@ -854,16 +847,17 @@ Error Machine::seAcc(const Command &c, Effect &e) {
 Error Machine::seEndR(const Command &c, Effect &e) {
   CoreBuffers &cb = cores[c.core];
   const uint32_t M = shape.M, bm = params.blockRows;
-  const ThetaSlot &t = cb.theta[c.slots[0]];
+  const ThetaSlot &t = cb.theta[c.slots[slot::SeEndR::theta]];
   if (!t.tag.is(c.batch, c.head, c.row0, c.rows))
-    return wrongSlot("theta", c.slots[0], t.tag, "rows", c, c.row0, c.rows);
+    return wrongSlot("theta", c.slots[slot::SeEndR::theta], t.tag, "rows", c,
+                     c.row0, c.rows);
   uint64_t covered = std::count(t.covered.begin(), t.covered.end(), 1);
   if (covered != M)
     return fail("END_R of rows " + Twine(c.row0) + "+" + Twine(c.rows) +
                 " but θ covers only " + Twine(covered) +
                 " of the M=" + Twine(M) + " keys (missing se.acc)");
   const uint64_t nbr = ceilDiv(c.rows, bm), mb = numBlockCols;
-  BlockMaskSlot &m = cb.blockMask[c.slots[1]];
+  BlockMaskSlot &m = cb.blockMask[c.slots[slot::SeEndR::blockmask]];
   m.tag = {true, c.batch, c.head, c.row0, c.rows};
   m.blockRow0 = c.row0 / bm;
   m.blockRows = static_cast<uint32_t>(nbr);
@@ -880,8 +874,8 @@ Error Machine::seEndR(const Command &c, Effect &e) {
       for (uint32_t bj = 0; bj < mb; ++bj)
         if (isValid[bj])
           headSum += theta[bj];
-    rows::pruneBlockRow(theta, isValid, &m.keep[row * mb], mb, params.policy,
-                        r, params.topk);
+    rows::pruneBlockRow(theta, isValid, &m.keep[row * mb], mb, params.policy, r,
+                        params.topk);
   }
   if (params.importance == Importance::Signed)
     headSum = t.magnitude;
@@ -895,7 +889,7 @@ Error Machine::seEndR(const Command &c, Effect &e) {
   return Error::success();
 }
 
-void Machine::seEndH(const Command &c, Effect &e) {
+Error Machine::seEndH(const Command &c, Effect &e) {
   const uint32_t H = shape.H;
   const uint64_t base = uint64_t(c.batch) * H;
   int128 total = 0;
@@ -907,7 +901,15 @@ void Machine::seEndH(const Command &c, Effect &e) {
   decided[c.batch] = 1;
   e.unitCycles = config.seHeadCycles + ceilDiv(H, config.seLanes);
   e.seOps = 2 * uint64_t(H);
+  return Error::success();
 }
+
+//===----------------------------------------------------------------------===//
+// Barrier
+//===----------------------------------------------------------------------===//
+
+// A barrier only synchronises the cores, which the timing model does.
+Error Machine::barrier(const Command &, Effect &) { return Error::success(); }
 
 //===----------------------------------------------------------------------===//
 // Softmax unit
@@ -916,11 +918,11 @@ void Machine::seEndH(const Command &c, Effect &e) {
 Error Machine::softmax(const Command &c, Effect &e) {
   CoreBuffers &cb = cores[c.core];
   const uint32_t M = shape.M;
-  ScoreSlot &s = cb.score[c.slots[0]];
+  ScoreSlot &s = cb.score[c.slots[slot::Softmax::score]];
   if (s.kind != ScoreSlot::Kind::Scores ||
       !s.tag.is(c.batch, c.head, c.row0, c.rows))
-    return wrongSlot("score", c.slots[0], s.tag, "scores of rows", c, c.row0,
-                     c.rows);
+    return wrongSlot("score", c.slots[slot::Softmax::score], s.tag,
+                     "scores of rows", c, c.row0, c.rows);
   uint64_t written = std::count(s.written.begin(), s.written.end(), 1);
   if (written != M)
     return fail("softmax of rows " + Twine(c.row0) + "+" + Twine(c.rows) +
@@ -934,9 +936,8 @@ Error Machine::softmax(const Command &c, Effect &e) {
     float *row = &s.values[uint64_t(r) * M];
     // The shared row softmax, in place: max and sum over finite scores in
     // increasing column order.
-    uint64_t finite = static_cast<uint64_t>(
-        rows::softmaxRow(row, row, M, exact ? SoftmaxKind::Exact
-                                            : SoftmaxKind::Poly));
+    uint64_t finite = static_cast<uint64_t>(rows::softmaxRow(
+        row, row, M, exact ? SoftmaxKind::Exact : SoftmaxKind::Poly));
     cycles += 3 * ceilDiv(finite, a.softmaxLanes) +
               (finite ? a.softmaxReciprocalCycles : 0);
     elements += finite;

@@ -129,15 +129,10 @@ public:
   uint64_t blocksDenseLive() const { return denseLiveBlocks; }
 
 private:
-  llvm::Error dmaLoad(const accel::Command &c, Effect &e);
-  llvm::Error dmaStore(const accel::Command &c, Effect &e);
-  llvm::Error peInt(const accel::Command &c, Effect &e);
-  llvm::Error peFrac(const accel::Command &c, Effect &e);
-  llvm::Error pePv(const accel::Command &c, Effect &e);
-  llvm::Error seAcc(const accel::Command &c, Effect &e);
-  llvm::Error seEndR(const accel::Command &c, Effect &e);
-  void seEndH(const accel::Command &c, Effect &e);
-  llvm::Error softmax(const accel::Command &c, Effect &e);
+  // The functional model of each command (Commands.def names them).
+#define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler)             \
+  llvm::Error Handler(const accel::Command &c, Effect &e);
+#include "hdp/ISA/Commands.def"
 
   /// The block-mask slot operand of `c` (slot index `slotIndex`), checked to
   /// hold the block rows of the command's query rows.

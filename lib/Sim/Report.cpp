@@ -10,7 +10,7 @@
 
 #include "hdp/Sim/Simulator.h"
 
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"

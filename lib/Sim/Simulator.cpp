@@ -28,8 +28,8 @@
 
 #include "Machine.h"
 
-#include "hdp/Accel/Hdpc.h"
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/Program.h"
+#include "hdp/ISA/StreamBuilder.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"

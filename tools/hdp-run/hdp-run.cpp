@@ -19,7 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp-c/Runtime.h"
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Reference/Reference.h"

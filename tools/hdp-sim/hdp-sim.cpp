@@ -10,9 +10,10 @@
 //   hdp-sim --compile --shape=B,H,N,M,D[,Dv] [--mask]
 //     --attention-config='#hdp.config<...>' --accel-config=cfg.json -o
 //     prog.hdpc
-// Text round trip:
-//   hdp-sim --disassemble prog.hdpc [-o prog.txt]
-//   hdp-sim --assemble prog.txt -o prog.hdpc
+// Text round trip (the hdp_accel dialect, as hdp-translate --hdpc-to-hdp
+// prints and --hdp-to-hdpc reads it):
+//   hdp-sim --disassemble prog.hdpc [-o prog.mlir]
+//   hdp-sim --assemble prog.mlir -o prog.hdpc
 //
 // Every failure prints one "hdp-sim: error: <where>: <what>" line and exits
 // with 1. All output files of a run are written together at the end, all or
@@ -21,12 +22,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/Hdpc.h"
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/Dialect/Accel/IR/ProgramText.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 #include "hdp/Tooling/CommandLine.h"
 #include "hdp/Tooling/Diagnostics.h"
 #include "hdp/Tooling/Limits.h"
@@ -138,11 +140,12 @@ cl::opt<accel::Engine> engine(
                           "the dense attention engine")),
     cl::init(accel::Engine::Auto), cl::cat(simCategory));
 
-cl::opt<bool> disassembleMode("disassemble",
-                              cl::desc("Print a .hdpc file as text"),
-                              cl::cat(simCategory));
+cl::opt<bool>
+    disassembleMode("disassemble",
+                    cl::desc("Print a .hdpc file as an hdp_accel.program"),
+                    cl::cat(simCategory));
 cl::opt<bool> assembleMode("assemble",
-                           cl::desc("Turn the text form back into .hdpc"),
+                           cl::desc("Write an hdp_accel.program as .hdpc"),
                            cl::cat(simCategory));
 cl::opt<std::string> outputPath("o",
                                 cl::desc("Output file of --compile, "
@@ -240,12 +243,15 @@ int runDisassemble() {
   Expected<accel::Program> program = accel::readProgramFile(positionalFile);
   if (!program)
     return fail(program.takeError());
-  return writeOutput(files, *out, accel::disassemble(*program));
+  Expected<std::string> text = hdp::accel_ir::printProgramText(*program);
+  if (!text)
+    return fail(text.takeError());
+  return writeOutput(files, *out, *text);
 }
 
 int runAssemble() {
   if (positionalFile.empty())
-    return failUsage("--assemble needs a text file");
+    return failUsage("--assemble needs an hdp_accel.program (.mlir) file");
   if (outputPath.empty())
     return failUsage("--assemble needs -o <program.hdpc>");
   OutputFiles files;
@@ -257,7 +263,7 @@ int runAssemble() {
   if (!buffer)
     return fail(positionalFile, "cannot read: " + buffer.getError().message());
   Expected<accel::Program> program =
-      accel::assemble((*buffer)->getBuffer(), positionalFile);
+      hdp::accel_ir::parseProgramText((*buffer)->getBuffer(), positionalFile);
   if (!program)
     return fail(program.takeError());
   return writeOutput(files, *out, accel::writeProgram(*program));
@@ -373,10 +379,10 @@ int runSimulate() {
       return fail(positionalFile, toString(std::move(e)));
 
   if (outputs->size() >= 2 && accel::isDenseEngineProgram(*program))
-    return fail((*outputs)[1], positionalFile +
-                                " runs on the dense engine, which computes no "
-                                "block mask, head mask or theta_H; only the "
-                                "output (the first --output) can be written");
+    return fail((*outputs)[1],
+                positionalFile + " runs on the dense engine, which computes no "
+                                 "block mask, head mask or theta_H; only the "
+                                 "output (the first --output) can be written");
 
   static const char *const roles[] = {"Q", "K", "V", "mask"};
   std::vector<ref::Tensor<float>> operands;
@@ -465,8 +471,8 @@ int main(int argc, char **argv) {
       "  hdp-sim --compile --shape=B,H,N,M,D[,Dv] [--mask] "
       "--attention-config='#hdp.config<...>' \\\n"
       "    --accel-config=configs/hdp-edge.json -o prog.hdpc\n"
-      "  hdp-sim --disassemble prog.hdpc [-o prog.txt]\n"
-      "  hdp-sim --assemble prog.txt -o prog.hdpc\n");
+      "  hdp-sim --disassemble prog.hdpc [-o prog.mlir]\n"
+      "  hdp-sim --assemble prog.mlir -o prog.hdpc\n");
   configFile = accelConfigOption;
   if (deprecatedConfigOption.getNumOccurrences()) {
     if (accelConfigOption.getNumOccurrences())

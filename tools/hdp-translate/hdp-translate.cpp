@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/Hdpc.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/IR/ProgramConversion.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"

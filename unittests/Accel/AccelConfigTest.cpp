@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/AccelConfig.h"
+#include "hdp/ISA/AccelConfig.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "SimTestUtil.h"
+#include "hdp/Dialect/Accel/IR/ProgramText.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
@@ -332,9 +334,11 @@ TEST(SimRobustness, DenseProgramsRoundTrip) {
   Expected<accel::Program> read = accel::readProgram(bytes, "dense.hdpc");
   ASSERT_TRUE(bool(read)) << toString(read.takeError());
   EXPECT_TRUE(*read == *p);
-  std::string text = accel::disassemble(*p);
-  EXPECT_TRUE(contains(text, "flags=masked|dense")) << text;
-  Expected<accel::Program> back = accel::assemble(text, "dense.txt");
+  Expected<std::string> text = hdp::accel_ir::printProgramText(*p);
+  ASSERT_TRUE(bool(text)) << toString(text.takeError());
+  EXPECT_TRUE(contains(*text, " mask 0 dense\n")) << *text;
+  Expected<accel::Program> back =
+      hdp::accel_ir::parseProgramText(*text, "dense.mlir");
   ASSERT_TRUE(bool(back)) << toString(back.takeError());
   EXPECT_EQ(accel::writeProgram(*back), bytes);
 }

@@ -3,7 +3,7 @@
 #ifndef HDP_UNITTESTS_SIM_SIMTESTUTIL_H
 #define HDP_UNITTESTS_SIM_SIMTESTUTIL_H
 
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Sim/Simulator.h"
 
 #include "gtest/gtest.h"

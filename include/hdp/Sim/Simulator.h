@@ -20,9 +20,9 @@
 #ifndef HDP_SIM_SIMULATOR_H
 #define HDP_SIM_SIMULATOR_H
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/Commands.h"
-#include "hdp/Accel/Hdpc.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/Commands.h"
+#include "hdp/ISA/Program.h"
 #include "hdp/Reference/Reference.h"
 
 #include "llvm/Support/Error.h"
@@ -137,7 +137,7 @@ llvm::Error checkCompatible(const accel::Program &program,
 llvm::Error checkInputs(const accel::Program &program, const Inputs &inputs,
                         unsigned &which);
 
-/// Runs `program`. The program must be valid (readProgram/assemble/
+/// Runs `program`. The program must be valid (readProgram/parseProgramText/
 /// buildProgram check that), compatible with `config`, and the inputs must
 /// fit it. Errors name the command ("command #12 (pe.frac core=0 ...)").
 llvm::Expected<SimResult> simulate(const accel::Program &program,

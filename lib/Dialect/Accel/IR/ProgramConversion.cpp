@@ -19,28 +19,17 @@ using accel::Opcode;
 
 namespace {
 
-/// The op of an opcode and the attribute holding each slot byte.
+/// The op of an opcode (Commands.def: the op of command X is XOp; the
+/// attribute of each slot byte is the operand's name there, see slotName).
 struct OpcodeInfo {
   Opcode opcode;
   StringRef opName;
-  const char *slots[5];
 };
 
 const OpcodeInfo kOpcodes[] = {
-    {Opcode::DmaLoad, DmaLoadOp::getOperationName(), {"slot", "fum"}},
-    {Opcode::DmaStore, DmaStoreOp::getOperationName(), {"slot"}},
-    {Opcode::PeInt, PeIntOp::getOperationName(), {"q", "k", "score"}},
-    {Opcode::PeFrac,
-     PeFracOp::getOperationName(),
-     {"q", "k", "score", "blockmask", "mask"}},
-    {Opcode::PePv,
-     PePvOp::getOperationName(),
-     {"score", "v", "out", "blockmask"}},
-    {Opcode::SeAcc, SeAccOp::getOperationName(), {"score", "theta", "mask"}},
-    {Opcode::SeEndR, SeEndROp::getOperationName(), {"theta", "blockmask"}},
-    {Opcode::SeEndH, SeEndHOp::getOperationName(), {}},
-    {Opcode::Softmax, SoftmaxOp::getOperationName(), {"score"}},
-    {Opcode::Barrier, BarrierOp::getOperationName(), {}},
+#define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler)             \
+  {Opcode::Name, Name##Op::getOperationName()},
+#include "hdp/ISA/Commands.def"
 };
 
 const OpcodeInfo *infoOf(Opcode opcode) {
@@ -99,20 +88,19 @@ Command hdp::accel_ir::commandOf(Operation *op) {
   if (std::optional<Attribute> tensor = op->getInherentAttr("tensor"))
     if (auto attr = dyn_cast_or_null<TensorAttr>(*tensor))
       c.tensor = static_cast<accel::Tensor>(attr.getValue());
+  // An operand that exists only under a flag (fum, mask) carries it.
   for (unsigned i = 0; i < 5; ++i)
-    if (info->slots[i])
-      c.slots[i] = intField(op, info->slots[i]).value_or(0);
+    if (const char *name = accel::slotName(c.opcode, i))
+      if (std::optional<uint64_t> value = intField(op, name)) {
+        c.slots[i] = *value;
+        c.flags |= accel::slotRequiredFlags(c.opcode, i);
+      }
   if (unitField(op, "head_pred"))
     c.flags |= accel::FlagHeadPred;
   if (unitField(op, "first"))
     c.flags |= accel::FlagFirst;
   if (unitField(op, "dense"))
     c.flags |= accel::FlagDense;
-  if (c.opcode == Opcode::DmaLoad && intField(op, "fum"))
-    c.flags |= accel::FlagFum;
-  if ((c.opcode == Opcode::PeFrac || c.opcode == Opcode::SeAcc) &&
-      intField(op, "mask"))
-    c.flags |= accel::FlagMasked;
   return c;
 }
 
@@ -154,7 +142,7 @@ FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
   // A slot attribute exists exactly when the command touches that slot, so
   // optional slots (fum, mask, a store's slot) say their flag or tensor.
   for (const accel::Operand &operand : accel::operandsOf(cmd))
-    if (const char *name = info->slots[operand.slotIndex])
+    if (const char *name = accel::slotName(cmd.opcode, operand.slotIndex))
       setInt(name, cmd.slots[operand.slotIndex]);
   setUnit("head_pred", cmd.has(accel::FlagHeadPred));
   setUnit("first", cmd.has(accel::FlagFirst));
@@ -237,9 +225,8 @@ FailureOr<accel::Program> hdp::accel_ir::programOf(ProgramOp op) {
   p.attention.policy = t.getPolicy() == "topk"    ? ref::Policy::TopK
                        : t.getPolicy() == "dense" ? ref::Policy::Dense
                                                   : ref::Policy::Hdp;
-  p.attention.importance = t.getImportance() == "signed"
-                               ? Importance::Signed
-                               : Importance::Abs;
+  p.attention.importance =
+      t.getImportance() == "signed" ? Importance::Signed : Importance::Abs;
   p.attention.topk = t.getTopk();
   p.attention.approx = t.getApprox().getValue();
   p.attention.softmax = t.getSoftmax() == "poly" ? ref::SoftmaxKind::Poly

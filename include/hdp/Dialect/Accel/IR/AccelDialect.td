@@ -1,7 +1,7 @@
 //===- AccelDialect.td - The hdp_accel dialect -------------*- tablegen -*-===//
 //
 // The hdp_accel dialect: the command stream of the HDP co-processor, one op
-// per command (include/hdp/Accel/Commands.h).
+// per command (include/hdp/ISA/Commands.h).
 //
 //===----------------------------------------------------------------------===//
 

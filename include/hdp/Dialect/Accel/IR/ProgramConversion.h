@@ -10,8 +10,8 @@
 #ifndef HDP_DIALECT_ACCEL_IR_PROGRAMCONVERSION_H
 #define HDP_DIALECT_ACCEL_IR_PROGRAMCONVERSION_H
 
-#include "hdp/Accel/Hdpc.h"
 #include "hdp/Dialect/Accel/IR/Accel.h"
+#include "hdp/ISA/Program.h"
 
 #include "mlir/IR/Builders.h"
 

@@ -29,11 +29,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef HDP_ACCEL_STREAMBUILDER_H
-#define HDP_ACCEL_STREAMBUILDER_H
+#ifndef HDP_ISA_STREAMBUILDER_H
+#define HDP_ISA_STREAMBUILDER_H
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/Hdpc.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/Program.h"
 #include "hdp/Reference/Reference.h"
 
 #include "llvm/Support/Error.h"
@@ -114,4 +114,4 @@ llvm::Expected<Program> buildProgram(const AttentionShape &shape,
 
 } // namespace hdp::accel
 
-#endif // HDP_ACCEL_STREAMBUILDER_H
+#endif // HDP_ISA_STREAMBUILDER_H

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/AccelConfig.h"
+#include "hdp/ISA/AccelConfig.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -119,7 +119,7 @@ std::string rangeText(const Field &f, bool isInteger) {
 }
 
 /// The name must fit the 32-byte, NUL-padded field of the .hdpc header and
-/// print without quoting in the disassembly.
+/// read as a plain word in messages and traces.
 std::string checkName(StringRef name) {
   if (name.empty() || name.size() > 31)
     return "expected 1 to 31 characters, got " + std::to_string(name.size());

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef HDP_ACCEL_ACCELCONFIG_H
-#define HDP_ACCEL_ACCELCONFIG_H
+#ifndef HDP_ISA_ACCELCONFIG_H
+#define HDP_ISA_ACCELCONFIG_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -95,4 +95,4 @@ std::string accelConfigToJson(const AccelConfig &config);
 
 } // namespace hdp::accel
 
-#endif // HDP_ACCEL_ACCELCONFIG_H
+#endif // HDP_ISA_ACCELCONFIG_H

@@ -1,35 +1,26 @@
-//===- Hdpc.h - The .hdpc command stream file format ------------*- C++ -*-===//
+//===- Program.h - A command stream of the HDP co-processor -----*- C++ -*-===//
 //
-// A .hdpc file is a 168-byte header followed by N 32-byte commands, all
-// little endian (docs/accelerator.md has the byte-by-byte layout):
-//
-//   magic "HDPC", version, header size, command size, command count,
-//   CRC-32 over the whole file except the checksum field itself,
-//   the accelerator it was compiled for (name, FNV-1a hash of the complete
-//   configuration, cores, PE arrays, tile shape, buffer sizes),
-//   the attention configuration (bits, shift, block, policy, top-k, approx,
-//   softmax, ρ and τ_H as Q16 integers, the f32 scale),
-//   the attention shape (B, H, N, M, D, Dv, whether a mask is used).
-//
-// The reader is strict: a wrong magic, version, size, checksum, an unknown
-// opcode or an impossible field is an error that names the file, the byte
-// offset and what was expected. The text form (disassemble/assemble) carries
-// every field, so .hdpc -> text -> .hdpc is byte-identical.
+// A program is what the co-processor runs: the accelerator it was compiled
+// for, the attention configuration in the hardware's integer form, the
+// attention shape and the command stream. checkProgram() is the one
+// definition of a valid program; the stream builder, the .hdpc reader
+// (hdp/Target/Hdpc) and the hdp_accel dialect all use it. Problems are
+// located by byte offset in the encoded form, whose header layout is given
+// here (the command layout is in Commands.h).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef HDP_ACCEL_HDPC_H
-#define HDP_ACCEL_HDPC_H
+#ifndef HDP_ISA_PROGRAM_H
+#define HDP_ISA_PROGRAM_H
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/Commands.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/Commands.h"
 #include "hdp/Reference/Reference.h"
 
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
-
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,8 +46,13 @@ struct AccelSignature {
   bool operator==(const AccelSignature &o) const;
 };
 
+/// The name of AccelSignature::bufferBytes[buffer] in messages and text
+/// ("q_buffer", "blockmask_buffer", ...).
+std::string bufferBytesName(Buffer buffer);
+
 /// The attention configuration in the exact integer/bit form the hardware
-/// uses: ρ and τ_H as Q16 integers (docs/semantics.md step 3), the scale as f32.
+/// uses: ρ and τ_H as Q16 integers (docs/semantics.md step 3), the scale as
+/// f32.
 struct AttentionParams {
   uint8_t intBits = 4;
   uint8_t fracBits = 4;
@@ -126,31 +122,51 @@ struct ProgramProblem {
 /// flags, slots, alignment, matching barriers). std::nullopt when valid.
 std::optional<ProgramProblem> checkProgram(const Program &program);
 
-/// The bytes of the .hdpc file of `program` (which should be valid).
-std::string writeProgram(const Program &program);
-/// Parses .hdpc bytes strictly; `fileName` prefixes every error, followed by
-/// "byte <offset>:" and what was expected.
-llvm::Expected<Program> readProgram(llvm::StringRef bytes,
-                                    llvm::StringRef fileName);
-llvm::Expected<Program> readProgramFile(llvm::StringRef path);
-/// Writes the file atomically (a temporary renamed into place).
-llvm::Error writeProgramFile(llvm::StringRef path, const Program &program);
-
-/// The text form of a program: one header directive per line, then one line
-/// per command, `key=value` fields, '#' comments.
-std::string disassemble(const Program &program);
-/// Parses the text form; errors are "<fileName>:<line>: <what>".
-llvm::Expected<Program> assemble(llvm::StringRef text,
-                                 llvm::StringRef fileName);
-
-/// One line of text for a command (as in the disassembly).
-std::string formatCommand(const Command &cmd);
-
 /// Byte offset of command `index` in a .hdpc file.
 inline size_t commandOffset(size_t index) {
   return kHeaderBytes + index * kCommandBytes;
 }
 
+/// Byte offsets of the header fields of an encoded program (.hdpc, from
+/// version 1 on).
+enum : unsigned {
+  kOffMagic = 0,        // 4 bytes "HDPC"
+  kOffVersion = 4,      // u16
+  kOffHeaderSize = 6,   // u16, = kHeaderBytes
+  kOffCommandSize = 8,  // u16, = kCommandBytes
+  kOffReserved0 = 10,   // u16, 0
+  kOffCount = 12,       // u32 command count
+  kOffChecksum = 16,    // u32 CRC-32 of the file without these 4 bytes
+  kOffReserved1 = 20,   // u32, 0
+  kOffName = 24,        // 32 bytes, NUL padded
+  kOffHash = 56,        // u64 FNV-1a of the accelerator configuration
+  kOffCores = 64,       // u16
+  kOffArrays = 66,      // u16
+  kOffTileRows = 68,    // u8
+  kOffTileK = 69,       // u8
+  kOffTileCols = 70,    // u8
+  kOffReserved2 = 71,   // u8, 0
+  kOffBuffers = 72,     // 8 x u32, in Buffer order
+  kOffIntBits = 104,    // u8
+  kOffFracBits = 105,   // u8
+  kOffShift = 106,      // i8
+  kOffPolicy = 107,     // u8: 0 hdp, 1 topk, 2 dense
+  kOffSoftmax = 108,    // u8: 0 exact, 1 poly
+  kOffApprox = 109,     // u8: 0/1
+  kOffImportance = 110, // u8: 0 abs, 1 signed (version 2; 0 in version 1)
+  kOffReserved3 = 111,  // u8, 0
+  kOffBlockRows = 112,  // u16
+  kOffBlockCols = 114,  // u16
+  kOffTopk = 116,       // u32
+  kOffRho = 120,        // i32 Q16
+  kOffScale = 124,      // f32 bits
+  kOffTau = 128,        // u64 Q16
+  kOffShape = 136,      // 6 x u32: B, H, N, M, D, Dv
+  kOffHasMask = 160,    // u8
+  kOffReserved4 = 161,  // 7 bytes, 0
+};
+static_assert(kOffReserved4 + 7 == kHeaderBytes, "header layout");
+
 } // namespace hdp::accel
 
-#endif // HDP_ACCEL_HDPC_H
+#endif // HDP_ISA_PROGRAM_H

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/StreamBuilder.h"
+#include "hdp/ISA/StreamBuilder.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -135,10 +135,10 @@ private:
     return program.commands.back();
   }
   Command &load(uint8_t core, Tensor tensor, uint16_t b, uint16_t h,
-                uint8_t slot) {
+                uint8_t bufferSlot) {
     Command &c = emit(Opcode::DmaLoad, core, b, h);
     c.tensor = tensor;
-    c.slots[0] = slot;
+    c.slots[slot::DmaLoad::slot] = bufferSlot;
     return c;
   }
   static void setRows(Command &c, uint32_t row0, uint32_t rows) {
@@ -185,30 +185,30 @@ void Emitter::emitPhaseA(uint8_t core, uint16_t b, uint16_t h,
       Command &pe = emit(Opcode::PeInt, core, b, h);
       setRows(pe, r0, rn);
       setCols(pe, k0, kn);
-      pe.slots[0] = qSlot;
-      pe.slots[1] = kSlot;
-      pe.slots[2] = scoreSlot;
+      pe.slots[slot::PeInt::q] = qSlot;
+      pe.slots[slot::PeInt::k] = kSlot;
+      pe.slots[slot::PeInt::score] = scoreSlot;
       Command &acc = emit(Opcode::SeAcc, core, b, h);
       setRows(acc, r0, rn);
       setCols(acc, k0, kn);
-      acc.slots[0] = scoreSlot;
-      acc.slots[1] = thetaSlot;
+      acc.slots[slot::SeAcc::score] = scoreSlot;
+      acc.slots[slot::SeAcc::theta] = thetaSlot;
       if (k0 == 0)
         acc.flags |= FlagFirst;
       if (s.hasMask) {
         acc.flags |= FlagMasked;
-        acc.slots[2] = maskSlot;
+        acc.slots[slot::SeAcc::mask] = maskSlot;
       }
     }
     uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
     Command &endR = emit(Opcode::SeEndR, core, b, h);
     setRows(endR, r0, rn);
-    endR.slots[0] = thetaSlot;
-    endR.slots[1] = maskBitsSlot;
+    endR.slots[slot::SeEndR::theta] = thetaSlot;
+    endR.slots[slot::SeEndR::blockmask] = maskBitsSlot;
     Command &store = emit(Opcode::DmaStore, core, b, h);
     store.tensor = Tensor::BlockMask;
     setRows(store, r0, rn);
-    store.slots[0] = maskBitsSlot;
+    store.slots[slot::DmaStore::slot] = maskBitsSlot;
   }
 }
 
@@ -230,13 +230,13 @@ void Emitter::emitPhaseB(uint8_t core, uint16_t b, uint16_t h,
   uint8_t kSlot = 0, vSlot = 0, groupMaskSlot = 0;
   // Every fetch of K or V serves the query rows of its strip (or the whole
   // group when resident) and skips key blocks no kept block needs.
-  auto fumLoad = [&](Tensor t, uint8_t slot, uint32_t k0, uint32_t kn,
+  auto fumLoad = [&](Tensor t, uint8_t bufferSlot, uint32_t k0, uint32_t kn,
                      uint32_t r0, uint32_t rn, uint8_t maskSlot) {
-    Command &c = load(core, t, b, h, slot);
+    Command &c = load(core, t, b, h, bufferSlot);
     setCols(c, k0, kn);
     setRows(c, r0, rn);
     c.flags |= FlagFum;
-    c.slots[1] = maskSlot;
+    c.slots[slot::DmaLoad::fum] = maskSlot;
   };
   if (tiles.unitMask) {
     groupMaskSlot = takeSlot(core, Buffer::BlockMask);
@@ -283,18 +283,18 @@ void Emitter::emitPhaseB(uint8_t core, uint16_t b, uint16_t h,
       Command &pe = emit(Opcode::PeFrac, core, b, h);
       setRows(pe, r0, rn);
       setCols(pe, k0, kn);
-      pe.slots[0] = qSlot;
-      pe.slots[1] = kSlot;
-      pe.slots[2] = scoreSlot;
-      pe.slots[3] = maskBitsSlot;
+      pe.slots[slot::PeFrac::q] = qSlot;
+      pe.slots[slot::PeFrac::k] = kSlot;
+      pe.slots[slot::PeFrac::score] = scoreSlot;
+      pe.slots[slot::PeFrac::blockmask] = maskBitsSlot;
       if (s.hasMask) {
         pe.flags |= FlagMasked;
-        pe.slots[4] = maskSlot;
+        pe.slots[slot::PeFrac::mask] = maskSlot;
       }
     }
     Command &softmax = emit(Opcode::Softmax, core, b, h);
     setRows(softmax, r0, rn);
-    softmax.slots[0] = scoreSlot;
+    softmax.slots[slot::Softmax::score] = scoreSlot;
     uint8_t outSlot = takeSlot(core, Buffer::Out);
     for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
       uint32_t vn = std::min(tiles.vChunk, s.M - v0);
@@ -305,17 +305,17 @@ void Emitter::emitPhaseB(uint8_t core, uint16_t b, uint16_t h,
       Command &pv = emit(Opcode::PePv, core, b, h);
       setRows(pv, r0, rn);
       setCols(pv, v0, vn);
-      pv.slots[0] = scoreSlot;
-      pv.slots[1] = vSlot;
-      pv.slots[2] = outSlot;
-      pv.slots[3] = maskBitsSlot;
+      pv.slots[slot::PePv::score] = scoreSlot;
+      pv.slots[slot::PePv::v] = vSlot;
+      pv.slots[slot::PePv::out] = outSlot;
+      pv.slots[slot::PePv::blockmask] = maskBitsSlot;
       if (v0 == 0)
         pv.flags |= FlagFirst;
     }
     Command &store = emit(Opcode::DmaStore, core, b, h);
     store.tensor = Tensor::Out;
     setRows(store, r0, rn);
-    store.slots[0] = outSlot;
+    store.slots[slot::DmaStore::slot] = outSlot;
   }
   // All of phase B is skipped for a pruned head.
   for (size_t i = first; i < program.commands.size(); ++i)
@@ -362,17 +362,17 @@ void Emitter::emitDense(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
       setRows(pe, r0, rn);
       setCols(pe, k0, kn);
       pe.flags |= FlagDense;
-      pe.slots[0] = qSlot;
-      pe.slots[1] = kSlot;
-      pe.slots[2] = scoreSlot;
+      pe.slots[slot::PeFrac::q] = qSlot;
+      pe.slots[slot::PeFrac::k] = kSlot;
+      pe.slots[slot::PeFrac::score] = scoreSlot;
       if (s.hasMask) {
         pe.flags |= FlagMasked;
-        pe.slots[4] = maskSlot;
+        pe.slots[slot::PeFrac::mask] = maskSlot;
       }
     }
     Command &softmax = emit(Opcode::Softmax, core, b, h);
     setRows(softmax, r0, rn);
-    softmax.slots[0] = scoreSlot;
+    softmax.slots[slot::Softmax::score] = scoreSlot;
     uint8_t outSlot = takeSlot(core, Buffer::Out);
     for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
       uint32_t vn = std::min(tiles.vChunk, s.M - v0);
@@ -384,16 +384,16 @@ void Emitter::emitDense(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
       setRows(pv, r0, rn);
       setCols(pv, v0, vn);
       pv.flags |= FlagDense;
-      pv.slots[0] = scoreSlot;
-      pv.slots[1] = vSlot;
-      pv.slots[2] = outSlot;
+      pv.slots[slot::PePv::score] = scoreSlot;
+      pv.slots[slot::PePv::v] = vSlot;
+      pv.slots[slot::PePv::out] = outSlot;
       if (v0 == 0)
         pv.flags |= FlagFirst;
     }
     Command &store = emit(Opcode::DmaStore, core, b, h);
     store.tensor = Tensor::Out;
     setRows(store, r0, rn);
-    store.slots[0] = outSlot;
+    store.slots[slot::DmaStore::slot] = outSlot;
   }
 }
 

@@ -25,14 +25,14 @@
 // tile overlap compute on the current one. Across cores, Barrier waits for
 // every core (used before END_H, which needs θ_H of all heads).
 //
-// The meaning of slots[] per opcode is fixed by operandsOf(), the one place
-// that says which buffers a command touches; the builder, the validator, the
-// simulator's scoreboard and the text format all use it.
+// The meaning of slots[] per opcode is fixed by the HDP_OPERAND lines of
+// Commands.def; operandsOf() reads them for the validator, the simulator's
+// scoreboard and the text forms, and the builder names slots by slot::.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef HDP_ACCEL_COMMANDS_H
-#define HDP_ACCEL_COMMANDS_H
+#ifndef HDP_ISA_COMMANDS_H
+#define HDP_ISA_COMMANDS_H
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -43,65 +43,63 @@
 
 namespace hdp::accel {
 
+// The commands, units, buffers, tensors and flags are listed once, in
+// Commands.def; the enums and tables below are expanded from it.
+
 /// Operation codes. Values are part of the .hdpc format: never renumber.
 enum class Opcode : uint8_t {
-  DmaLoad = 0x01,  ///< DRAM tensor -> SRAM buffer slot
-  DmaStore = 0x02, ///< SRAM buffer slot (or the head table) -> DRAM tensor
-  PeInt = 0x10,    ///< S_int = Int(Q)·Int(K)ᵀ for a tile of the score matrix
-  PeFrac = 0x11,   ///< scores of kept blocks: Int·Int + Frac·Int + Int·Frac
-                   ///< [+ Frac·Frac], rescale, softmax scale, additive mask
-  PePv = 0x12,     ///< out (+)= P·V over kept blocks
-  SeAcc = 0x20,    ///< θ += |S_int| per block (non-removed elements)
-  SeEndR = 0x21,   ///< END_R: thresholds and block masks of block rows
-  SeEndH = 0x22,   ///< END_H: head decisions of one batch item
-  Softmax = 0x30,  ///< row softmax of kept scores (exact or polynomial)
-  Barrier = 0x40,  ///< every core waits until every core reaches it
+#define HDP_COMMAND(Name, Code, Text, Unit, AllowedFlags, Handler) Name = Code,
+#include "hdp/ISA/Commands.def"
 };
 
 /// The units of a core. A command waits for its unit to be free.
-enum class Unit : uint8_t { DmaIn, DmaOut, Pe, Se, Sfu, Sync };
-constexpr unsigned kNumUnits = 6;
+enum class Unit : uint8_t {
+#define HDP_UNIT(Name, Text) Name,
+#include "hdp/ISA/Commands.def"
+};
+constexpr unsigned kNumUnits = 0
+#define HDP_UNIT(Name, Text) +1
+#include "hdp/ISA/Commands.def"
+    ;
 
 /// SRAM buffers of a core. Each has kSlotsPerBuffer equal slots.
 enum class Buffer : uint8_t {
-  Q,         ///< integer and fraction planes of a strip of Q rows
-  K,         ///< integer and fraction planes of a range of K rows (keys)
-  V,         ///< a range of V rows (keys), f32
-  Mask,      ///< additive mask tile [rows x cols], f32
-  Score,     ///< S_int, then scores, then probabilities of a strip [rows x M]
-  Theta,     ///< θ of the block rows of a strip
-  BlockMask, ///< block-mask bits of a range of block rows
-  Out,       ///< output rows [rows x Dv], f32
+#define HDP_BUFFER(Name, Text) Name,
+#include "hdp/ISA/Commands.def"
 };
-constexpr unsigned kNumBuffers = 8;
+constexpr unsigned kNumBuffers = 0
+#define HDP_BUFFER(Name, Text) +1
+#include "hdp/ISA/Commands.def"
+    ;
 constexpr unsigned kSlotsPerBuffer = 2;
 
 /// DRAM tensors a DMA command moves. Values are part of the .hdpc format.
 enum class Tensor : uint8_t {
   None = 0,
-  QInt = 1,      ///< Int(Q) plane [B,H,N,D], I bits per element
-  QFrac = 2,     ///< Frac(Q) plane, F bits per element
-  KInt = 3,      ///< Int(K) plane [B,H,M,D]
-  KFrac = 4,     ///< Frac(K) plane
-  V = 5,         ///< V [B,H,M,Dv], f32
-  Mask = 6,      ///< additive mask, broadcast to [B,H,N,M], f32
-  BlockMask = 7, ///< block mask [B,H,ceil(N/bm),ceil(M/bn)], 1 bit per block
-  Out = 8,       ///< output [B,H,N,Dv], f32
-  HeadTable = 9, ///< θ_H (i64) and head mask (1 bit) of one batch item
+#define HDP_TENSOR(Name, Code, Text, Buffer, Loadable, Storable) Name = Code,
+#include "hdp/ISA/Commands.def"
 };
 
 /// Command flags. Unknown bits are refused by the reader.
 enum Flag : uint16_t {
-  FlagFum = 1 << 0,      ///< DMA load: fetch only block columns that have a
-                         ///< kept block in the query rows (Fetch-Upon-Mask)
-  FlagHeadPred = 1 << 1, ///< skip when head (batch, head) is pruned
-  FlagFirst = 1 << 2,    ///< SE_ACC: start θ at 0; PE_PV: start out at 0
-  FlagMasked = 1 << 3,   ///< SE_ACC / PE_FRAC: read the additive mask slot
-  FlagDense = 1 << 4,    ///< PE_FRAC / PE_PV of the dense engine: every key,
-                         ///< no block-mask operand
+#define HDP_FLAG(Name, Bit, Text) Name = Bit,
+#include "hdp/ISA/Commands.def"
 };
-constexpr uint16_t kAllFlags =
-    FlagFum | FlagHeadPred | FlagFirst | FlagMasked | FlagDense;
+constexpr uint16_t kAllFlags = 0
+#define HDP_FLAG(Name, Bit, Text) | Name
+#include "hdp/ISA/Commands.def"
+    ;
+
+/// The slot byte of each operand of each command, by operand name:
+/// `slot::PeInt::score` is the index into Command::slots of pe.int's score
+/// buffer.
+namespace slot {
+#define HDP_OPERAND(Command, Slot, Name, Buffer, Access, When)                 \
+  namespace Command {                                                          \
+  constexpr unsigned Name = Slot;                                              \
+  }
+#include "hdp/ISA/Commands.def"
+} // namespace slot
 
 /// One command, in memory. See the file comment for the byte layout.
 struct Command {
@@ -127,13 +125,20 @@ struct Operand {
   Buffer buffer;
   unsigned slotIndex; ///< index into Command::slots
   bool write;
-  const char *key; ///< name in the text format ("q", "k", "score", ...)
+  const char *key; ///< name in messages and text ("q", "k", "score", ...)
 };
 
 /// The buffers a command reads and writes (the fixed operand signature of
 /// its opcode; for DMA it depends on the tensor, and FlagFum adds the
 /// block-mask slot it consults). Empty for unknown opcodes or tensors.
 llvm::SmallVector<Operand, 5> operandsOf(const Command &cmd);
+
+/// The name of the operand that slot byte `slotIndex` of `op` holds when
+/// its flags let it exist; nullptr for a byte the opcode never uses.
+const char *slotName(Opcode op, unsigned slotIndex);
+/// The flags whose presence makes that operand exist (0: always there, or
+/// there unless a flag is set).
+uint16_t slotRequiredFlags(Opcode op, unsigned slotIndex);
 
 /// The unit that executes an opcode.
 Unit unitOf(Opcode op);
@@ -143,6 +148,9 @@ bool isKnownOpcode(uint8_t op);
 uint16_t allowedFlags(Opcode op);
 /// Whether the command uses the (batch, head, rows, cols) tile fields.
 bool usesTile(Opcode op);
+/// Whether dma.load / dma.store may move `tensor`.
+bool isLoadable(Tensor tensor);
+bool isStorable(Tensor tensor);
 
 /// Text names: "dma.load", "pe.int", ...; units "dma_in", "pe", ...
 llvm::StringRef opcodeName(Opcode op);
@@ -157,10 +165,14 @@ std::string flagsText(uint16_t flags);
 /// the head table (which lives in the SE, not in a slot).
 std::optional<Buffer> dmaBuffer(Tensor tensor);
 
+/// One line of text that shows every field of a command ("pe.int core=0
+/// b=0 h=1 rows=0+4 cols=0+8 q=0 k=1 score=0"), for messages and traces.
+std::string formatCommand(const Command &cmd);
+
 /// Encodes/decodes the 32 bytes of a command (no validation on decode).
 void encodeCommand(const Command &cmd, uint8_t *out);
 Command decodeCommand(const uint8_t *in);
 
 } // namespace hdp::accel
 
-#endif // HDP_ACCEL_COMMANDS_H
+#endif // HDP_ISA_COMMANDS_H

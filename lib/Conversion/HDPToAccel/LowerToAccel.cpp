@@ -11,12 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Accel/AccelConfig.h"
-#include "hdp/Accel/StreamBuilder.h"
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/IR/ProgramConversion.h"
 #include "hdp/Dialect/Accel/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/StreamBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -348,8 +348,8 @@ FailureOr<AttentionWork> ChainMatcher::match() {
 
   // Intermediate values live on the accelerator only.
   SmallVector<Value> internals = {written(splitQ, 0), written(splitQ, 1),
-                                 written(splitK, 0), written(splitK, 1),
-                                 written(score, 0),  theta};
+                                  written(splitK, 0), written(splitK, 1),
+                                  written(score, 0),  theta};
   if (magnitude)
     internals.push_back(magnitude);
   for (Value v : internals)
