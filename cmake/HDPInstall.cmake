@@ -14,7 +14,7 @@ set(HDP_INSTALL_CMAKE_DIR lib/cmake/hdp)
 
 # Every library a consumer may link, in dependency order.
 set(HDP_EXPORTED_LIBRARIES
-  HDPReference HDPSupport HDPAccel HDPSim
+  HDPSemantics HDPReference HDPSupport HDPTooling HDPAccel HDPSim
   HDPDialect HDPTransforms HDPTransformOps HDPPipelines HDPAccelDialect HDPAccelTransforms
   HDPInitAll HDPRuntime HDPModel)
 

@@ -12,7 +12,7 @@ A case spec is whitespace-separated key=value tokens:
   mask=none|padding|causal|causal_min|random|rows|cols|nm|bias|all
   seed=S  name=LABEL
   and any #hdp.config key: int_bits frac_bits shift block=bm,bn rho tau_h
-  policy topk approx=true|false softmax scale
+  policy importance=abs|signed topk approx=true|false softmax scale
 Lines of a cases file may end in a '# comment'.
 
 Block mask, head mask and theta_H must agree bit for bit (values, shapes and
@@ -73,7 +73,7 @@ def parse_spec(text):
             if val not in ("true", "false"):
                 raise ValueError("approx must be true or false")
             cfg[key] = val == "true"
-        elif key in ("policy", "softmax"):
+        elif key in ("policy", "importance", "softmax"):
             cfg[key] = val
         elif key in CONFIG_KEYS:
             cfg[key] = int(val)
@@ -132,6 +132,7 @@ def random_case(rng, index, seed, max_len=12, max_d=8):
     cfg["softmax"] = str(rng.choice(["exact", "poly"]))
     if rng.random() < 0.2:
         cfg["scale"] = float(np.float32(rng.uniform(0.05, 2.0)))
+    cfg["importance"] = str(rng.choice(["abs", "signed"]))
     return case, cfg
 
 

@@ -121,8 +121,8 @@ def sim_leg(args, inputs, shape):
             stats = os.path.join(args.work_dir, "%s-%s-stats.json" % (name, label))
             trace = os.path.join(args.work_dir, "%s-%s-trace.json" % (name, label))
             run([hdp_sim, "--compile", shape_arg, "--attention-config=" + cfg,
-                 "--config=" + cfg_path, "-o", prog] + mask)
-            run([hdp_sim, prog, "--config=" + cfg_path] + ["--input=@" + p for p in inputs]
+                 "--accel-config=" + cfg_path, "-o", prog] + mask)
+            run([hdp_sim, prog, "--accel-config=" + cfg_path] + ["--input=@" + p for p in inputs]
                 + ["--output=@" + os.path.join(args.work_dir, "%s-%s-out.npy" % (name, label)),
                    "--stats=" + stats, "--trace=" + trace])
             results[label] = json.load(open(stats))

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An independent numpy implementation of hdp attention (DESIGN.md section 2).
+"""An independent numpy implementation of hdp attention (docs/semantics.md).
 
 Written from the design text alone, not from the C++ reference, so that the two
 can judge each other. Integer stages (split, S_int, theta, theta_H, masks) are
@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-# Defaults of `#hdp.config<...>` (DESIGN section 2 table), in the order the
+# Defaults of `#hdp.config<...>` (docs/semantics.md), in the order the
 # attribute prints them.
 DEFAULTS = {
     "int_bits": 4,
@@ -28,6 +28,7 @@ DEFAULTS = {
     "rho": 0.0,
     "tau_h": 0.0,
     "policy": "hdp",
+    "importance": "abs",
     "topk": 1,
     "approx": True,
     "softmax": "exact",
@@ -51,6 +52,8 @@ def make_config(**config):
         raise ValueError("policy must be hdp, topk or dense")
     if cfg["softmax"] not in ("exact", "poly"):
         raise ValueError("softmax must be exact or poly")
+    if cfg["importance"] not in ("abs", "signed"):
+        raise ValueError("importance must be abs or signed")
     return cfg
 
 
@@ -105,10 +108,11 @@ def _blocked(a, bm, bn, fill):
     return a.reshape(a.shape[:-2] + (nb, bm, mb, bn))
 
 
-def block_importance(s_int, removed, block):
-    """Stage 2: theta [B,H,NB,MB] (int64) and the valid-block mask."""
+def block_importance(s_int, removed, block, importance="abs"):
+    """Stage 2: theta [B,H,NB,MB] (int64: sum of |S_int|, or of S_int when
+    importance is "signed") and the valid-block mask."""
     bm, bn = block
-    contrib = np.where(removed, 0, np.abs(s_int))
+    contrib = np.where(removed, 0, s_int if importance == "signed" else np.abs(s_int))
     theta = _blocked(contrib, bm, bn, 0).sum(axis=(-3, -1))
     # Padding beyond N/M counts as removed: edge blocks are partial.
     valid = (~_blocked(removed, bm, bn, True)).any(axis=(-3, -1))
@@ -116,7 +120,7 @@ def block_importance(s_int, removed, block):
 
 
 def _hdp_keep(theta, valid, r):
-    """Row-balanced threshold of DESIGN 2.3, exactly, on object (Python int)
+    """Row-balanced threshold of docs/semantics.md step 3, exactly, on object (Python int)
     arrays because 65536*nb*theta may exceed 64 bits."""
     th = np.where(valid, theta, 0).astype(object)
     nb = valid.sum(axis=-1, keepdims=True).astype(object)
@@ -134,8 +138,10 @@ def _hdp_keep(theta, valid, r):
 
 def _topk_keep(theta, valid, k):
     """The k valid blocks of largest theta per block row, ties to the lower column."""
-    key = np.where(valid, theta, -1)  # invalid blocks sort after every valid one
-    order = np.argsort(-key, axis=-1, kind="stable")  # stable: lower column first
+    # Ascending on -theta; invalid blocks (any theta may be negative) sort
+    # after every valid one. Stable: lower column first.
+    key = np.where(valid, -theta, np.iinfo(np.int64).max)
+    order = np.argsort(key, axis=-1, kind="stable")
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(key.shape[-1]), axis=-1)
     return valid & (rank < k)
@@ -207,7 +213,7 @@ def masked_softmax(s, kind="exact"):
 
 
 def attention(q, k, v, mask=None, **config):
-    """The whole of DESIGN section 2.
+    """The whole of docs/semantics.md.
 
     Returns (out f32 [B,H,N,Dv], block_mask bool [B,H,NB,MB], head_mask bool
     [B,H], theta_h int64 [B,H]). The block mask is reported as computed, i.e.
@@ -228,9 +234,11 @@ def attention(q, k, v, mask=None, **config):
     s_int = qhi @ kT(khi)  # exact int64
     removed = removed_mask(mask, (B, H, N, M))
 
-    theta, valid = block_importance(s_int, removed, (bm, bn))
+    # The ranking (abs or signed) and the magnitudes the head decision uses.
+    theta, valid = block_importance(s_int, removed, (bm, bn), cfg["importance"])
+    magnitude, _ = block_importance(s_int, removed, (bm, bn))
     bmask = block_mask(theta, valid, cfg["policy"], cfg["rho"], cfg["topk"])
-    theta_h, hmask = head_mask(theta, valid, cfg["tau_h"])
+    theta_h, hmask = head_mask(magnitude, valid, cfg["tau_h"])
 
     # Stage 4: exact i64 accumulator, then the f32 recipe.
     acc = (s_int << (2 * F)) + ((qlo @ kT(khi) + qhi @ kT(klo)) << F)
@@ -299,7 +307,7 @@ def config_to_mlir(**config):
         elif key == "approx":
             if bool(val) != default:
                 parts.append("approx = %s" % ("true" if val else "false"))
-        elif key in ("policy", "softmax"):
+        elif key in ("policy", "importance", "softmax"):
             if val != default:
                 parts.append("%s = %s" % (key, val))
         elif int(val) != default:
@@ -358,12 +366,14 @@ def _loop_attention(q, k, v, mask=None, **config):
             S = [[sum(Q[b][h][i][d][0] * K[b][h][j][d][0] for d in range(D)) for j in range(M)] for i in range(N)]
             th = [[0] * MB for _ in range(NB)]
             val = [[False] * MB for _ in range(NB)]
+            theta_h[b, h] = 0
             for i in range(N):
                 for j in range(M):
                     if not mval(b, h, i, j) <= -10000:
-                        th[i // bm][j // bn] += abs(S[i][j])
+                        signed = cfg["importance"] == "signed"
+                        th[i // bm][j // bn] += S[i][j] if signed else abs(S[i][j])
                         val[i // bm][j // bn] = True
-            theta_h[b, h] = sum(th[I_][J] for I_ in range(NB) for J in range(MB) if val[I_][J])
+                        theta_h[b, h] += abs(S[i][j])
             for I_ in range(NB):
                 cols = [J for J in range(MB) if val[I_][J]]
                 if not cols:
@@ -436,6 +446,10 @@ def _self_test():
         ((1, 3, 7, 7, 4, 3), "causal", {"rho": 0.25, "softmax": "poly", "tau_h": 0.5, "scale": 0.3}),
         ((1, 1, 3, 3, 2, 2), "ties", {"policy": "topk", "topk": 2}),
         ((1, 2, 4, 6, 3, 2), "ties", {"rho": 1.0, "block": (1, 2)}),
+        ((1, 2, 5, 7, 3, 2), "causal", {"block": (2, 3), "rho": 0.4, "importance": "signed"}),
+        ((2, 3, 6, 5, 4, 3), "padding", {"rho": -0.6, "tau_h": 1.0, "importance": "signed"}),
+        ((1, 2, 5, 6, 2, 2), "ties", {"policy": "topk", "topk": 2, "importance": "signed"}),
+        ((1, 2, 4, 6, 3, 2), "random", {"rho": 1.0, "block": (1, 2), "importance": "signed"}),
     ]
     failures = 0
     for n, (shape, mkind, cfg) in enumerate(cases):

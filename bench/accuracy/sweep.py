@@ -35,7 +35,7 @@ def cfg(**kw):
     """#hdp.config<...> text with keys in a stable order."""
     parts = []
     for key in ("int_bits", "frac_bits", "block", "rho", "tau_h", "policy",
-                "topk", "approx", "softmax"):
+                "importance", "topk", "approx", "softmax"):
         if key not in kw:
             continue
         v = kw[key]
@@ -56,6 +56,8 @@ def plan(kind):
     runs = []
 
     def add(group, series, x, importance="abs", **kw):
+        if importance != "abs":
+            kw["importance"] = importance
         runs.append(dict(group=group, series=series, x=x, config=cfg(**kw),
                          importance=importance))
 
@@ -65,7 +67,7 @@ def plan(kind):
         for k in [4, 16, 64]:
             add("topk", "Top-K, 4.4 bits", k, policy="topk", topk=k)
         for r in [-1.0, 0.0, 0.5]:
-            add("signed", "signed theta (experiment), 8.4 bits", r,
+            add("signed", "HDP signed, 8.4 bits", r,
                 importance="signed", int_bits=8, rho=r)
         return runs
     quick = kind == "quick"
@@ -81,7 +83,7 @@ def plan(kind):
             add("topk", "Top-K, %d.4 bits" % ib, k, int_bits=ib,
                 policy="topk", topk=k)
     for r in rhos:
-        add("signed", "signed theta (experiment), 8.4 bits", r,
+        add("signed", "HDP signed, 8.4 bits", r,
             importance="signed", int_bits=8, rho=r)
     if quick:
         return runs
@@ -102,10 +104,10 @@ def plan(kind):
                 block=blk, rho=r)
     for r in [-1.0, -0.5, 0.0, 0.5]:
         add("block", "block 2x2, 8.4 bits", r, int_bits=8, rho=r)
-    # Block size where the ranking works: the signed experiment.
+    # Block size where the ranking works: signed importance.
     for blk in [(1, 1), (2, 2), (4, 4)]:
         for r in [-0.5, 0.0, 0.5, 0.75]:
-            add("block", "block %dx%d, signed theta (experiment)" % blk, r,
+            add("block", "block %dx%d, HDP signed" % blk, r,
                 importance="signed", int_bits=8, block=blk, rho=r)
     for ib in [3, 4, 5, 6, 7, 8]:
         for approx in (True, False):
@@ -121,8 +123,7 @@ def run_chunk(args, chunk, index):
            "--model=" + os.path.join(args.model_dir, "stories260K.bin"),
            "--tokenizer=" + os.path.join(args.model_dir, "tok512.bin"),
            "--text=" + args.text, "--calibrate=" + args.calibrate,
-           "--backend=" + args.backend, "--json=" + out,
-           "--importance=" + chunk[0]["importance"]]
+           "--backend=" + args.backend, "--json=" + out]
     if args.max_docs:
         cmd.append("--max-docs=%d" % args.max_docs)
     cmd += ["--config=" + r["config"] for r in chunk]
@@ -174,7 +175,7 @@ def collect(runs, reports):
             if res["label"] == "dense":
                 dense = dense or res
                 continue
-            by_key[(report["importance"], res["label"])] = res
+            by_key[res["label"]] = res
     rows.append(dict(group="dense", series="dense f32", x="", config="dense",
                      importance="", shifts="", nll=dense["nll"],
                      perplexity=dense["perplexity"], top1=dense["top1"],
@@ -183,7 +184,7 @@ def collect(runs, reports):
                      clamp_rate=0.0,
                      seconds=dense["seconds"]))
     for r in runs:
-        res = by_key[(r["importance"], r["config"])]
+        res = by_key[r["config"]]
         row = dict(r)
         row["shifts"] = " ".join(str(s) for s in res.get("shifts", []))
         for k in FIELDS[6:]:

@@ -49,11 +49,11 @@ def compile_program(sim, config, attention, out):
     shape = ",".join(str(d) for d in SHAPE)
     run([sim, "--compile", f"--shape={shape}", "--mask",
          f"--attention-config={attention}",
-         f"--config={os.path.join(ROOT, 'configs', config + '.json')}", "-o", out])
+         f"--accel-config={os.path.join(ROOT, 'configs', config + '.json')}", "-o", out])
 
 
 def simulate(sim, config, program, layer_dir, stats):
-    run([sim, program, f"--config={os.path.join(ROOT, 'configs', config + '.json')}",
+    run([sim, program, f"--accel-config={os.path.join(ROOT, 'configs', config + '.json')}",
          f"--input=@{layer_dir}/q.npy", f"--input=@{layer_dir}/k.npy",
          f"--input=@{layer_dir}/v.npy", f"--input=@{layer_dir}/mask.npy",
          f"--stats={stats}"])

@@ -254,11 +254,11 @@ def simulate(sim, cfg_path, attention, shape, in_dir, has_mask, work, tag, want_
     stats = os.path.join(work, tag + ".stats.json")
     out = os.path.join(work, tag + ".out.npy")
     cmd = [sim, "--compile", f"--shape={shape_arg}", f"--attention-config={attention}",
-           f"--config={cfg_path}", "-o", prog]
+           f"--accel-config={cfg_path}", "-o", prog]
     if has_mask:
         cmd.insert(3, "--mask")
     run(cmd)
-    cmd = [sim, prog, f"--config={cfg_path}"]
+    cmd = [sim, prog, f"--accel-config={cfg_path}"]
     cmd += [f"--input=@{os.path.join(in_dir, n + '.npy')}" for n in ("q", "k", "v")]
     if has_mask:
         cmd.append(f"--input=@{os.path.join(in_dir, 'mask.npy')}")

@@ -33,6 +33,12 @@ typedef enum hdpPolicy {
   HDP_POLICY_DENSE = 2,
 } hdpPolicy;
 
+/** Block ranking (`importance = abs | signed`): θ = Σ|S_int| or Σ S_int. */
+typedef enum hdpImportance {
+  HDP_IMPORTANCE_ABS = 0,
+  HDP_IMPORTANCE_SIGNED = 1,
+} hdpImportance;
+
 /** Softmax evaluation (`softmax = exact | poly`). */
 typedef enum hdpSoftmax {
   HDP_SOFTMAX_EXACT = 0,
@@ -55,6 +61,7 @@ typedef struct hdpConfigParams {
   hdpSoftmax softmax;
   bool hasScale; /**< false: scale = 1/sqrt(D) */
   double scale;
+  hdpImportance importance; /**< last, so older layouts keep their offsets */
 } hdpConfigParams;
 
 /** The defaults (what #hdp.config<> means). */
@@ -78,6 +85,8 @@ MLIR_CAPI_EXPORTED int64_t hdpConfigAttrGetFracBits(MlirAttribute attr);
 MLIR_CAPI_EXPORTED int64_t hdpConfigAttrGetBlockRows(MlirAttribute attr);
 MLIR_CAPI_EXPORTED int64_t hdpConfigAttrGetBlockCols(MlirAttribute attr);
 MLIR_CAPI_EXPORTED hdpPolicy hdpConfigAttrGetPolicy(MlirAttribute attr);
+MLIR_CAPI_EXPORTED hdpImportance
+hdpConfigAttrGetImportance(MlirAttribute attr);
 MLIR_CAPI_EXPORTED bool hdpConfigAttrGetApprox(MlirAttribute attr);
 MLIR_CAPI_EXPORTED hdpSoftmax hdpConfigAttrGetSoftmax(MlirAttribute attr);
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Accel/Hdpc.h"
+#include "hdp/Semantics/FixedPoint.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -51,7 +52,8 @@ enum : unsigned {
   kOffPolicy = 107,    // u8: 0 hdp, 1 topk, 2 dense
   kOffSoftmax = 108,   // u8: 0 exact, 1 poly
   kOffApprox = 109,    // u8: 0/1
-  kOffReserved3 = 110, // u16, 0
+  kOffImportance = 110, // u8: 0 abs, 1 signed (version 2; 0 in version 1)
+  kOffReserved3 = 111, // u8, 0
   kOffBlockRows = 112, // u16
   kOffBlockCols = 114, // u16
   kOffTopk = 116,      // u32
@@ -64,7 +66,7 @@ enum : unsigned {
 };
 static_assert(kOffReserved4 + 7 == kHeaderBytes, "header layout");
 
-constexpr uint64_t kTauCap = uint64_t(1) << 62;
+constexpr uint64_t kTauCap = fixed::kTauHQ16Cap;
 
 const char *const kBufferKeys[kNumBuffers] = {
     "q_buffer",     "k_buffer",     "v_buffer",         "mask_buffer",
@@ -141,6 +143,9 @@ std::optional<ProgramProblem> checkHeader(const Program &p) {
                                      "(dense)");
   if (static_cast<unsigned>(t.softmax) > 1)
     return headerProblem(kOffSoftmax, "softmax must be 0 (exact) or 1 (poly)");
+  if (static_cast<unsigned>(t.importance) > 1)
+    return headerProblem(kOffImportance,
+                         "importance must be 0 (abs) or 1 (signed)");
   constexpr int64_t kMaxBlock = ref::AttentionConfig::kMaxBlockDim;
   if (t.blockRows < 1 || t.blockRows > kMaxBlock)
     return headerProblem(kOffBlockRows,
@@ -477,11 +482,11 @@ AttentionParams AttentionParams::from(const ref::AttentionConfig &config,
   p.blockRows = static_cast<uint16_t>(config.blockRows);
   p.blockCols = static_cast<uint16_t>(config.blockCols);
   p.topk = static_cast<uint32_t>(std::min<int64_t>(config.topk, UINT32_MAX));
-  // Exactly the integers the reference derives (Reference.cpp, toQ16 and
-  // headMask), so that decisions agree bit for bit.
-  p.rhoQ16 = static_cast<int32_t>(std::nearbyint(config.rho * 65536.0));
-  double tq = std::nearbyint(config.tauH * 65536.0);
-  p.tauHQ16 = tq < std::ldexp(1.0, 62) ? static_cast<uint64_t>(tq) : kTauCap;
+  p.importance = config.importance;
+  // The integers every implementation derives, so decisions agree bit for
+  // bit.
+  p.rhoQ16 = fixed::rhoToQ16(config.rho);
+  p.tauHQ16 = fixed::tauHToQ16(config.tauH);
   float scale = config.effectiveScale(headDim);
   std::memcpy(&p.scaleBits, &scale, sizeof(scale));
   return p;
@@ -503,6 +508,7 @@ ref::AttentionConfig AttentionParams::toReference() const {
   c.rho = rhoQ16 / 65536.0;
   c.tauH = static_cast<double>(tauHQ16) / 65536.0;
   c.policy = policy;
+  c.importance = importance;
   c.topk = topk;
   c.approx = approx;
   c.softmax = softmax;
@@ -512,7 +518,8 @@ ref::AttentionConfig AttentionParams::toReference() const {
 
 bool AttentionParams::operator==(const AttentionParams &o) const {
   return intBits == o.intBits && fracBits == o.fracBits && shift == o.shift &&
-         policy == o.policy && softmax == o.softmax && approx == o.approx &&
+         policy == o.policy && importance == o.importance &&
+         softmax == o.softmax && approx == o.approx &&
          blockRows == o.blockRows && blockCols == o.blockCols &&
          topk == o.topk && rhoQ16 == o.rhoQ16 && tauHQ16 == o.tauHQ16 &&
          scaleBits == o.scaleBits;
@@ -566,6 +573,7 @@ std::string writeProgram(const Program &p) {
   b[kOffPolicy] = static_cast<uint8_t>(t.policy);
   b[kOffSoftmax] = static_cast<uint8_t>(t.softmax);
   b[kOffApprox] = t.approx ? 1 : 0;
+  b[kOffImportance] = static_cast<uint8_t>(t.importance);
   write16le(b + kOffBlockRows, t.blockRows);
   write16le(b + kOffBlockCols, t.blockCols);
   write32le(b + kOffTopk, t.topk);
@@ -608,10 +616,13 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
     return fail(size, "file ends inside the header; expected " +
                           Twine(kHeaderBytes) + " header bytes, the file has " +
                           Twine(size));
+  // Version 1 streams are version 2 streams without the importance byte
+  // (reserved, 0, which reads as abs): they still read.
   uint16_t version = read16le(b + kOffVersion);
-  if (version != kHdpcVersion)
+  if (version < kHdpcOldestVersion || version > kHdpcVersion)
     return fail(kOffVersion, "unsupported version " + Twine(version) +
-                                 "; this reader understands version " +
+                                 "; this reader understands versions " +
+                                 Twine(kHdpcOldestVersion) + " to " +
                                  Twine(kHdpcVersion));
   if (size < kHeaderBytes)
     return fail(size, "file ends inside the header; expected " +
@@ -658,7 +669,7 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
   for (auto [offset, n] : {std::pair<unsigned, unsigned>{kOffReserved0, 2},
                            {kOffReserved1, 4},
                            {kOffReserved2, 1},
-                           {kOffReserved3, 2},
+                           {kOffReserved3, 1},
                            {kOffReserved4, 7}})
     if (auto at = reservedZero(offset, n))
       return fail(*at,
@@ -701,6 +712,15 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
   if (b[kOffApprox] > 1)
     return fail(kOffApprox,
                 "approx must be 0 or 1, found " + Twine(int(b[kOffApprox])));
+  if (b[kOffImportance] > (version >= 2 ? 1 : 0))
+    return fail(kOffImportance,
+                version >= 2 ? "importance must be 0 (abs) or 1 (signed), "
+                               "found " +
+                                   Twine(int(b[kOffImportance]))
+                             : "reserved header byte must be 0 in a version "
+                               "1 stream, found " +
+                                   hex(b[kOffImportance], 2));
+  t.importance = static_cast<Importance>(b[kOffImportance]);
   t.approx = b[kOffApprox] == 1;
   t.blockRows = read16le(b + kOffBlockRows);
   t.blockCols = read16le(b + kOffBlockCols);
@@ -802,7 +822,8 @@ std::string disassemble(const Program &p) {
   os << "attention int_bits=" << unsigned(t.intBits)
      << " frac_bits=" << unsigned(t.fracBits) << " shift=" << int(t.shift)
      << " block=" << t.blockRows << "x" << t.blockCols
-     << " policy=" << ref::policyName(t.policy) << " topk=" << t.topk
+     << " policy=" << ref::policyName(t.policy)
+     << " importance=" << importanceName(t.importance) << " topk=" << t.topk
      << " approx=" << (t.approx ? "true" : "false")
      << " softmax=" << (t.softmax == ref::SoftmaxKind::Exact ? "exact" : "poly")
      << " rho_q16=" << t.rhoQ16 << " tau_h_q16=" << t.tauHQ16
@@ -1060,9 +1081,10 @@ Expected<Program> TextParser::parse() {
             takeNumber(line, fields, "version", word, UINT16_MAX);
         if (!v)
           return v.takeError();
-        if (*v != kHdpcVersion)
+        if (*v < kHdpcOldestVersion || *v > kHdpcVersion)
           return error(line, "unsupported version " + Twine(*v) +
-                                 "; this assembler writes version " +
+                                 "; this assembler reads versions " +
+                                 Twine(kHdpcOldestVersion) + " to " +
                                  Twine(kHdpcVersion));
         break;
       }
@@ -1159,6 +1181,19 @@ Expected<Program> TextParser::parse() {
           return error(line, "key 'policy': expected hdp, topk or dense, "
                              "found '" +
                                  *policy + "'");
+        // Optional: text written before signed importance existed has none.
+        t.importance = Importance::Abs;
+        if (fields.count("importance")) {
+          Expected<std::string> imp = take(line, fields, "importance", word);
+          if (!imp)
+            return imp.takeError();
+          if (*imp == "signed")
+            t.importance = Importance::Signed;
+          else if (*imp != "abs")
+            return error(line, "key 'importance': expected abs or signed, "
+                               "found '" +
+                                   *imp + "'");
+        }
         Expected<uint64_t> topk =
             takeNumber(line, fields, "topk", word, UINT32_MAX);
         if (!topk)

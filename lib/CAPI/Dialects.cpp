@@ -1,7 +1,7 @@
 //===- Dialects.cpp - hdp-c/Dialects.h ------------------------------------===//
 //
 // Wrappers over the C++ dialects, #hdp.config (through its
-// ref::AttentionConfig round trip, which also validates) and registration.
+// hdp::AttentionConfig round trip, which also validates) and registration.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +28,7 @@ MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(HDPAccel, hdp_accel,
                                       hdp::accel_ir::AccelDialect)
 
 namespace {
-hdpConfigParams toParams(const hdp::ref::AttentionConfig &c) {
+hdpConfigParams toParams(const hdp::AttentionConfig &c) {
   hdpConfigParams p;
   p.intBits = c.intBits;
   p.fracBits = c.fracBits;
@@ -37,19 +37,21 @@ hdpConfigParams toParams(const hdp::ref::AttentionConfig &c) {
   p.blockCols = c.blockCols;
   p.rho = c.rho;
   p.tauH = c.tauH;
-  p.policy = c.policy == hdp::ref::Policy::TopK    ? HDP_POLICY_TOPK
-             : c.policy == hdp::ref::Policy::Dense ? HDP_POLICY_DENSE
+  p.policy = c.policy == hdp::Policy::TopK    ? HDP_POLICY_TOPK
+             : c.policy == hdp::Policy::Dense ? HDP_POLICY_DENSE
                                                    : HDP_POLICY_HDP;
   p.topk = c.topk;
   p.approx = c.approx;
-  p.softmax = c.softmax == hdp::ref::SoftmaxKind::Poly ? HDP_SOFTMAX_POLY
+  p.softmax = c.softmax == hdp::SoftmaxKind::Poly ? HDP_SOFTMAX_POLY
                                                        : HDP_SOFTMAX_EXACT;
   p.hasScale = c.scale.has_value();
   p.scale = c.scale.value_or(0.0);
+  p.importance = c.importance == hdp::Importance::Signed ? HDP_IMPORTANCE_SIGNED
+                                                         : HDP_IMPORTANCE_ABS;
   return p;
 }
 
-hdp::ref::AttentionConfig get(MlirAttribute attr) {
+hdp::AttentionConfig get(MlirAttribute attr) {
   return cast<hdp::ConfigAttr>(unwrap(attr)).toReference();
 }
 } // namespace
@@ -57,7 +59,7 @@ hdp::ref::AttentionConfig get(MlirAttribute attr) {
 extern "C" {
 
 hdpConfigParams hdpConfigParamsGetDefault(void) {
-  return toParams(hdp::ref::AttentionConfig());
+  return toParams(hdp::AttentionConfig());
 }
 
 MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
@@ -66,7 +68,7 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
     emitError(UnknownLoc::get(context), "hdpConfigAttrGet: params is NULL");
     return MlirAttribute{nullptr};
   }
-  hdp::ref::AttentionConfig c;
+  hdp::AttentionConfig c;
   c.intBits = p->intBits;
   c.fracBits = p->fracBits;
   c.shift = p->shift;
@@ -77,23 +79,35 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
   // A C caller may pass any int, hence the default.
   switch (static_cast<int>(p->policy)) {
   case HDP_POLICY_HDP:
-    c.policy = hdp::ref::Policy::Hdp;
+    c.policy = hdp::Policy::Hdp;
     break;
   case HDP_POLICY_TOPK:
-    c.policy = hdp::ref::Policy::TopK;
+    c.policy = hdp::Policy::TopK;
     break;
   case HDP_POLICY_DENSE:
-    c.policy = hdp::ref::Policy::Dense;
+    c.policy = hdp::Policy::Dense;
     break;
   default:
     emitError(UnknownLoc::get(context), "hdpConfigAttrGet: unknown policy ")
         << static_cast<int>(p->policy);
     return MlirAttribute{nullptr};
   }
+  switch (static_cast<int>(p->importance)) {
+  case HDP_IMPORTANCE_ABS:
+    c.importance = hdp::Importance::Abs;
+    break;
+  case HDP_IMPORTANCE_SIGNED:
+    c.importance = hdp::Importance::Signed;
+    break;
+  default:
+    emitError(UnknownLoc::get(context), "hdpConfigAttrGet: unknown importance ")
+        << static_cast<int>(p->importance);
+    return MlirAttribute{nullptr};
+  }
   c.topk = p->topk;
   c.approx = p->approx;
-  c.softmax = p->softmax == HDP_SOFTMAX_POLY ? hdp::ref::SoftmaxKind::Poly
-                                             : hdp::ref::SoftmaxKind::Exact;
+  c.softmax = p->softmax == HDP_SOFTMAX_POLY ? hdp::SoftmaxKind::Poly
+                                             : hdp::SoftmaxKind::Exact;
   if (p->hasScale)
     c.scale = p->scale;
   if (std::string error = c.validate(); !error.empty()) {
@@ -129,6 +143,9 @@ int64_t hdpConfigAttrGetBlockCols(MlirAttribute attr) {
 }
 hdpPolicy hdpConfigAttrGetPolicy(MlirAttribute attr) {
   return toParams(get(attr)).policy;
+}
+hdpImportance hdpConfigAttrGetImportance(MlirAttribute attr) {
+  return toParams(get(attr)).importance;
 }
 bool hdpConfigAttrGetApprox(MlirAttribute attr) { return get(attr).approx; }
 hdpSoftmax hdpConfigAttrGetSoftmax(MlirAttribute attr) {

@@ -218,11 +218,7 @@ ReferenceBackend::attend(unsigned layer, const ref::Tensor<float> &q,
                              ("layer " + Twine(layer) + ": " + err).str());
   const int64_t H = q.dim(1), T = q.dim(2);
   ref::Tensor<float> mask = causalMask(T);
-  ref::AttentionResult r;
-  if (importance == Importance::Abs)
-    r = ref::attention(q, k, v, &mask, cfg);
-  else
-    r = signedImportanceAttention(q, k, v, mask, cfg);
+  ref::AttentionResult r = ref::attention(q, k, v, &mask, cfg);
   if (stats) {
     countClamped(q, cfg, *stats);
     countClamped(k, cfg, *stats);
@@ -230,52 +226,6 @@ ReferenceBackend::attend(unsigned layer, const ref::Tensor<float> &q,
     countMassLost(q, k, cfg, r.blockMask.data, r.headMask.data, *stats);
   }
   return std::move(r.out);
-}
-
-ref::AttentionResult signedImportanceAttention(
-    const ref::Tensor<float> &q, const ref::Tensor<float> &k,
-    const ref::Tensor<float> &v, const ref::Tensor<float> &mask,
-    const ref::AttentionConfig &cfg) {
-  // The reference's stages, with only the block ranking replaced.
-  ref::SplitResult qs = ref::splitQuantize(q, cfg);
-  ref::SplitResult ks = ref::splitQuantize(k, cfg);
-  ref::Tensor<int64_t> sInt = ref::integerScores(qs.hi, ks.hi);
-  ref::Tensor<int64_t> thetaAbs = ref::blockImportance(sInt, &mask, cfg);
-
-  const int64_t B = q.dim(0), H = q.dim(1), N = q.dim(2), M = k.dim(2);
-  const int64_t bm = cfg.blockRows, bn = cfg.blockCols;
-  const int64_t nb = thetaAbs.dim(2), mb = thetaAbs.dim(3);
-  ref::Tensor<int64_t> theta(thetaAbs.shape, -1);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < H; ++h)
-      for (int64_t bi = 0; bi < nb; ++bi) {
-        int64_t rowMin = INT64_MAX;
-        for (int64_t bj = 0; bj < mb; ++bj) {
-          if (thetaAbs.at(b, h, bi, bj) < 0)
-            continue; // invalid: every element removed
-          int64_t sum = 0;
-          for (int64_t i = bi * bm; i < std::min(N, (bi + 1) * bm); ++i)
-            for (int64_t j = bj * bn; j < std::min(M, (bj + 1) * bn); ++j)
-              if (!ref::isRemoved(ref::maskAt(&mask, b, h, i, j)))
-                sum += sInt.at(b, h, i, j);
-          theta.at(b, h, bi, bj) = sum;
-          rowMin = std::min(rowMin, sum);
-        }
-        for (int64_t bj = 0; bj < mb; ++bj)
-          if (thetaAbs.at(b, h, bi, bj) >= 0)
-            theta.at(b, h, bi, bj) -= rowMin;
-      }
-
-  ref::AttentionResult r;
-  r.blockMask = ref::blockMask(theta, cfg);
-  ref::HeadResult heads = ref::headMask(thetaAbs, cfg);
-  r.headMask = heads.headMask;
-  r.thetaH = heads.thetaH;
-  ref::Tensor<float> scores =
-      ref::approxCombine(qs, ks, sInt, r.blockMask, r.headMask, &mask, cfg);
-  ref::Tensor<float> probs = ref::maskedSoftmax(scores, cfg.softmax);
-  r.out = ref::sparsePV(probs, v, r.blockMask, r.headMask, cfg);
-  return r;
 }
 
 } // namespace hdp::model

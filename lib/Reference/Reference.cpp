@@ -1,7 +1,6 @@
 //===- Reference.cpp - Plain-loop reference of HDP attention --------------===//
 //
-// DESIGN section 2, written as plainly as possible; docs/semantics.md is the
-// prose version of the same definition. Every choice the design leaves open is
+// docs/semantics.md, written as plainly as possible. Every choice the design leaves open is
 // made here once, with a comment, and mirrored in docs/semantics.md.
 //
 // Floating-point code in this file must not be contracted into FMAs (the
@@ -10,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Reference/Reference.h"
+#include "hdp/Semantics/FixedPoint.h"
 
 #include <algorithm>
 #include <cassert>
@@ -34,12 +34,6 @@ std::string formatShape(const std::vector<int64_t> &shape) {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// round_half_even(x·65536), the Q16 form of ρ, computed in double (exact for
-/// |x| <= 1; nearbyint rounds half to even in the default rounding mode).
-int64_t toQ16(double x) {
-  return static_cast<int64_t>(std::nearbyint(x * 65536.0));
-}
-
 /// The extents of a rank-4 tensor, named as in [B,H,rows,cols].
 struct Dims4 {
   int64_t b, h, r, c;
@@ -49,101 +43,7 @@ Dims4 dims4(const std::vector<int64_t> &shape) {
   return {shape[0], shape[1], shape[2], shape[3]};
 }
 
-/// Softmax of one row of `n` entries at `in`, written to `out`. Entries that
-/// are not finite (-inf for pruned or removed elements) get probability 0.
-void softmaxRow(const float *in, float *out, int64_t n, SoftmaxKind kind) {
-  float mx = -std::numeric_limits<float>::infinity();
-  bool any = false;
-  for (int64_t j = 0; j < n; ++j) {
-    if (!std::isfinite(in[j]))
-      continue;
-    mx = any ? std::max(mx, in[j]) : in[j];
-    any = true;
-  }
-  if (!any) {
-    std::fill(out, out + n, 0.0f);
-    return;
-  }
-  float sum = 0.0f;
-  for (int64_t j = 0; j < n; ++j) {
-    if (!std::isfinite(in[j])) {
-      out[j] = 0.0f;
-      continue;
-    }
-    float x = in[j] - mx;
-    out[j] = kind == SoftmaxKind::Exact ? std::exp(x) : polyExp(x);
-    sum += out[j];
-  }
-  if (kind == SoftmaxKind::Exact) {
-    for (int64_t j = 0; j < n; ++j)
-      out[j] = out[j] / sum;
-    return;
-  }
-  float recip = polyReciprocal(sum);
-  for (int64_t j = 0; j < n; ++j)
-    out[j] = out[j] * recip;
-}
-
 } // namespace
-
-//===----------------------------------------------------------------------===//
-// Configuration
-//===----------------------------------------------------------------------===//
-
-const char *policyName(Policy policy) {
-  switch (policy) {
-  case Policy::Hdp:
-    return "hdp";
-  case Policy::TopK:
-    return "topk";
-  case Policy::Dense:
-    return "dense";
-  }
-  return "?";
-}
-
-std::string AttentionConfig::validate() const {
-  std::ostringstream os;
-  if (intBits < 1)
-    os << "int_bits must be >= 1 (got " << intBits << ")";
-  else if (fracBits < 0)
-    os << "frac_bits must be >= 0 (got " << fracBits << ")";
-  else if (intBits + fracBits > 16)
-    os << "int_bits + frac_bits must be <= 16 (got " << intBits << " + "
-       << fracBits << ")";
-  else if (shift < -16 || shift > 16)
-    os << "shift must be in [-16, 16] (got " << shift << ")";
-  else if (blockRows < 1 || blockCols < 1 || blockRows > kMaxBlockDim ||
-           blockCols > kMaxBlockDim)
-    os << "block dimensions must be in [1, " << kMaxBlockDim << "] (got ["
-       << blockRows << "," << blockCols << "])";
-  // Written so that NaN fails every range check.
-  else if (!(rho >= -1.0 && rho <= 1.0))
-    os << "rho must be in [-1, 1] (got " << rho << ")";
-  else if (!(tauH >= 0.0 && std::isfinite(tauH)))
-    os << "tau_h must be finite and >= 0 (got " << tauH << ")";
-  else if (policy != Policy::Hdp && policy != Policy::TopK &&
-           policy != Policy::Dense)
-    os << "policy must be one of hdp, topk, dense";
-  else if (topk < 1 || topk > kMaxTopK)
-    os << "topk must be in [1, " << kMaxTopK << "] (got " << topk << ")";
-  else if (softmax != SoftmaxKind::Exact && softmax != SoftmaxKind::Poly)
-    os << "softmax must be one of exact, poly";
-  // The scale is applied as an f32, so it must be a normal f32: 1e39 would
-  // be +inf there, 1e-46 zero.
-  else if (scale && !(*scale >= std::numeric_limits<float>::min() &&
-                      *scale <= std::numeric_limits<float>::max()))
-    os << "scale must be in [" << std::numeric_limits<float>::min() << ", "
-       << std::numeric_limits<float>::max()
-       << "] (finite, normal and > 0 as an f32; got " << *scale << ")";
-  return os.str();
-}
-
-float AttentionConfig::effectiveScale(int64_t d) const {
-  if (scale)
-    return static_cast<float>(*scale);
-  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
-}
 
 //===----------------------------------------------------------------------===//
 // Shapes and masks
@@ -229,26 +129,14 @@ std::string checkAttentionShapes(const std::vector<int64_t> &q,
 //===----------------------------------------------------------------------===//
 
 SplitResult splitQuantize(const Tensor<float> &x, const AttentionConfig &cfg) {
-  const int64_t f = cfg.fracBits;
-  const double maxRaw = std::ldexp(1.0, cfg.intBits + f - 1) - 1.0;
-  const double minRaw = -std::ldexp(1.0, cfg.intBits + f - 1);
   SplitResult r{Tensor<int32_t>(x.shape), Tensor<int32_t>(x.shape)};
   for (int64_t n = 0; n < x.size(); ++n) {
-    // Power-of-two scaling in f32 is exact (barring over/underflow, which the
-    // clamp and the rounding absorb).
-    float scaled = std::ldexp(x.data[n], static_cast<int>(f + cfg.shift));
-    // Clamp in double before converting so that +-inf and huge values never
-    // reach an out-of-range float->int conversion. NaN has no sensible
-    // fixed-point value: it quantizes to 0.
-    double d = std::isnan(scaled) ? 0.0 : static_cast<double>(scaled);
-    d = std::min(std::max(d, minRaw), maxRaw);
-    // The bounds are integers, so clamping before rounding is the same as
-    // clamping after. nearbyint rounds half to even in the default mode.
-    int32_t raw = static_cast<int32_t>(std::nearbyint(d));
-    // Arithmetic right shift (floor division by 2^F) for negative raw.
-    int32_t hi = raw >> f;
-    r.hi.data[n] = hi;
-    r.lo.data[n] = raw - hi * (int32_t(1) << f);
+    fixed::SplitValue v =
+        fixed::splitValue(x.data[n], static_cast<int>(cfg.intBits),
+                          static_cast<int>(cfg.fracBits),
+                          static_cast<int>(cfg.shift));
+    r.hi.data[n] = v.hi;
+    r.lo.data[n] = v.lo;
   }
   return r;
 }
@@ -274,13 +162,14 @@ Tensor<int64_t> integerScores(const Tensor<int32_t> &qHi,
   return s;
 }
 
-Tensor<int64_t> blockImportance(const Tensor<int64_t> &sInt,
+BlockImportance blockImportance(const Tensor<int64_t> &sInt,
                                 const Tensor<float> *mask,
                                 const AttentionConfig &cfg) {
   Dims4 s = dims4(sInt.shape);
   const int64_t bm = cfg.blockRows, bn = cfg.blockCols;
   const int64_t nbRows = ceilDiv(s.r, bm), nbCols = ceilDiv(s.c, bn);
-  Tensor<int64_t> theta({s.b, s.h, nbRows, nbCols});
+  BlockImportance res{Tensor<int64_t>({s.b, s.h, nbRows, nbCols}, 0),
+                      Tensor<uint8_t>({s.b, s.h, nbRows, nbCols}, 0)};
   for (int64_t b = 0; b < s.b; ++b)
     for (int64_t h = 0; h < s.h; ++h)
       for (int64_t bi = 0; bi < nbRows; ++bi)
@@ -294,101 +183,66 @@ Tensor<int64_t> blockImportance(const Tensor<int64_t> &sInt,
                 continue;
               valid = true;
               int64_t v = sInt.at(b, h, i, j);
-              sum += v < 0 ? -v : v;
+              sum += cfg.importance == Importance::Abs && v < 0 ? -v : v;
             }
-          // -1 cannot be a sum of absolute values, so it encodes "invalid".
-          theta.at(b, h, bi, bj) = valid ? sum : -1;
+          res.theta.at(b, h, bi, bj) = sum;
+          res.valid.at(b, h, bi, bj) = valid ? 1 : 0;
         }
-  return theta;
+  return res;
 }
 
 //===----------------------------------------------------------------------===//
 // Stage 3: prune-mask
 //===----------------------------------------------------------------------===//
 
-Tensor<uint8_t> blockMask(const Tensor<int64_t> &theta,
+Tensor<uint8_t> blockMask(const BlockImportance &importance,
                           const AttentionConfig &cfg) {
-  Dims4 t = dims4(theta.shape);
-  Tensor<uint8_t> keep(theta.shape, 0);
-  const int128 r = toQ16(cfg.rho);
+  Dims4 t = dims4(importance.theta.shape);
+  Tensor<uint8_t> keep(importance.theta.shape, 0);
+  const int64_t r = fixed::rhoToQ16(cfg.rho);
   for (int64_t b = 0; b < t.b; ++b)
     for (int64_t h = 0; h < t.h; ++h)
-      for (int64_t bi = 0; bi < t.r; ++bi) {
-        std::vector<int64_t> valid; // column indices, increasing
-        for (int64_t bj = 0; bj < t.c; ++bj)
-          if (theta.at(b, h, bi, bj) >= 0)
-            valid.push_back(bj);
-        if (valid.empty())
-          continue;
-
-        if (cfg.policy == Policy::Dense) {
-          for (int64_t bj : valid)
-            keep.at(b, h, bi, bj) = 1;
-          continue;
-        }
-
-        if (cfg.policy == Policy::TopK) {
-          // Largest θ first; equal θ: lower column first.
-          std::sort(valid.begin(), valid.end(), [&](int64_t x, int64_t y) {
-            int64_t tx = theta.at(b, h, bi, x), ty = theta.at(b, h, bi, y);
-            return tx != ty ? tx > ty : x < y;
-          });
-          int64_t n = std::min<int64_t>(cfg.topk, valid.size());
-          for (int64_t idx = 0; idx < n; ++idx)
-            keep.at(b, h, bi, valid[idx]) = 1;
-          continue;
-        }
-
-        // Policy::Hdp: Θ = mean + ρ·(max - mean) or mean + ρ·(mean - min),
-        // multiplied through by 65536·nb so that everything is an integer.
-        // 128 bits: 65536·nb·θ alone can exceed 2^63 on large shapes.
-        const int128 nb = static_cast<int128>(valid.size());
-        int128 sum = 0;
-        int64_t mx = theta.at(b, h, bi, valid.front());
-        int64_t mn = mx;
-        for (int64_t bj : valid) {
-          int64_t th = theta.at(b, h, bi, bj);
-          sum += th;
-          mx = std::max(mx, th);
-          mn = std::min(mn, th);
-        }
-        const int128 rhs = r >= 0 ? 65536 * sum + r * (nb * mx - sum)
-                                  : 65536 * sum + r * (sum - nb * mn);
-        for (int64_t bj : valid)
-          if (65536 * nb * theta.at(b, h, bi, bj) >= rhs)
-            keep.at(b, h, bi, bj) = 1;
-      }
+      for (int64_t bi = 0; bi < t.r; ++bi)
+        rows::pruneBlockRow(&importance.theta.at(b, h, bi, 0),
+                            &importance.valid.at(b, h, bi, 0),
+                            &keep.at(b, h, bi, 0), t.c, cfg.policy, r,
+                            cfg.topk);
   return keep;
 }
 
-HeadResult headMask(const Tensor<int64_t> &theta, const AttentionConfig &cfg) {
-  Dims4 t = dims4(theta.shape);
-  HeadResult res{Tensor<int64_t>({t.b, t.h}, 0), Tensor<uint8_t>({t.b, t.h})};
-  for (int64_t b = 0; b < t.b; ++b)
-    for (int64_t h = 0; h < t.h; ++h) {
+Tensor<int64_t> headImportance(const Tensor<int64_t> &sInt,
+                               const Tensor<float> *mask) {
+  Dims4 s = dims4(sInt.shape);
+  Tensor<int64_t> thetaH({s.b, s.h}, 0);
+  for (int64_t b = 0; b < s.b; ++b)
+    for (int64_t h = 0; h < s.h; ++h) {
       int64_t sum = 0;
-      for (int64_t bi = 0; bi < t.r; ++bi)
-        for (int64_t bj = 0; bj < t.c; ++bj)
-          if (theta.at(b, h, bi, bj) >= 0) // skip invalid (-1) blocks
-            sum += theta.at(b, h, bi, bj);
-      res.thetaH.at(b, h) = sum;
+      for (int64_t i = 0; i < s.r; ++i)
+        for (int64_t j = 0; j < s.c; ++j) {
+          if (isRemoved(maskAt(mask, b, h, i, j)))
+            continue;
+          int64_t v = sInt.at(b, h, i, j);
+          sum += v < 0 ? -v : v;
+        }
+      thetaH.at(b, h) = sum;
     }
-  // τ_H is finite and >= 0 (validate). Any t > H·65536 prunes every head with
-  // θ_H > 0, so capping t at 2^62 changes no decision while keeping
-  // t·Σθ_H' (< 2^62·2^63) inside 128 bits.
-  const double tq = std::nearbyint(cfg.tauH * 65536.0);
-  const int128 tcap = int128(1) << 62;
-  const int128 tQ16 = tq < std::ldexp(1.0, 62) ? int128(tq) : tcap;
-  for (int64_t b = 0; b < t.b; ++b) {
+  return thetaH;
+}
+
+Tensor<uint8_t> headMask(const Tensor<int64_t> &thetaH,
+                         const AttentionConfig &cfg) {
+  const int64_t B = thetaH.dim(0), H = thetaH.dim(1);
+  Tensor<uint8_t> keep({B, H}, 0);
+  // τ_H is finite and >= 0 (validate); tauHToQ16 caps it (see there).
+  const uint64_t t = fixed::tauHToQ16(cfg.tauH);
+  for (int64_t b = 0; b < B; ++b) {
     int128 total = 0;
-    for (int64_t h = 0; h < t.h; ++h)
-      total += res.thetaH.at(b, h);
-    for (int64_t h = 0; h < t.h; ++h) {
-      int128 lhs = int128(t.h) * 65536 * res.thetaH.at(b, h);
-      res.headMask.at(b, h) = lhs >= tQ16 * total ? 1 : 0;
-    }
+    for (int64_t h = 0; h < H; ++h)
+      total += thetaH.at(b, h);
+    for (int64_t h = 0; h < H; ++h)
+      keep.at(b, h) = rows::keepHead(H, thetaH.at(b, h), total, t) ? 1 : 0;
   }
-  return res;
+  return keep;
 }
 
 //===----------------------------------------------------------------------===//
@@ -443,40 +297,6 @@ Tensor<float> approxCombine(const SplitResult &q, const SplitResult &k,
 // Stage 5: softmax and P·V
 //===----------------------------------------------------------------------===//
 
-float polyExp(float x) {
-  const float ln2 = 0.693147180559945309f;
-  float t = -x / ln2;
-  // 2^-z underflows f32 long before z = 256; this also covers x = -inf and
-  // keeps the float->int conversion of z in range.
-  if (t >= 256.0f)
-    return 0.0f;
-  float z = std::floor(t);
-  float p = x + z * ln2;
-  float u = p + 1.353f;
-  float poly = 0.3585f * (u * u) + 0.344f;
-  return std::ldexp(poly, -static_cast<int>(z));
-}
-
-float polyReciprocal(float sigma) {
-  // Only positive finite sums occur in softmax; give the edges IEEE-like
-  // answers rather than garbage.
-  if (std::isnan(sigma))
-    return sigma;
-  if (sigma < 0.0f)
-    return -polyReciprocal(-sigma);
-  if (sigma == 0.0f)
-    return std::numeric_limits<float>::infinity();
-  if (std::isinf(sigma))
-    return 0.0f;
-  int e = 0;
-  float m = std::frexp(sigma, &e); // sigma = m·2^e, m in [0.5, 1)
-  m = m * 2.0f;                    // renormalise to m in [1, 2)
-  e = e - 1;
-  float y0 = 24.0f / 17.0f - (8.0f / 17.0f) * m;
-  float y1 = y0 * (2.0f - m * y0);
-  return std::ldexp(y1, -e);
-}
-
 Tensor<float> maskedSoftmax(const Tensor<float> &scores, SoftmaxKind kind) {
   Tensor<float> probs(scores.shape, 0.0f);
   assert(!scores.shape.empty() && "softmax needs at least one dimension");
@@ -484,7 +304,7 @@ Tensor<float> maskedSoftmax(const Tensor<float> &scores, SoftmaxKind kind) {
   if (n == 0)
     return probs;
   for (int64_t row = 0; row < scores.size() / n; ++row)
-    softmaxRow(&scores.data[row * n], &probs.data[row * n], n, kind);
+    rows::softmaxRow(&scores.data[row * n], &probs.data[row * n], n, kind);
   return probs;
 }
 
@@ -528,12 +348,10 @@ AttentionResult attention(const Tensor<float> &q, const Tensor<float> &k,
   SplitResult qs = splitQuantize(q, cfg);
   SplitResult ks = splitQuantize(k, cfg);
   Tensor<int64_t> sInt = integerScores(qs.hi, ks.hi);
-  Tensor<int64_t> theta = blockImportance(sInt, mask, cfg);
   AttentionResult res;
-  res.blockMask = blockMask(theta, cfg);
-  HeadResult heads = headMask(theta, cfg);
-  res.headMask = std::move(heads.headMask);
-  res.thetaH = std::move(heads.thetaH);
+  res.blockMask = blockMask(blockImportance(sInt, mask, cfg), cfg);
+  res.thetaH = headImportance(sInt, mask);
+  res.headMask = headMask(res.thetaH, cfg);
   Tensor<float> scores =
       approxCombine(qs, ks, sInt, res.blockMask, res.headMask, mask, cfg);
   Tensor<float> probs = maskedSoftmax(scores, cfg.softmax);

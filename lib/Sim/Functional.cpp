@@ -14,6 +14,8 @@
 #include "Machine.h"
 
 #include "hdp/Accel/StreamBuilder.h"
+#include "hdp/Semantics/FixedPoint.h"
+#include "hdp/Semantics/RowKernels.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -47,26 +49,20 @@ inline Acc dot(const int16_t *a, const int16_t *b, uint32_t n) {
   return acc;
 }
 
-/// Split-quantize (DESIGN §2 step 1) of a whole tensor into the three planes
+/// Split-quantize (docs/semantics.md step 1) of a whole tensor into the three planes
 /// the simulated DRAM holds: hi, lo and raw = hi·2^F + lo.
 void splitPlanes(const std::vector<float> &x, const AttentionParams &p,
                  std::vector<int16_t> &hi, std::vector<int16_t> &lo,
                  std::vector<int16_t> &raw) {
-  const int f = p.fracBits;
-  const double maxRaw = std::ldexp(1.0, p.intBits + f - 1) - 1.0;
-  const double minRaw = -std::ldexp(1.0, p.intBits + f - 1);
   hi.resize(x.size());
   lo.resize(x.size());
   raw.resize(x.size());
   for (size_t n = 0; n < x.size(); ++n) {
-    float scaled = std::ldexp(x[n], f + p.shift); // exact power of two
-    double d = std::isnan(scaled) ? 0.0 : static_cast<double>(scaled);
-    d = std::min(std::max(d, minRaw), maxRaw);
-    int32_t r = static_cast<int32_t>(std::nearbyint(d)); // ties to even
-    int32_t h = r >> f;                                  // arithmetic
-    hi[n] = static_cast<int16_t>(h);
-    lo[n] = static_cast<int16_t>(r - h * (int32_t(1) << f));
-    raw[n] = static_cast<int16_t>(r);
+    fixed::SplitValue v = fixed::splitValue(x[n], p.intBits, p.fracBits,
+                                            p.shift);
+    hi[n] = static_cast<int16_t>(v.hi);
+    lo[n] = static_cast<int16_t>(v.lo);
+    raw[n] = static_cast<int16_t>(v.raw);
   }
 }
 
@@ -785,11 +781,15 @@ Error Machine::seAcc(const Command &c, Effect &e) {
     t.tag = {true, c.batch, c.head, c.row0, c.rows};
     t.theta.assign(nbr * numBlockCols, 0);
     t.valid.assign(nbr * numBlockCols, 0);
+    t.magnitude = 0;
     t.covered.assign(M, 0);
   } else if (!t.tag.is(c.batch, c.head, c.row0, c.rows)) {
     return wrongSlot("theta", c.slots[1], t.tag, "rows", c, c.row0, c.rows);
   }
 
+  // θ ranks blocks by Σ|S_int| or Σ S_int; in the signed ranking the head
+  // importance (always Σ|S_int|) needs the magnitudes beside it.
+  const bool signedRanking = params.importance == Importance::Signed;
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const int64_t *row = &s.sInt[uint64_t(i - s.tag.start) * M];
@@ -799,17 +799,20 @@ Error Machine::seAcc(const Command &c, Effect &e) {
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
       uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
       uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
-      int64_t sum = 0;
+      int64_t sum = 0, magnitude = 0;
       bool any = false;
       for (uint64_t j = j0; j < j1; ++j) {
         if (maskRow && ref::isRemoved(maskRow[j - add->col0]))
           continue;
         any = true;
-        sum += row[j] < 0 ? -row[j] : row[j];
+        int64_t a = row[j] < 0 ? -row[j] : row[j];
+        sum += signedRanking ? row[j] : a;
+        magnitude += a;
       }
       if (any) {
         t.theta[local * numBlockCols + bj] += sum;
         t.valid[local * numBlockCols + bj] = 1;
+        t.magnitude += magnitude;
       }
     }
   }
@@ -817,7 +820,9 @@ Error Machine::seAcc(const Command &c, Effect &e) {
 
   uint64_t elements = uint64_t(c.rows) * c.cols;
   e.unitCycles = 1 + ceilDiv(elements, config.seLanes);
-  e.seOps = elements;
+  // One accumulate per element into θ; the signed ranking adds the
+  // magnitude accumulate of the head importance (a second lane op).
+  e.seOps = signedRanking ? 2 * elements : elements;
   e.sramRead = elements * 4 + (add ? elements * 4 : 0);
   e.sramWrite = nbr * (ceilDiv(c1, bn) - c.col0 / bn) * 8;
   return Error::success();
@@ -841,59 +846,22 @@ Error Machine::seEndR(const Command &c, Effect &e) {
   m.blockRows = static_cast<uint32_t>(nbr);
   m.keep.assign(nbr * mb, 0);
 
-  // DESIGN §2 step 3, in exact integers (as lib/Reference/Reference.cpp).
-  const int128 r = params.rhoQ16;
+  // docs/semantics.md step 3, in exact integers (the shared row kernel).
+  const int64_t r = params.rhoQ16;
   int128 headSum = 0;
-  std::vector<uint32_t> valid;
   for (uint64_t row = 0; row < nbr; ++row) {
     const int64_t *theta = &t.theta[row * mb];
     const uint8_t *isValid = &t.valid[row * mb];
-    uint8_t *keep = &m.keep[row * mb];
-    valid.clear();
-    for (uint32_t bj = 0; bj < mb; ++bj)
-      if (isValid[bj])
-        valid.push_back(bj);
-    validBlocks += valid.size();
-    for (uint32_t bj : valid)
-      headSum += theta[bj];
-    if (valid.empty())
-      continue;
-    switch (params.policy) {
-    case ref::Policy::Dense:
-      for (uint32_t bj : valid)
-        keep[bj] = 1;
-      break;
-    case ref::Policy::TopK: {
-      // Largest θ first, ties to the lower column: a strict total order, so
-      // the kept set is the reference's.
-      auto before = [&](uint32_t x, uint32_t y) {
-        return theta[x] != theta[y] ? theta[x] > theta[y] : x < y;
-      };
-      size_t n = std::min<size_t>(params.topk, valid.size());
-      std::nth_element(valid.begin(), valid.begin() + (n - 1), valid.end(),
-                       before);
-      for (size_t idx = 0; idx < n; ++idx)
-        keep[valid[idx]] = 1;
-      break;
-    }
-    case ref::Policy::Hdp: {
-      const int128 nb = static_cast<int128>(valid.size());
-      int128 sum = 0;
-      int64_t mx = theta[valid.front()], mn = mx;
-      for (uint32_t bj : valid) {
-        sum += theta[bj];
-        mx = std::max(mx, theta[bj]);
-        mn = std::min(mn, theta[bj]);
-      }
-      const int128 rhs = r >= 0 ? 65536 * sum + r * (nb * mx - sum)
-                                : 65536 * sum + r * (sum - nb * mn);
-      for (uint32_t bj : valid)
-        if (65536 * nb * theta[bj] >= rhs)
-          keep[bj] = 1;
-      break;
-    }
-    }
+    validBlocks += std::count(isValid, isValid + mb, 1);
+    if (params.importance == Importance::Abs)
+      for (uint32_t bj = 0; bj < mb; ++bj)
+        if (isValid[bj])
+          headSum += theta[bj];
+    rows::pruneBlockRow(theta, isValid, &m.keep[row * mb], mb, params.policy,
+                        r, params.topk);
   }
+  if (params.importance == Importance::Signed)
+    headSum = t.magnitude;
   thetaH[uint64_t(c.batch) * shape.H + c.head] += static_cast<int64_t>(headSum);
 
   e.unitCycles =
@@ -910,11 +878,9 @@ void Machine::seEndH(const Command &c, Effect &e) {
   int128 total = 0;
   for (uint32_t h = 0; h < H; ++h)
     total += thetaH[base + h];
-  const int128 t = static_cast<int128>(params.tauHQ16); // capped at 2^62
-  for (uint32_t h = 0; h < H; ++h) {
-    int128 lhs = int128(H) * 65536 * thetaH[base + h];
-    headKeep[base + h] = lhs >= t * total ? 1 : 0;
-  }
+  for (uint32_t h = 0; h < H; ++h)
+    headKeep[base + h] =
+        rows::keepHead(H, thetaH[base + h], total, params.tauHQ16) ? 1 : 0;
   decided[c.batch] = 1;
   e.unitCycles = config.seHeadCycles + ceilDiv(H, config.seLanes);
   e.seOps = 2 * uint64_t(H);
@@ -943,43 +909,14 @@ Error Machine::softmax(const Command &c, Effect &e) {
   uint64_t cycles = a.softmaxLatencyCycles, elements = 0;
   for (uint32_t r = 0; r < c.rows; ++r) {
     float *row = &s.values[uint64_t(r) * M];
-    // The reference's softmaxRow, in place: max and sum over finite scores
-    // in increasing column order.
-    float mx = -std::numeric_limits<float>::infinity();
-    bool any = false;
-    uint64_t finite = 0;
-    for (uint32_t j = 0; j < M; ++j) {
-      if (!std::isfinite(row[j]))
-        continue;
-      mx = any ? std::max(mx, row[j]) : row[j];
-      any = true;
-      ++finite;
-    }
+    // The shared row softmax, in place: max and sum over finite scores in
+    // increasing column order.
+    uint64_t finite = static_cast<uint64_t>(
+        rows::softmaxRow(row, row, M, exact ? SoftmaxKind::Exact
+                                            : SoftmaxKind::Poly));
     cycles += 3 * ceilDiv(finite, a.softmaxLanes) +
-              (any ? a.softmaxReciprocalCycles : 0);
+              (finite ? a.softmaxReciprocalCycles : 0);
     elements += finite;
-    if (!any) {
-      std::fill(row, row + M, 0.0f);
-      continue;
-    }
-    float sum = 0.0f;
-    for (uint32_t j = 0; j < M; ++j) {
-      if (!std::isfinite(row[j])) {
-        row[j] = 0.0f;
-        continue;
-      }
-      float x = row[j] - mx;
-      row[j] = exact ? std::exp(x) : ref::polyExp(x);
-      sum += row[j];
-    }
-    if (exact) {
-      for (uint32_t j = 0; j < M; ++j)
-        row[j] = row[j] / sum;
-    } else {
-      float recip = ref::polyReciprocal(sum);
-      for (uint32_t j = 0; j < M; ++j)
-        row[j] = row[j] * recip;
-    }
   }
   s.kind = ScoreSlot::Kind::Probs;
   e.unitCycles = cycles;

@@ -78,8 +78,9 @@ struct ScoreSlot {
 };
 struct ThetaSlot {
   Tag tag;                      ///< rows (block aligned)
-  std::vector<int64_t> theta;   ///< [block rows x MB]
+  std::vector<int64_t> theta;   ///< [block rows x MB], the block ranking
   std::vector<uint8_t> valid;   ///< [block rows x MB]
+  int64_t magnitude = 0;        ///< Σ|S_int| of the rows (signed ranking)
   std::vector<uint8_t> covered; ///< per column
 };
 struct BlockMaskSlot {

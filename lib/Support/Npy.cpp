@@ -11,13 +11,9 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
-#include "llvm/Support/Signals.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -634,109 +630,6 @@ Expected<std::string> serialize(const Array &a) {
   out.push_back('\n');
   out.append(reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size());
   return out;
-}
-
-namespace {
-/// A temporary file next to its destination, removed on signals and by the
-/// destructor unless it was renamed into place.
-class PendingFile {
-public:
-  PendingFile(std::string dest) : dest(std::move(dest)) {}
-  PendingFile(PendingFile &&other)
-      : dest(std::move(other.dest)), temp(std::move(other.temp)) {
-    other.temp.clear();
-  }
-  PendingFile(const PendingFile &) = delete;
-  ~PendingFile() { discard(); }
-
-  /// Creates the temporary and writes `contents` to it.
-  Error write(StringRef contents) {
-    // Our own random suffix instead of createUniqueFile's '%' model, so that
-    // '%' in user paths is not rewritten.
-    std::error_code ec;
-    int fd = -1;
-    for (int attempt = 0; attempt < 64; ++attempt) {
-      std::string candidate = dest + ".tmp" +
-                              utohexstr(sys::Process::GetRandomNumber()) +
-                              utohexstr(sys::Process::GetRandomNumber());
-      ec = sys::fs::openFileForWrite(candidate, fd, sys::fs::CD_CreateNew,
-                                     sys::fs::OF_None);
-      if (ec == std::errc::file_exists)
-        continue;
-      if (!ec) {
-        temp = candidate;
-        sys::RemoveFileOnSignal(temp);
-      }
-      break;
-    }
-    if (ec)
-      return fileError(dest, "cannot create a temporary file next to it: " +
-                                 ec.message());
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << contents;
-    os.close();
-    if (os.has_error()) {
-      std::error_code werr = os.error();
-      os.clear_error();
-      return fileError(dest, "cannot write: " + werr.message());
-    }
-    return Error::success();
-  }
-
-  /// Renames the temporary over the destination.
-  Error commit() {
-    if (std::error_code ec = sys::fs::rename(temp, dest))
-      return fileError(dest, "cannot rename the temporary file into place: " +
-                                 ec.message());
-    sys::DontRemoveFileOnSignal(temp);
-    temp.clear();
-    return Error::success();
-  }
-
-  void discard() {
-    if (temp.empty())
-      return;
-    sys::fs::remove(temp);
-    sys::DontRemoveFileOnSignal(temp);
-    temp.clear();
-  }
-
-private:
-  std::string dest;
-  std::string temp;
-};
-} // namespace
-
-Error writeFile(StringRef path, const Array &array) {
-  return writeFiles({OutputFile{path.str(), &array}});
-}
-
-Error writeFiles(ArrayRef<OutputFile> files) {
-  // Everything that can fail without touching the disk comes first.
-  std::vector<std::string> contents;
-  StringSet<> seen;
-  for (const OutputFile &f : files) {
-    if (!seen.insert(f.path).second)
-      return fileError(f.path, "named more than once as an output");
-    if (sys::fs::is_directory(f.path))
-      return fileError(f.path, "is a directory; expected a file path");
-    Expected<std::string> bytes = serialize(*f.array);
-    if (!bytes)
-      return fileError(f.path, toString(bytes.takeError()));
-    contents.push_back(std::move(*bytes));
-  }
-
-  std::vector<PendingFile> pending;
-  pending.reserve(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    pending.emplace_back(files[i].path);
-    if (Error e = pending.back().write(contents[i]))
-      return e; // ~PendingFile removes every temporary.
-  }
-  for (PendingFile &p : pending)
-    if (Error e = p.commit())
-      return e;
-  return Error::success();
 }
 
 } // namespace hdp::npy

@@ -104,6 +104,19 @@ int main(void) {
   MlirAttribute notConfig =
       mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("42 : i32"));
   printf("i32 is a config: %d\n", hdpAttributeIsAConfig(notConfig));
+  /* The signed block ranking. */
+  hdpConfigParams signedParams = hdpConfigParamsGetDefault();
+  printf("default importance: %d\n", (int)signedParams.importance);
+  signedParams.importance = HDP_IMPORTANCE_SIGNED;
+  signedParams.rho = 0.5;
+  MlirAttribute signedConfig = hdpConfigAttrGet(ctx, &signedParams);
+  printAttr("signed", signedConfig);
+  printf("importance %d, params importance %d\n",
+         (int)hdpConfigAttrGetImportance(signedConfig),
+         (int)hdpConfigAttrGetParams(signedConfig).importance);
+  signedParams.importance = (hdpImportance)7;
+  printf("unknown importance gives null: %d\n",
+         mlirAttributeIsNull(hdpConfigAttrGet(ctx, &signedParams)));
   params.rho = 3.0;
   MlirAttribute bad = hdpConfigAttrGet(ctx, &params);
   printf("invalid params give null: %d\n", mlirAttributeIsNull(bad));

@@ -8,14 +8,21 @@
 // hdp-cpu-pipeline into an object file (position independent, generic
 // x86-64 unless --mcpu says otherwise) and writes a C header declaring it,
 // with a convenience wrapper over plain host buffers. Link the object into a
-// program (or a shared library) together with libc and libm.
+// program (or a shared library) together with libc and libm. Both files are
+// written all or nothing (hdp/Tooling/OutputFiles.h); shapes whose byte
+// sizes int64 cannot count are refused.
 //
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
+#include "hdp/Reference/Reference.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Runtime/JitRunner.h"
+#include "hdp/Tooling/CommandLine.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/Limits.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -31,17 +38,18 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
 using namespace llvm;
+using namespace hdp::tooling;
 
 namespace {
 cl::OptionCategory category("hdp-compile options");
@@ -72,11 +80,6 @@ cl::opt<std::string> cpu("mcpu",
                          cl::desc("Target CPU (default: generic x86-64, "
                                   "runs on any x86-64)"),
                          cl::init("x86-64"), cl::cat(category));
-
-int fail(const Twine &where, const Twine &what) {
-  errs() << "hdp-compile: error: " << where << ": " << what << "\n";
-  return 1;
-}
 
 bool parseDims(StringRef text, std::vector<int64_t> &dims) {
   SmallVector<StringRef> parts;
@@ -309,10 +312,11 @@ std::string makeHeader(StringRef name, ArrayRef<int64_t> q, ArrayRef<int64_t> k,
 }
 
 int run() {
-  std::vector<int64_t> dims, maskDims;
-  if (!parseDims(shapeText, dims) || (dims.size() != 5 && dims.size() != 6))
-    return fail("--shape=" + shapeText,
-                "expected B,H,N,M,D[,Dv] as positive integers");
+  Expected<AttentionDims> shape =
+      parseAttentionDims(shapeText, std::numeric_limits<int64_t>::max());
+  if (!shape)
+    return fail("--shape", toString(shape.takeError()));
+  std::vector<int64_t> maskDims;
   bool hasMask = !maskShapeText.empty();
   if (hasMask && maskShapeText != "scalar" &&
       (!parseDims(maskShapeText, maskDims) || maskDims.size() > 4))
@@ -324,13 +328,10 @@ int run() {
     return fail("--name=" + functionName, "expected a C identifier");
   if (functionName.empty() || llvm::isDigit(functionName[0]))
     return fail("--name=" + functionName, "expected a C identifier");
-  int64_t Dv = dims.size() == 6 ? dims[5] : dims[4];
-  std::vector<int64_t> q = {dims[0], dims[1], dims[2], dims[4]};
-  std::vector<int64_t> k = {dims[0], dims[1], dims[3], dims[4]};
-  std::vector<int64_t> v = {dims[0], dims[1], dims[3], Dv};
+  std::vector<int64_t> q = shape->q(), k = shape->k(), v = shape->v();
   if (hasMask)
-    if (std::string e = hdp::ref::checkMaskBroadcast(maskDims, dims[0], dims[1],
-                                                     dims[2], dims[3]);
+    if (std::string e = hdp::ref::checkMaskBroadcast(
+            maskDims, shape->B, shape->H, shape->N, shape->M);
         !e.empty())
       return fail("--mask-shape=" + maskShapeText, e);
 
@@ -343,9 +344,35 @@ int run() {
     raw_string_ostream(diagnostics) << d << "\n";
     return mlir::success();
   });
-  Expected<hdp::ref::AttentionConfig> parsed = hdp::parseConfigText(configText);
+  Expected<hdp::AttentionConfig> parsed = hdp::parseConfigText(configText);
   if (!parsed)
     return fail("--config", toString(parsed.takeError()));
+  const int64_t NB = divideCeil(shape->N, parsed->blockRows);
+  const int64_t MB = divideCeil(shape->M, parsed->blockCols);
+  // The header and the compiled code compute every byte size in int64.
+  std::pair<const char *, std::pair<std::vector<int64_t>, int64_t>> tensors[] =
+      {{"Q [B,H,N,D]", {q, 4}},
+       {"K [B,H,M,D]", {k, 4}},
+       {"V [B,H,M,Dv]", {v, 4}},
+       {"out [B,H,N,Dv]", {shape->out(), 4}},
+       {"the scores [B,H,N,M]", {{shape->B, shape->H, shape->N, shape->M}, 8}},
+       {"the block mask [B,H,NB,MB]", {{shape->B, shape->H, NB, MB}, 1}},
+       {"the mask", {maskDims, 4}}};
+  for (const auto &[what, tensor] : tensors)
+    if (!tensorBytes(tensor.first, tensor.second))
+      return fail("--shape=" + shapeText,
+                  Twine(what) + " = " + formatDims(tensor.first) +
+                      " has more bytes than int64 can count");
+
+  // Both files, refused now if they cannot be written.
+  OutputFiles files;
+  Expected<size_t> objectId = files.add(objectFile);
+  if (!objectId)
+    return fail(objectId.takeError());
+  Expected<size_t> headerId = files.add(headerFile);
+  if (!headerId)
+    return fail(headerId.takeError());
+
   auto config = hdp::ConfigAttr::fromReference(&context, *parsed);
   auto module = hdp::runtime::buildAttentionModule(
       context, q, k, v, hasMask ? &maskDims : nullptr, config, 4, functionName);
@@ -379,37 +406,22 @@ int run() {
   if (Error e = optimize(llvmModule.get()))
     return fail("optimisation", toString(std::move(e)));
 
-  SmallVector<char, 0> object;
-  {
-    raw_svector_ostream os(object);
-    legacy::PassManager codegen;
-    if (machine->addPassesToEmitFile(codegen, os, nullptr,
-                                     CodeGenFileType::ObjectFile))
-      return fail("--mcpu=" + cpu, "the target cannot emit object files");
-    codegen.run(*llvmModule);
-  }
-  std::string header =
-      makeHeader(functionName, q, k, v, hasMask ? &maskDims : nullptr,
-                 llvm::divideCeil(dims[2], config.getBlockRows()),
-                 llvm::divideCeil(dims[3], config.getBlockCols()), configText);
-
-  // Each file is written to a temporary and renamed into place.
-  if (Error e = writeToOutput(objectFile, [&](raw_ostream &os) {
-        os.write(object.data(), object.size());
-        return Error::success();
-      }))
-    return fail(objectFile, toString(std::move(e)));
-  if (Error e = writeToOutput(headerFile, [&](raw_ostream &os) {
-        os << header;
-        return Error::success();
-      }))
-    return fail(headerFile, toString(std::move(e)));
+  legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, files.stream(*objectId), nullptr,
+                                   CodeGenFileType::ObjectFile))
+    return fail("--mcpu=" + cpu, "the target cannot emit object files");
+  codegen.run(*llvmModule);
+  files.write(*headerId,
+              makeHeader(functionName, q, k, v, hasMask ? &maskDims : nullptr,
+                         NB, MB, configText));
+  if (Error e = files.commit())
+    return fail(std::move(e));
   return 0;
 }
 } // namespace
 
 int main(int argc, char **argv) {
-  InitLLVM init(argc, argv);
+  InitTool init(argc, argv, "hdp-compile");
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -3,7 +3,7 @@
 // hdp-eval --model=stories260K.bin --tokenizer=tok512.bin --text=FILE \
 //   [--config='#hdp.config<rho = 0.3>' ...] [--backend=reference|cpu] \
 //   [--calibrate=FILE | --shifts=a,b,...] [--generate=N [--prompt=TEXT]] \
-//   [--json=out.json] [--per-layer] [--importance=abs|signed]
+//   [--json=out.json] [--per-layer]
 //
 // Runs a llama2.c-format model over the documents of a text with dense f32
 // attention and with hdp attention under each --config, and prints a table of
@@ -25,12 +25,12 @@
 #include "hdp/Model/Metrics.h"
 #include "hdp/Model/Tokenizer.h"
 #include "hdp/Model/Transformer.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -73,12 +73,6 @@ cl::opt<std::string>
                          "library) or cpu (JIT-compiled hdp-cpu-pipeline)"),
                 cl::value_desc("reference|cpu"), cl::init("reference"),
                 cl::cat(evalCategory));
-cl::opt<std::string> importanceName(
-    "importance",
-    cl::desc("Block ranking: abs (sum of |integer scores|, hdp's semantics) "
-             "or signed (EXPERIMENT outside the semantics: sum of integer "
-             "scores; reference backend only)"),
-    cl::value_desc("abs|signed"), cl::init("abs"), cl::cat(evalCategory));
 cl::opt<std::string> calibratePath(
     "calibrate",
     cl::desc("Choose each layer's shift from this text (per int_bits, "
@@ -110,21 +104,7 @@ cl::opt<int> maxDocuments("max-docs",
                           cl::value_desc("N"), cl::init(0),
                           cl::cat(evalCategory));
 
-int fail(const Twine &message) {
-  errs() << "hdp-eval: error: " << message << "\n";
-  return 1;
-}
-
-/// Parses `text` as #hdp.config<...>; on failure `error` says why.
-std::optional<ref::AttentionConfig> parseConfig(StringRef text,
-                                                std::string &error) {
-  Expected<ref::AttentionConfig> config = hdp::parseConfigText(text);
-  if (!config) {
-    error = toString(config.takeError());
-    return std::nullopt;
-  }
-  return *config;
-}
+int fail(const Twine &message) { return hdp::tooling::failUsage(message); }
 
 std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }
 
@@ -156,34 +136,6 @@ json::Object statsJson(const LayerStats &s) {
   return o;
 }
 
-/// Writes `value` to `path` through a temporary file renamed into place.
-Error writeJson(StringRef path, const json::Value &value) {
-  Expected<sys::fs::TempFile> temp =
-      sys::fs::TempFile::create(path + ".tmp-%%%%%%");
-  if (!temp)
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot create the report: " + toString(temp.takeError()))
-            .str());
-  {
-    raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
-    os << formatv("{0:2}", value) << "\n";
-    os.flush();
-    if (os.has_error()) {
-      std::string msg = os.error().message();
-      os.clear_error();
-      consumeError(temp->discard());
-      return createStringError(inconvertibleErrorCode(),
-                               (path + ": cannot write: " + msg).str());
-    }
-  }
-  if (Error e = temp->keep(path))
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot write: " + toString(std::move(e))).str());
-  return Error::success();
-}
-
 /// One configuration to evaluate.
 struct Run {
   std::string label;
@@ -198,11 +150,6 @@ int run() {
   if (backendName != "reference" && backendName != "cpu")
     return fail("--backend=" + backendName +
                 ": unknown backend; expected reference or cpu");
-  if (importanceName != "abs" && importanceName != "signed")
-    return fail("--importance=" + importanceName + ": expected abs or signed");
-  if (importanceName == "signed" && backendName != "reference")
-    return fail("--importance=signed is an experiment of the reference "
-                "backend; use --backend=reference");
   if (modelPath.empty())
     return fail("--model: expected the llama2.c checkpoint (FILE.bin)");
   if (tokenizerPath.empty())
@@ -216,12 +163,21 @@ int run() {
   if (!calibratePath.empty() && !shiftsText.empty())
     return fail("--calibrate and --shifts both set the shifts; pass one");
 
+  // The report, refused now if it cannot be written.
+  hdp::tooling::OutputFiles files;
+  std::optional<size_t> jsonId;
+  if (!jsonPath.empty()) {
+    Expected<size_t> id = files.add(jsonPath);
+    if (!id)
+      return fail(toString(id.takeError()));
+    jsonId = *id;
+  }
+
   std::vector<Run> runs;
   for (const std::string &text : configTexts) {
-    std::string error;
-    std::optional<ref::AttentionConfig> cfg = parseConfig(text, error);
+    Expected<ref::AttentionConfig> cfg = hdp::parseConfigText(text);
     if (!cfg)
-      return fail("--config='" + text + "': " + error);
+      return fail("--config='" + text + "': " + toString(cfg.takeError()));
     Run r;
     r.label = StringRef(text).trim().str();
     r.config = *cfg;
@@ -331,16 +287,13 @@ int run() {
     if (backendName == "cpu")
       r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
     else
-      r.backend = std::make_unique<ReferenceBackend>(
-          perLayerConfigs,
-          importanceName == "signed" ? Importance::Signed : Importance::Abs);
+      r.backend = std::make_unique<ReferenceBackend>(perLayerConfigs);
   }
 
   json::Object report;
   report["model"] = modelPath;
   report["tokenizer"] = tokenizerPath;
   report["backend"] = backendName;
-  report["importance"] = importanceName;
   report["calibration"] = std::move(calibrationJson);
   json::Array resultsJson;
 
@@ -447,7 +400,7 @@ int run() {
     }
   }
 
-  if (!jsonPath.empty()) {
+  if (jsonId) {
     auto entry = [&](const std::string &label, const EvalResult *r,
                      const Run *run, const std::string &generated) {
       json::Object o;
@@ -490,7 +443,9 @@ int run() {
       report["jit_compilations"] = jitCache->compilations();
       report["jit_compile_seconds"] = jitCache->compileSeconds();
     }
-    if (Error e = writeJson(jsonPath, json::Value(std::move(report))))
+    files.stream(*jsonId) << formatv("{0:2}", json::Value(std::move(report)))
+                          << "\n";
+    if (Error e = files.commit())
       return fail(toString(std::move(e)));
   }
   return 0;
@@ -499,7 +454,7 @@ int run() {
 } // namespace
 
 int main(int argc, char **argv) {
-  InitLLVM initLLVM(argc, argv);
+  hdp::tooling::InitTool init(argc, argv, "hdp-eval");
   cl::HideUnrelatedOptions(evalCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

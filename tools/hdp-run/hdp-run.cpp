@@ -11,8 +11,10 @@
 //
 // Inputs and outputs follow iree-run-module's '@file' convention. Every bad
 // input yields one "hdp-run: error: <where>: <what was expected>" line and
-// exit code 1; outputs are only written once everything has been computed,
-// all together and atomically, so a failed run never leaves files behind.
+// exit code 1; every file (outputs, --sim-stats) is written once everything
+// has been computed, all or nothing (hdp/Tooling/OutputFiles.h), so a failed
+// run never leaves files behind. Tensors beyond the size limit of
+// docs/tools.md are refused before they are allocated.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +26,11 @@
 #include "hdp/Runtime/JitRunner.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
+#include "hdp/Tooling/CommandLine.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/Limits.h"
+#include "hdp/Tooling/NpyOperands.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -36,7 +43,6 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -50,6 +56,7 @@ using namespace llvm;
 using mlir::openInputFile;
 namespace npy = hdp::npy;
 namespace ref = hdp::ref;
+using namespace hdp::tooling;
 
 namespace {
 
@@ -131,68 +138,22 @@ cl::opt<bool> verbose("verbose",
 /// this bound turns an out-of-memory abort into a message.
 constexpr int64_t kMaxScoreElements = int64_t(1) << 28;
 
-/// Prints "hdp-run: error: <where>: <what>" and returns the exit code.
-int fail(const Twine &where, const Twine &what) {
-  errs() << "hdp-run: error: " << where << ": " << what << "\n";
-  return 1;
-}
-/// For messages that already start with the file name (hdp::npy errors).
-int fail(Error e) {
-  errs() << "hdp-run: error: " << toString(std::move(e)) << "\n";
-  return 1;
-}
-
-/// Strips the '@' of "@file.npy"; std::nullopt (after printing) if absent.
-std::optional<std::string> stripAt(StringRef option, StringRef value) {
-  StringRef path = value;
-  if (!path.consume_front("@") || path.empty()) {
-    fail(("--" + option + "=" + value).str(),
-         "expected @file.npy (a file name prefixed with '@')");
-    return std::nullopt;
-  }
-  return path.str();
-}
-
-/// Reads one float operand (`role` is "Q", "K", "V" or "mask").
-std::optional<ref::Tensor<float>> readFloatOperand(const std::string &path,
-                                                   StringRef role) {
-  Expected<npy::Array> array = npy::readFile(path);
-  if (!array) {
-    fail(array.takeError());
-    return std::nullopt;
-  }
-  if (array->dtype != npy::DType::F32 && array->dtype != npy::DType::F64) {
-    fail(path, role + " has dtype " + npy::dtypeDescr(array->dtype) +
-                   "; expected a float array (<f4 or <f8)");
-    return std::nullopt;
-  }
-  Expected<std::vector<float>> values = npy::toF32(*array, path);
-  if (!values) {
-    fail(values.takeError());
-    return std::nullopt;
-  }
-  ref::Tensor<float> t;
-  t.shape = array->shape;
-  t.data = std::move(*values);
-  return t;
-}
-
-/// Strips the '@' of every --input/--output; false (after printing) if one
-/// lacks it.
+/// The --input and --output paths; false (after printing) if one lacks
+/// its '@'.
 bool collectPaths(std::vector<std::string> &inputs,
                   std::vector<std::string> &outputs) {
-  for (const std::string &v : inputFiles) {
-    std::optional<std::string> path = stripAt("input", v);
-    if (!path)
-      return false;
-    inputs.push_back(*path);
+  Expected<std::vector<std::string>> in = filePathsOf("input", inputFiles);
+  if (!in) {
+    fail(in.takeError());
+    return false;
   }
-  for (const std::string &v : outputFiles) {
-    std::optional<std::string> path = stripAt("output", v);
-    if (!path)
-      return false;
-    outputs.push_back(*path);
+  Expected<std::vector<std::string>> out = filePathsOf("output", outputFiles);
+  if (!out) {
+    fail(out.takeError());
+    return false;
   }
+  inputs = std::move(*in);
+  outputs = std::move(*out);
   return true;
 }
 
@@ -216,13 +177,13 @@ unsigned repetitions() {
   return benchmarkRepetitions ? benchmarkRepetitions + 1 : 1;
 }
 
-/// Writes the first outputs.size() of `arrays` together, atomically.
-int writeOutputs(const std::vector<std::string> &outputs,
+/// Writes the first outputs.size() of `arrays` into `files` and commits
+/// every file of the run together.
+int writeOutputs(OutputFiles &files, ArrayRef<size_t> outputs,
                  const std::vector<npy::Array> &arrays) {
-  std::vector<npy::OutputFile> files;
-  for (size_t i = 0; i < outputs.size(); ++i)
-    files.push_back({outputs[i], &arrays[i]});
-  if (Error e = npy::writeFiles(files))
+  if (Error e = writeArrays(files, outputs, arrays))
+    return fail(std::move(e));
+  if (Error e = files.commit())
     return fail(std::move(e));
   return 0;
 }
@@ -237,6 +198,10 @@ int runModule() {
   std::vector<std::string> inputs, outputs;
   if (!collectPaths(inputs, outputs))
     return 1;
+  OutputFiles files;
+  Expected<std::vector<size_t>> outputIds = addOutputs(files, outputs);
+  if (!outputIds)
+    return fail(outputIds.takeError());
 
   mlir::DialectRegistry registry;
   hdp::runtime::registerRunnerDialects(registry);
@@ -267,8 +232,9 @@ int runModule() {
   }
 
   std::vector<npy::Array> arrays;
-  for (const std::string &path : inputs) {
-    Expected<npy::Array> array = npy::readFile(path);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Expected<npy::Array> array =
+        readNpyInput(inputs[i], "input #" + std::to_string(i + 1));
     if (!array)
       return fail(array.takeError());
     arrays.push_back(std::move(*array));
@@ -288,7 +254,7 @@ int runModule() {
     return fail("--output", "@" + functionName + " returns " +
                                 Twine(results->size()) + " result(s); got " +
                                 Twine(outputs.size()) + " --output file(s)");
-  return writeOutputs(outputs, *results);
+  return writeOutputs(files, *outputIds, *results);
 }
 
 /// The same attention as the reference, compiled for the CPU and JIT-run
@@ -341,10 +307,11 @@ runAttentionOnCPU(const std::vector<ref::Tensor<float>> &operands) {
 }
 
 /// The same attention compiled to the accelerator's command stream and run
-/// on the simulator; --sim-stats receives its statistics.
+/// on the simulator; its statistics go to output `statsId` if there is one.
 Expected<std::vector<npy::Array>>
 runAttentionOnSimulator(const ref::AttentionConfig &config,
-                        const std::vector<ref::Tensor<float>> &operands) {
+                        const std::vector<ref::Tensor<float>> &operands,
+                        OutputFiles &files, std::optional<size_t> statsId) {
   Expected<hdp::accel::AccelConfig> accel =
       hdp::accel::loadAccelConfig(accelConfigPath);
   if (!accel)
@@ -364,20 +331,9 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
       hdp::sim::simulate(*program, *accel, in);
   if (!result)
     return result.takeError();
-  const hdp::sim::Outputs &o = result->outputs;
-  std::vector<npy::Array> arrays;
-  arrays.push_back(npy::fromF32(o.out.shape, o.out.data));
-  arrays.push_back(npy::fromBool(o.blockMask.shape, o.blockMask.data));
-  arrays.push_back(npy::fromBool(o.headMask.shape, o.headMask.data));
-  arrays.push_back(npy::fromI64(o.thetaH.shape, o.thetaH.data));
-  if (!simStatsPath.empty()) {
-    std::string json = hdp::sim::statsToJson(*result, *program, *accel);
-    if (Error e = writeToOutput(simStatsPath, [&](raw_ostream &os) {
-          os << json;
-          return Error::success();
-        }))
-      return std::move(e);
-  }
+  std::vector<npy::Array> arrays = attentionOutputArrays(result->outputs);
+  if (statsId)
+    files.write(*statsId, hdp::sim::statsToJson(*result, *program, *accel));
   if (verbose)
     errs() << "hdp-run: sim: " << result->stats.totalCycles << " cycles, kept "
            << result->stats.blocksKept << " of " << result->stats.blocksValid
@@ -414,6 +370,8 @@ int run() {
                 "expected 1 to 4 outputs (out[, block mask[, head mask[, "
                 "theta_H]]]); got " +
                     Twine(outputFiles.size()));
+  if (!simStatsPath.empty() && backendName != "sim")
+    return fail("--sim-stats", "needs --backend=sim");
   std::vector<std::string> inputs, outputs;
   if (!collectPaths(inputs, outputs))
     return 1;
@@ -422,12 +380,25 @@ int run() {
   if (!config)
     return fail("--config", toString(config.takeError()));
 
+  // Every file of the run, refused now if it cannot be written.
+  OutputFiles files;
+  Expected<std::vector<size_t>> outputIds = addOutputs(files, outputs);
+  if (!outputIds)
+    return fail(outputIds.takeError());
+  std::optional<size_t> statsId;
+  if (!simStatsPath.empty()) {
+    Expected<size_t> id = files.add(simStatsPath);
+    if (!id)
+      return fail(id.takeError());
+    statsId = *id;
+  }
+
   static const char *const roles[] = {"Q", "K", "V", "mask"};
   std::vector<ref::Tensor<float>> operands;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    std::optional<ref::Tensor<float>> t = readFloatOperand(inputs[i], roles[i]);
+    Expected<ref::Tensor<float>> t = readFloatInput(inputs[i], roles[i]);
     if (!t)
-      return 1;
+      return fail(t.takeError());
     operands.push_back(std::move(*t));
   }
   const ref::Tensor<float> &q = operands[0], &k = operands[1], &v = operands[2];
@@ -453,7 +424,9 @@ int run() {
         !e.empty())
       return fail(inputs[3], e);
 
+  // Sizes follow from the shapes alone: refuse before allocating anything.
   const int64_t B = q.dim(0), H = q.dim(1), N = q.dim(2), M = k.dim(2);
+  const int64_t Dv = v.dim(3);
   int64_t scoreElements = npy::numElements({B, H, N, M});
   if (scoreElements < 0 || scoreElements > kMaxScoreElements)
     return fail(inputs[0],
@@ -461,19 +434,25 @@ int run() {
                     "," + Twine(N) + "," + Twine(M) +
                     "] is too large for the reference backend (at most " +
                     Twine(kMaxScoreElements) + " elements)");
+  // The block grid is at most the score matrix; out is the one output that
+  // can outgrow every input.
+  if (Error e = checkTensorSize("out [B,H,N,Dv]", {B, H, N, Dv}, sizeof(float)))
+    return fail(inputs[0] + ", " + inputs[2],
+                "Q " + formatDims(q.shape) + " and V " + formatDims(v.shape) +
+                    " make " + toString(std::move(e)));
 
   if (backendName == "sim") {
     Expected<std::vector<npy::Array>> arrays =
-        runAttentionOnSimulator(*config, operands);
+        runAttentionOnSimulator(*config, operands, files, statsId);
     if (!arrays)
       return fail("--backend=sim", toString(arrays.takeError()));
-    return writeOutputs(outputs, *arrays);
+    return writeOutputs(files, *outputIds, *arrays);
   }
   if (backendName == "cpu") {
     Expected<std::vector<npy::Array>> arrays = runAttentionOnCPU(operands);
     if (!arrays)
       return fail("--backend=cpu", toString(arrays.takeError()));
-    return writeOutputs(outputs, *arrays);
+    return writeOutputs(files, *outputIds, *arrays);
   }
 
   std::vector<double> times;
@@ -501,20 +480,13 @@ int run() {
            << "%), pruned " << pruned << " of " << heads << " heads\n";
   }
 
-  // Build the requested prefix of the outputs, then write them together.
-  std::vector<npy::Array> arrays;
-  arrays.push_back(npy::fromF32(result.out.shape, result.out.data));
-  arrays.push_back(
-      npy::fromBool(result.blockMask.shape, result.blockMask.data));
-  arrays.push_back(npy::fromBool(result.headMask.shape, result.headMask.data));
-  arrays.push_back(npy::fromI64(result.thetaH.shape, result.thetaH.data));
-  return writeOutputs(outputs, arrays);
+  return writeOutputs(files, *outputIds, attentionOutputArrays(result));
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  InitLLVM initLLVM(argc, argv);
+  InitTool init(argc, argv, "hdp-run");
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

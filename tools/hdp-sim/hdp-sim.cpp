@@ -1,21 +1,23 @@
 //===- hdp-sim.cpp - Simulate the HDP co-processor on a command stream ----===//
 //
 // Simulate:
-//   hdp-sim prog.hdpc --config=configs/hdp-edge.json \
+//   hdp-sim prog.hdpc --accel-config=configs/hdp-edge.json \
 //     --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] \
 //     --output=@out.npy [--output=@block_mask.npy [--output=@head_mask.npy
 //     [--output=@theta_h.npy]]] [--stats=stats.json] [--trace=trace.json]
 //     [--progress] [--verbose]
-// Compile (until hdp-lower-to-accel exists):
+// Compile:
 //   hdp-sim --compile --shape=B,H,N,M,D[,Dv] [--mask]
-//     --attention-config='#hdp.config<...>' --config=cfg.json -o prog.hdpc
+//     --attention-config='#hdp.config<...>' --accel-config=cfg.json -o
+//     prog.hdpc
 // Text round trip:
 //   hdp-sim --disassemble prog.hdpc [-o prog.txt]
 //   hdp-sim --assemble prog.txt -o prog.hdpc
 //
 // Every failure prints one "hdp-sim: error: <where>: <what>" line and exits
-// with 1. All output files of a run are written together at the end, through
-// temporaries renamed into place, so a failed run leaves none behind.
+// with 1. All output files of a run are written together at the end, all or
+// nothing (hdp/Tooling/OutputFiles.h), so a failed run leaves none behind.
+// --config is the old name of --accel-config (deprecated; it warns).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,15 +27,16 @@
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
+#include "hdp/Tooling/CommandLine.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/Limits.h"
+#include "hdp/Tooling/NpyOperands.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -47,6 +50,7 @@ namespace accel = hdp::accel;
 namespace npy = hdp::npy;
 namespace ref = hdp::ref;
 namespace sim = hdp::sim;
+using namespace hdp::tooling;
 
 namespace {
 
@@ -57,10 +61,16 @@ cl::opt<std::string> positionalFile(cl::Positional,
                                     cl::init(""), cl::cat(simCategory));
 
 cl::opt<std::string>
-    configFile("config",
-               cl::desc("The accelerator configuration (JSON), e.g. "
-                        "configs/hdp-edge.json"),
-               cl::value_desc("file.json"), cl::cat(simCategory));
+    accelConfigOption("accel-config",
+                      cl::desc("The accelerator configuration (JSON), e.g. "
+                               "configs/hdp-edge.json"),
+                      cl::value_desc("file.json"), cl::cat(simCategory));
+cl::opt<std::string>
+    deprecatedConfigOption("config",
+                           cl::desc("Deprecated name of --accel-config"),
+                           cl::value_desc("file.json"), cl::cat(simCategory));
+/// --accel-config, or its deprecated name; set in main().
+std::string configFile;
 
 cl::list<std::string>
     inputFiles("input",
@@ -130,155 +140,66 @@ cl::opt<std::string> outputPath("o",
                                 cl::value_desc("file"), cl::init(""),
                                 cl::cat(simCategory));
 
-int fail(const Twine &where, const Twine &what) {
-  errs() << "hdp-sim: error: " << where << ": " << what << "\n";
-  return 1;
-}
-/// For messages that already start with the file name.
-int fail(Error e) {
-  errs() << "hdp-sim: error: " << toString(std::move(e)) << "\n";
-  return 1;
-}
-int failUsage(const Twine &what) {
-  errs() << "hdp-sim: error: " << what << "\n";
-  return 1;
-}
-
-std::optional<std::string> stripAt(StringRef option, StringRef value) {
-  StringRef path = value;
-  if (!path.consume_front("@") || path.empty()) {
-    fail(("--" + option + "=" + value).str(),
-         "expected @file.npy (a file name prefixed with '@')");
-    return std::nullopt;
-  }
-  return path.str();
-}
-
-//===----------------------------------------------------------------------===//
-// Writing several files all or nothing
-//===----------------------------------------------------------------------===//
-
-struct PendingFile {
-  std::string path;
-  std::string contents;
-};
-
-/// Problems found before anything is written: duplicates and directories.
-std::optional<int> checkOutputPaths(ArrayRef<std::string> paths) {
-  StringSet<> seen;
-  for (const std::string &path : paths) {
-    SmallString<256> real(path);
-    sys::fs::make_absolute(real);
-    sys::path::remove_dots(real, /*remove_dot_dot=*/true);
-    if (!seen.insert(real).second)
-      return fail(path, "named more than once as an output");
-    if (sys::fs::is_directory(path))
-      return fail(path, "is a directory; expected a file path");
-  }
-  return std::nullopt;
-}
-
-/// Writes every file to a temporary next to it, then renames them all; on
-/// any failure removes the temporaries and touches no destination.
-int writeAllOrNothing(ArrayRef<PendingFile> files) {
-  std::vector<std::string> temps;
-  auto cleanup = [&]() {
-    for (const std::string &t : temps)
-      sys::fs::remove(t);
-  };
-  for (const PendingFile &f : files) {
-    SmallString<256> model(sys::path::parent_path(f.path));
-    sys::path::append(model,
-                      "." + sys::path::filename(f.path).str() + ".tmp-%%%%%%");
-    int fd;
-    SmallString<256> temp;
-    if (std::error_code ec = sys::fs::createUniqueFile(model, fd, temp)) {
-      cleanup();
-      return fail(f.path,
-                  "cannot create a temporary file next to it: " + ec.message());
-    }
-    temps.push_back(temp.str().str());
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << f.contents;
-    os.close();
-    if (os.has_error()) {
-      std::string message = os.error().message();
-      os.clear_error();
-      cleanup();
-      return fail(f.path, "cannot write: " + message);
-    }
-  }
-  for (size_t i = 0; i < files.size(); ++i)
-    if (std::error_code ec = sys::fs::rename(temps[i], files[i].path)) {
-      cleanup();
-      return fail(files[i].path,
-                  "cannot rename the temporary into place: " + ec.message());
-    }
-  return 0;
-}
-
 //===----------------------------------------------------------------------===//
 // --compile
 //===----------------------------------------------------------------------===//
 
-
-std::optional<accel::AttentionShape> parseShape(StringRef text,
-                                                std::string &error) {
-  SmallVector<StringRef, 6> parts;
-  text.split(parts, ',');
-  if (parts.size() != 5 && parts.size() != 6) {
-    error = "expected B,H,N,M,D or B,H,N,M,D,Dv (5 or 6 positive integers), "
-            "got '" +
-            text.str() + "'";
+/// Declares `-o` (or standard output when it is "-") as the only output.
+std::optional<size_t> addOutput(OutputFiles &files, StringRef path) {
+  Expected<size_t> id = files.add(path);
+  if (!id) {
+    fail(id.takeError());
     return std::nullopt;
   }
-  uint32_t dims[6];
-  const char *names[6] = {"B", "H", "N", "M", "D", "Dv"};
-  for (size_t i = 0; i < parts.size(); ++i) {
-    uint64_t v;
-    if (parts[i].trim().getAsInteger(10, v) || v < 1 || v > UINT32_MAX) {
-      error = std::string(names[i]) + " must be an integer in [1, " +
-              std::to_string(UINT32_MAX) + "], got '" + parts[i].str() + "'";
-      return std::nullopt;
-    }
-    dims[i] = static_cast<uint32_t>(v);
-  }
-  // Without a sixth dim, Dv defaults to D.
-  uint32_t dv = parts.size() == 6 ? dims[5] : dims[4];
-  return accel::AttentionShape::fromDims(dims[0], dims[1], dims[2], dims[3],
-                                         dims[4], dv, withMask);
+  return *id;
+}
+
+/// Writes `bytes` as the only output of the run.
+int writeOutput(OutputFiles &files, size_t id, StringRef bytes) {
+  files.write(id, bytes);
+  if (Error e = files.commit())
+    return fail(std::move(e));
+  return 0;
 }
 
 int runCompile() {
   if (shapeText.empty())
     return failUsage("--compile needs --shape=B,H,N,M,D[,Dv]");
   if (configFile.empty())
-    return failUsage("--compile needs --config=<accelerator.json>");
+    return failUsage("--compile needs --accel-config=<accelerator.json>");
   if (outputPath.empty())
     return failUsage("--compile needs -o <program.hdpc>");
   if (!positionalFile.empty())
     return failUsage("--compile takes no input file (got '" + positionalFile +
                      "')");
-  std::string error;
-  std::optional<accel::AttentionShape> shape = parseShape(shapeText, error);
-  if (!shape)
-    return fail("--shape", error);
-  Expected<ref::AttentionConfig> config =
-      hdp::parseConfigText(attentionConfig);
+  // The command stream's header holds 32-bit dimensions.
+  Expected<AttentionDims> dims = parseAttentionDims(shapeText, UINT32_MAX);
+  if (!dims)
+    return fail("--shape", toString(dims.takeError()));
+  auto shape = accel::AttentionShape::fromDims(
+      static_cast<uint32_t>(dims->B), static_cast<uint32_t>(dims->H),
+      static_cast<uint32_t>(dims->N), static_cast<uint32_t>(dims->M),
+      static_cast<uint32_t>(dims->D), static_cast<uint32_t>(dims->Dv),
+      withMask);
+  Expected<ref::AttentionConfig> config = hdp::parseConfigText(attentionConfig);
   if (!config)
     return fail("--attention-config", toString(config.takeError()));
+  OutputFiles files;
+  std::optional<size_t> out = addOutput(files, outputPath);
+  if (!out)
+    return 1;
   Expected<accel::AccelConfig> accelConfig = accel::loadAccelConfig(configFile);
   if (!accelConfig)
     return fail(accelConfig.takeError());
   accel::BuildOptions options;
   options.stripRows = stripRows;
   Expected<accel::Program> program =
-      accel::buildProgram(*shape, *config, *accelConfig, options);
+      accel::buildProgram(shape, *config, *accelConfig, options);
   if (!program)
     return fail(configFile, toString(program.takeError()));
   if (verbose) {
     Expected<accel::TilePlan> plan =
-        accel::planTiles(*shape, program->attention, *accelConfig, options);
+        accel::planTiles(shape, program->attention, *accelConfig, options);
     if (plan)
       errs() << "hdp-sim: compiled for " << accelConfig->name << ": "
              << plan->describe() << "; " << program->commands.size()
@@ -286,9 +207,7 @@ int runCompile() {
     else
       consumeError(plan.takeError());
   }
-  if (Error e = accel::writeProgramFile(outputPath, *program))
-    return fail(std::move(e));
-  return 0;
+  return writeOutput(files, *out, accel::writeProgram(*program));
 }
 
 //===----------------------------------------------------------------------===//
@@ -298,21 +217,15 @@ int runCompile() {
 int runDisassemble() {
   if (positionalFile.empty())
     return failUsage("--disassemble needs a .hdpc file");
+  OutputFiles files;
+  std::optional<size_t> out =
+      addOutput(files, outputPath.empty() ? "-" : StringRef(outputPath));
+  if (!out)
+    return 1;
   Expected<accel::Program> program = accel::readProgramFile(positionalFile);
   if (!program)
     return fail(program.takeError());
-  std::string text = accel::disassemble(*program);
-  if (outputPath.empty() || outputPath == "-") {
-    outs() << text;
-    return 0;
-  }
-  Error e = writeToOutput(outputPath, [&](raw_ostream &os) {
-    os << text;
-    return Error::success();
-  });
-  if (e)
-    return fail(outputPath, "cannot write: " + toString(std::move(e)));
-  return 0;
+  return writeOutput(files, *out, accel::disassemble(*program));
 }
 
 int runAssemble() {
@@ -320,6 +233,10 @@ int runAssemble() {
     return failUsage("--assemble needs a text file");
   if (outputPath.empty())
     return failUsage("--assemble needs -o <program.hdpc>");
+  OutputFiles files;
+  std::optional<size_t> out = addOutput(files, outputPath);
+  if (!out)
+    return 1;
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFileOrSTDIN(positionalFile, /*IsText=*/true);
   if (!buffer)
@@ -328,37 +245,12 @@ int runAssemble() {
       accel::assemble((*buffer)->getBuffer(), positionalFile);
   if (!program)
     return fail(program.takeError());
-  if (Error e = accel::writeProgramFile(outputPath, *program))
-    return fail(std::move(e));
-  return 0;
+  return writeOutput(files, *out, accel::writeProgram(*program));
 }
 
 //===----------------------------------------------------------------------===//
 // Simulation
 //===----------------------------------------------------------------------===//
-
-std::optional<ref::Tensor<float>> readFloatOperand(const std::string &path,
-                                                   StringRef role) {
-  Expected<npy::Array> array = npy::readFile(path);
-  if (!array) {
-    fail(array.takeError());
-    return std::nullopt;
-  }
-  if (array->dtype != npy::DType::F32 && array->dtype != npy::DType::F64) {
-    fail(path, role + " has dtype " + npy::dtypeDescr(array->dtype) +
-                   "; expected a float array (<f4 or <f8)");
-    return std::nullopt;
-  }
-  Expected<std::vector<float>> values = npy::toF32(*array, path);
-  if (!values) {
-    fail(values.takeError());
-    return std::nullopt;
-  }
-  ref::Tensor<float> t;
-  t.shape = array->shape;
-  t.data = std::move(*values);
-  return t;
-}
 
 /// A progress line on stderr, at most a few times per second.
 class Progress {
@@ -400,11 +292,11 @@ private:
 int runSimulate() {
   if (positionalFile.empty())
     return failUsage("no command stream given; usage: hdp-sim prog.hdpc "
-                     "--config=cfg.json --input=@q.npy --input=@k.npy "
+                     "--accel-config=cfg.json --input=@q.npy --input=@k.npy "
                      "--input=@v.npy --output=@out.npy (or --compile, "
                      "--disassemble, --assemble; see --help)");
   if (configFile.empty())
-    return failUsage("--config=<accelerator.json> is required");
+    return failUsage("--accel-config=<accelerator.json> is required");
   if (inputFiles.size() != 3 && inputFiles.size() != 4)
     return fail("--input", "expected 3 or 4 inputs (Q, K, V[, mask]); got " +
                                Twine(inputFiles.size()));
@@ -414,26 +306,28 @@ int runSimulate() {
                                 Twine(outputFiles.size()));
   if (outputFiles.empty() && statsFile().empty() && traceFile.empty())
     return failUsage("nothing to write: give --output, --stats or --trace");
-  std::vector<std::string> inputs, outputs;
-  for (const std::string &v : inputFiles) {
-    std::optional<std::string> path = stripAt("input", v);
-    if (!path)
-      return 1;
-    inputs.push_back(*path);
+  Expected<std::vector<std::string>> inputs = filePathsOf("input", inputFiles);
+  if (!inputs)
+    return fail(inputs.takeError());
+  Expected<std::vector<std::string>> outputs =
+      filePathsOf("output", outputFiles);
+  if (!outputs)
+    return fail(outputs.takeError());
+  // Every file of the run, refused now if it cannot be written.
+  OutputFiles files;
+  Expected<std::vector<size_t>> outputIds = addOutputs(files, *outputs);
+  if (!outputIds)
+    return fail(outputIds.takeError());
+  std::optional<size_t> statsId, traceId;
+  for (auto [path, id] : {std::make_pair(statsFile(), &statsId),
+                          std::make_pair(traceFile.getValue(), &traceId)}) {
+    if (path.empty())
+      continue;
+    Expected<size_t> added = files.add(path);
+    if (!added)
+      return fail(added.takeError());
+    *id = *added;
   }
-  for (const std::string &v : outputFiles) {
-    std::optional<std::string> path = stripAt("output", v);
-    if (!path)
-      return 1;
-    outputs.push_back(*path);
-  }
-  std::vector<std::string> allOutputs = outputs;
-  if (!statsFile().empty())
-    allOutputs.push_back(statsFile());
-  if (!traceFile.empty())
-    allOutputs.push_back(traceFile);
-  if (std::optional<int> rc = checkOutputPaths(allOutputs))
-    return *rc;
 
   Expected<accel::AccelConfig> config = accel::loadAccelConfig(configFile);
   if (!config)
@@ -444,21 +338,31 @@ int runSimulate() {
   if (Error e =
           sim::checkCompatible(*program, positionalFile, *config, configFile))
     return fail(std::move(e));
-  if (program->shape.hasMask && inputs.size() != 4)
+  if (program->shape.hasMask && inputs->size() != 4)
     return fail("--input",
                 "expected 4 inputs (Q, K, V, mask): " + positionalFile +
-                    " was compiled with a mask; got " + Twine(inputs.size()));
-  if (!program->shape.hasMask && inputs.size() != 3)
+                    " was compiled with a mask; got " + Twine(inputs->size()));
+  if (!program->shape.hasMask && inputs->size() != 3)
     return fail("--input", "expected 3 inputs (Q, K, V): " + positionalFile +
                                " was compiled without a mask; got " +
-                               Twine(inputs.size()));
+                               Twine(inputs->size()));
+  // The program's shape fixes every tensor's size: refuse before reading.
+  const accel::AttentionShape &shape = program->shape;
+  std::pair<const char *, std::vector<int64_t>> tensors[] = {
+      {"Q [B,H,N,D]", {shape.B, shape.H, shape.N, shape.D}},
+      {"K [B,H,M,D]", {shape.B, shape.H, shape.M, shape.D}},
+      {"V [B,H,M,Dv]", {shape.B, shape.H, shape.M, shape.Dv}},
+      {"out [B,H,N,Dv]", {shape.B, shape.H, shape.N, shape.Dv}}};
+  for (const auto &[what, dims] : tensors)
+    if (Error e = checkTensorSize(what, dims, sizeof(float)))
+      return fail(positionalFile, toString(std::move(e)));
 
   static const char *const roles[] = {"Q", "K", "V", "mask"};
   std::vector<ref::Tensor<float>> operands;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    std::optional<ref::Tensor<float>> t = readFloatOperand(inputs[i], roles[i]);
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    Expected<ref::Tensor<float>> t = readFloatInput((*inputs)[i], roles[i]);
     if (!t)
-      return 1;
+      return fail(t.takeError());
     operands.push_back(std::move(*t));
   }
   sim::Inputs simInputs;
@@ -469,12 +373,12 @@ int runSimulate() {
     simInputs.mask = std::move(operands[3]);
   unsigned which = 0;
   if (Error e = sim::checkInputs(*program, simInputs, which))
-    return fail(inputs[std::min<size_t>(which, inputs.size() - 1)],
+    return fail((*inputs)[std::min<size_t>(which, inputs->size() - 1)],
                 toString(std::move(e)));
 
   Progress progress(progressFlag);
   sim::SimOptions options;
-  options.collectTrace = !traceFile.empty();
+  options.collectTrace = traceId.has_value();
   options.progress = [&](size_t done, size_t total) {
     progress.update(done, total);
   };
@@ -484,33 +388,21 @@ int runSimulate() {
   if (!result)
     return fail(positionalFile, toString(result.takeError()));
   const sim::Outputs &o = result->outputs;
-  if (outputs.size() >= 2 && !o.blockMaskComplete)
-    return fail(outputs[1], "the program does not store every block row of "
-                            "the block mask; cannot write it");
-  if (outputs.size() >= 3 && !o.headTableComplete)
-    return fail(outputs[2], "the program does not store the head table of "
-                            "every batch item; cannot write it");
+  if (outputs->size() >= 2 && !o.blockMaskComplete)
+    return fail((*outputs)[1], "the program does not store every block row of "
+                               "the block mask; cannot write it");
+  if (outputs->size() >= 3 && !o.headTableComplete)
+    return fail((*outputs)[2], "the program does not store the head table of "
+                               "every batch item; cannot write it");
 
-  // Serialise everything first; write only when all of it exists.
-  std::vector<npy::Array> arrays;
-  arrays.push_back(npy::fromF32(o.out.shape, o.out.data));
-  arrays.push_back(npy::fromBool(o.blockMask.shape, o.blockMask.data));
-  arrays.push_back(npy::fromBool(o.headMask.shape, o.headMask.data));
-  arrays.push_back(npy::fromI64(o.thetaH.shape, o.thetaH.data));
-  std::vector<PendingFile> files;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    Expected<std::string> bytes = npy::serialize(arrays[i]);
-    if (!bytes)
-      return fail(outputs[i], toString(bytes.takeError()));
-    files.push_back({outputs[i], std::move(*bytes)});
-  }
-  if (!statsFile().empty())
-    files.push_back(
-        {statsFile(), sim::statsToJson(*result, *program, *config)});
-  if (!traceFile.empty())
-    files.push_back({traceFile, sim::traceToJson(*result, *program, *config)});
-  if (int rc = writeAllOrNothing(files))
-    return rc;
+  if (Error e = writeArrays(files, *outputIds, attentionOutputArrays(o)))
+    return fail(std::move(e));
+  if (statsId)
+    files.write(*statsId, sim::statsToJson(*result, *program, *config));
+  if (traceId)
+    files.write(*traceId, sim::traceToJson(*result, *program, *config));
+  if (Error e = files.commit())
+    return fail(std::move(e));
 
   if (verbose) {
     const sim::Stats &s = result->stats;
@@ -532,7 +424,7 @@ int runSimulate() {
 } // namespace
 
 int main(int argc, char **argv) {
-  InitLLVM initLLVM(argc, argv);
+  InitTool init(argc, argv, "hdp-sim");
   cl::HideUnrelatedOptions(simCategory);
   auto &registered = cl::getRegisteredOptions();
   if (auto it = registered.find("stats"); it != registered.end())
@@ -544,16 +436,25 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "hdp-sim: simulate the HDP co-processor on a command stream\n\n"
-      "  hdp-sim prog.hdpc --config=configs/hdp-edge.json \\\n"
+      "  hdp-sim prog.hdpc --accel-config=configs/hdp-edge.json \\\n"
       "    --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] "
       "\\\n"
       "    --output=@out.npy [--output=@block_mask.npy ...] "
       "--stats=stats.json [--trace=trace.json]\n"
       "  hdp-sim --compile --shape=B,H,N,M,D[,Dv] [--mask] "
       "--attention-config='#hdp.config<...>' \\\n"
-      "    --config=configs/hdp-edge.json -o prog.hdpc\n"
+      "    --accel-config=configs/hdp-edge.json -o prog.hdpc\n"
       "  hdp-sim --disassemble prog.hdpc [-o prog.txt]\n"
       "  hdp-sim --assemble prog.txt -o prog.hdpc\n");
+  configFile = accelConfigOption;
+  if (deprecatedConfigOption.getNumOccurrences()) {
+    if (accelConfigOption.getNumOccurrences())
+      return failUsage("--config is the deprecated name of --accel-config; "
+                       "pass only --accel-config");
+    warn("--config is deprecated; use --accel-config=" +
+         deprecatedConfigOption);
+    configFile = deprecatedConfigOption;
+  }
   int modes = int(compileMode) + int(disassembleMode) + int(assembleMode);
   if (modes > 1)
     return failUsage("--compile, --disassemble and --assemble exclude each "

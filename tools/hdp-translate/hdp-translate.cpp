@@ -1,12 +1,15 @@
 //===- hdp-translate.cpp - mlir-translate with the .hdpc translations -----===//
 //
-// Behaves like mlir-translate, with two translations:
+// Behaves like mlir-translate (input file, -o, --split-input-file,
+// --verify-diagnostics), with two translations:
 //
 //   --hdp-to-hdpc   a module holding one hdp_accel.program → .hdpc bytes
 //   --hdpc-to-hdp   .hdpc bytes → the hdp_accel.program, as MLIR text
 //
 // .hdpc → text → .hdpc is byte-identical: the program op carries every
-// field of the header and of every command.
+// field of the header and of every command. Unlike mlir-translate's own
+// driver, -o is written all or nothing (hdp/Tooling/OutputFiles.h): a failed
+// or killed translation leaves an existing file as it was.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,8 @@
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/IR/ProgramConversion.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -22,8 +27,13 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/ToolUtilities.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -72,8 +82,7 @@ OwningOpRef<Operation *> readHdpc(llvm::SourceMgr &sourceMgr,
   // The reader's errors name the file and the byte offset themselves: print
   // them as hdp-sim does, without a source location.
   if (!program) {
-    llvm::errs() << "hdp-translate: error: "
-                 << llvm::toString(program.takeError()) << "\n";
+    tooling::fail(program.takeError());
     return {};
   }
   Location loc = FileLineColLoc::get(context, fileName, 0, 0);
@@ -85,9 +94,27 @@ OwningOpRef<Operation *> readHdpc(llvm::SourceMgr &sourceMgr,
   return OwningOpRef<Operation *>(module.release());
 }
 
+/// Runs the translation on one buffer (the input, or one chunk of it).
+LogicalResult translate(const Translation &translation,
+                        std::unique_ptr<llvm::MemoryBuffer> buffer,
+                        raw_ostream &os, bool verifyDiagnostics) {
+  MLIRContext context;
+  context.printOpOnDiagnostic(!verifyDiagnostics);
+  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
+  sourceMgr->AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (!verifyDiagnostics) {
+    SourceMgrDiagnosticHandler handler(*sourceMgr, &context);
+    return translation(sourceMgr, os, &context);
+  }
+  SourceMgrDiagnosticVerifierHandler handler(*sourceMgr, &context);
+  (void)translation(sourceMgr, os, &context);
+  return handler.verify();
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
+  tooling::InitTool init(argc, argv, "hdp-translate");
   TranslateFromMLIRRegistration toHdpc(
       "hdp-to-hdpc", "Write the hdp_accel.program as a .hdpc command stream",
       writeHdpc, registerInputDialects);
@@ -96,7 +123,48 @@ int main(int argc, char **argv) {
       readHdpc, [](DialectRegistry &registry) {
         registry.insert<accel_ir::AccelDialect>();
       });
-  return failed(mlirTranslateMain(argc, argv,
-                                  "hdp translation driver: .hdpc command "
-                                  "streams\n"));
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerTranslationCLOptions();
+  static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
+                                              llvm::cl::desc("<input file>"),
+                                              llvm::cl::init("-"));
+  static llvm::cl::opt<std::string> outputFile(
+      "o", llvm::cl::desc("Output file"), llvm::cl::value_desc("filename"),
+      llvm::cl::init("-"));
+  static llvm::cl::opt<bool> splitInputFile(
+      "split-input-file",
+      llvm::cl::desc("Translate each chunk between '// -----' lines on its "
+                     "own"));
+  static llvm::cl::opt<bool> verifyDiagnostics(
+      "verify-diagnostics",
+      llvm::cl::desc("Check the diagnostics against expected-* lines"));
+  static llvm::cl::opt<const Translation *, false, TranslationParser>
+      translation("", llvm::cl::desc("Translation to perform"),
+                  llvm::cl::Required);
+  llvm::cl::ParseCommandLineOptions(argc, argv,
+                                    "hdp translation driver: .hdpc command "
+                                    "streams\n");
+
+  tooling::OutputFiles files;
+  llvm::Expected<size_t> output = files.add(outputFile);
+  if (!output)
+    return tooling::fail(output.takeError());
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
+  if (!input)
+    return tooling::fail(inputFile, error);
+  auto process = [&](std::unique_ptr<llvm::MemoryBuffer> buffer,
+                     raw_ostream &os) {
+    return translate(*translation, std::move(buffer), os, verifyDiagnostics);
+  };
+  raw_ostream &os = files.stream(*output);
+  LogicalResult result =
+      splitInputFile ? splitAndProcessBuffer(std::move(input), process, os)
+                     : process(std::move(input), os);
+  if (failed(result))
+    return 1;
+  if (llvm::Error e = files.commit())
+    return tooling::fail(std::move(e));
+  return 0;
 }

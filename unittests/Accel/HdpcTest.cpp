@@ -148,9 +148,52 @@ TEST(Hdpc, WrongMagic) {
 
 TEST(Hdpc, WrongVersion) {
   std::string bytes = writeProgram(sampleProgram());
-  support::endian::write16le(bytes.data() + 4, 2);
-  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 2; this "
-                            "reader understands version 1");
+  support::endian::write16le(bytes.data() + 4, 3);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 3; this "
+                            "reader understands versions 1 to 2");
+  support::endian::write16le(bytes.data() + 4, 0);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 0; this "
+                            "reader understands versions 1 to 2");
+}
+
+TEST(Hdpc, VersionOneStreamsStillRead) {
+  // A version 1 stream is a version 2 stream whose importance byte (110)
+  // was reserved and 0: it reads as the abs ranking.
+  Program p = sampleProgram();
+  std::string bytes = writeProgram(p);
+  ASSERT_EQ(bytes[110], 0);
+  support::endian::write16le(bytes.data() + 4, 1);
+  fixChecksum(bytes);
+  Expected<Program> back = readProgram(bytes, "p.hdpc");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_TRUE(*back == p);
+  EXPECT_EQ(back->attention.importance, hdp::Importance::Abs);
+  // In version 1 the byte is reserved: a non-zero value is refused.
+  bytes[110] = 1;
+  fixChecksum(bytes);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 110: reserved header byte must be 0 "
+                            "in a version 1 stream, found 0x01");
+}
+
+TEST(Hdpc, SignedImportanceRoundTrips) {
+  AttentionShape shape = AttentionShape::fromDims(1, 2, 9, 7, 4, 4, true);
+  hdp::ref::AttentionConfig config;
+  config.importance = hdp::Importance::Signed;
+  config.rho = 0.5;
+  Expected<Program> p = buildProgram(shape, config, edgeConfig());
+  ASSERT_TRUE(bool(p)) << toString(p.takeError());
+  EXPECT_EQ(p->attention.importance, hdp::Importance::Signed);
+  std::string bytes = writeProgram(*p);
+  EXPECT_EQ(bytes[110], 1);
+  Expected<Program> back = readProgram(bytes, "p.hdpc");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_EQ(back->attention.importance, hdp::Importance::Signed);
+  EXPECT_EQ(back->attention.toReference().importance, hdp::Importance::Signed);
+  std::string text = disassemble(*back);
+  EXPECT_NE(text.find(" importance=signed "), std::string::npos) << text;
+  Expected<Program> fromText = assemble(text, "p.txt");
+  ASSERT_TRUE(bool(fromText)) << toString(fromText.takeError());
+  EXPECT_EQ(writeProgram(*fromText), bytes);
 }
 
 TEST(Hdpc, WrongChecksum) {
@@ -218,6 +261,8 @@ TEST(Hdpc, ImpossibleFieldsNameTheirOffset) {
        "barriers have an id)"},
       {10, 1, "reserved header byte must be 0, found 0x01"},
       {107, 3, "policy must be 0 (hdp), 1 (topk) or 2 (dense), found 3"},
+      {110, 2, "importance must be 0 (abs) or 1 (signed), found 2"},
+      {111, 1, "reserved header byte must be 0, found 0x01"},
       {64, 0, "cores must be in [1, 255] (got 0)"},
       {104, 0, "int_bits must be >= 1 (got 0)"},
       {105, 20, "int_bits + frac_bits must be <= 16 (got 4 + 20)"},
@@ -331,8 +376,9 @@ TEST(Hdpc, AssemblerErrorsNameTheLine) {
             "p.txt:7: key 'core': expected an unsigned integer, found 'x'");
   EXPECT_EQ(errorOfText(replaceLine(7, "barrier core=300 id=0")),
             "p.txt:7: key 'core': 300 does not fit (at most 255)");
-  EXPECT_EQ(errorOfText(replaceLine(2, "hdpc version=2")),
-            "p.txt:2: unsupported version 2; this assembler writes version 1");
+  EXPECT_EQ(errorOfText(replaceLine(2, "hdpc version=3")),
+            "p.txt:2: unsupported version 3; this assembler reads versions 1 "
+            "to 2");
   EXPECT_EQ(errorOfText(replaceLine(6, "commands count=3")),
             "p.txt:6: 'commands count=3' but " +
                 std::to_string(p.commands.size()) + " commands follow");

@@ -134,19 +134,22 @@ TEST(Quality, CoarseRhoSweepIsMonotone) {
   EXPECT_GT(r[1].quality.meanKl(), 0.0);
 }
 
-TEST(Quality, SignedImportanceExperiment) {
+TEST(Quality, SignedImportanceKeepsTheDecoder) {
   // Without pruning the ranking does not matter: identical results.
   ref::AttentionConfig all;
   all.rho = -1;
   all.shift = -2;
+  ref::AttentionConfig allSigned = all;
+  allSigned.importance = hdp::Importance::Signed;
   std::vector<std::vector<int>> docs = firstDocuments(1);
   docs[0].resize(200);
-  ReferenceBackend absAll({all}), signedAll({all}, Importance::Signed);
+  ReferenceBackend absAll({all}), signedAll({allSigned});
   // At rho = 0 the signed ranking keeps the blocks that carry the softmax
   // weight; sum |S_int| ranks blocks of strongly negative scores high.
-  ref::AttentionConfig half = all;
+  ref::AttentionConfig half = all, halfSigned = allSigned;
   half.rho = 0;
-  ReferenceBackend absHalf({half}), signedHalf({half}, Importance::Signed);
+  halfSigned.rho = 0;
+  ReferenceBackend absHalf({half}), signedHalf({halfSigned});
   auto r = evaluate(*Bundled::get().model, docs,
                     {&absAll, &signedAll, &absHalf, &signedHalf}, {});
   ASSERT_TRUE(static_cast<bool>(r)) << llvm::toString(r.takeError());

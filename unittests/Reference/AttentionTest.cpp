@@ -1,6 +1,6 @@
 //===- AttentionTest.cpp - approx-combine, sparse P·V, whole attention ----===//
 //
-// Stage 4 and 5b of DESIGN §2 on hand-computed cases, and the composed
+// Stage 4 and 5b of docs/semantics.md on hand-computed cases, and the composed
 // attention() against denseAttention() on dequantized inputs.
 //
 //===----------------------------------------------------------------------===//

@@ -1,6 +1,6 @@
 //===- PruneTest.cpp - block importance, block mask and head mask ---------===//
 //
-// Stages 2b and 3 of DESIGN §2. Most tests feed crafted S_int or θ tensors so
+// Stages 2b and 3 of docs/semantics.md. Most tests feed crafted S_int or θ tensors so
 // that every threshold comparison can be checked by hand; the arithmetic is in
 // the comments (Q16: r = round_half_even(ρ·65536)).
 //
@@ -37,7 +37,7 @@ TEST(BlockImportance, PartialEdgeBlocks) {
   //   θ[0,0] = 1+2+6+7 = 16   θ[0,1] = 3+4+8+9 = 24     θ[0,2] = 5+10 = 15
   //   θ[1,0] = 11+12 = 23     θ[1,1] = 13+14 = 27       θ[1,2] = 15
   AttentionConfig cfg;
-  Tensor<int64_t> theta = blockImportance(scores3x5(), nullptr, cfg);
+  Tensor<int64_t> theta = compactTheta(scores3x5(), nullptr, cfg);
   EXPECT_EQ(theta.shape, (I64s{1, 1, 2, 3}));
   EXPECT_EQ(theta.data, (I64s{16, 24, 15, 23, 27, 15}));
 }
@@ -48,7 +48,7 @@ TEST(BlockImportance, NonSquareBlocks) {
   AttentionConfig cfg;
   cfg.blockRows = 3;
   cfg.blockCols = 2;
-  Tensor<int64_t> theta = blockImportance(scores3x5(), nullptr, cfg);
+  Tensor<int64_t> theta = compactTheta(scores3x5(), nullptr, cfg);
   EXPECT_EQ(theta.shape, (I64s{1, 1, 1, 3}));
   EXPECT_EQ(theta.data, (I64s{39, 51, 30}));
 }
@@ -68,7 +68,7 @@ TEST(BlockImportance, RemovalThresholdAndInvalidBlocks) {
   mask.at(2, 4) = kFinfoMin;
   mask.at(0, 4) = -9999.0f;
   mask.at(1, 2) = -1.0f;
-  Tensor<int64_t> theta = blockImportance(scores3x5(), &mask, cfg);
+  Tensor<int64_t> theta = compactTheta(scores3x5(), &mask, cfg);
   EXPECT_EQ(theta.data, (I64s{8, 24, 15, 23, 27, -1}));
 }
 
@@ -79,10 +79,10 @@ TEST(BlockImportance, ZeroBlockIsValidRemovedBlockIsNot) {
   cfg.policy = Policy::Dense;
   Tensor<int64_t> s({1, 1, 2, 4}, 0);
   Tensor<float> mask = make<float>({1, 4}, {0.0f, 0.0f, -kInf, -kInf});
-  Tensor<int64_t> theta = blockImportance(s, &mask, cfg);
+  Tensor<int64_t> theta = compactTheta(s, &mask, cfg);
   EXPECT_EQ(theta.data, (I64s{0, -1}));
-  EXPECT_EQ(blockMask(theta, cfg).data, (Bytes{1, 0}));
-  HeadResult heads = headMask(theta, cfg);
+  EXPECT_EQ(blockMask(fromCompact(theta), cfg).data, (Bytes{1, 0}));
+  HeadResult heads = headsOf(theta, cfg);
   EXPECT_EQ(heads.thetaH.data, (I64s{0}));
 }
 
@@ -103,7 +103,7 @@ TEST(BlockImportance, CausalMaskRank2BroadcastsOverBatchAndHeads) {
   for (int64_t i = 0; i < 4; ++i)
     for (int64_t j = i + 1; j < 4; ++j)
       causal.at(i, j) = -kInf;
-  Tensor<int64_t> theta = blockImportance(s, &causal, cfg);
+  Tensor<int64_t> theta = compactTheta(s, &causal, cfg);
   EXPECT_EQ(theta.shape, (I64s{2, 2, 2, 2}));
   for (int64_t b = 0; b < 2; ++b)
     for (int64_t h = 0; h < 2; ++h) {
@@ -131,7 +131,7 @@ TEST(BlockImportance, Rank4PaddingMaskPerBatchItem) {
           s.at(b, h, i, j) = (j + 1) * (h + 1) * (i == 0 ? 1 : -1);
   Tensor<float> mask =
       make<float>({2, 1, 1, 3}, {0, 0, 0, 0, -10000.0f, -kInf});
-  Tensor<int64_t> theta = blockImportance(s, &mask, cfg);
+  Tensor<int64_t> theta = compactTheta(s, &mask, cfg);
   EXPECT_EQ(theta.shape, (I64s{2, 2, 1, 2}));
   EXPECT_EQ(theta.data, (I64s{6, 6, 12, 12, 2, -1, 4, -1}));
 }
@@ -189,9 +189,9 @@ TEST(MaskBroadcast, CheckRejectsWithOperandAndExpectedShape) {
 
 /// Block mask of a single block row with θ values `row`.
 Bytes maskRow(const I64s &row, const AttentionConfig &cfg) {
-  return blockMask(
-             make<int64_t>({1, 1, 1, static_cast<int64_t>(row.size())}, row),
-             cfg)
+  return blockMask(fromCompact(make<int64_t>(
+                       {1, 1, 1, static_cast<int64_t>(row.size())}, row)),
+                   cfg)
       .data;
 }
 
@@ -264,7 +264,7 @@ TEST(BlockMask, RowsAndHeadsAreIndependent) {
   //   h1: {5,5} -> both;    {0,1} -> keep 1;    {4,-1} -> keep 4
   Tensor<int64_t> theta =
       make<int64_t>({1, 2, 3, 2}, {1, 3, 10, 2, -1, -1, 5, 5, 0, 1, 4, -1});
-  EXPECT_EQ(blockMask(theta, withRho(0.0)).data,
+  EXPECT_EQ(blockMask(fromCompact(theta), withRho(0.0)).data,
             (Bytes{0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0}));
 }
 
@@ -335,7 +335,7 @@ AttentionConfig withTau(double tau) {
 }
 
 TEST(HeadMask, ThetaHSumsValidBlocks) {
-  HeadResult r = headMask(threeHeads(), withTau(0.0));
+  HeadResult r = headsOf(threeHeads(), withTau(0.0));
   EXPECT_EQ(r.thetaH.shape, (I64s{1, 3}));
   EXPECT_EQ(r.thetaH.data, (I64s{4, 2, 12}));
   EXPECT_EQ(r.headMask.data, (Bytes{1, 1, 1}));
@@ -345,23 +345,23 @@ TEST(HeadMask, ThresholdJustBelowAndAboveRelativeImportance) {
   // Head 1 is kept iff 3·65536·2 = 393216 >= t·18, i.e. t <= 21845.33.
   //   τ = 21845/65536 (0.333328): 21845·18 = 393210 -> kept.
   //   τ = 21846/65536 (0.333344): 21846·18 = 393228 -> pruned.
-  EXPECT_EQ(headMask(threeHeads(), withTau(21845.0 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(21845.0 / 65536)).headMask.data,
             (Bytes{1, 1, 1}));
-  EXPECT_EQ(headMask(threeHeads(), withTau(21846.0 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(21846.0 / 65536)).headMask.data,
             (Bytes{1, 0, 1}));
   // Head 0 is kept iff 3·65536·4 = 786432 >= t·18, i.e. t <= 43690.67.
-  EXPECT_EQ(headMask(threeHeads(), withTau(43690.0 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(43690.0 / 65536)).headMask.data,
             (Bytes{1, 0, 1}));
-  EXPECT_EQ(headMask(threeHeads(), withTau(43691.0 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(43691.0 / 65536)).headMask.data,
             (Bytes{0, 0, 1}));
   // τ·65536 = 43690.5 rounds half to even to 43690 -> head 0 still kept.
-  EXPECT_EQ(headMask(threeHeads(), withTau(43690.5 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(43690.5 / 65536)).headMask.data,
             (Bytes{1, 0, 1}));
   // Head 2: relative importance exactly 2 -> kept at τ=2 (equality), pruned
   // one Q16 step above.
-  EXPECT_EQ(headMask(threeHeads(), withTau(2.0)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(2.0)).headMask.data,
             (Bytes{0, 0, 1}));
-  EXPECT_EQ(headMask(threeHeads(), withTau(2.0 + 1.0 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(threeHeads(), withTau(2.0 + 1.0 / 65536)).headMask.data,
             (Bytes{0, 0, 0}));
 }
 
@@ -370,14 +370,14 @@ TEST(HeadMask, SumsArePerBatchItem) {
   //   batch 0: head 1 has 2·1/4 = 0.5 < 0.6 -> pruned; head 0 1.5 -> kept.
   //   batch 1: both 2·1/2 = 1 -> kept (a global sum would give 2/6 < 0.6).
   Tensor<int64_t> theta = make<int64_t>({2, 2, 1, 1}, {3, 1, 1, 1});
-  EXPECT_EQ(headMask(theta, withTau(0.6)).headMask.data, (Bytes{1, 0, 1, 1}));
+  EXPECT_EQ(headsOf(theta, withTau(0.6)).headMask.data, (Bytes{1, 0, 1, 1}));
 }
 
 TEST(HeadMask, AllZeroImportanceKeepsEveryHead) {
   // θ_H = 0 for both heads (one zero block, one invalid block): H·65536·0 >=
   // t·0 holds for every t.
   Tensor<int64_t> theta = make<int64_t>({1, 2, 1, 1}, {0, -1});
-  HeadResult r = headMask(theta, withTau(1.5));
+  HeadResult r = headsOf(theta, withTau(1.5));
   EXPECT_EQ(r.thetaH.data, (I64s{0, 0}));
   EXPECT_EQ(r.headMask.data, (Bytes{1, 1}));
 }
@@ -389,15 +389,15 @@ TEST(HeadMask, ThresholdIsExactBeyond64Bits) {
   // 2^67 + 2^53 -> kept (in wrapping int64 both sides are ~0 and 2^53).
   const int64_t c = int64_t(1) << 50;
   Tensor<int64_t> theta = make<int64_t>({1, 2, 1, 1}, {7 * c, c});
-  EXPECT_EQ(headMask(theta, withTau(0.25)).headMask.data, (Bytes{1, 1}));
-  EXPECT_EQ(headMask(theta, withTau(16385.0 / 65536)).headMask.data,
+  EXPECT_EQ(headsOf(theta, withTau(0.25)).headMask.data, (Bytes{1, 1}));
+  EXPECT_EQ(headsOf(theta, withTau(16385.0 / 65536)).headMask.data,
             (Bytes{1, 0}));
 }
 
 TEST(HeadMask, HugeTauPrunesEveryNonZeroHead) {
   // t is capped internally; the decision must still be "pruned".
   Tensor<int64_t> theta = make<int64_t>({1, 2, 1, 1}, {5, 5});
-  EXPECT_EQ(headMask(theta, withTau(1e30)).headMask.data, (Bytes{0, 0}));
+  EXPECT_EQ(headsOf(theta, withTau(1e30)).headMask.data, (Bytes{0, 0}));
 }
 
 } // namespace

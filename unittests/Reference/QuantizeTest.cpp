@@ -1,6 +1,6 @@
 //===- QuantizeTest.cpp - split-quantize and integer scores ---------------===//
 //
-// Stage 1 and stage 2a of DESIGN §2 on values whose fixed-point form is worked
+// Stage 1 and stage 2a of docs/semantics.md on values whose fixed-point form is worked
 // out by hand in the comments (default format I=4, F=4: raw in [-128, 127],
 // one unit = 1/16).
 //

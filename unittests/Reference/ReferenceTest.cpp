@@ -202,13 +202,13 @@ TEST(WorkedExample, MatchesDocsSemantics) {
   Tensor<int64_t> s = integerScores(qs.hi, ks.hi);
   EXPECT_EQ(s.data,
             (I64s{0, -2, 1, -1, 2, 0, -2, 6, -1, 4, -1, -1, 3, -6, 0, 6}));
-  Tensor<int64_t> theta = blockImportance(s, nullptr, cfg);
+  Tensor<int64_t> theta = compactTheta(s, nullptr, cfg);
   EXPECT_EQ(theta.data, (I64s{4, 10, 14, 8}));
 
   // Step 3: ρ = 0 keeps θ with 2·θ >= S (S = 14 and 22); θ_H = 36.
-  Tensor<uint8_t> blocks = blockMask(theta, cfg);
+  Tensor<uint8_t> blocks = blockMask(fromCompact(theta), cfg);
   EXPECT_EQ(blocks.data, (std::vector<uint8_t>{0, 1, 1, 0}));
-  HeadResult heads = headMask(theta, cfg);
+  HeadResult heads = headsOf(theta, cfg);
   EXPECT_EQ(heads.thetaH.data, (I64s{36}));
   EXPECT_EQ(heads.headMask.data, (std::vector<uint8_t>{1}));
 

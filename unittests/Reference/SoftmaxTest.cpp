@@ -1,6 +1,6 @@
 //===- SoftmaxTest.cpp - exact and polynomial masked softmax --------------===//
 //
-// Stage 5a of DESIGN §2: the hardware's polynomial exp and reciprocal against
+// Stage 5a of docs/semantics.md: the hardware's polynomial exp and reciprocal against
 // hand-evaluated values and against std::exp, and the row softmax over
 // finite entries.
 //

@@ -61,6 +61,47 @@ inline std::vector<float> pseudoRandom(int64_t n, uint32_t seed, float lo,
   return v;
 }
 
+/// The tests' compact notation for absolute block importances: θ ≥ 0 for a
+/// valid block, -1 for an invalid one (every element removed).
+inline Tensor<int64_t> compactTheta(const Tensor<int64_t> &sInt,
+                                    const Tensor<float> *mask,
+                                    const AttentionConfig &cfg) {
+  BlockImportance imp = blockImportance(sInt, mask, cfg);
+  for (int64_t n = 0; n < imp.theta.size(); ++n)
+    if (!imp.valid.data[n])
+      imp.theta.data[n] = -1;
+  return imp.theta;
+}
+/// The importances that `compact` (in the notation above) stands for.
+inline BlockImportance fromCompact(const Tensor<int64_t> &compact) {
+  BlockImportance imp{compact, Tensor<uint8_t>(compact.shape, 1)};
+  for (int64_t n = 0; n < compact.size(); ++n)
+    if (compact.data[n] < 0) {
+      imp.theta.data[n] = 0;
+      imp.valid.data[n] = 0;
+    }
+  return imp;
+}
+
+/// θ_H and the head mask of compact absolute θ [B,H,NB,MB]: θ_H is the sum of
+/// the valid θ of each head (Σ|S_int| over its non-removed elements).
+struct HeadResult {
+  Tensor<int64_t> thetaH;
+  Tensor<uint8_t> headMask;
+};
+inline HeadResult headsOf(const Tensor<int64_t> &compact,
+                          const AttentionConfig &cfg) {
+  const int64_t B = compact.dim(0), H = compact.dim(1);
+  const int64_t perHead = compact.dim(2) * compact.dim(3);
+  Tensor<int64_t> thetaH({B, H}, 0);
+  for (int64_t bh = 0; bh < B * H; ++bh)
+    for (int64_t n = 0; n < perHead; ++n)
+      if (compact.data[bh * perHead + n] >= 0)
+        thetaH.data[bh] += compact.data[bh * perHead + n];
+  Tensor<uint8_t> keep = headMask(thetaH, cfg);
+  return {std::move(thetaH), std::move(keep)};
+}
+
 } // namespace hdp::ref::test
 
 #endif // HDP_UNITTESTS_REFERENCE_TESTUTIL_H

@@ -209,31 +209,45 @@ size_t expectAgreement(const sim::SimResult &r, const ref::AttentionResult &e,
 }
 
 TEST(SimFunctional, RandomCasesMatchTheReference) {
-  size_t differing = 0, cases = 0;
-  for (unsigned seed = 1; seed <= 240; ++seed) {
-    RandomCase rc = makeCase(seed);
-    ASSERT_EQ(rc.config.validate(), "") << rc.description;
-    const ref::Tensor<float> *mask =
-        rc.inputs.mask ? &*rc.inputs.mask : nullptr;
-    ref::AttentionResult expected =
-        ref::attention(rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, rc.config);
-    accel::AttentionParams params =
-        accel::AttentionParams::from(rc.config, rc.shape.D);
-    accel::AccelConfig accels[] = {
-        loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
-        tinyConfigFor(rc.shape, params), oddConfig()};
-    for (const accel::AccelConfig &accel : accels) {
-      std::string what = rc.description + " on " + accel.name;
-      sim::SimResult r = compileAndRun(rc.shape, rc.config, accel, rc.inputs);
-      if (HasFailure())
-        return; // one clear failure rather than hundreds
-      differing += expectAgreement(r, expected, what);
-      ++cases;
-      if (HasFailure())
-        return;
+  size_t differing = 0, cases = 0, rankingsDisagree = 0;
+  for (unsigned seed = 1; seed <= 240; ++seed)
+    for (hdp::Importance importance :
+         {hdp::Importance::Abs, hdp::Importance::Signed}) {
+      RandomCase rc = makeCase(seed);
+      rc.config.importance = importance;
+      rc.description +=
+          std::string(" importance=") + hdp::importanceName(importance);
+      ASSERT_EQ(rc.config.validate(), "") << rc.description;
+      const ref::Tensor<float> *mask =
+          rc.inputs.mask ? &*rc.inputs.mask : nullptr;
+      ref::AttentionResult expected = ref::attention(
+          rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, rc.config);
+      if (importance == hdp::Importance::Signed) {
+        ref::AttentionConfig abs = rc.config;
+        abs.importance = hdp::Importance::Abs;
+        rankingsDisagree +=
+            ref::attention(rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, abs)
+                .blockMask.data != expected.blockMask.data;
+      }
+      accel::AttentionParams params =
+          accel::AttentionParams::from(rc.config, rc.shape.D);
+      accel::AccelConfig accels[] = {
+          loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
+          tinyConfigFor(rc.shape, params), oddConfig()};
+      for (const accel::AccelConfig &accel : accels) {
+        std::string what = rc.description + " on " + accel.name;
+        sim::SimResult r = compileAndRun(rc.shape, rc.config, accel, rc.inputs);
+        if (HasFailure())
+          return; // one clear failure rather than hundreds
+        differing += expectAgreement(r, expected, what);
+        ++cases;
+        if (HasFailure())
+          return;
+      }
     }
-  }
-  EXPECT_EQ(cases, 960u);
+  EXPECT_EQ(cases, 1920u);
+  // The signed cases exercise other masks than the abs ones, not the same.
+  EXPECT_GE(rankingsDisagree, 100u);
   // The simulator performs the reference's float operations in the same
   // order, so in practice the outputs are identical.
   EXPECT_EQ(differing, 0u);
@@ -248,27 +262,31 @@ TEST(SimFunctional, EveryPolicyAndTheTinyConfigAtMediumSize) {
     mask.data[shape.M + j] = -10000.0f; // pad the second batch item
   in.mask = mask;
   for (ref::Policy policy :
-       {ref::Policy::Hdp, ref::Policy::TopK, ref::Policy::Dense}) {
-    ref::AttentionConfig config;
-    config.policy = policy;
-    config.rho = 0.2;
-    config.topk = 5;
-    config.tauH = 0.8;
-    config.blockRows = 2;
-    config.blockCols = 3;
-    ref::AttentionResult expected =
-        ref::attention(in.q, in.k, in.v, &*in.mask, config);
-    accel::AttentionParams params =
-        accel::AttentionParams::from(config, shape.D);
-    for (const accel::AccelConfig &accel :
-         {loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
-          tinyConfigFor(shape, params), oddConfig()}) {
-      sim::SimResult r = compileAndRun(shape, config, accel, in);
-      expectAgreement(r, expected,
-                      "policy " + std::to_string(int(policy)) + " on " +
-                          accel.name);
+       {ref::Policy::Hdp, ref::Policy::TopK, ref::Policy::Dense})
+    for (hdp::Importance importance :
+         {hdp::Importance::Abs, hdp::Importance::Signed}) {
+      ref::AttentionConfig config;
+      config.policy = policy;
+      config.importance = importance;
+      config.rho = 0.2;
+      config.topk = 5;
+      config.tauH = 0.8;
+      config.blockRows = 2;
+      config.blockCols = 3;
+      ref::AttentionResult expected =
+          ref::attention(in.q, in.k, in.v, &*in.mask, config);
+      accel::AttentionParams params =
+          accel::AttentionParams::from(config, shape.D);
+      for (const accel::AccelConfig &accel :
+           {loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
+            tinyConfigFor(shape, params), oddConfig()}) {
+        sim::SimResult r = compileAndRun(shape, config, accel, in);
+        expectAgreement(r, expected,
+                        "policy " + std::to_string(int(policy)) + " " +
+                            hdp::importanceName(importance) + " on " +
+                            accel.name);
+      }
     }
-  }
 }
 
 TEST(SimFunctional, PrunedHeadsOutputZeroAndSkipWork) {

@@ -35,7 +35,9 @@
 
 namespace hdp::accel {
 
-constexpr uint16_t kHdpcVersion = 1;
+constexpr uint16_t kHdpcVersion = 2;
+/// The oldest version the reader accepts (1: before `importance`).
+constexpr uint16_t kHdpcOldestVersion = 1;
 constexpr unsigned kHeaderBytes = 168;
 
 /// What a program needs to know about the accelerator it was compiled for:
@@ -54,12 +56,13 @@ struct AccelSignature {
 };
 
 /// The attention configuration in the exact integer/bit form the hardware
-/// uses: ρ and τ_H as Q16 integers (DESIGN §2 step 3), the scale as f32.
+/// uses: ρ and τ_H as Q16 integers (docs/semantics.md step 3), the scale as f32.
 struct AttentionParams {
   uint8_t intBits = 4;
   uint8_t fracBits = 4;
   int8_t shift = 0;
   ref::Policy policy = ref::Policy::Hdp;
+  Importance importance = Importance::Abs;
   ref::SoftmaxKind softmax = ref::SoftmaxKind::Exact;
   bool approx = true;
   uint16_t blockRows = 2, blockCols = 2;

@@ -99,29 +99,13 @@ public:
                         int64_t headSize, float *out);
 };
 
-/// The block importance that block selection ranks by.
-enum class Importance {
-  /// θ = Σ|S_int|: hdp's semantics (DESIGN §2), the default.
-  Abs,
-  /// EXPERIMENT, not hdp's semantics: θ = Σ S_int (signed) over the block's
-  /// non-removed elements. A block of strongly negative scores gets almost
-  /// no softmax weight, yet Σ|S_int| ranks it high; the signed sum does not.
-  /// It is offset per block row so that the row's smallest valid θ is 0,
-  /// which leaves every hdp threshold (mean/max/min based) and the top-k
-  /// order unchanged while keeping θ >= 0. Head pruning still uses Σ|S_int|.
-  Signed,
-};
-
 /// hdp attention by the reference library, one configuration per layer.
 class ReferenceBackend : public AttentionBackend {
 public:
   /// `configs` has one entry per layer, or a single entry for all layers.
-  explicit ReferenceBackend(std::vector<ref::AttentionConfig> configs,
-                            Importance importance = Importance::Abs)
-      : configs(std::move(configs)), importance(importance) {}
-  std::string name() const override {
-    return importance == Importance::Abs ? "reference" : "reference-signed";
-  }
+  explicit ReferenceBackend(std::vector<ref::AttentionConfig> configs)
+      : configs(std::move(configs)) {}
+  std::string name() const override { return "reference"; }
   llvm::Expected<ref::Tensor<float>> attend(unsigned layer,
                                             const ref::Tensor<float> &q,
                                             const ref::Tensor<float> &k,
@@ -130,7 +114,6 @@ public:
 
 private:
   std::vector<ref::AttentionConfig> configs;
-  Importance importance;
 };
 
 /// The configuration of `layer` in a per-layer list (a single entry applies
@@ -149,14 +132,6 @@ void countMassLost(const ref::Tensor<float> &q, const ref::Tensor<float> &k,
                    const ref::AttentionConfig &config,
                    const std::vector<uint8_t> &blockMask,
                    const std::vector<uint8_t> &headMask, LayerStats &stats);
-
-/// hdp attention exactly as hdp::ref::attention except that blocks are
-/// ranked by Importance::Signed (an experiment; see there).
-ref::AttentionResult signedImportanceAttention(const ref::Tensor<float> &q,
-                                               const ref::Tensor<float> &k,
-                                               const ref::Tensor<float> &v,
-                                               const ref::Tensor<float> &mask,
-                                               const ref::AttentionConfig &cfg);
 
 /// Counts quantized and clamped values of `x` under `config` (step 1 of the
 /// semantics) into `stats`.

@@ -1,6 +1,6 @@
 //===- Reference.h - Plain-loop reference of HDP attention ------*- C++ -*-===//
 //
-// The reference implementation of DESIGN section 2 (docs/semantics.md): plain
+// The reference implementation of docs/semantics.md: plain
 // loops, no MLIR, no vectorisation. Every other implementation of hdp (the
 // compiled CPU code, the simulator) is judged against these functions, so they
 // favour obviousness over speed and are never "optimised".
@@ -10,48 +10,24 @@
 #ifndef HDP_REFERENCE_REFERENCE_H
 #define HDP_REFERENCE_REFERENCE_H
 
+#include "hdp/Semantics/AttentionConfig.h"
+#include "hdp/Semantics/Masking.h"
+#include "hdp/Semantics/RowKernels.h"
+
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace hdp::ref {
 
-/// How blocks of the score matrix are selected.
-enum class Policy { Hdp, TopK, Dense };
-/// How the softmax exponentials and row-sum reciprocal are evaluated.
-enum class SoftmaxKind { Exact, Poly };
-
-/// The keyword of a policy as `#hdp.config` spells it: hdp, topk, dense.
-const char *policyName(Policy policy);
-
-/// Every parameter of `#hdp.config<...>`, with the defaults of DESIGN §2.
-struct AttentionConfig {
-  /// Upper bounds of `block` and `topk` (docs/limits.md): a 16384 x 16384
-  /// block covers the largest score matrix the tools accept (2^28 elements);
-  /// any topk >= the block columns of a row keeps them all.
-  static constexpr int64_t kMaxBlockDim = 16384;
-  static constexpr int64_t kMaxTopK = 2147483647;
-
-  int64_t intBits = 4;   ///< I: integer bits (incl. sign) of the fixed point.
-  int64_t fracBits = 4;  ///< F: fraction bits.
-  int64_t shift = 0;     ///< power-of-two pre-scale before quantisation.
-  int64_t blockRows = 2; ///< bm: block height in the score matrix.
-  int64_t blockCols = 2; ///< bn: block width in the score matrix.
-  double rho = 0.0;      ///< ρ ∈ [-1, 1]: block threshold ratio.
-  double tauH = 0.0;     ///< τ_H ≥ 0: head threshold (0 = off).
-  Policy policy = Policy::Hdp;
-  int64_t topk = 1;   ///< blocks kept per block row under Policy::TopK.
-  bool approx = true; ///< drop the Frac·Frac term.
-  SoftmaxKind softmax = SoftmaxKind::Exact;
-  std::optional<double> scale; ///< softmax scale; unset means 1/sqrt(D).
-
-  /// Returns an empty string when the configuration is possible, otherwise a
-  /// message that names the offending key (e.g. "rho must be in [-1, 1]").
-  std::string validate() const;
-  /// The scale actually applied for head dimension `d`, rounded to f32.
-  float effectiveScale(int64_t d) const;
-};
+// The configuration types are hdp's shared vocabulary; the reference uses
+// them under its own namespace too.
+using hdp::AttentionConfig;
+using hdp::Importance;
+using hdp::Policy;
+using hdp::SoftmaxKind;
+using hdp::importanceName;
+using hdp::policyName;
 
 /// A dense row-major (C order) tensor.
 template <typename T> struct Tensor {
@@ -82,12 +58,8 @@ template <typename T> struct Tensor {
   const T &at(int64_t a, int64_t b) const { return data[a * shape[1] + b]; }
 };
 
-/// A mask value at or below this removes the element (covers -inf, finfo.min
-/// and BERT's -10000).
-constexpr float kRemovedThreshold = -10000.0f;
-inline bool isRemoved(float maskValue) {
-  return maskValue <= kRemovedThreshold;
-}
+using hdp::isRemoved;
+using hdp::kRemovedThreshold;
 
 /// Additive mask value for element (b, h, i, j) of the [B,H,N,M] score matrix,
 /// broadcasting `mask` (rank 0..4, numpy rules, trailing dims aligned). A null
@@ -110,23 +82,29 @@ SplitResult splitQuantize(const Tensor<float> &x, const AttentionConfig &cfg);
 Tensor<int64_t> integerScores(const Tensor<int32_t> &qHi,
                               const Tensor<int32_t> &kHi);
 
-/// Stage 2b: block importance θ [B,H,ceil(N/bm),ceil(M/bn)]: Σ|S_int| over the
-/// non-removed elements of each block; -1 marks an invalid block (every
-/// element removed).
-Tensor<int64_t> blockImportance(const Tensor<int64_t> &sInt,
+/// Stage 2b: block importance θ [B,H,ceil(N/bm),ceil(M/bn)] over the
+/// non-removed elements of each block: Σ|S_int| (Importance::Abs) or Σ S_int
+/// (Importance::Signed, may be negative). A block is valid when it has a
+/// non-removed element; validity is kept apart from θ (θ = 0 when invalid).
+struct BlockImportance {
+  Tensor<int64_t> theta;
+  Tensor<uint8_t> valid; ///< 1 = at least one non-removed element
+};
+BlockImportance blockImportance(const Tensor<int64_t> &sInt,
                                 const Tensor<float> *mask,
                                 const AttentionConfig &cfg);
 
 /// Stage 3a: the block mask [B,H,NB,MB] (1 = kept) under cfg.policy.
-Tensor<uint8_t> blockMask(const Tensor<int64_t> &theta,
+Tensor<uint8_t> blockMask(const BlockImportance &importance,
                           const AttentionConfig &cfg);
 
-/// Stage 3b: θ_H [B,H] (sum of valid θ of the head) and the head mask [B,H].
-struct HeadResult {
-  Tensor<int64_t> thetaH;
-  Tensor<uint8_t> headMask;
-};
-HeadResult headMask(const Tensor<int64_t> &theta, const AttentionConfig &cfg);
+/// Stage 3b: head importance θ_H [B,H], Σ|S_int| over the non-removed
+/// elements of the head (whatever the block ranking).
+Tensor<int64_t> headImportance(const Tensor<int64_t> &sInt,
+                               const Tensor<float> *mask);
+/// Stage 3b: the head mask [B,H] (1 = kept) from θ_H [B,H].
+Tensor<uint8_t> headMask(const Tensor<int64_t> &thetaH,
+                         const AttentionConfig &cfg);
 
 /// Stage 4, approx-combine: scores [B,H,N,M] in f32 for kept elements (block
 /// kept, head kept, element not removed); -inf elsewhere. Includes the
@@ -138,10 +116,9 @@ Tensor<float> approxCombine(const SplitResult &q, const SplitResult &k,
                             const Tensor<float> *mask,
                             const AttentionConfig &cfg);
 
-/// The hardware's polynomial exp (I-BERT second order) for x <= 0.
-float polyExp(float x);
-/// The hardware's reciprocal: linear seed plus one Newton step.
-float polyReciprocal(float sigma);
+/// The hardware's polynomial exp and reciprocal (docs/semantics.md step 5).
+using hdp::rows::polyExp;
+using hdp::rows::polyReciprocal;
 
 /// Stage 5a: softmax over the finite entries of each row of `scores`
 /// ([...,N,M]); rows without one are all 0.
@@ -154,7 +131,7 @@ Tensor<float> sparsePV(const Tensor<float> &probs, const Tensor<float> &v,
                        const Tensor<uint8_t> &headMask,
                        const AttentionConfig &cfg);
 
-/// The whole of DESIGN §2.
+/// The whole of docs/semantics.md.
 struct AttentionResult {
   Tensor<float> out;         ///< [B,H,N,Dv]
   Tensor<uint8_t> blockMask; ///< [B,H,NB,MB]

@@ -1,6 +1,6 @@
 //===- Npy.h - Reading and writing NumPy .npy files -------------*- C++ -*-===//
 //
-// A small, strict reader and an atomic writer of NumPy's .npy format
+// A small, strict reader and a serialiser of NumPy's .npy format
 // (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
 // hdp's runners and the simulator exchange tensors with Python through it.
 //
@@ -9,9 +9,8 @@
 // is an llvm::Error whose message starts with the file name and says what was
 // expected, so that tools can print it unchanged.
 //
-// Writing never leaves a partial file behind: data goes to a temporary file in
-// the destination directory that is renamed into place only when it is
-// complete (writeFiles does this for several files at once).
+// The tools write the serialised bytes through hdp/Tooling/OutputFiles.h,
+// which makes all files of a run appear whole or not at all.
 //
 //===----------------------------------------------------------------------===//
 
@@ -114,23 +113,6 @@ Array fromI64(std::vector<int64_t> shape, llvm::ArrayRef<int64_t> values);
 /// The bytes of a .npy file (format 1.0, or 2.0 if the header needs it) for
 /// `array`. Fails if the byte count does not match the shape.
 llvm::Expected<std::string> serialize(const Array &array);
-
-/// Writes `array` to `path` atomically: a temporary file in the same directory
-/// is renamed over `path` only once it is complete.
-llvm::Error writeFile(llvm::StringRef path, const Array &array);
-
-/// One file of a writeFiles batch.
-struct OutputFile {
-  std::string path;
-  const Array *array;
-};
-
-/// Writes several files all-or-nothing: every array is serialised and written
-/// to a temporary file first; only if all of them succeed are they renamed
-/// into place. On failure every temporary is removed and no destination is
-/// touched. (A rename failing after others succeeded, which needs the
-/// directory to change under us, cannot be undone; it is reported.)
-llvm::Error writeFiles(llvm::ArrayRef<OutputFile> files);
 
 } // namespace hdp::npy
 

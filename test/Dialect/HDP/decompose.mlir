@@ -56,6 +56,21 @@ func.func @wide_types(%q: tensor<1x1x4x64xf32>) -> tensor<1x1x4x64xf32> {
 
 // -----
 
+// importance = signed: block_score writes θ (Σ S_int) and the block
+// magnitudes (Σ|S_int|); the prune mask reads both, the head mask the
+// magnitudes.
+
+// CHECK-LABEL: func.func @signed_importance
+// CHECK: %[[BS:.*]]:3 = hdp.block_score config #hdp.config<importance = signed> ins({{.*}}) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x4x3xi32>, tensor<1x2x2x2xi64>, tensor<1x2x2x2xi64>)
+// CHECK: %[[BM:.*]] = hdp.prune_mask config #hdp.config<importance = signed> ins(%[[BS]]#1 : tensor<1x2x2x2xi64>) magnitude(%[[BS]]#2 : tensor<1x2x2x2xi64>) outs(
+// CHECK: hdp.head_mask config #hdp.config<importance = signed> ins(%[[BS]]#2 : tensor<1x2x2x2xi64>)
+func.func @signed_importance(%q: tensor<1x2x4x4xf32>, %k: tensor<1x2x3x4xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = hdp.attention config #hdp.config<importance = signed> %q, %k, %k : tensor<1x2x4x4xf32>, tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32> -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
 // Dynamic shapes: sizes read with tensor.dim, the block grid with ceildivui.
 
 // CHECK-LABEL: func.func @dynamic

@@ -73,7 +73,7 @@ func.func private @f() attributes {hdp.cfg = #hdp.config<scale = 5.0e38>}
 
 // -----
 
-// expected-error @+1 {{unknown #hdp.config key 'ratio'; expected one of int_bits, frac_bits, shift, block, rho, tau_h, policy, topk, approx, softmax, scale}}
+// expected-error @+1 {{unknown #hdp.config key 'ratio'; expected one of int_bits, frac_bits, shift, block, rho, tau_h, policy, importance, topk, approx, softmax, scale}}
 func.func private @f() attributes {hdp.cfg = #hdp.config<ratio = 0.5>}
 
 // -----
@@ -463,5 +463,52 @@ func.func @f(%p: tensor<1x2x8x6xf32>, %v: tensor<1x2x6x3xf32>, %bm: tensor<1x2x4
 func.func @f(%p: tensor<1x2x8x6xf32>, %v: tensor<1x2x6x3xf32>, %bm: tensor<1x2x4x3xi1>, %hm: tensor<1x2xi1>, %o: tensor<1x2x8x3xf32>, %o2: tensor<1x2x8x4xf32>) {
   // expected-error @+1 {{'hdp.sparse_pv' op output init dimension 3 (V) is 4, expected 3}}
   %0 = hdp.sparse_pv ins(%p, %v, %bm, %hm : tensor<1x2x8x6xf32>, tensor<1x2x6x3xf32>, tensor<1x2x4x3xi1>, tensor<1x2xi1>) outs(%o2 : tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x6xi32>, %t: tensor<1x2x4x3xi64>) {
+  // expected-error @+1 {{'hdp.block_score' op expects 3 init(s) (scores, theta, magnitude (importance = signed)), got 2}}
+  %0:2 = hdp.block_score config #hdp.config<importance = signed> ins(%qh, %kh : tensor<1x2x8x4xi8>, tensor<1x2x6x4xi8>) outs(%s, %t : tensor<1x2x8x6xi32>, tensor<1x2x4x3xi64>) -> tensor<1x2x8x6xi32>, tensor<1x2x4x3xi64>
+  return
+}
+
+// -----
+
+func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x6xi32>, %t: tensor<1x2x4x3xi64>, %m: tensor<1x2x4x2xi64>) {
+  // expected-error @+1 {{'hdp.block_score' op magnitude init dimension 3 (J) is 2, expected 3}}
+  %0:3 = hdp.block_score config #hdp.config<importance = signed> ins(%qh, %kh : tensor<1x2x8x4xi8>, tensor<1x2x6x4xi8>) outs(%s, %t, %m : tensor<1x2x8x6xi32>, tensor<1x2x4x3xi64>, tensor<1x2x4x2xi64>) -> tensor<1x2x8x6xi32>, tensor<1x2x4x3xi64>, tensor<1x2x4x2xi64>
+  return
+}
+
+// -----
+
+func.func @f(%t: tensor<1x2x4x3xi64>, %b: tensor<1x2x4x3xi1>) {
+  // expected-error @+1 {{'hdp.prune_mask' op importance = signed needs the block magnitudes (magnitude(...)) to know which blocks are valid}}
+  %0 = hdp.prune_mask config #hdp.config<importance = signed> ins(%t : tensor<1x2x4x3xi64>) outs(%b : tensor<1x2x4x3xi1>) -> tensor<1x2x4x3xi1>
+  return
+}
+
+// -----
+
+func.func @f(%t: tensor<1x2x4x3xi64>, %b: tensor<1x2x4x3xi1>) {
+  // expected-error @+1 {{'hdp.prune_mask' op magnitude(...) is only read under importance = signed; with importance = abs θ holds it}}
+  %0 = hdp.prune_mask ins(%t : tensor<1x2x4x3xi64>) magnitude(%t : tensor<1x2x4x3xi64>) outs(%b : tensor<1x2x4x3xi1>) -> tensor<1x2x4x3xi1>
+  return
+}
+
+// -----
+
+func.func @f(%t: tensor<1x2x4x3xi64>, %m: tensor<1x2x4x3xi32>, %b: tensor<1x2x4x3xi1>) {
+  // expected-error @+1 {{'hdp.prune_mask' op magnitude must have i64 elements, got 'tensor<1x2x4x3xi32>'}}
+  %0 = hdp.prune_mask config #hdp.config<importance = signed> ins(%t : tensor<1x2x4x3xi64>) magnitude(%m : tensor<1x2x4x3xi32>) outs(%b : tensor<1x2x4x3xi1>) -> tensor<1x2x4x3xi1>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected one of 'abs', 'signed' for 'importance'}}
+func.func @f() attributes {c = #hdp.config<importance = negative>} {
   return
 }

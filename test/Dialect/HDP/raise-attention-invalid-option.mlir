@@ -5,7 +5,7 @@
 // RANGE: error: hdp-raise-attention: option 'config' must be a #hdp.config<...> attribute, got '#hdp.config<rho = 2.0>': invalid #hdp.config: rho must be in [-1, 1] (got 2)
 
 // RUN: not hdp-opt --hdp-raise-attention="config='#hdp.config<foo = 1>'" %s 2>&1 | FileCheck %s --check-prefix=KEY
-// KEY: error: hdp-raise-attention: option 'config' must be a #hdp.config<...> attribute, got '#hdp.config<foo = 1>': unknown #hdp.config key 'foo'; expected one of int_bits, frac_bits, shift, block, rho, tau_h, policy, topk, approx, softmax, scale
+// KEY: error: hdp-raise-attention: option 'config' must be a #hdp.config<...> attribute, got '#hdp.config<foo = 1>': unknown #hdp.config key 'foo'; expected one of int_bits, frac_bits, shift, block, rho, tau_h, policy, importance, topk, approx, softmax, scale
 
 // RUN: not hdp-opt --hdp-raise-attention="config=42" %s 2>&1 | FileCheck %s --check-prefix=KIND
 // KIND: error: hdp-raise-attention: option 'config' must be a #hdp.config<...> attribute, got '42'{{$}}

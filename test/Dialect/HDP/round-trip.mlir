@@ -13,11 +13,16 @@ func.func private @all_defaults() attributes {hdp.cfg = #hdp.config<>}
 
 // CHECK-LABEL: func.func private @defaults_written()
 // CHECK-SAME: hdp.cfg = #hdp.config<>
-func.func private @defaults_written() attributes {hdp.cfg = #hdp.config<int_bits = 4, frac_bits = 4, shift = 0, block = [2, 2], rho = 0.0, tau_h = 0.0, policy = hdp, topk = 1, approx = true, softmax = exact>}
+func.func private @defaults_written() attributes {hdp.cfg = #hdp.config<int_bits = 4, frac_bits = 4, shift = 0, block = [2, 2], rho = 0.0, tau_h = 0.0, policy = hdp, importance = abs, topk = 1, approx = true, softmax = exact>}
 
 // CHECK-LABEL: func.func private @every_key()
-// CHECK-SAME: hdp.cfg = #hdp.config<int_bits = 6, frac_bits = 5, shift = -2, block = [4, 1], rho = -0.75, tau_h = 1.5, policy = topk, topk = 3, approx = false, softmax = poly, scale = 0.125>
-func.func private @every_key() attributes {hdp.cfg = #hdp.config<scale = 0.125, softmax = poly, approx = false, topk = 3, policy = topk, tau_h = 1.5, rho = -0.75, block = [4, 1], shift = -2, frac_bits = 5, int_bits = 6>}
+// CHECK-SAME: hdp.cfg = #hdp.config<int_bits = 6, frac_bits = 5, shift = -2, block = [4, 1], rho = -0.75, tau_h = 1.5, policy = topk, importance = signed, topk = 3, approx = false, softmax = poly, scale = 0.125>
+func.func private @every_key() attributes {hdp.cfg = #hdp.config<scale = 0.125, softmax = poly, approx = false, topk = 3, importance = signed, policy = topk, tau_h = 1.5, rho = -0.75, block = [4, 1], shift = -2, frac_bits = 5, int_bits = 6>}
+
+// The default ranking is not printed.
+// CHECK-LABEL: func.func private @importance_abs()
+// CHECK-SAME: hdp.cfg = #hdp.config<rho = 0.5>
+func.func private @importance_abs() attributes {hdp.cfg = #hdp.config<importance = abs, rho = 0.5>}
 
 // CHECK-LABEL: func.func private @issue_example()
 // CHECK-SAME: hdp.cfg = #hdp.config<rho = 0.3, policy = topk, topk = 4>
@@ -107,6 +112,10 @@ func.func @stages_on_tensors(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x8x4xf32>,
   %s, %theta = hdp.block_score ins(%qhi, %khi : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) mask(%m : tensor<1x1x8x8xf32>) outs(%e_s, %e_t : tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>) -> tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>
   // CHECK: hdp.prune_mask config #hdp.config<rho = 0.5> ins(%{{.*}} : tensor<1x2x4x4xi64>) outs(%{{.*}} : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
   %bm = hdp.prune_mask config #hdp.config<rho = 0.5> ins(%theta : tensor<1x2x4x4xi64>) outs(%e_bm : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
+  // CHECK: hdp.block_score config #hdp.config<importance = signed> ins(%{{.*}}, %{{.*}} : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>, tensor<1x2x4x4xi64>) -> tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>, tensor<1x2x4x4xi64>
+  %s2, %theta2, %mag2 = hdp.block_score config #hdp.config<importance = signed> ins(%qhi, %khi : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>) outs(%e_s, %e_t, %e_t : tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>, tensor<1x2x4x4xi64>) -> tensor<1x2x8x8xi32>, tensor<1x2x4x4xi64>, tensor<1x2x4x4xi64>
+  // CHECK: hdp.prune_mask config #hdp.config<importance = signed> ins(%{{.*}} : tensor<1x2x4x4xi64>) magnitude(%{{.*}} : tensor<1x2x4x4xi64>) outs(%{{.*}} : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
+  %bm2 = hdp.prune_mask config #hdp.config<importance = signed> ins(%theta2 : tensor<1x2x4x4xi64>) magnitude(%mag2 : tensor<1x2x4x4xi64>) outs(%e_bm : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
   // CHECK: hdp.head_mask config #hdp.config<tau_h = 0.5> ins(%{{.*}} : tensor<1x2x4x4xi64>) outs(%{{.*}}, %{{.*}} : tensor<1x2xi1>, tensor<1x2xi64>) -> tensor<1x2xi1>, tensor<1x2xi64>
   %hm, %th = hdp.head_mask config #hdp.config<tau_h = 0.5> ins(%theta : tensor<1x2x4x4xi64>) outs(%e_hm, %e_th : tensor<1x2xi1>, tensor<1x2xi64>) -> tensor<1x2xi1>, tensor<1x2xi64>
   // CHECK: hdp.approx_combine ins({{.*}} : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x8x8xi32>, tensor<1x2x4x4xi1>, tensor<1x2xi1>) mask(%{{.*}} : tensor<1x1x8x8xf32>) outs(%{{.*}} : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>

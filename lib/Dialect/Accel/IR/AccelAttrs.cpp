@@ -25,7 +25,7 @@ LogicalResult
 AttentionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       uint32_t intBits, uint32_t fracBits, int32_t shift,
                       uint32_t blockRows, uint32_t blockCols, StringRef policy,
-                      uint32_t topk, BoolAttr approx, StringRef softmax,
+                      StringRef importance, uint32_t topk, BoolAttr approx, StringRef softmax,
                       int32_t rhoQ16, uint64_t tauHQ16, uint32_t scaleBits) {
   if (intBits > 16 || fracBits > 16)
     return emitError() << "int_bits and frac_bits must be at most 16";
@@ -37,6 +37,9 @@ AttentionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "policy must be \"hdp\", \"topk\" or \"dense\" "
                           "(got \""
                        << policy << "\")";
+  if (importance != "abs" && importance != "signed")
+    return emitError() << "importance must be \"abs\" or \"signed\" (got \""
+                       << importance << "\")";
   if (softmax != "exact" && softmax != "poly")
     return emitError() << "softmax must be \"exact\" or \"poly\" (got \""
                        << softmax << "\")";

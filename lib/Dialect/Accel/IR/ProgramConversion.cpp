@@ -182,7 +182,8 @@ AttentionAttr hdp::accel_ir::attentionAttrOf(MLIRContext *ctx,
                                              const accel::AttentionParams &t) {
   return AttentionAttr::get(
       ctx, t.intBits, t.fracBits, t.shift, t.blockRows, t.blockCols,
-      ref::policyName(t.policy), t.topk, BoolAttr::get(ctx, t.approx),
+      ref::policyName(t.policy), importanceName(t.importance), t.topk,
+      BoolAttr::get(ctx, t.approx),
       t.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact", t.rhoQ16,
       t.tauHQ16, t.scaleBits);
 }
@@ -234,6 +235,9 @@ FailureOr<accel::Program> hdp::accel_ir::programOf(ProgramOp op) {
   p.attention.policy = t.getPolicy() == "topk"    ? ref::Policy::TopK
                        : t.getPolicy() == "dense" ? ref::Policy::Dense
                                                   : ref::Policy::Hdp;
+  p.attention.importance = t.getImportance() == "signed"
+                               ? Importance::Signed
+                               : Importance::Abs;
   p.attention.topk = t.getTopk();
   p.attention.approx = t.getApprox().getValue();
   p.attention.softmax = t.getSoftmax() == "poly" ? ref::SoftmaxKind::Poly

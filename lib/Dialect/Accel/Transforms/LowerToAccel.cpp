@@ -254,13 +254,23 @@ FailureOr<AttentionWork> ChainMatcher::match() {
     return fail("the integer parts of Q and K do not come from "
                 "hdp.split_quantize ops in the same block");
   Value theta = written(score, 1);
+  // importance = signed: the block magnitudes (third result) give validity
+  // to the prune mask and feed the head mask.
+  Value magnitude = score.getInits().size() > 2 ? written(score, 2) : Value();
+  Value headInput = magnitude ? magnitude : theta;
   auto prune = readerOf<PruneMaskOp>(
       theta, [](PruneMaskOp op) { return op.getTheta(); });
-  auto heads =
-      readerOf<HeadMaskOp>(theta, [](HeadMaskOp op) { return op.getTheta(); });
+  auto heads = readerOf<HeadMaskOp>(
+      headInput, [](HeadMaskOp op) { return op.getTheta(); });
   if (!prune || !heads || prune->getBlock() != block ||
       heads->getBlock() != block)
-    return fail("θ does not feed one hdp.prune_mask and one hdp.head_mask");
+    return fail(magnitude ? "θ and the block magnitudes do not feed one "
+                            "hdp.prune_mask and one hdp.head_mask"
+                          : "θ does not feed one hdp.prune_mask and one "
+                            "hdp.head_mask");
+  if (magnitude && prune.getMagnitude() != magnitude)
+    return fail("hdp.prune_mask does not read the block magnitudes of "
+                "hdp.block_score");
   Value blockMask = written(prune, 0);
   Value headMask = written(heads, 0);
   Value thetaH = written(heads, 1);
@@ -337,9 +347,11 @@ FailureOr<AttentionWork> ChainMatcher::match() {
       return fail("the stage ops are out of order");
 
   // Intermediate values live on the accelerator only.
-  Value internals[] = {written(splitQ, 0), written(splitQ, 1),
-                       written(splitK, 0), written(splitK, 1),
-                       written(score, 0),  theta};
+  SmallVector<Value> internals = {written(splitQ, 0), written(splitQ, 1),
+                                 written(splitK, 0), written(splitK, 1),
+                                 written(score, 0),  theta};
+  if (magnitude)
+    internals.push_back(magnitude);
   for (Value v : internals)
     if (!internal(v))
       return fail("an intermediate value (the split parts of Q or K, S_int "

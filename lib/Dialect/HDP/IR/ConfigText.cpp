@@ -29,13 +29,13 @@ std::string hdp::configNestingProblem(llvm::StringRef text) {
   return "";
 }
 
-llvm::Expected<hdp::ref::AttentionConfig>
+llvm::Expected<hdp::AttentionConfig>
 hdp::parseConfigText(llvm::StringRef text) {
   MLIRContext ctx(MLIRContext::Threading::DISABLED);
   return parseConfigText(text, ctx);
 }
 
-llvm::Expected<hdp::ref::AttentionConfig>
+llvm::Expected<hdp::AttentionConfig>
 hdp::parseConfigText(llvm::StringRef text, MLIRContext &ctx) {
   auto fail = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -63,7 +63,7 @@ hdp::parseConfigText(llvm::StringRef text, MLIRContext &ctx) {
   auto config = dyn_cast<ConfigAttr>(attr);
   if (!config)
     return fail("expected #hdp.config<...>, got " + text);
-  ref::AttentionConfig result = config.toReference();
+  hdp::AttentionConfig result = config.toReference();
   // The attribute verifier ran validate(); this guards the reference's
   // preconditions should the two ever drift apart.
   if (std::string e = result.validate(); !e.empty())

@@ -30,40 +30,41 @@ void HDPDialect::registerAttributes() {
 
 namespace {
 constexpr llvm::StringLiteral kKeys[] = {
-    "int_bits", "frac_bits", "shift",  "block",   "rho",  "tau_h",
-    "policy",   "topk",      "approx", "softmax", "scale"};
+    "int_bits", "frac_bits", "shift",   "block",  "rho",     "tau_h",
+    "policy",   "importance", "topk",   "approx", "softmax", "scale"};
 
-ref::Policy toRef(PruningPolicy p) {
+hdp::Policy toRef(PruningPolicy p) {
   switch (p) {
   case PruningPolicy::hdp:
-    return ref::Policy::Hdp;
+    return hdp::Policy::Hdp;
   case PruningPolicy::topk:
-    return ref::Policy::TopK;
+    return hdp::Policy::TopK;
   case PruningPolicy::dense:
-    return ref::Policy::Dense;
+    return hdp::Policy::Dense;
   }
   llvm_unreachable("unknown policy");
 }
 
-PruningPolicy fromRef(ref::Policy p) {
+PruningPolicy fromRef(hdp::Policy p) {
   switch (p) {
-  case ref::Policy::Hdp:
+  case hdp::Policy::Hdp:
     return PruningPolicy::hdp;
-  case ref::Policy::TopK:
+  case hdp::Policy::TopK:
     return PruningPolicy::topk;
-  case ref::Policy::Dense:
+  case hdp::Policy::Dense:
     return PruningPolicy::dense;
   }
   llvm_unreachable("unknown policy");
 }
 
-ref::AttentionConfig makeReference(int64_t intBits, int64_t fracBits,
+hdp::AttentionConfig makeReference(int64_t intBits, int64_t fracBits,
                                    int64_t shift, int64_t blockRows,
                                    int64_t blockCols, double rho, double tauH,
-                                   PruningPolicy policy, int64_t topk,
+                                   PruningPolicy policy,
+                                   hdp::Importance importance, int64_t topk,
                                    bool approx, SoftmaxKind softmax,
                                    std::optional<double> scale) {
-  ref::AttentionConfig c;
+  hdp::AttentionConfig c;
   c.intBits = intBits;
   c.fracBits = fracBits;
   c.shift = shift;
@@ -72,10 +73,10 @@ ref::AttentionConfig makeReference(int64_t intBits, int64_t fracBits,
   c.rho = rho;
   c.tauH = tauH;
   c.policy = toRef(policy);
+  c.importance = importance;
   c.topk = topk;
   c.approx = approx;
-  c.softmax = softmax == SoftmaxKind::poly ? ref::SoftmaxKind::Poly
-                                           : ref::SoftmaxKind::Exact;
+  c.softmax = softmax;
   c.scale = scale;
   return c;
 }
@@ -106,35 +107,36 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t shift, int64_t blockRows,
                                  int64_t blockCols, llvm::APFloat rho,
                                  llvm::APFloat tauH, PruningPolicy policy,
-                                 int64_t topk, bool approx, SoftmaxKind softmax,
+                                 hdp::Importance importance, int64_t topk,
+                                 bool approx, SoftmaxKind softmax,
                                  std::optional<llvm::APFloat> scale) {
-  ref::AttentionConfig c = makeReference(
+  hdp::AttentionConfig c = makeReference(
       intBits, fracBits, shift, blockRows, blockCols, rho.convertToDouble(),
-      tauH.convertToDouble(), policy, topk, approx, softmax, toDouble(scale));
+      tauH.convertToDouble(), policy, importance, topk, approx, softmax,
+      toDouble(scale));
   std::string error = c.validate();
   if (!error.empty())
     return emitError() << "invalid #hdp.config: " << error;
   return success();
 }
 
-ref::AttentionConfig ConfigAttr::toReference() const {
+hdp::AttentionConfig ConfigAttr::toReference() const {
   return makeReference(getIntBits(), getFracBits(), getShift(), getBlockRows(),
                        getBlockCols(), getRhoValue(), getTauHValue(),
-                       getPolicy(), getTopk(), getApprox(), getSoftmax(),
-                       toDouble(getScale()));
+                       getPolicy(), getImportance(), getTopk(), getApprox(),
+                       getSoftmax(), toDouble(getScale()));
 }
 
 ConfigAttr ConfigAttr::fromReference(MLIRContext *context,
-                                     const ref::AttentionConfig &c) {
+                                     const hdp::AttentionConfig &c) {
   std::optional<llvm::APFloat> scale;
   if (c.scale)
     scale = llvm::APFloat(*c.scale);
   return ConfigAttr::get(
       context, c.intBits, c.fracBits, c.shift, c.blockRows, c.blockCols,
-      llvm::APFloat(c.rho), llvm::APFloat(c.tauH), fromRef(c.policy), c.topk,
-      c.approx,
-      c.softmax == ref::SoftmaxKind::Poly ? SoftmaxKind::poly
-                                          : SoftmaxKind::exact,
+      llvm::APFloat(c.rho), llvm::APFloat(c.tauH), fromRef(c.policy),
+      c.importance, c.topk, c.approx,
+       c.softmax,
       scale);
 }
 
@@ -149,7 +151,7 @@ int64_t ConfigAttr::getSplitBitWidth() const {
 
 Attribute ConfigAttr::parse(AsmParser &parser, Type) {
   MLIRContext *ctx = parser.getContext();
-  ref::AttentionConfig c;
+  hdp::AttentionConfig c;
   llvm::StringSet<> seen;
   SMLoc startLoc = parser.getCurrentLocation();
 
@@ -228,9 +230,16 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
     if (key == "policy") {
       if (parseKeyword(key, {"hdp", "topk", "dense"}, word))
         return failure();
-      c.policy = word == "hdp"    ? ref::Policy::Hdp
-                 : word == "topk" ? ref::Policy::TopK
-                                  : ref::Policy::Dense;
+      c.policy = word == "hdp"    ? hdp::Policy::Hdp
+                 : word == "topk" ? hdp::Policy::TopK
+                                  : hdp::Policy::Dense;
+      return success();
+    }
+    if (key == "importance") {
+      if (parseKeyword(key, {"abs", "signed"}, word))
+        return failure();
+      c.importance =
+          word == "signed" ? hdp::Importance::Signed : hdp::Importance::Abs;
       return success();
     }
     if (key == "approx") {
@@ -243,7 +252,7 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
     if (parseKeyword(key, {"exact", "poly"}, word))
       return failure();
     c.softmax =
-        word == "poly" ? ref::SoftmaxKind::Poly : ref::SoftmaxKind::Exact;
+        word == "poly" ? hdp::SoftmaxKind::Poly : hdp::SoftmaxKind::Exact;
     return success();
   };
 
@@ -260,14 +269,13 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
   return ConfigAttr::getChecked(
       [&] { return parser.emitError(startLoc); }, ctx, c.intBits, c.fracBits,
       c.shift, c.blockRows, c.blockCols, llvm::APFloat(c.rho),
-      llvm::APFloat(c.tauH), fromRef(c.policy), c.topk, c.approx,
-      c.softmax == ref::SoftmaxKind::Poly ? SoftmaxKind::poly
-                                          : SoftmaxKind::exact,
+      llvm::APFloat(c.tauH), fromRef(c.policy), c.importance, c.topk, c.approx,
+       c.softmax,
       scale);
 }
 
 void ConfigAttr::print(AsmPrinter &printer) const {
-  const ref::AttentionConfig defaults;
+  const hdp::AttentionConfig defaults;
   SmallVector<std::string> entries;
   auto add = [&](StringRef key, const std::string &value) {
     entries.push_back((key + " = " + value).str());
@@ -288,12 +296,15 @@ void ConfigAttr::print(AsmPrinter &printer) const {
     add("tau_h", formatFloat(getTauHValue()));
   if (getPolicy() != PruningPolicy::hdp)
     add("policy", stringifyPruningPolicy(getPolicy()).str());
+  if (getImportance() != defaults.importance)
+    add("importance", hdp::importanceName(getImportance()));
   if (getTopk() != defaults.topk)
     add("topk", std::to_string(getTopk()));
   if (!getApprox())
     add("approx", "false");
-  if (getSoftmax() != SoftmaxKind::exact)
-    add("softmax", stringifySoftmaxKind(getSoftmax()).str());
+  if (getSoftmax() != defaults.softmax)
+    add("softmax",
+        getSoftmax() == hdp::SoftmaxKind::Poly ? "poly" : "exact");
   if (getScale())
     add("scale", formatFloat(getScale()->convertToDouble()));
   printer << "<";

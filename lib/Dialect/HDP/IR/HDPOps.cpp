@@ -280,7 +280,12 @@ LogicalResult SplitQuantizeOp::verify() {
 }
 
 LogicalResult BlockScoreOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 2, "scores, theta")))
+  const bool signedRanking =
+      getEffectiveConfig().getImportance() == hdp::Importance::Signed;
+  if (failed(verifyInits(*this, getInits(), signedRanking ? 3 : 2,
+                         signedRanking ? "scores, theta, magnitude (importance "
+                                         "= signed)"
+                                       : "scores, theta")))
     return failure();
   OperandChecker checker(*this);
   int64_t dyn = ShapedType::kDynamic;
@@ -306,19 +311,36 @@ LogicalResult BlockScoreOp::verify() {
                            "BHNM", isI32OrI64, "i32 or i64")) ||
       failed(verifyScoreWidth(*this, getInits()[0].getType(), D, config)))
     return failure();
-  return checker.check("theta init", getInits()[1].getType(),
-                       {B, H, ceilDivDim(N, config.getBlockRows()),
-                        ceilDivDim(M, config.getBlockCols())},
-                       "BHIJ", isI64, "i64");
+  SmallVector<int64_t> blocks = {B, H, ceilDivDim(N, config.getBlockRows()),
+                                 ceilDivDim(M, config.getBlockCols())};
+  if (failed(checker.check("theta init", getInits()[1].getType(), blocks,
+                           "BHIJ", isI64, "i64")))
+    return failure();
+  if (signedRanking)
+    return checker.check("magnitude init", getInits()[2].getType(), blocks,
+                         "BHIJ", isI64, "i64");
+  return success();
 }
 
 LogicalResult PruneMaskOp::verify() {
   if (failed(verifyInits(*this, getInits(), 1, "block mask")))
     return failure();
+  const bool signedRanking =
+      getEffectiveConfig().getImportance() == hdp::Importance::Signed;
+  if (signedRanking && !getMagnitude())
+    return emitOpError("importance = signed needs the block magnitudes "
+                       "(magnitude(...)) to know which blocks are valid");
+  if (!signedRanking && getMagnitude())
+    return emitOpError("magnitude(...) is only read under importance = "
+                       "signed; with importance = abs θ holds it");
   OperandChecker checker(*this);
   int64_t dyn = ShapedType::kDynamic;
   if (failed(checker.check("theta", getTheta().getType(), {dyn, dyn, dyn, dyn},
                            "BHIJ", isI64, "i64")))
+    return failure();
+  if (getMagnitude() &&
+      failed(checker.check("magnitude", getMagnitude().getType(),
+                           shapeOf(getTheta()), "BHIJ", isI64, "i64")))
     return failure();
   return checker.check("block mask init", getInits()[0].getType(),
                        shapeOf(getTheta()), "BHIJ", isI1, "i1");

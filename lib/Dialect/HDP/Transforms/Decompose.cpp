@@ -141,24 +141,31 @@ DecomposedAttention hdp::decomposeAttention(RewriterBase &rewriter,
   Value kHi = splitK.getResult(0), kLo = splitK.getResult(1);
 
   // Stage 2: integer scores and block importance.
-  Value scoresInit = dest.empty({B, H, N, M}, scoreType);
-  Value thetaInit = dest.empty({B, H, NB, MB}, i64);
-  BlockScoreOp blockScore = BlockScoreOp::create(
-      rewriter, loc, TypeRange{scoresInit.getType(), thetaInit.getType()}, qHi,
-      kHi, mask, ValueRange{scoresInit, thetaInit}, configAttr);
+  // Under importance = signed a third init receives the block magnitudes
+  // (validity and the head importance).
+  const bool signedRanking = config.getImportance() == hdp::Importance::Signed;
+  SmallVector<Value> scoreInits = {dest.empty({B, H, N, M}, scoreType),
+                                   dest.empty({B, H, NB, MB}, i64)};
+  if (signedRanking)
+    scoreInits.push_back(dest.empty({B, H, NB, MB}, i64));
+  BlockScoreOp blockScore =
+      BlockScoreOp::create(rewriter, loc, ValueRange(scoreInits).getTypes(),
+                           qHi, kHi, mask, scoreInits, configAttr);
   Value sInt = blockScore.getResult(0), theta = blockScore.getResult(1);
+  Value magnitude = signedRanking ? blockScore.getResult(2) : theta;
 
   // Stage 3: block mask and head mask.
   Value blockMaskInit = dest.empty({B, H, NB, MB}, i1);
-  PruneMaskOp pruneMask =
-      PruneMaskOp::create(rewriter, loc, TypeRange{blockMaskInit.getType()},
-                          theta, ValueRange{blockMaskInit}, configAttr);
+  PruneMaskOp pruneMask = PruneMaskOp::create(
+      rewriter, loc, TypeRange{blockMaskInit.getType()}, theta,
+      signedRanking ? magnitude : Value(), ValueRange{blockMaskInit},
+      configAttr);
   Value blockMask = pruneMask.getResult(0);
   Value headMaskInit = dest.empty({B, H}, i1);
   Value thetaHInit = dest.empty({B, H}, i64);
   HeadMaskOp headMask = HeadMaskOp::create(
       rewriter, loc, TypeRange{headMaskInit.getType(), thetaHInit.getType()},
-      theta, ValueRange{headMaskInit, thetaHInit}, configAttr);
+      magnitude, ValueRange{headMaskInit, thetaHInit}, configAttr);
 
   // Stage 4: approximate scores of kept blocks.
   Value scoreInit = dest.empty({B, H, N, M}, f32);

@@ -9,6 +9,7 @@
 
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Semantics/FixedPoint.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -213,7 +214,7 @@ public:
   Value isRemoved(Value value) {
     return arith::CmpFOp::create(e.builder(), e.location(),
                                  arith::CmpFPredicate::OLE, value,
-                                 e.f32(ref::kRemovedThreshold));
+                                 e.f32(hdp::kRemovedThreshold));
   }
 
 private:
@@ -516,10 +517,14 @@ void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
 //===----------------------------------------------------------------------===//
 
 /// Prunes one block row (docs/semantics.md, stage 3a) whose θ `thetaAt(bj)`
-/// reads; `storeKept(bj, kept)` writes its block mask. Returns the sum of
-/// the row's valid θ: the row's share of its head's θ_H.
-Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
+/// reads; `storeKept(bj, kept)` writes its block mask. Under importance =
+/// abs θ ≥ 0 for a valid block and -1 for an invalid one, and
+/// `magnitudeAt` is null. Under importance = signed θ has any sign and
+/// `magnitudeAt(bj)` reads the block's Σ|S_int| (-1: invalid). Returns the
+/// sum of the row's valid magnitudes: the row's share of its head's θ_H.
+Value emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg, Value MB,
                    function_ref<Value(Value)> thetaAt,
+                   function_ref<Value(Value)> magnitudeAt,
                    function_ref<void(Value, Value)> storeKept) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
@@ -537,33 +542,38 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
   auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, loc, p, x, y).getResult();
   };
-  auto isValid = [&](Value theta) {
-    return cmp(arith::CmpIPredicate::sge, theta, e.i64(0));
-  };
   auto select = [&](Value c, Value x, Value y) {
     return arith::SelectOp::create(b, loc, c, x, y).getResult();
   };
+  const bool signedRanking = static_cast<bool>(magnitudeAt);
+  // The block's Σ|S_int|, -1 when invalid.
+  auto magnitude = [&](Value bj) {
+    return signedRanking ? magnitudeAt(bj) : thetaAt(bj);
+  };
+  auto isValidAt = [&](Value bj, Value theta) {
+    return cmp(arith::CmpIPredicate::sge, signedRanking ? magnitudeAt(bj) : theta,
+               e.i64(0));
+  };
   Value zero = e.i64(0);
-  // Σ of the row's valid θ.
-  // (θ = -1 marks an invalid block, valid ones have θ ≥ 0.)
+  // Σ of the row's valid magnitudes (invalid blocks hold -1).
   auto validSum = [&] {
     return e.loopAcc(e.index(0), MB, {zero},
                      [&](Value bj, ValueRange s) -> SmallVector<Value> {
                        return {add(s[0], arith::MaxSIOp::create(
-                                             b, loc, thetaAt(bj), zero))};
+                                             b, loc, magnitude(bj), zero))};
                      })[0];
   };
 
-  if (cfg.policy == ref::Policy::Dense) {
+  if (cfg.policy == hdp::Policy::Dense) {
     return e.loopAcc(e.index(0), MB, {zero},
                      [&](Value bj, ValueRange s) -> SmallVector<Value> {
-                       Value theta = thetaAt(bj);
-                       Value valid = isValid(theta);
+                       Value m = magnitude(bj);
+                       Value valid = cmp(arith::CmpIPredicate::sge, m, zero);
                        storeKept(bj, valid);
-                       return {select(valid, add(s[0], theta), s[0])};
+                       return {select(valid, add(s[0], m), s[0])};
                      })[0];
   }
-  if (cfg.policy == ref::Policy::TopK) {
+  if (cfg.policy == hdp::Policy::TopK) {
     // Kept ⇔ valid and fewer than k valid blocks rank above it (larger θ,
     // or equal θ at a lower column).
     e.loop(MB, [&](Value bj) {
@@ -579,12 +589,12 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
                 cmp(arith::CmpIPredicate::ult,
                     arith::IndexCastOp::create(b, loc, i64, other), column));
             Value ranksAbove = arith::AndIOp::create(
-                b, loc, isValid(t),
+                b, loc, isValidAt(other, t),
                 arith::OrIOp::create(b, loc, larger, tieBefore));
             return {
                 add(count[0], arith::ExtUIOp::create(b, loc, i64, ranksAbove))};
           });
-      storeKept(bj, arith::AndIOp::create(b, loc, isValid(theta),
+      storeKept(bj, arith::AndIOp::create(b, loc, isValidAt(bj, theta),
                                           cmp(arith::CmpIPredicate::slt,
                                               above[0], e.i64(cfg.topk))));
     });
@@ -592,24 +602,37 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
   }
 
   // policy = hdp: statistics of the row's valid blocks, as plain
-  // add/max/min reductions (which LLVM vectorises). Invalid blocks have
-  // θ = -1 and valid ones θ ≥ 0, so Σ max(θ, 0) is the valid sum and the
-  // maximum over all blocks is the valid maximum whenever nb > 0; with
-  // nb = 0 the maximum and minimum are multiplied by nb and do not matter.
-  int64_t r = static_cast<int64_t>(std::nearbyint(cfg.rho * 65536.0));
+  // add/max/min reductions (which LLVM vectorises). Under importance = abs
+  // invalid blocks have θ = -1 and valid ones θ ≥ 0, so Σ max(θ, 0) is the
+  // valid sum and the maximum over all blocks is the valid maximum whenever
+  // nb > 0; with nb = 0 the maximum and minimum are multiplied by nb and do
+  // not matter. Under importance = signed validity selects each term.
+  int64_t r = fixed::rhoToQ16(cfg.rho);
   Value maxI64 = e.i64(std::numeric_limits<int64_t>::max());
+  Value minI64 = e.i64(std::numeric_limits<int64_t>::min());
+  SmallVector<Value> init = {zero, zero, minI64, maxI64};
+  if (signedRanking)
+    init.push_back(zero); // Σ valid magnitudes
   SmallVector<Value> stats = e.loopAcc(
-      e.index(0), MB,
-      {zero, zero, e.i64(std::numeric_limits<int64_t>::min()), maxI64},
-      [&](Value bj, ValueRange s) -> SmallVector<Value> {
+      e.index(0), MB, init, [&](Value bj, ValueRange s) -> SmallVector<Value> {
         Value theta = thetaAt(bj);
-        Value valid = isValid(theta);
+        Value valid = isValidAt(bj, theta);
         Value nb = add(s[0], arith::ExtUIOp::create(b, loc, i64, valid));
-        Value sum = add(s[1], arith::MaxSIOp::create(b, loc, theta, zero));
-        Value mx = arith::MaxSIOp::create(b, loc, s[2], theta);
+        if (!signedRanking) {
+          Value sum = add(s[1], arith::MaxSIOp::create(b, loc, theta, zero));
+          Value mx = arith::MaxSIOp::create(b, loc, s[2], theta);
+          Value mn = arith::MinSIOp::create(b, loc, s[3],
+                                            select(valid, theta, maxI64));
+          return {nb, sum, mx, mn};
+        }
+        Value sum = add(s[1], select(valid, theta, zero));
+        Value mx =
+            arith::MaxSIOp::create(b, loc, s[2], select(valid, theta, minI64));
         Value mn =
             arith::MinSIOp::create(b, loc, s[3], select(valid, theta, maxI64));
-        return {nb, sum, mx, mn};
+        Value mag = add(s[4], arith::MaxSIOp::create(b, loc, magnitudeAt(bj),
+                                                     zero));
+        return {nb, sum, mx, mn, mag};
       });
   Value nb = wide(stats[0]), sum = wide(stats[1]), mx = wide(stats[2]),
         mn = wide(stats[3]);
@@ -619,11 +642,17 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
   //   T = 65536·S + r·(S − nb·mn)  (r < 0).
   Value spread = r >= 0 ? sub(mul(nb, mx), sum) : sub(sum, mul(nb, mn));
   Value threshold = add(mul(q16, sum), mul(rr, spread));
-  // For ρ ∈ [-1, 1], 0 ≤ T ≤ 65536·nb·mx. When T fits i64 the test is
-  // θ ≥ ⌈T / (65536·nb)⌉ (exact for integers, the divisor being positive):
-  // one i64 division per row instead of an i128 product per block.
+  // For ρ ∈ [-1, 1], 65536·nb·mn ≤ T ≤ 65536·nb·mx (0 ≤ T under abs). When
+  // T fits i64 the test is θ ≥ ⌈T / (65536·nb)⌉ (exact for integers, the
+  // divisor being positive): one i64 division per row instead of an i128
+  // product per block.
   Value fitsI64 = cmp(arith::CmpIPredicate::sle, threshold,
                       e.i128(std::numeric_limits<int64_t>::max()));
+  if (signedRanking)
+    fitsI64 = arith::AndIOp::create(
+        b, loc, fitsI64,
+        cmp(arith::CmpIPredicate::sge, threshold,
+            e.i128(std::numeric_limits<int64_t>::min())));
   e.ifThenElse(
       fitsI64,
       [&] {
@@ -634,7 +663,7 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
         e.loop(MB, [&](Value bj) {
           Value theta = thetaAt(bj);
           storeKept(bj, arith::AndIOp::create(
-                            b, loc, isValid(theta),
+                            b, loc, isValidAt(bj, theta),
                             cmp(arith::CmpIPredicate::sge, theta, cutoff)));
         });
       },
@@ -644,25 +673,31 @@ Value emitPruneRow(LoopEmitter &e, const ref::AttentionConfig &cfg, Value MB,
           Value theta = thetaAt(bj);
           Value reaches = cmp(arith::CmpIPredicate::sge,
                               mul(scaleNb, wide(theta)), threshold);
-          storeKept(bj, arith::AndIOp::create(b, loc, isValid(theta), reaches));
+          storeKept(bj, arith::AndIOp::create(b, loc, isValidAt(bj, theta),
+                                              reaches));
         });
       });
-  return stats[1];
+  return signedRanking ? stats[4] : stats[1];
 }
 
 void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
-  ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
+  hdp::AttentionConfig cfg = op.getEffectiveConfig().toReference();
   Value thetaIn = op.getTheta(), maskOut = op.getInits()[0];
+  Value magnitudeIn = op.getMagnitude();
   Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
         MB = e.dim(thetaIn, 3);
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       e.loop(NB, [&](Value bi) {
+        auto magnitudeAt = [&](Value bj) {
+          return e.load(magnitudeIn, {ib, ih, bi, bj});
+        };
         emitPruneRow(
             e, cfg, MB,
             [&](Value bj) {
               return e.load(thetaIn, {ib, ih, bi, bj});
             },
+            magnitudeIn ? function_ref<Value(Value)>(magnitudeAt) : nullptr,
             [&](Value bj, Value kept) {
               e.store(kept, maskOut, {ib, ih, bi, bj});
             });
@@ -677,11 +712,13 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
 
 /// The head mask of batch item `ib` from its θ_H, already in `thetaH`, and
 /// their sum `total`: kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.
-void emitHeadMask(LoopEmitter &e, const ref::AttentionConfig &cfg, Value ib,
+void emitHeadMask(LoopEmitter &e, const hdp::AttentionConfig &cfg, Value ib,
                   Value H, Value total, Value thetaH, Value headOut) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  int64_t t = static_cast<int64_t>(std::nearbyint(cfg.tauH * 65536.0));
+  // The capped Q16 τ_H every implementation uses (a large τ_H would make a
+  // plain double->int64 conversion undefined).
+  auto t = static_cast<int64_t>(fixed::tauHToQ16(cfg.tauH));
   Value heads128 =
       e.sext(arith::IndexCastOp::create(b, loc, b.getI64Type(), H), 128);
   Value rhs = arith::MulIOp::create(b, loc, e.i128(t), e.sext(total, 128));
@@ -698,7 +735,7 @@ void emitHeadMask(LoopEmitter &e, const ref::AttentionConfig &cfg, Value ib,
 void lowerHeadMask(LoopEmitter &e, HeadMaskOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  ref::AttentionConfig cfg = op.getEffectiveConfig().toReference();
+  hdp::AttentionConfig cfg = op.getEffectiveConfig().toReference();
   Value thetaIn = op.getTheta(), headOut = op.getInits()[0],
         thetaHOut = op.getInits()[1];
   Value B = e.dim(thetaIn, 0), H = e.dim(thetaIn, 1), NB = e.dim(thetaIn, 2),
@@ -743,25 +780,36 @@ struct FusedScoring {
 };
 
 std::optional<FusedScoring> findFusedScoring(BlockScoreOp op) {
+  // θ (and, under importance = signed, the block magnitudes) must be private
+  // buffers read by exactly one prune_mask and one head_mask: the prune mask
+  // reads θ (and the magnitudes), the head mask the magnitudes (θ itself
+  // under abs).
   Value theta = op.getInits()[1];
-  auto alloc = theta.getDefiningOp<memref::AllocOp>();
-  if (!alloc)
-    return std::nullopt;
+  Value magnitude = op.getInits().size() > 2 ? op.getInits()[2] : Value();
   FusedScoring fused{};
-  for (Operation *user : theta.getUsers()) {
-    if (user == op.getOperation() || isa<memref::DeallocOp>(user))
+  for (Value buffer : {theta, magnitude}) {
+    if (!buffer)
       continue;
-    if (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user) ||
-        llvm::count(user->getOperands(), theta) != 1)
+    if (!buffer.getDefiningOp<memref::AllocOp>())
       return std::nullopt;
-    if (auto pm = dyn_cast<PruneMaskOp>(user);
-        pm && !fused.prune && pm.getTheta() == theta)
-      fused.prune = pm;
-    else if (auto hm = dyn_cast<HeadMaskOp>(user);
-             hm && !fused.head && hm.getTheta() == theta)
-      fused.head = hm;
-    else
-      return std::nullopt;
+    for (Operation *user : buffer.getUsers()) {
+      if (user == op.getOperation() || isa<memref::DeallocOp>(user))
+        continue;
+      if (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user) ||
+          llvm::count(user->getOperands(), buffer) != 1)
+        return std::nullopt;
+      if (auto pm = dyn_cast<PruneMaskOp>(user);
+          pm && pm.getTheta() == theta &&
+          (!magnitude || pm.getMagnitude() == magnitude) &&
+          (!fused.prune || fused.prune == pm))
+        fused.prune = pm;
+      else if (auto hm = dyn_cast<HeadMaskOp>(user);
+               hm && hm.getTheta() == (magnitude ? magnitude : theta) &&
+               (!fused.head || fused.head == hm))
+        fused.head = hm;
+      else
+        return std::nullopt;
+    }
   }
   if (!fused.prune || !fused.head)
     return std::nullopt;
@@ -786,6 +834,11 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
   int64_t bm = config.getBlockRows(), bn = config.getBlockCols();
   Value qHi = op.getQueryHi(), kHi = op.getKeyHi();
   Value scoresOut = op.getInits()[0], thetaOut = op.getInits()[1];
+  // importance = signed: θ is Σ S_int and the block magnitudes (Σ|S_int|,
+  // -1 for an invalid block) go to a third buffer.
+  const bool signedRanking =
+      config.getImportance() == hdp::Importance::Signed;
+  Value magnitudeOut = signedRanking ? op.getInits()[2] : Value();
   Type scoreType = cast<MemRefType>(scoresOut.getType()).getElementType();
   Type i64 = b.getI64Type();
   MaskReader mask(e, op.getMask());
@@ -800,15 +853,21 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
   Value NB = e.dim(blockShaped, 2), MB = e.dim(blockShaped, 3);
   int64_t staticD = cast<MemRefType>(qHi.getType()).getDimSize(3);
 
-  // θ of one block, scalar (edges, masks, dynamic D).
-  auto blockTheta = [&](Value ib, Value ih, Value bi, Value bj) -> Value {
+  // θ of one block, scalar (edges, masks, dynamic D), and under importance
+  // = signed its magnitude (second value).
+  auto blockTheta = [&](Value ib, Value ih, Value bi,
+                        Value bj) -> SmallVector<Value> {
     Value i0 = e.mulIndex(bi, bm);
     Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
     Value j0 = e.mulIndex(bj, bn);
     Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-    // Loop-carried: θ and whether any element is kept (valid).
+    // Loop-carried: θ, whether any element is kept (valid) and, signed, the
+    // magnitude.
+    SmallVector<Value> init = {e.i64(0), e.boolean(false)};
+    if (signedRanking)
+      init.push_back(e.i64(0));
     SmallVector<Value> acc = e.loopAcc(
-        i0, i1, {e.i64(0), e.boolean(false)}, [&](Value i, ValueRange rowAcc) {
+        i0, i1, init, [&](Value i, ValueRange rowAcc) {
           return e.loopAcc(j0, j1, rowAcc, [&](Value j, ValueRange elemAcc) {
             // |hi| <= 2^(I-1): products are below 2^(2I-2).
             unsigned width =
@@ -826,15 +885,25 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
               kept = arith::XOrIOp::create(
                   b, loc, mask.isRemoved(mask.read({ib, ih, i, j})),
                   e.boolean(true));
-            Value added = arith::AddIOp::create(b, loc, elemAcc[0], absS);
+            Value added = arith::AddIOp::create(b, loc, elemAcc[0],
+                                                signedRanking ? s : absS);
             Value theta =
                 arith::SelectOp::create(b, loc, kept, added, elemAcc[0]);
             Value valid = arith::OrIOp::create(b, loc, elemAcc[1], kept);
-            return SmallVector<Value>{theta, valid};
+            if (!signedRanking)
+              return SmallVector<Value>{theta, valid};
+            Value mag = arith::SelectOp::create(
+                b, loc, kept, arith::AddIOp::create(b, loc, elemAcc[2], absS),
+                elemAcc[2]);
+            return SmallVector<Value>{theta, valid, mag};
           });
         });
-    // θ = -1 marks a block whose every element is removed.
-    return arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1));
+    // A magnitude of -1 marks a block whose every element is removed (θ
+    // itself under abs).
+    if (!signedRanking)
+      return {arith::SelectOp::create(b, loc, acc[1], acc[0], e.i64(-1))};
+    return {acc[0],
+            arith::SelectOp::create(b, loc, acc[1], acc[2], e.i64(-1))};
   };
 
   int64_t maxHi = int64_t(1) << (config.getIntBits() - 1);
@@ -846,28 +915,38 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
 
   // Where θ goes: θOut[ib, ih, bi, bj], or, fused, row `bi mod rowsPerStep`
   // of a small buffer that the step's pruning reads.
-  Value thetaRows;
+  Value thetaRows, magnitudeRows;
   if (fused) {
     SmallVector<Value> dynSizes;
     auto blockType = cast<MemRefType>(blockShaped.getType());
     if (blockType.isDynamicDim(3))
       dynSizes.push_back(MB);
-    thetaRows = memref::AllocOp::create(
-        b, loc, MemRefType::get({rowsPerStep, blockType.getDimSize(3)}, i64),
-        dynSizes);
+    auto rowsType =
+        MemRefType::get({rowsPerStep, blockType.getDimSize(3)}, i64);
+    thetaRows = memref::AllocOp::create(b, loc, rowsType, dynSizes);
+    if (signedRanking)
+      magnitudeRows = memref::AllocOp::create(b, loc, rowsType, dynSizes);
   }
-  auto storeTheta = [&](Value theta, Value ib, Value ih, Value bi, Value row,
-                        Value bj) {
+  auto storeBlock = [&](Value v, Value rowsBuffer, Value out, Value ib,
+                        Value ih, Value bi, Value row, Value bj) {
     SmallVector<Value> idx = fused ? SmallVector<Value>{row, bj}
                                    : SmallVector<Value>{ib, ih, bi, bj};
-    if (isa<VectorType>(theta.getType()))
-      vector::StoreOp::create(b, loc, theta, fused ? thetaRows : thetaOut, idx);
+    if (isa<VectorType>(v.getType()))
+      vector::StoreOp::create(b, loc, v, fused ? rowsBuffer : out, idx);
     else
-      e.store(theta, fused ? thetaRows : thetaOut, idx);
+      e.store(v, fused ? rowsBuffer : out, idx);
+  };
+  // θ and, signed, the magnitude of a block (scalars) or of consecutive
+  // blocks (vectors).
+  auto storeTheta = [&](ArrayRef<Value> values, Value ib, Value ih, Value bi,
+                        Value row, Value bj) {
+    storeBlock(values[0], thetaRows, thetaOut, ib, ih, bi, row, bj);
+    if (signedRanking)
+      storeBlock(values[1], magnitudeRows, magnitudeOut, ib, ih, bi, row, bj);
   };
   // After a step's θ is complete: prune its `rows` block rows from `bi0`
   // and add their θ to the head's θ_H.
-  ref::AttentionConfig pruneCfg, headCfg;
+  hdp::AttentionConfig pruneCfg, headCfg;
   if (fused) {
     pruneCfg = fused->prune.getEffectiveConfig().toReference();
     headCfg = fused->head.getEffectiveConfig().toReference();
@@ -880,11 +959,15 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
     for (int64_t row = 0; row < rows; ++row) {
       Value r = e.index(row);
       Value bi = e.addIndex(bi0, r);
+      auto magnitudeAt = [&](Value bj) {
+        return e.load(magnitudeRows, {r, bj});
+      };
       Value rowSum = emitPruneRow(
           e, pruneCfg, MB,
           [&](Value bj) {
             return e.load(thetaRows, {r, bj});
           },
+          signedRanking ? function_ref<Value(Value)>(magnitudeAt) : nullptr,
           [&](Value bj, Value kept) {
             e.store(kept, maskOut, {ib, ih, bi, bj});
           });
@@ -914,7 +997,9 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
   auto emitTile = [&](Value ib, Value ih, Value i0, Value j0) {
     SmallVector<Value> acc = emitOuterProducts(
         e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL, accElt, i0, j0, D);
-    SmallVector<Value> absRows;
+    // Per score row: what θ sums (|S_int| or, signed, S_int) and, signed,
+    // the magnitudes.
+    SmallVector<Value> absRows, signedRows;
     for (int64_t r = 0; r < kTileRows; ++r) {
       Value row = e.addIndex(i0, e.index(r));
       if (writeScores) {
@@ -926,13 +1011,15 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
       }
       Value wide = arith::ExtSIOp::create(b, loc, wideType, acc[r]);
       absRows.push_back(math::AbsIOp::create(b, loc, wide));
+      signedRows.push_back(wide);
     }
-    Value bj0 = e.divIndex(j0, bn);
-    for (int64_t br = 0; br < kTileRows / bm; ++br) {
-      Value sum = absRows[br * bm];
+    // The blocks' sums of `rows` over one block row `br`: bm rows added,
+    // then the bn lanes of each block gathered and added.
+    auto blockSums = [&](ArrayRef<Value> rows, int64_t br) {
+      Value sum = rows[br * bm];
       for (int64_t t = 1; t < bm; ++t)
-        sum = arith::AddIOp::create(b, loc, sum, absRows[br * bm + t]);
-      Value theta;
+        sum = arith::AddIOp::create(b, loc, sum, rows[br * bm + t]);
+      Value total;
       for (int64_t t = 0; t < bn; ++t) {
         SmallVector<int64_t> lanes;
         for (int64_t c = 0; c < colBlocks; ++c)
@@ -941,11 +1028,20 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
                          ? sum
                          : vector::ShuffleOp::create(b, loc, sum, sum, lanes)
                                .getResult();
-        theta = theta ? arith::AddIOp::create(b, loc, theta, part).getResult()
+        total = total ? arith::AddIOp::create(b, loc, total, part).getResult()
                       : part;
       }
+      return total;
+    };
+    Value bj0 = e.divIndex(j0, bn);
+    for (int64_t br = 0; br < kTileRows / bm; ++br) {
+      // No mask on this path: every block is valid.
+      SmallVector<Value> values = {
+          blockSums(signedRanking ? signedRows : absRows, br)};
+      if (signedRanking)
+        values.push_back(blockSums(absRows, br));
       Value bi = e.addIndex(e.divIndex(i0, bm), e.index(br));
-      storeTheta(theta, ib, ih, bi, e.index(br), bj0);
+      storeTheta(values, ib, ih, bi, e.index(br), bj0);
     }
   };
 
@@ -993,6 +1089,8 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused) {
     memref::DeallocOp::create(b, loc, kT);
   if (thetaRows)
     memref::DeallocOp::create(b, loc, thetaRows);
+  if (magnitudeRows)
+    memref::DeallocOp::create(b, loc, magnitudeRows);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1053,7 +1151,7 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   ConfigAttr config = op.getEffectiveConfig();
-  ref::AttentionConfig cfg = config.toReference();
+  hdp::AttentionConfig cfg = config.toReference();
   int64_t bm = cfg.blockRows, bn = cfg.blockCols, F = cfg.fracBits;
   Value qHi = op.getQueryHi(), qLo = op.getQueryLo(), kHi = op.getKeyHi(),
         kLo = op.getKeyLo(), blockMask = op.getBlockMask(),
@@ -1931,7 +2029,7 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
                         const SoftmaxBlocks *blocks) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  bool poly = op.getEffectiveConfig().getSoftmax() == SoftmaxKind::poly;
+  bool poly = op.getEffectiveConfig().getSoftmax() == hdp::SoftmaxKind::Poly;
   Value in = op.getInput(), out = op.getInits()[0];
   Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value negInf = e.f32(-std::numeric_limits<float>::infinity());
@@ -2242,10 +2340,12 @@ struct HDPLowerToLoopsPass
           })
           .Case([&](SparsePVOp o) { lowerSparsePV(e, o); });
       if (fused != fusedScoring.end())
-        fusedTheta.push_back(cast<BlockScoreOp>(op).getInits()[1]);
+        for (Value block : cast<BlockScoreOp>(op).getInits().drop_front())
+          fusedTheta.push_back(block);
       rewriter.eraseOp(op);
     }
-    // A fused θ buffer has no reader left but its deallocation: it goes.
+    // A fused θ (or magnitude) buffer has no reader left but its
+    // deallocation: it goes.
     for (Value theta : fusedTheta) {
       for (Operation *user : llvm::make_early_inc_range(theta.getUsers()))
         rewriter.eraseOp(user);

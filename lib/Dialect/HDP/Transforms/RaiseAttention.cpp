@@ -457,7 +457,7 @@ std::optional<SelectGeneric> matchSelectGeneric(Operation *op) {
       continue;
     std::optional<double> fill =
         evalUniform(fillArg, bindUniformInputs(g, scores));
-    if (!fill || !(*fill <= static_cast<double>(ref::kRemovedThreshold)))
+    if (!fill || !(*fill <= static_cast<double>(hdp::kRemovedThreshold)))
       continue;
     return SelectGeneric{*scores, *cond, *fill, fillWhen};
   }
@@ -1387,12 +1387,12 @@ private:
 
     // The raised op reproduces the scale found in the IR (1 when there is
     // none); the default 1/sqrt(D) is left implicit.
-    ref::AttentionConfig cfg = config.toReference();
+    hdp::AttentionConfig cfg = config.toReference();
     float scale = static_cast<float>(match.factor);
     int64_t headDim = getTensorType(q).getDimSize(3);
     cfg.scale = static_cast<double>(scale);
     if (!ShapedType::isDynamic(headDim) &&
-        ref::AttentionConfig().effectiveScale(headDim) == scale)
+        hdp::AttentionConfig().effectiveScale(headDim) == scale)
       cfg.scale = std::nullopt;
     auto configAttr = ConfigAttr::fromReference(op.getContext(), cfg);
 

@@ -207,7 +207,8 @@ template <typename OpTy> struct BlockDomainTiling : StageTiling {
 
 struct BlockScoreTiling : BlockDomainTiling<BlockScoreOp> {
   Value blockGrid(BlockScoreOp op) const override { return op.getInits()[1]; }
-  bool isBlockResult(unsigned r) const override { return r == 1; }
+  // θ and, under importance = signed, the block magnitudes.
+  bool isBlockResult(unsigned r) const override { return r >= 1; }
   FailureOr<SmallVector<Slice>>
   operandSlices(OpBuilder &b, Operation *op, ArrayRef<OFR> offsets,
                 ArrayRef<OFR> sizes) const override {
@@ -222,7 +223,9 @@ struct BlockScoreTiling : BlockDomainTiling<BlockScoreOp> {
       slices.push_back(*m);
     }
     slices.push_back(score);
-    slices.push_back(Slice{SmallVector<OFR>(offsets), SmallVector<OFR>(sizes)});
+    for (size_t i = 1; i < o.getInits().size(); ++i)
+      slices.push_back(
+          Slice{SmallVector<OFR>(offsets), SmallVector<OFR>(sizes)});
     return slices;
   }
 };
@@ -271,7 +274,9 @@ struct PruneMaskTiling : StageTiling {
     Value theta = cast<PruneMaskOp>(op).getTheta();
     Slice s{{offsets[0], offsets[1], offsets[2], b.getIndexAttr(0)},
             {sizes[0], sizes[1], sizes[2], dimOf(b, op->getLoc(), theta, 3)}};
-    return SmallVector<Slice>{s, s};
+    // θ, the block magnitudes (importance = signed) and the mask: the same
+    // block rows.
+    return SmallVector<Slice>(op->getNumOperands(), s);
   }
   LogicalResult resultTileToDomain(OpBuilder &b, Operation *op, unsigned,
                                    const Slice &tile,

@@ -66,7 +66,8 @@ def Accel_AttentionAttr : Accel_Attr<"Attention", "attention"> {
     the Frac·Frac term is dropped (`approx`), the softmax kind, ρ and τ_H as
     Q16 integers and the f32 softmax scale as its bit pattern: exactly the
     fields of the .hdpc header. `policy` is "hdp", "topk" or "dense";
-    `softmax` is "exact" or "poly".
+    `importance` (the block ranking) is "abs" (the default, omitted when
+    printed) or "signed"; `softmax` is "exact" or "poly".
   }];
   let parameters = (ins
     "uint32_t":$int_bits,
@@ -75,6 +76,7 @@ def Accel_AttentionAttr : Accel_Attr<"Attention", "attention"> {
     "uint32_t":$block_rows,
     "uint32_t":$block_cols,
     StringRefParameter<"pruning policy">:$policy,
+    StringRefParameter<"block ranking", "\"abs\"">:$importance,
     "uint32_t":$topk,
     "::mlir::BoolAttr":$approx,
     StringRefParameter<"softmax kind">:$softmax,

@@ -10,7 +10,7 @@
 #ifndef HDP_DIALECT_HDP_IR_CONFIGTEXT_H
 #define HDP_DIALECT_HDP_IR_CONFIGTEXT_H
 
-#include "hdp/Reference/Reference.h"
+#include "hdp/Semantics/AttentionConfig.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -31,10 +31,10 @@ std::string configNestingProblem(llvm::StringRef text);
 /// Parses `text` as `#hdp.config<...>`. Errors carry the parser's first
 /// diagnostic with its column, e.g. "column 12: invalid #hdp.config: rho
 /// must be in [-1, 1] (got 2)".
-llvm::Expected<ref::AttentionConfig> parseConfigText(llvm::StringRef text);
+llvm::Expected<hdp::AttentionConfig> parseConfigText(llvm::StringRef text);
 /// The same, in an existing context (which gets the hdp dialect loaded),
 /// for callers that parse many texts.
-llvm::Expected<ref::AttentionConfig>
+llvm::Expected<hdp::AttentionConfig>
 parseConfigText(llvm::StringRef text, mlir::MLIRContext &context);
 } // namespace hdp
 

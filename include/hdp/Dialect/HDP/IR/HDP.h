@@ -7,7 +7,8 @@
 #ifndef HDP_DIALECT_HDP_IR_HDP_H
 #define HDP_DIALECT_HDP_IR_HDP_H
 
-#include "hdp/Reference/Reference.h"
+#include "hdp/Semantics/AttentionConfig.h"
+#include "hdp/Semantics/Masking.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"

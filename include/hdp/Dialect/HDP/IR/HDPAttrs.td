@@ -28,6 +28,7 @@ def HDP_ConfigAttr : AttrDef<HDP_Dialect, "Config"> {
     | `rho` | ρ ∈ [-1, 1], block threshold ratio | 0.0 |
     | `tau_h` | τ_H ≥ 0, head threshold relative to the mean (0 = off) | 0.0 |
     | `policy` | `hdp`, `topk` or `dense` | hdp |
+    | `importance` | block ranking: `abs` (θ = Σ\|S_int\|) or `signed` (θ = Σ S_int) | abs |
     | `topk` | blocks kept per block row under `policy = topk` | 1 |
     | `approx` | drop the Frac·Frac term | true |
     | `softmax` | `exact` or `poly` | exact |
@@ -44,6 +45,7 @@ def HDP_ConfigAttr : AttrDef<HDP_Dialect, "Config"> {
     HDP_FloatParameter<"block threshold ratio">:$rho,
     HDP_FloatParameter<"head threshold">:$tauH,
     "::hdp::PruningPolicy":$policy,
+    "::hdp::Importance":$importance,
     "int64_t":$topk,
     "bool":$approx,
     "::hdp::SoftmaxKind":$softmax,
@@ -57,18 +59,19 @@ def HDP_ConfigAttr : AttrDef<HDP_Dialect, "Config"> {
       return $_get($_ctxt, /*intBits=*/4, /*fracBits=*/4, /*shift=*/0,
                    /*blockRows=*/2, /*blockCols=*/2,
                    /*rho=*/::llvm::APFloat(0.0), /*tauH=*/::llvm::APFloat(0.0),
-                   ::hdp::PruningPolicy::hdp, /*topk=*/1, /*approx=*/true,
-                   ::hdp::SoftmaxKind::exact, /*scale=*/std::nullopt);
+                   ::hdp::PruningPolicy::hdp, ::hdp::Importance::Abs,
+                   /*topk=*/1, /*approx=*/true,
+                   ::hdp::SoftmaxKind::Exact, /*scale=*/std::nullopt);
     }]>
   ];
   let skipDefaultBuilders = 0;
   let extraClassDeclaration = [{
     /// The same configuration as the plain struct the reference and the
     /// runtimes use.
-    ::hdp::ref::AttentionConfig toReference() const;
+    ::hdp::AttentionConfig toReference() const;
     /// Builds the attribute from the plain struct (which must be valid).
     static ConfigAttr fromReference(::mlir::MLIRContext *context,
-                                    const ::hdp::ref::AttentionConfig &config);
+                                    const ::hdp::AttentionConfig &config);
     double getRhoValue() const { return getRho().convertToDouble(); }
     double getTauHValue() const { return getTauH().convertToDouble(); }
     /// The softmax scale for head dimension `headDim`, rounded to f32.

@@ -15,13 +15,4 @@ def HDP_PruningPolicy : I32EnumAttr<"PruningPolicy",
   let genSpecializedAttr = 0;
 }
 
-def HDP_SoftmaxKind : I32EnumAttr<"SoftmaxKind",
-    "how the softmax exponential and reciprocal are evaluated", [
-      I32EnumAttrCase<"exact", 0>, // exp and division
-      I32EnumAttrCase<"poly", 1>   // the hardware's polynomial exp + Newton
-    ]> {
-  let cppNamespace = "::hdp";
-  let genSpecializedAttr = 0;
-}
-
 #endif // HDP_DIALECT_HDP_IR_HDPENUMS_TD

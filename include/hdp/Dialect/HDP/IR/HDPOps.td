@@ -124,9 +124,15 @@ def HDP_BlockScoreOp : HDP_StageOp<"block_score", [AttrSizedOperandSegments]> {
   let description = [{
     Stage 2. From the integer parts of Q `[B,H,N,D]` and K `[B,H,M,D]`:
     the exact integer scores `S_int = Int(Q)·Int(K)ᵀ` `[B,H,N,M]` (i32 or
-    i64) and the block importance θ `[B,H,ceil(N/bm),ceil(M/bn)]` (i64), the
-    sum of |S_int| over the block's non-removed elements. A block whose every
-    element is removed by the mask is invalid and has θ = -1.
+    i64) and the block importance θ `[B,H,ceil(N/bm),ceil(M/bn)]` (i64) over
+    the block's non-removed elements.
+
+    With `importance = abs` (two inits) θ is the sum of |S_int|; a block
+    whose every element is removed by the mask is invalid and has θ = -1.
+    With `importance = signed` (three inits) θ is the sum of S_int (any
+    sign, 0 for an invalid block) and the third init receives the block
+    magnitudes: the sum of |S_int|, -1 for an invalid block. Validity and
+    the head importance come from the magnitudes, never from θ's value.
 
     ```mlir
     %s, %theta = hdp.block_score ins(%qhi, %khi : tensor<1x2x8x4xi8>,
@@ -151,31 +157,42 @@ def HDP_BlockScoreOp : HDP_StageOp<"block_score", [AttrSizedOperandSegments]> {
   }];
 }
 
-def HDP_PruneMaskOp : HDP_StageOp<"prune_mask"> {
+def HDP_PruneMaskOp
+    : HDP_StageOp<"prune_mask", [AttrSizedOperandSegments]> {
   let summary = "row-balanced block mask from the block importance";
   let description = [{
-    Stage 3a. From θ `[B,H,NB,MB]` (i64, -1 for invalid blocks) computes the
-    block mask `[B,H,NB,MB]` (i1) under the configured policy: `hdp` keeps a
-    valid block when its θ reaches the row's threshold
+    Stage 3a. From θ `[B,H,NB,MB]` (i64) computes the block mask
+    `[B,H,NB,MB]` (i1) under the configured policy: `hdp` keeps a valid
+    block when its θ reaches the row's threshold
     Θ = mean + ρ·(max − mean) (ρ ≥ 0) or mean + ρ·(mean − min) (ρ < 0),
     evaluated exactly in integers; `topk` keeps the k largest valid blocks
     of each block row (ties: lower column first); `dense` keeps every valid
     block.
 
+    With `importance = abs` θ is Σ|S_int| and -1 marks an invalid block.
+    With `importance = signed` θ may be negative and the block magnitudes of
+    `hdp.block_score` (`magnitude(...)`, -1 for an invalid block) say which
+    blocks are valid.
     ```mlir
     %blocks = hdp.prune_mask config #hdp.config<rho = 0.5>
         ins(%theta : tensor<1x2x4x4xi64>) outs(%e : tensor<1x2x4x4xi1>)
         -> tensor<1x2x4x4xi1>
+    %blocks = hdp.prune_mask config #hdp.config<importance = signed>
+        ins(%theta : tensor<1x2x4x4xi64>)
+        magnitude(%magnitude : tensor<1x2x4x4xi64>)
+        outs(%e : tensor<1x2x4x4xi1>) -> tensor<1x2x4x4xi1>
     ```
   }];
   let arguments = (ins
     AnyShaped:$theta,
+    Optional<AnyShaped>:$magnitude,
     Variadic<AnyShaped>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
     (`config` qualified($config)^)?
     `ins` `(` $theta `:` type($theta) `)`
+    (`magnitude` `(` $magnitude^ `:` type($magnitude) `)`)?
     `outs` `(` $inits `:` type($inits) `)` attr-dict
     (`->` type($results)^)?
   }];
@@ -184,8 +201,11 @@ def HDP_PruneMaskOp : HDP_StageOp<"prune_mask"> {
 def HDP_HeadMaskOp : HDP_StageOp<"head_mask"> {
   let summary = "head importance and head mask";
   let description = [{
-    Stage 3b. From θ `[B,H,NB,MB]`: θ_H `[B,H]` (i64), the sum of the
-    valid θ of each head, and the head mask `[B,H]` (i1): head h of batch
+    Stage 3b. From the block magnitudes `[B,H,NB,MB]` (Σ|S_int|, -1 for an
+    invalid block: θ under `importance = abs`, the third result of
+    `hdp.block_score` under `importance = signed`): θ_H `[B,H]` (i64), the
+    sum of the valid magnitudes of each head, and the head mask `[B,H]`
+    (i1): head h of batch
     item b is kept when `H·θ_H ≥ τ_H·Σ_h' θ_H'` (exactly, in Q16 fixed
     point). Inits: head mask, then θ_H.
 
