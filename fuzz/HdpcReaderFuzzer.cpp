@@ -9,7 +9,8 @@
 // header fields, every command, barriers) are fuzzed too.
 //
 // Every successful parse must round-trip:
-//   * writeProgram(p) is byte-identical to the bytes read,
+//   * writeProgram(p) is byte-identical to the bytes read (for an older
+//     version: reads back as the same program),
 //   * checkProgram(p) finds nothing,
 //   * assemble(disassemble(p)) gives the same program (hence the same bytes).
 // A violation aborts (a "crash" for libFuzzer).
@@ -21,6 +22,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -42,6 +44,18 @@ constexpr size_t kChecksumOffset = 16;
 
 void checkRoundTrip(llvm::StringRef bytes, const Program &p) {
   std::string written = writeProgram(p);
+  // Older versions are read but written as the current one: the program,
+  // not the bytes, must then survive.
+  const uint16_t version = llvm::support::endian::read16le(bytes.data() + 4);
+  if (version != kHdpcVersion) {
+    llvm::Expected<Program> again = readProgram(written, "fuzz.hdpc");
+    if (!again)
+      fail("writeProgram of an older version's program is rejected",
+           llvm::toString(again.takeError()));
+    if (!(*again == p))
+      fail("an older version's program changes when written");
+    bytes = written;
+  }
   if (written != bytes)
     fail("writeProgram(readProgram(bytes)) differs from bytes");
   if (std::optional<ProgramProblem> problem = checkProgram(p))
