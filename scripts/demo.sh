@@ -43,7 +43,7 @@ echo "== 4. rho and tau_H: every backend against the independent numpy implement
   --work-dir "$DEMO/outputs" --backends reference,cpu,sim
 
 echo
-echo "== 5. the HDP co-processor (hdp-sim), HDP-Edge and HDP-Server, rho = 0.3 against policy = dense"
+echo "== 5. the HDP co-processor (hdp-sim), HDP-Edge and HDP-Server, rho = 0.3 against the dense engine"
 "$PY" utils/demo_pipeline.py --bin "$BIN" --frontend examples/bert_self_attention.mlir \
   --function bert_self_attention --inputs "$DEMO/inputs" --work-dir "$DEMO/sim" --skip-cpu \
   --accel-configs configs/hdp-edge.json,configs/hdp-server.json

@@ -14,7 +14,8 @@ statistics (cycles, energy, DRAM bytes, block sparsity, pruned heads) and
 compares the simulated output with dense f32 attention (no quantisation, no
 pruning; utils/hdp_numpy_ref.py dense_attention, computed in f64 from the
 same inputs). It also simulates, once per configuration and block size, the
-dense baseline (policy = dense, approx = false) for the speedup and energy
+dense baseline (policy = dense, approx = false, which compiles to the dense
+engine: no integer pre-pass, no sparsity engine) for the speedup and energy
 ratios (--no-baseline skips it).
 
 Inputs: --inputs DIR with q.npy, k.npy, v.npy and optionally mask.npy

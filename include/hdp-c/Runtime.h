@@ -3,7 +3,9 @@
  * A C interface for running Hybrid Dynamic Pruning attention on host
  * buffers, for applications in C, C++, Python (ctypes) or any language with
  * a C FFI. Link libHDPRuntimeC.so (JIT: compiles each configuration and
- * shape once, when a handle is created).
+ * shape once, when a handle is created). hdp_attention_create_on_backend
+ * also runs the same attention on the plain-loop reference or on the
+ * simulated co-processor, behind the same calls.
  *
  * Data layout: every buffer is dense, row-major, with the documented shape:
  *   q [B,H,N,D], k [B,H,M,D], v [B,H,M,Dv]        (float)
@@ -59,6 +61,16 @@ typedef struct hdp_attention_shape {
   int64_t mask_shape[4];
 } hdp_attention_shape;
 
+/** Where an attention runs. */
+typedef enum hdp_backend {
+  /** JIT-compiled CPU code (what hdp_attention_create uses). */
+  HDP_BACKEND_CPU = 0,
+  /** The plain-loop reference of the semantics: exact, slow. */
+  HDP_BACKEND_REFERENCE = 1,
+  /** The command stream on the cycle-level co-processor simulator. */
+  HDP_BACKEND_SIM = 2,
+} hdp_backend;
+
 /** An attention compiled for one configuration and shape. */
 typedef struct hdp_attention hdp_attention;
 
@@ -68,6 +80,17 @@ typedef struct hdp_attention hdp_attention;
 hdp_status hdp_attention_create(const char *config,
                                 const hdp_attention_shape *shape,
                                 hdp_attention **handle);
+
+/** Like hdp_attention_create, on `backend`. HDP_BACKEND_SIM needs
+ * `accel_config`, the path of an accelerator configuration JSON (e.g.
+ * share/hdp/configs/hdp-edge.json); the other backends need it NULL. The
+ * reference and the simulator allocate the whole score matrix: at most 2^28
+ * elements of [B,H,N,M]. */
+hdp_status hdp_attention_create_on_backend(const char *config,
+                                           const hdp_attention_shape *shape,
+                                           hdp_backend backend,
+                                           const char *accel_config,
+                                           hdp_attention **handle);
 
 /** Runs the compiled attention. q, k, v and out are required; mask is
  * required exactly when the shape has one; block_mask, head_mask and
@@ -81,6 +104,12 @@ hdp_status hdp_attention_run(hdp_attention *handle, const float *q,
 hdp_status hdp_attention_block_grid(const hdp_attention *handle,
                                     int64_t *num_block_rows,
                                     int64_t *num_block_cols);
+
+/** HDP_BACKEND_SIM: the simulator's statistics of the handle's last
+ * successful run as JSON (docs/accelerator.md lists the fields); "" before
+ * the first run and on the other backends. Valid until the next run on the
+ * handle. NULL for a NULL handle. */
+const char *hdp_attention_stats_json(hdp_attention *handle);
 
 /** Frees the handle (NULL is allowed). */
 void hdp_attention_destroy(hdp_attention *handle);

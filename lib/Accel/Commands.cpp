@@ -66,9 +66,9 @@ uint16_t allowedFlags(Opcode op) {
   case Opcode::SeAcc:
     return FlagFirst | FlagMasked | FlagHeadPred;
   case Opcode::PeFrac:
-    return FlagMasked | FlagHeadPred;
+    return FlagMasked | FlagHeadPred | FlagDense;
   case Opcode::PePv:
-    return FlagFirst | FlagHeadPred;
+    return FlagFirst | FlagHeadPred | FlagDense;
   case Opcode::PeInt:
   case Opcode::SeEndR:
   case Opcode::Softmax:
@@ -137,7 +137,8 @@ SmallVector<Operand, 5> operandsOf(const Command &cmd) {
     add(Buffer::Q, 0, false, "q");
     add(Buffer::K, 1, false, "k");
     add(Buffer::Score, 2, true, "score");
-    add(Buffer::BlockMask, 3, false, "blockmask");
+    if (!cmd.has(FlagDense))
+      add(Buffer::BlockMask, 3, false, "blockmask");
     if (cmd.has(FlagMasked))
       add(Buffer::Mask, 4, false, "mask");
     return ops;
@@ -145,7 +146,8 @@ SmallVector<Operand, 5> operandsOf(const Command &cmd) {
     add(Buffer::Score, 0, false, "score");
     add(Buffer::V, 1, false, "v");
     add(Buffer::Out, 2, true, "out");
-    add(Buffer::BlockMask, 3, false, "blockmask");
+    if (!cmd.has(FlagDense))
+      add(Buffer::BlockMask, 3, false, "blockmask");
     return ops;
   case Opcode::SeAcc:
     add(Buffer::Score, 0, false, "score");
@@ -281,7 +283,8 @@ std::string flagsText(uint16_t flags) {
   static const std::pair<Flag, const char *> names[] = {{FlagFum, "fum"},
                                                         {FlagHeadPred, "head"},
                                                         {FlagFirst, "first"},
-                                                        {FlagMasked, "masked"}};
+                                                        {FlagMasked, "masked"},
+                                                        {FlagDense, "dense"}};
   std::string text;
   for (auto [flag, name] : names)
     if (flags & flag) {

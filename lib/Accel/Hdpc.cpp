@@ -146,16 +146,16 @@ std::optional<ProgramProblem> checkHeader(const Program &p) {
   if (static_cast<unsigned>(t.importance) > 1)
     return headerProblem(kOffImportance,
                          "importance must be 0 (abs) or 1 (signed)");
-  constexpr int64_t kMaxBlock = ref::AttentionConfig::kMaxBlockDim;
+  constexpr int64_t kMaxBlock = AttentionConfig::kMaxBlockDim;
   if (t.blockRows < 1 || t.blockRows > kMaxBlock)
     return headerProblem(kOffBlockRows,
                          "block rows must be in [1, " + Twine(kMaxBlock) + "]");
   if (t.blockCols < 1 || t.blockCols > kMaxBlock)
     return headerProblem(kOffBlockCols, "block columns must be in [1, " +
                                             Twine(kMaxBlock) + "]");
-  if (t.topk < 1 || t.topk > ref::AttentionConfig::kMaxTopK)
+  if (t.topk < 1 || t.topk > AttentionConfig::kMaxTopK)
     return headerProblem(kOffTopk, "topk must be in [1, " +
-                                       Twine(ref::AttentionConfig::kMaxTopK) +
+                                       Twine(AttentionConfig::kMaxTopK) +
                                        "]");
   if (t.rhoQ16 < -65536 || t.rhoQ16 > 65536)
     return headerProblem(kOffRho, "rho_q16 must be in [-65536, 65536] (got " +
@@ -383,6 +383,10 @@ std::optional<ProgramProblem> checkCommand(const Program &p, size_t index) {
   case Opcode::PePv:
     if ((problem = rowsIn(s.N, "query rows")) ||
         (problem = colsIn(s.M, "keys")))
+      return problem;
+    // The dense engine tracks which blocks the mask leaves alive per block
+    // row of its strip.
+    if (c.has(FlagDense) && (problem = blockAligned()))
       return problem;
     break;
   case Opcode::SeAcc:
@@ -1030,10 +1034,12 @@ Expected<Command> TextParser::parseCommand(unsigned line, StringRef word,
                      : name == "head"   ? FlagHeadPred
                      : name == "first"  ? FlagFirst
                      : name == "masked" ? FlagMasked
+                     : name == "dense"  ? FlagDense
                                         : 0;
       if (!bit)
         return error(line, "key 'flags': unknown flag '" + name +
-                               "'; expected fum, head, first or masked");
+                               "'; expected fum, head, first, masked or "
+                               "dense");
       c.flags |= bit;
     }
   }

@@ -53,10 +53,12 @@ const char *bufferKey(Buffer buffer) {
   return "?";
 }
 
-/// The buffers whose slots must hold one strip of query rows.
-SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape) {
-  SmallVector<Buffer, 6> buffers = {Buffer::Q, Buffer::Score, Buffer::Theta,
-                                    Buffer::BlockMask, Buffer::Out};
+/// The buffers whose slots must hold one strip of query rows (the dense
+/// engine has no θ or block mask).
+SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape, bool dense) {
+  SmallVector<Buffer, 6> buffers = {Buffer::Q, Buffer::Score, Buffer::Out};
+  if (!dense)
+    buffers.append({Buffer::Theta, Buffer::BlockMask});
   if (shape.hasMask)
     buffers.push_back(Buffer::Mask);
   return buffers;
@@ -65,8 +67,8 @@ SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape) {
 /// The first buffer whose slot cannot hold a strip of `rows` rows.
 std::optional<Buffer> stripMisfit(uint64_t rows, const AttentionShape &shape,
                                   const AttentionParams &params,
-                                  const AccelSignature &sig) {
-  for (Buffer b : stripBuffers(shape)) {
+                                  const AccelSignature &sig, bool dense) {
+  for (Buffer b : stripBuffers(shape, dense)) {
     uint64_t keys = b == Buffer::Mask ? shape.M : 0;
     if (slotBytesNeeded(b, rows, keys, shape, params) > slotCapacity(sig, b))
       return b;
@@ -113,6 +115,8 @@ public:
   void emitPhaseB(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
                   uint32_t rowEnd);
   void emitHeadDecision(uint16_t b);
+  void emitDense(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
+                 uint32_t rowEnd);
 
 private:
   uint8_t takeSlot(uint8_t core, Buffer buffer) {
@@ -318,7 +322,108 @@ void Emitter::emitPhaseB(uint8_t core, uint16_t b, uint16_t h,
     program.commands[i].flags |= FlagHeadPred;
 }
 
+void Emitter::emitDense(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
+                        uint32_t rowEnd) {
+  const AttentionShape &s = program.shape;
+  uint8_t kSlot = 0, vSlot = 0;
+  auto keyLoad = [&](Tensor t, uint8_t slot, uint32_t k0, uint32_t kn) {
+    setCols(load(core, t, b, h, slot), k0, kn);
+  };
+  if (tiles.kResident) {
+    kSlot = takeSlot(core, Buffer::K);
+    keyLoad(Tensor::KInt, kSlot, 0, s.M);
+    keyLoad(Tensor::KFrac, kSlot, 0, s.M);
+  }
+  if (tiles.vResident) {
+    vSlot = takeSlot(core, Buffer::V);
+    keyLoad(Tensor::V, vSlot, 0, s.M);
+  }
+  for (uint32_t r0 = rowBegin; r0 < rowEnd; r0 += tiles.stripRows) {
+    uint32_t rn = std::min(tiles.stripRows, rowEnd - r0);
+    uint8_t qSlot = takeSlot(core, Buffer::Q);
+    setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
+    setRows(load(core, Tensor::QFrac, b, h, qSlot), r0, rn);
+    uint8_t maskSlot = 0;
+    if (s.hasMask) {
+      maskSlot = takeSlot(core, Buffer::Mask);
+      Command &m = load(core, Tensor::Mask, b, h, maskSlot);
+      setRows(m, r0, rn);
+      setCols(m, 0, s.M);
+    }
+    uint8_t scoreSlot = takeSlot(core, Buffer::Score);
+    for (uint32_t k0 = 0; k0 < s.M; k0 += tiles.kChunk) {
+      uint32_t kn = std::min(tiles.kChunk, s.M - k0);
+      if (!tiles.kResident) {
+        kSlot = takeSlot(core, Buffer::K);
+        keyLoad(Tensor::KInt, kSlot, k0, kn);
+        keyLoad(Tensor::KFrac, kSlot, k0, kn);
+      }
+      Command &pe = emit(Opcode::PeFrac, core, b, h);
+      setRows(pe, r0, rn);
+      setCols(pe, k0, kn);
+      pe.flags |= FlagDense;
+      pe.slots[0] = qSlot;
+      pe.slots[1] = kSlot;
+      pe.slots[2] = scoreSlot;
+      if (s.hasMask) {
+        pe.flags |= FlagMasked;
+        pe.slots[4] = maskSlot;
+      }
+    }
+    Command &softmax = emit(Opcode::Softmax, core, b, h);
+    setRows(softmax, r0, rn);
+    softmax.slots[0] = scoreSlot;
+    uint8_t outSlot = takeSlot(core, Buffer::Out);
+    for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
+      uint32_t vn = std::min(tiles.vChunk, s.M - v0);
+      if (!tiles.vResident) {
+        vSlot = takeSlot(core, Buffer::V);
+        keyLoad(Tensor::V, vSlot, v0, vn);
+      }
+      Command &pv = emit(Opcode::PePv, core, b, h);
+      setRows(pv, r0, rn);
+      setCols(pv, v0, vn);
+      pv.flags |= FlagDense;
+      pv.slots[0] = scoreSlot;
+      pv.slots[1] = vSlot;
+      pv.slots[2] = outSlot;
+      if (v0 == 0)
+        pv.flags |= FlagFirst;
+    }
+    Command &store = emit(Opcode::DmaStore, core, b, h);
+    store.tensor = Tensor::Out;
+    setRows(store, r0, rn);
+    store.slots[0] = outSlot;
+  }
+}
+
 } // namespace
+
+Expected<bool> selectDenseEngine(const AttentionParams &params,
+                                 const BuildOptions &options) {
+  // Head pruning needs θ_H, which only the integer pre-pass computes.
+  bool possible = params.policy == ref::Policy::Dense && params.tauHQ16 == 0;
+  switch (options.engine) {
+  case Engine::Auto:
+    return possible;
+  case Engine::Hdp:
+    return false;
+  case Engine::Dense:
+    if (!possible)
+      return makeError(
+          Twine("the dense engine computes no block or head masks: it needs "
+                "policy = dense and tau_h = 0 (got policy = ") +
+          ref::policyName(params.policy) + ", tau_h = " +
+          std::to_string(double(params.tauHQ16) / 65536.0) + ")");
+    return true;
+  }
+  return false;
+}
+
+bool isDenseEngineProgram(const Program &program) {
+  return std::any_of(program.commands.begin(), program.commands.end(),
+                     [](const Command &c) { return c.has(FlagDense); });
+}
 
 uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer) {
   return accel.bufferBytes[static_cast<unsigned>(buffer)] / kSlotsPerBuffer;
@@ -368,6 +473,14 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
 std::string TilePlan::describe() const {
   std::string s;
   raw_string_ostream os(s);
+  if (denseEngine) {
+    os << "dense engine: strip rows " << stripRows << ", K "
+       << (kResident ? "resident" : "streamed") << " (chunks of " << kChunk
+       << " keys), V " << (vResident ? "resident" : "streamed")
+       << " (chunks of " << vChunk << " keys), " << rowGroups << " row group"
+       << (rowGroups == 1 ? "" : "s") << " per head";
+    return s;
+  }
   os << "strip rows " << stripRows << ", K "
      << (kResident    ? "resident"
          : kResidentA ? "resident in phase A, streamed"
@@ -386,13 +499,18 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
   const AccelSignature sig = AccelSignature::of(accel);
   const uint32_t bm = params.blockRows, bn = params.blockCols;
   TilePlan plan;
+  Expected<bool> dense = selectDenseEngine(params, options);
+  if (!dense)
+    return dense.takeError();
+  plan.denseEngine = *dense;
 
   // Strip rows: the largest multiple of bm (or all N) whose strip fits.
   auto stripFits = [&](uint64_t rows) {
-    return !stripMisfit(rows, shape, params, sig);
+    return !stripMisfit(rows, shape, params, sig, plan.denseEngine);
   };
   uint64_t minRows = std::min<uint64_t>(bm, shape.N);
-  if (std::optional<Buffer> b = stripMisfit(minRows, shape, params, sig))
+  if (std::optional<Buffer> b =
+          stripMisfit(minRows, shape, params, sig, plan.denseEngine))
     return tooSmall(*b,
                     "one block row (" + Twine(minRows) +
                         " query rows, M=" + Twine(shape.M) + " keys)",
@@ -406,7 +524,8 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
           "strip rows " + Twine(options.stripRows) +
           " must be a multiple of the block height bm=" + Twine(bm));
     uint64_t rows = std::min<uint64_t>(options.stripRows, shape.N);
-    if (std::optional<Buffer> b = stripMisfit(rows, shape, params, sig))
+    if (std::optional<Buffer> b =
+            stripMisfit(rows, shape, params, sig, plan.denseEngine))
       return tooSmall(*b, "a strip of " + Twine(rows) + " query rows",
                       slotBytesNeeded(*b, rows,
                                       *b == Buffer::Mask ? shape.M : 0, shape,
@@ -438,10 +557,16 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
   bool maskFits =
       slotBytesNeeded(Buffer::BlockMask, groupRows, 0, shape, params) <=
       slotCapacity(sig, Buffer::BlockMask);
-  plan.kResidentA = kFits;
-  plan.unitMask = maskFits && (kFits || vFits);
-  plan.kResident = plan.unitMask && kFits;
-  plan.vResident = plan.unitMask && vFits;
+  if (plan.denseEngine) {
+    // Nothing to fetch upon: resident whenever the keys fit.
+    plan.kResident = kFits;
+    plan.vResident = vFits;
+  } else {
+    plan.kResidentA = kFits;
+    plan.unitMask = maskFits && (kFits || vFits);
+    plan.kResident = plan.unitMask && kFits;
+    plan.vResident = plan.unitMask && vFits;
+  }
   for (Buffer b : {Buffer::K, Buffer::V}) {
     auto fits = [&](uint64_t keys) {
       return slotBytesNeeded(b, 0, keys, shape, params) <= slotCapacity(sig, b);
@@ -522,7 +647,12 @@ Expected<Program> buildProgram(const AttentionShape &shape,
                        "buffers)");
   }
   Emitter emitter(program, *plan);
-  for (uint32_t b = 0; b < shape.B; ++b) {
+  for (uint32_t b = 0; b < shape.B && plan->denseEngine; ++b)
+    for (size_t u = 0; u < units.size(); ++u)
+      emitter.emitDense(static_cast<uint8_t>(u % accel.cores),
+                        static_cast<uint16_t>(b), units[u].head,
+                        units[u].rowBegin, units[u].rowEnd);
+  for (uint32_t b = 0; b < shape.B && !plan->denseEngine; ++b) {
     for (size_t u = 0; u < units.size(); ++u)
       emitter.emitPhaseA(static_cast<uint8_t>(u % accel.cores),
                          static_cast<uint16_t>(b), units[u].head,

@@ -1,17 +1,22 @@
 //===- Runtime.cpp - hdp-c/Runtime.h over the JIT -------------------------===//
 //
-// Each handle owns an MLIRContext and the JIT-compiled module for one
+// A CPU handle owns an MLIRContext and the JIT-compiled module for one
 // config and shape (hdp::runtime::buildAttentionModule, compiled by
-// hdp-cpu-pipeline), so that running is a call, not a compilation.
+// hdp-cpu-pipeline), so that running is a call, not a compilation. A
+// reference handle keeps the parsed config; a simulator handle the
+// accelerator config and the command stream built for the shape.
 //
 //===----------------------------------------------------------------------===//
 
 #include "hdp-c/Runtime.h"
 
+#include "hdp/Accel/AccelConfig.h"
+#include "hdp/Accel/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
+#include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -21,6 +26,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,11 +44,27 @@ int64_t product(const std::vector<int64_t> &shape) {
     n *= d;
   return n;
 }
+
+/// The reference and the simulator hold [B,H,N,M] score matrices.
+constexpr int64_t kMaxScoreElements = int64_t(1) << 28;
+
+hdp::ref::Tensor<float> copyTensor(const std::vector<int64_t> &shape,
+                                   const float *data) {
+  hdp::ref::Tensor<float> t;
+  t.shape = shape;
+  t.data.assign(data, data + product(shape));
+  return t;
+}
 } // namespace
 
 struct hdp_attention {
+  hdp_backend backend = HDP_BACKEND_CPU;
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<hdp::runtime::JitModule> jit;
+  hdp::ref::AttentionConfig config;
+  std::optional<hdp::accel::AccelConfig> accel;
+  std::optional<hdp::accel::Program> program;
+  std::string statsJson;
   std::vector<int64_t> q, k, v, out, blocks, heads;
   bool hasMask = false;
   std::vector<int64_t> mask;
@@ -50,11 +72,64 @@ struct hdp_attention {
   std::mutex mutex;
 };
 
+namespace {
+/// Copies a result tensor into a caller's buffer (skipped when NULL).
+template <typename T>
+void copyOut(const hdp::ref::Tensor<T> &t, T *destination) {
+  if (destination)
+    std::memcpy(destination, t.data.data(), t.data.size() * sizeof(T));
+}
+
+/// hdp_attention_run on the reference or the simulator. Both take owned
+/// tensors, so the inputs are copied once.
+hdp_status runOffJit(hdp_attention &h, const float *q, const float *k,
+                     const float *v, const float *mask, float *out,
+                     uint8_t *blockMask, uint8_t *headMask, int64_t *thetaH) {
+  hdp::ref::Tensor<float> qt = copyTensor(h.q, q), kt = copyTensor(h.k, k),
+                          vt = copyTensor(h.v, v);
+  std::optional<hdp::ref::Tensor<float>> maskTensor;
+  if (h.hasMask)
+    maskTensor = copyTensor(h.mask, mask);
+  if (h.backend == HDP_BACKEND_REFERENCE) {
+    hdp::ref::AttentionResult r = hdp::ref::attention(
+        qt, kt, vt, maskTensor ? &*maskTensor : nullptr, h.config);
+    copyOut(r.out, out);
+    copyOut(r.blockMask, blockMask);
+    copyOut(r.headMask, headMask);
+    copyOut(r.thetaH, thetaH);
+    return HDP_STATUS_OK;
+  }
+  hdp::sim::Inputs inputs{std::move(qt), std::move(kt), std::move(vt),
+                          std::move(maskTensor)};
+  std::lock_guard<std::mutex> lock(h.mutex);
+  auto result = hdp::sim::simulate(*h.program, *h.accel, inputs);
+  if (!result)
+    return fail(HDP_STATUS_RUNTIME_ERROR,
+                "hdp_attention_run: " + llvm::toString(result.takeError()));
+  const hdp::sim::Outputs &o = result->outputs;
+  copyOut(o.out, out);
+  copyOut(o.blockMask, blockMask);
+  copyOut(o.headMask, headMask);
+  copyOut(o.thetaH, thetaH);
+  h.statsJson = hdp::sim::statsToJson(*result, *h.program, *h.accel);
+  return HDP_STATUS_OK;
+}
+} // namespace
+
 extern "C" {
 
 hdp_status hdp_attention_create(const char *config,
                                 const hdp_attention_shape *shape,
                                 hdp_attention **handle) {
+  return hdp_attention_create_on_backend(config, shape, HDP_BACKEND_CPU,
+                                         nullptr, handle);
+}
+
+hdp_status hdp_attention_create_on_backend(const char *config,
+                                           const hdp_attention_shape *shape,
+                                           hdp_backend backend,
+                                           const char *accel_config,
+                                           hdp_attention **handle) {
   lastError.clear();
   if (!handle)
     return fail(HDP_STATUS_INVALID_ARGUMENT,
@@ -63,6 +138,20 @@ hdp_status hdp_attention_create(const char *config,
   if (!shape)
     return fail(HDP_STATUS_INVALID_ARGUMENT,
                 "hdp_attention_create: shape is NULL");
+  if (backend != HDP_BACKEND_CPU && backend != HDP_BACKEND_REFERENCE &&
+      backend != HDP_BACKEND_SIM)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: unknown backend " +
+                    std::to_string(int(backend)) +
+                    "; expected HDP_BACKEND_CPU, _REFERENCE or _SIM");
+  if (backend == HDP_BACKEND_SIM && !(accel_config && *accel_config))
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: the sim backend needs an accelerator "
+                "configuration file (e.g. configs/hdp-edge.json)");
+  if (backend != HDP_BACKEND_SIM && accel_config)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_attention_create: an accelerator configuration is only "
+                "for the sim backend");
   llvm::Expected<hdp::ref::AttentionConfig> parsed =
       hdp::parseConfigText(config && *config ? config : "#hdp.config<>");
   if (!parsed)
@@ -103,6 +192,49 @@ hdp_status hdp_attention_create(const char *config,
   h->out = {s.batch, s.heads, s.query_len, s.value_dim};
   h->blocks = {s.batch, s.heads, nb, mb};
   h->heads = {s.batch, s.heads};
+  h->backend = backend;
+  h->config = *parsed;
+
+  if (backend != HDP_BACKEND_CPU) {
+    int64_t scores =
+        hdp::npy::numElements({s.batch, s.heads, s.query_len, s.key_len});
+    if (scores < 0 || scores > kMaxScoreElements)
+      return fail(
+          HDP_STATUS_INVALID_ARGUMENT,
+          "hdp_attention_create: the score matrix [B,H,N,M] has more "
+          "than 2^28 elements, too large for the " +
+              std::string(backend == HDP_BACKEND_SIM ? "sim" : "reference") +
+              " backend");
+  }
+  if (backend == HDP_BACKEND_REFERENCE) {
+    *handle = h.release();
+    return HDP_STATUS_OK;
+  }
+  if (backend == HDP_BACKEND_SIM) {
+    try {
+      auto accel = hdp::accel::loadAccelConfig(accel_config);
+      if (!accel)
+        return fail(HDP_STATUS_INVALID_ARGUMENT,
+                    "hdp_attention_create: " +
+                        llvm::toString(accel.takeError()));
+      h->accel = std::move(*accel);
+      auto program =
+          hdp::accel::buildProgram(hdp::accel::AttentionShape::fromDims(
+                                       s.batch, s.heads, s.query_len, s.key_len,
+                                       s.head_dim, s.value_dim, h->hasMask),
+                                   h->config, *h->accel);
+      if (!program)
+        return fail(HDP_STATUS_COMPILE_ERROR,
+                    "hdp_attention_create: " +
+                        llvm::toString(program.takeError()));
+      h->program = std::move(*program);
+    } catch (const std::exception &e) {
+      return fail(HDP_STATUS_COMPILE_ERROR,
+                  std::string("hdp_attention_create: ") + e.what());
+    }
+    *handle = h.release();
+    return HDP_STATUS_OK;
+  }
 
   try {
     mlir::DialectRegistry registry;
@@ -154,6 +286,9 @@ hdp_status hdp_attention_run(hdp_attention *handle, const float *q,
                 "hdp_attention_run: the attention was created without a "
                 "mask (mask_rank = -1), but a mask was given");
   try {
+    if (handle->backend != HDP_BACKEND_CPU)
+      return runOffJit(*handle, q, k, v, mask, out, block_mask, head_mask,
+                       theta_h);
     std::vector<hdp::npy::Array> inputs = {
         hdp::npy::fromF32(handle->q, {q, size_t(product(handle->q))}),
         hdp::npy::fromF32(handle->k, {k, size_t(product(handle->k))}),
@@ -194,6 +329,12 @@ hdp_status hdp_attention_block_grid(const hdp_attention *handle,
   *num_block_rows = handle->blocks[2];
   *num_block_cols = handle->blocks[3];
   return HDP_STATUS_OK;
+}
+
+const char *hdp_attention_stats_json(hdp_attention *handle) {
+  if (!handle)
+    return nullptr;
+  return handle->statsJson.c_str();
 }
 
 void hdp_attention_destroy(hdp_attention *handle) { delete handle; }

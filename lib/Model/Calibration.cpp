@@ -42,7 +42,7 @@ void quantize(const float *x, int64_t n, const ref::AttentionConfig &cfg,
 
 /// The score objective of one layer at one shift over all documents.
 ShiftCandidate scoreShift(ArrayRef<ref::Tensor<float>> qs,
-                          ArrayRef<ref::Tensor<float>> ks,
+                          ArrayRef<ref::Tensor<float>> ks, bool causal,
                           const ref::AttentionConfig &cfg, int64_t shift) {
   ShiftCandidate c;
   c.shift = shift;
@@ -63,7 +63,8 @@ ShiftCandidate scoreShift(ArrayRef<ref::Tensor<float>> qs,
         const float *qi = &q.at(0, h, i, 0);
         const int32_t *rqi = &rq[((h * T) + i) * D];
         double sumE = 0.0, sumE2 = 0.0;
-        for (int64_t j = 0; j <= i; ++j) {
+        const int64_t keys = causal ? i + 1 : T;
+        for (int64_t j = 0; j < keys; ++j) {
           const float *kj = &k.at(0, h, j, 0);
           const int32_t *rkj = &rk[((h * T) + j) * D];
           double exact = 0.0;
@@ -81,8 +82,8 @@ ShiftCandidate scoreShift(ArrayRef<ref::Tensor<float>> qs,
           sumE += e;
           sumE2 += e * e;
         }
-        sumSq += sumE2 - sumE * sumE / static_cast<double>(i + 1);
-        pairs += i + 1;
+        sumSq += sumE2 - sumE * sumE / static_cast<double>(keys);
+        pairs += keys;
       }
     }
   }
@@ -100,36 +101,17 @@ std::vector<int64_t> Calibration::shifts() const {
   return s;
 }
 
-Expected<Calibration> calibrateShifts(const Transformer &model,
-                                      ArrayRef<std::vector<int>> documents,
-                                      const ref::AttentionConfig &config,
-                                      int64_t minShift, int64_t maxShift) {
+Expected<Calibration>
+calibrateFromSamples(ArrayRef<std::vector<ref::Tensor<float>>> qs,
+                     ArrayRef<std::vector<ref::Tensor<float>>> ks, bool causal,
+                     const ref::AttentionConfig &config, int64_t minShift,
+                     int64_t maxShift) {
   if (minShift > maxShift || minShift < -16 || maxShift > 16)
     return createStringError(inconvertibleErrorCode(),
                              "calibration: the shift range must lie in "
                              "[-16, 16]");
-  const int64_t L = model.config().numLayers;
-  std::vector<std::vector<ref::Tensor<float>>> qs(L), ks(L);
   Calibration result;
-  DenseBackend dense;
-  for (const std::vector<int> &doc : documents) {
-    ForwardOptions options;
-    options.lastOnly = true;
-    options.observeQK = [&](unsigned layer, const ref::Tensor<float> &q,
-                            const ref::Tensor<float> &k) {
-      qs[layer].push_back(q);
-      ks[layer].push_back(k);
-    };
-    if (Expected<std::vector<float>> r = model.forward(doc, dense, options); !r)
-      return r.takeError();
-    result.documents += 1;
-    result.tokens += doc.size();
-  }
-  if (result.documents == 0)
-    return createStringError(inconvertibleErrorCode(),
-                             "calibration: no documents");
-
-  for (int64_t l = 0; l < L; ++l) {
+  for (size_t l = 0; l < qs.size(); ++l) {
     LayerCalibration lc;
     for (const auto *set : {&qs[l], &ks[l]})
       for (const ref::Tensor<float> &t : *set)
@@ -146,7 +128,7 @@ Expected<Calibration> calibrateShifts(const Transformer &model,
     int64_t hi = std::clamp<int64_t>(fits + 3, minShift, maxShift);
     double best = std::numeric_limits<double>::infinity();
     for (int64_t s = lo; s <= hi; ++s) {
-      ShiftCandidate c = scoreShift(qs[l], ks[l], config, s);
+      ShiftCandidate c = scoreShift(qs[l], ks[l], causal, config, s);
       lc.candidates.push_back(c);
       if (c.scoreRmse < best) {
         best = c.scoreRmse;
@@ -156,6 +138,43 @@ Expected<Calibration> calibrateShifts(const Transformer &model,
       }
     }
     result.layers.push_back(std::move(lc));
+  }
+  return result;
+}
+
+Expected<Calibration> calibrateShifts(const Transformer &model,
+                                      ArrayRef<std::vector<int>> documents,
+                                      const ref::AttentionConfig &config,
+                                      int64_t minShift, int64_t maxShift) {
+  if (minShift > maxShift || minShift < -16 || maxShift > 16)
+    return createStringError(inconvertibleErrorCode(),
+                             "calibration: the shift range must lie in "
+                             "[-16, 16]");
+  const int64_t L = model.config().numLayers;
+  std::vector<std::vector<ref::Tensor<float>>> qs(L), ks(L);
+  int64_t documentCount = 0, tokens = 0;
+  DenseBackend dense;
+  for (const std::vector<int> &doc : documents) {
+    ForwardOptions options;
+    options.lastOnly = true;
+    options.observeQK = [&](unsigned layer, const ref::Tensor<float> &q,
+                            const ref::Tensor<float> &k) {
+      qs[layer].push_back(q);
+      ks[layer].push_back(k);
+    };
+    if (Expected<std::vector<float>> r = model.forward(doc, dense, options); !r)
+      return r.takeError();
+    documentCount += 1;
+    tokens += doc.size();
+  }
+  if (documentCount == 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "calibration: no documents");
+  Expected<Calibration> result =
+      calibrateFromSamples(qs, ks, /*causal=*/true, config, minShift, maxShift);
+  if (result) {
+    result->documents = documentCount;
+    result->tokens = tokens;
   }
   return result;
 }

@@ -51,6 +51,45 @@ CpuBackend::CpuBackend(std::vector<ref::AttentionConfig> configs,
 
 CpuBackend::~CpuBackend() = default;
 
+Expected<hdp::runtime::JitModule *>
+CpuBackend::compiledModule(ArrayRef<int64_t> qkShape, ArrayRef<int64_t> vShape,
+                           const std::vector<int64_t> &maskShape,
+                           const ref::AttentionConfig &cfg) {
+  JitCache::Impl &cache = *jit->impl;
+  hdp::ConfigAttr attr = hdp::ConfigAttr::fromReference(&cache.context, cfg);
+  std::string key;
+  {
+    raw_string_ostream os(key);
+    for (int64_t d : qkShape)
+      os << d << ' ';
+    for (int64_t d : vShape)
+      os << d << ' ';
+    os << "mask";
+    for (int64_t d : maskShape)
+      os << ' ' << d;
+    os << ' ' << attr;
+  }
+  auto it = cache.modules.find(key);
+  if (it == cache.modules.end()) {
+    auto start = std::chrono::steady_clock::now();
+    auto module = hdp::runtime::buildAttentionModule(
+        cache.context, qkShape, qkShape, vShape, &maskShape, attr,
+        /*numResults=*/3);
+    Expected<std::unique_ptr<hdp::runtime::JitModule>> compiled =
+        hdp::runtime::JitModule::compile(std::move(module));
+    if (!compiled)
+      return createStringError(inconvertibleErrorCode(),
+                               ("compiling attention for " + Twine(qkShape[2]) +
+                                " positions: " + toString(compiled.takeError()))
+                                   .str());
+    cache.compileSeconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    it = cache.modules.emplace(key, std::move(*compiled)).first;
+  }
+  return it->second.get();
+}
+
 Expected<ref::Tensor<float>> CpuBackend::attend(unsigned layer,
                                                 const ref::Tensor<float> &q,
                                                 const ref::Tensor<float> &k,
@@ -63,33 +102,11 @@ Expected<ref::Tensor<float>> CpuBackend::attend(unsigned layer,
   const int64_t H = q.dim(1), T = q.dim(2), D = q.dim(3), Dv = v.dim(3);
   const int64_t P = (T + bucket - 1) / bucket * bucket;
 
-  // The module for this padded shape and configuration.
-  JitCache::Impl &cache = *jit->impl;
-  hdp::ConfigAttr attr = hdp::ConfigAttr::fromReference(&cache.context, cfg);
-  std::string key;
-  {
-    raw_string_ostream os(key);
-    os << P << ' ' << H << ' ' << D << ' ' << Dv << ' ' << attr;
-  }
-  auto it = cache.modules.find(key);
-  if (it == cache.modules.end()) {
-    auto start = std::chrono::steady_clock::now();
-    std::vector<int64_t> maskShape = {P, P};
-    auto module = hdp::runtime::buildAttentionModule(
-        cache.context, {1, H, P, D}, {1, H, P, D}, {1, H, P, Dv}, &maskShape,
-        attr, /*numResults=*/3);
-    Expected<std::unique_ptr<hdp::runtime::JitModule>> compiled =
-        hdp::runtime::JitModule::compile(std::move(module));
-    if (!compiled)
-      return createStringError(inconvertibleErrorCode(),
-                               ("compiling attention for " + Twine(P) +
-                                " positions: " + toString(compiled.takeError()))
-                                   .str());
-    cache.compileSeconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    it = cache.modules.emplace(key, std::move(*compiled)).first;
-  }
+  std::vector<int64_t> maskShape = {P, P};
+  Expected<hdp::runtime::JitModule *> module =
+      compiledModule({1, H, P, D}, {1, H, P, Dv}, maskShape, cfg);
+  if (!module)
+    return module.takeError();
 
   // Zero-padded operands; padded rows and columns are removed by the mask.
   auto pad = [&](const ref::Tensor<float> &t, int64_t width) {
@@ -107,7 +124,7 @@ Expected<ref::Tensor<float>> CpuBackend::attend(unsigned layer,
                                     npy::fromF32({1, H, P, Dv}, pad(v, Dv)),
                                     npy::fromF32({P, P}, mask)};
   Expected<std::vector<npy::Array>> results =
-      it->second->run("attention", inputs, {"Q", "K", "V", "causal mask"});
+      (*module)->run("attention", inputs, {"Q", "K", "V", "causal mask"});
   if (!results)
     return results.takeError();
   Expected<std::vector<float>> outP = npy::toF32((*results)[0], "out");
@@ -139,6 +156,77 @@ Expected<ref::Tensor<float>> CpuBackend::attend(unsigned layer,
     countClamped(k, cfg, *stats);
     countPruning(T, cfg, cut, *heads, H, *stats);
     countMassLost(q, k, cfg, cut, *heads, *stats);
+  }
+  return out;
+}
+
+Expected<ref::Tensor<float>>
+CpuBackend::attendMasked(unsigned layer, const ref::Tensor<float> &q,
+                         const ref::Tensor<float> &k,
+                         const ref::Tensor<float> &v,
+                         const ref::Tensor<float> &mask, LayerStats *stats) {
+  const ref::AttentionConfig &cfg = configForLayer(configs, layer);
+  if (std::string err = cfg.validate(); !err.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             ("layer " + Twine(layer) + ": " + err).str());
+  const int64_t B = q.dim(0), H = q.dim(1), T = q.dim(2), D = q.dim(3);
+  const int64_t Dv = v.dim(3);
+  const int64_t P = (T + bucket - 1) / bucket * bucket;
+
+  std::vector<int64_t> maskShape = {B, 1, P, P};
+  Expected<hdp::runtime::JitModule *> module =
+      compiledModule({B, H, P, D}, {B, H, P, Dv}, maskShape, cfg);
+  if (!module)
+    return module.takeError();
+
+  // Zero-padded operands; padded rows and columns are removed by the mask.
+  auto pad = [&](const ref::Tensor<float> &t, int64_t width) {
+    std::vector<float> out(B * H * P * width, 0.0f);
+    for (int64_t bh = 0; bh < B * H; ++bh)
+      std::copy_n(&t.data[bh * T * width], T * width, &out[bh * P * width]);
+    return out;
+  };
+  std::vector<float> paddedMask(B * P * P,
+                                -std::numeric_limits<float>::infinity());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < T; ++i)
+      for (int64_t j = 0; j < T; ++j)
+        paddedMask[(b * P + i) * P + j] = ref::maskAt(&mask, b, 0, i, j);
+  std::vector<npy::Array> inputs = {npy::fromF32({B, H, P, D}, pad(q, D)),
+                                    npy::fromF32({B, H, P, D}, pad(k, D)),
+                                    npy::fromF32({B, H, P, Dv}, pad(v, Dv)),
+                                    npy::fromF32({B, 1, P, P}, paddedMask)};
+  Expected<std::vector<npy::Array>> results =
+      (*module)->run("attention", inputs, {"Q", "K", "V", "mask"});
+  if (!results)
+    return results.takeError();
+  Expected<std::vector<float>> outP = npy::toF32((*results)[0], "out");
+  if (!outP)
+    return outP.takeError();
+
+  ref::Tensor<float> out({B, H, T, Dv});
+  for (int64_t bh = 0; bh < B * H; ++bh)
+    std::copy_n(&(*outP)[bh * P * Dv], T * Dv, &out.data[bh * T * Dv]);
+
+  if (stats) {
+    Expected<std::vector<uint8_t>> blocks =
+        npy::toBool((*results)[1], "blocks");
+    if (!blocks)
+      return blocks.takeError();
+    Expected<std::vector<uint8_t>> heads = npy::toBool((*results)[2], "heads");
+    if (!heads)
+      return heads.takeError();
+    // The unpadded [B, H, NB, MB] corner of the padded block mask.
+    const int64_t bm = cfg.blockRows, bn = cfg.blockCols;
+    const int64_t nbP = (P + bm - 1) / bm, mbP = (P + bn - 1) / bn;
+    const int64_t nb = (T + bm - 1) / bm, mb = (T + bn - 1) / bn;
+    std::vector<uint8_t> cut(B * H * nb * mb);
+    for (int64_t bh = 0; bh < B * H; ++bh)
+      for (int64_t i = 0; i < nb; ++i)
+        for (int64_t j = 0; j < mb; ++j)
+          cut[(bh * nb + i) * mb + j] = (*blocks)[(bh * nbP + i) * mbP + j];
+    countMaskedStats(q, k, mask, cfg, cut, *heads, /*withQuantization=*/true,
+                     *stats);
   }
   return out;
 }

@@ -114,26 +114,28 @@ void logSoftmax(const float *logits, int64_t n, std::vector<double> &out) {
 }
 } // namespace
 
+void accumulatePrediction(const float *logits, const float *dense,
+                          int64_t vocab, int target, Quality &quality) {
+  std::vector<double> lp, lpDense;
+  logSoftmax(logits, vocab, lp);
+  logSoftmax(dense, vocab, lpDense);
+  int best = argmax(logits, vocab);
+  quality.predictions += 1;
+  quality.nllSum += -lp[target];
+  quality.top1Correct += best == target;
+  quality.agreeWithDense += best == argmax(dense, vocab);
+  double kl = 0.0;
+  for (int64_t i = 0; i < vocab; ++i)
+    kl += std::exp(lpDense[i]) * (lpDense[i] - lp[i]);
+  // Rounding can leave a tiny negative sum when the two agree.
+  quality.klSum += std::max(0.0, kl);
+}
+
 void accumulateQuality(ArrayRef<int> tokens, ArrayRef<float> logits,
                        ArrayRef<float> dense, int64_t vocab, Quality &quality) {
-  std::vector<double> lp, lpDense;
-  for (size_t t = 0; t + 1 < tokens.size(); ++t) {
-    const float *row = &logits[t * vocab];
-    const float *denseRow = &dense[t * vocab];
-    logSoftmax(row, vocab, lp);
-    logSoftmax(denseRow, vocab, lpDense);
-    int target = tokens[t + 1];
-    int best = argmax(row, vocab);
-    quality.predictions += 1;
-    quality.nllSum += -lp[target];
-    quality.top1Correct += best == target;
-    quality.agreeWithDense += best == argmax(denseRow, vocab);
-    double kl = 0.0;
-    for (int64_t i = 0; i < vocab; ++i)
-      kl += std::exp(lpDense[i]) * (lpDense[i] - lp[i]);
-    // Rounding can leave a tiny negative sum when the two agree.
-    quality.klSum += std::max(0.0, kl);
-  }
+  for (size_t t = 0; t + 1 < tokens.size(); ++t)
+    accumulatePrediction(&logits[t * vocab], &dense[t * vocab], vocab,
+                         tokens[t + 1], quality);
 }
 
 Expected<std::vector<EvalResult>>

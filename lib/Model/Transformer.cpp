@@ -8,6 +8,8 @@
 
 #include "hdp/Model/Transformer.h"
 
+#include "hdp/Model/Matmul.h"
+
 #include "llvm/ADT/Twine.h"
 
 #include <algorithm>
@@ -18,35 +20,6 @@ using namespace llvm;
 namespace hdp::model {
 
 namespace {
-
-/// out[t][o] = Σ_i w[o][i]·x[t][i] for t < rows, summed in increasing i as
-/// run.c does. `wT` is w transposed ([in][outDim]): the inner loop then runs
-/// over o with one accumulator per output, which vectorises without
-/// reordering any output's sum.
-void matmul(const float *x, int64_t rows, const float *wT, int64_t in,
-            int64_t outDim, float *out) {
-  for (int64_t t = 0; t < rows; ++t) {
-    const float *xt = x + t * in;
-    float *ot = out + t * outDim;
-    std::fill(ot, ot + outDim, 0.0f);
-    for (int64_t i = 0; i < in; ++i) {
-      const float xi = xt[i];
-      const float *wi = wT + i * outDim;
-      for (int64_t o = 0; o < outDim; ++o)
-        ot[o] += wi[o] * xi;
-    }
-  }
-}
-
-/// w [out][in] transposed to [in][out].
-std::vector<float> transpose(const std::vector<float> &w, int64_t out,
-                             int64_t in) {
-  std::vector<float> t(w.size());
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t i = 0; i < in; ++i)
-      t[i * out + o] = w[o * in + i];
-  return t;
-}
 
 /// RMSNorm of one row: o = w · (x / sqrt(mean(x²) + 1e-5)).
 void rmsnorm(float *o, const float *x, const float *w, int64_t size) {

@@ -14,16 +14,20 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
+
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -82,13 +86,99 @@ struct VectorExpApproximationPass
   }
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(
-        patterns, [](StringRef name) {
-          // Operation names ("math.exp"), not function names.
-          return name == math::ExpOp::getOperationName();
-        });
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      // Operation names ("math.exp"), not function names.
+      return name == math::ExpOp::getOperationName();
+    });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
+  }
+};
+
+/// Decomposes linalg ops that are aggregates of others (linalg.softmax into
+/// max, sub, exp, sum and div generics), as upstream's
+/// transform.structured.decompose_interface does: the loop lowering leaves
+/// them in place.
+struct DecomposeAggregatedOpsPass
+    : PassWrapper<DecomposeAggregatedOpsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DecomposeAggregatedOpsPass)
+  StringRef getArgument() const override {
+    return "hdp-decompose-aggregated-ops";
+  }
+  StringRef getDescription() const override {
+    return "Decompose linalg ops with AggregatedOpInterface (linalg.softmax) "
+           "into linalg.generic ops";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, linalg::LinalgDialect,
+                    math::MathDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<linalg::AggregatedOpInterface> aggregates;
+    getOperation().walk(
+        [&](linalg::AggregatedOpInterface op) { aggregates.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::AggregatedOpInterface op : aggregates) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rewriter);
+      if (failed(parts)) {
+        mlir::emitError(op->getLoc())
+            << "hdp-cpu-pipeline: cannot decompose '" << op->getName() << "'";
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, *parts);
+    }
+  }
+};
+
+/// Fails, with one error at the first op left over, unless only the LLVM
+/// dialect remains: otherwise translating to LLVM IR would fail later, far
+/// from the cause.
+struct CheckLoweredToLLVMPass
+    : PassWrapper<CheckLoweredToLLVMPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckLoweredToLLVMPass)
+  StringRef getArgument() const override { return "hdp-check-lowered-to-llvm"; }
+  StringRef getDescription() const override {
+    return "Fail naming the first op that is not in the LLVM dialect";
+  }
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<Operation *> leftOver;
+    module.walk([&](Operation *op) {
+      if (op != module.getOperation() &&
+          !isa<LLVM::LLVMDialect>(op->getDialect()))
+        leftOver.push_back(op);
+    });
+    if (leftOver.empty())
+      return;
+    // Unrealized casts are left where a conversion gave up on something
+    // else: name that something.
+    Operation *first = leftOver.front();
+    for (Operation *op : leftOver)
+      if (!isa<UnrealizedConversionCastOp>(op)) {
+        first = op;
+        break;
+      }
+    llvm::SetVector<StringRef> others;
+    for (Operation *op : leftOver)
+      if (op->getName() != first->getName())
+        others.insert(op->getName().getStringRef());
+    int64_t count = leftOver.size();
+    // On the location, not the op: the diagnostic stays one line instead of
+    // printing the op (and all it contains).
+    InFlightDiagnostic diag = mlir::emitError(first->getLoc());
+    diag << "hdp-cpu-pipeline: '" << first->getName()
+         << "' was not lowered to the LLVM dialect";
+    if (count > 1) {
+      diag << " (" << count << " ops left over";
+      if (!others.empty()) {
+        diag << ", also ";
+        llvm::interleaveComma(
+            others, diag, [&](StringRef name) { diag << "'" << name << "'"; });
+      }
+      diag << ")";
+    }
+    signalPassFailure();
   }
 };
 } // namespace
@@ -96,6 +186,11 @@ struct VectorExpApproximationPass
 void hdp::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   pm.addPass(hdp::createHDPDecompose());
+  // Frontend code around (or instead of) the attention: softmax, and
+  // elementwise arith/math on tensors (e.g. the f16 casts around an f32
+  // attention), which bufferization cannot take as they are.
+  pm.addPass(std::make_unique<DecomposeAggregatedOpsPass>());
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   if (options.tileBlockRows > 0) {
     hdp::HDPTileOptions tile;
@@ -140,20 +235,46 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
+  // Math without an LLVM intrinsic (erf, ...) calls libm.
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(std::make_unique<CheckLoweredToLLVMPass>());
 }
+
+namespace {
+/// Parses and checks the options of hdp-cpu-pipeline{...} when the pipeline
+/// is parsed: a bad option is one error, before anything runs.
+LogicalResult
+buildCPUPipelineFromText(OpPassManager &pm, StringRef text,
+                         function_ref<LogicalResult(const Twine &)> error) {
+  hdp::CPUPipelineOptions options;
+  if (failed(options.parseFromString(text)))
+    return failure();
+  if (options.tileBlockRows < 0)
+    return error("hdp-cpu-pipeline: tile-block-rows must be >= 0 (0 leaves "
+                 "the attention untiled), got " +
+                 Twine(options.tileBlockRows.getValue()));
+  hdp::buildCPUPipeline(pm, options);
+  return success();
+}
+} // namespace
 
 void hdp::registerPipelines() {
   // The pipeline's own steps, so that a transform script
   // (transform.apply_registered_pass) can spell out the same compilation.
   PassRegistration<EmitCInterfacePass>();
   PassRegistration<CopiesToLinalgPass>();
-  PassPipelineRegistration<CPUPipelineOptions>(
+  PassRegistration<DecomposeAggregatedOpsPass>();
+  PassRegistration<CheckLoweredToLLVMPass>();
+  registerPassPipeline(
       "hdp-cpu-pipeline",
       "Compile hdp.attention (or the hdp stage ops) on tensors to the LLVM "
       "dialect for the CPU: decompose, bufferize, lower to loops, lower to "
-      "LLVM",
-      buildCPUPipeline);
+      "LLVM; fails naming the first op it could not lower",
+      buildCPUPipelineFromText,
+      [](function_ref<void(const detail::PassOptions &)> printOptions) {
+        printOptions(CPUPipelineOptions());
+      });
 }

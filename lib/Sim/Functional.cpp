@@ -569,10 +569,15 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   const KSlot &k = cb.k[c.slots[1]];
   if (!k.tag.holds(c.batch, c.head, c.col0, c.cols))
     return wrongSlot("k", c.slots[1], k.tag, "keys", c, c.col0, c.cols);
-  Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
-  if (!maskBits)
-    return maskBits.takeError();
-  const BlockMaskSlot &m = **maskBits;
+  // The dense engine scores every key; HDP only the blocks kept.
+  const bool dense = c.has(FlagDense);
+  const BlockMaskSlot *m = nullptr;
+  if (!dense) {
+    Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+    if (!maskBits)
+      return maskBits.takeError();
+    m = *maskBits;
+  }
   const MaskSlot *add = nullptr;
   if (c.has(FlagMasked)) {
     add = &cb.mask[c.slots[4]];
@@ -588,6 +593,9 @@ Error Machine::peFrac(const Command &c, Effect &e) {
     s.tag = {true, c.batch, c.head, c.row0, c.rows};
     s.values.resize(uint64_t(c.rows) * M);
     s.written.assign(M, 0);
+    s.live.assign((ceilDiv(uint64_t(c.row0) + c.rows, bm) - c.row0 / bm) *
+                      numBlockCols,
+                  0);
   }
 
   const float negInf = -std::numeric_limits<float>::infinity();
@@ -596,7 +604,10 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const uint8_t *keepRow =
-        &m.keep[uint64_t(i / bm - m.blockRow0) * numBlockCols];
+        dense ? nullptr
+              : &m->keep[uint64_t(i / bm - m->blockRow0) * numBlockCols];
+    uint8_t *liveRow =
+        &s.live[uint64_t(i / bm - s.tag.start / bm) * numBlockCols];
     const int16_t *qr = &q.raw[uint64_t(i - q.tag.start) * D];
     const int16_t *ql = &q.lo[uint64_t(i - q.tag.start) * D];
     float *dst = &s.values[uint64_t(i - s.tag.start) * M];
@@ -605,7 +616,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
       uint64_t j0 = std::max<uint64_t>(c.col0, bj * bn);
       uint64_t j1 = std::min<uint64_t>(c1, (bj + 1) * bn);
-      if (!keepRow[bj]) {
+      if (keepRow && !keepRow[bj]) {
         std::fill(dst + j0, dst + j1, negInf);
         continue;
       }
@@ -619,6 +630,10 @@ Error Machine::peFrac(const Command &c, Effect &e) {
         if (ref::isRemoved(maskValue)) {
           dst[j] = negInf;
           continue;
+        }
+        if (!liveRow[bj]) {
+          liveRow[bj] = 1;
+          denseLiveBlocks += dense;
         }
         // A = Σ rawQ·rawK [- Σ loQ·loK]: the same integer as
         // S_int·2^2F + (Σ loQ·hiK + hiQ·loK)·2^F [+ Σ loQ·loK].
@@ -649,7 +664,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
     uint64_t tn =
         std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
-    uint64_t keys = keptKeysInRows(m, t0, tn, c.col0, c.cols);
+    uint64_t keys = dense ? c.cols : keptKeysInRows(*m, t0, tn, c.col0, c.cols);
     if (!keys)
       continue;
     uint64_t colTiles = ceilDiv(keys, a.tileCols);
@@ -684,10 +699,17 @@ Error Machine::pePv(const Command &c, Effect &e) {
   const VSlot &v = cb.v[c.slots[1]];
   if (!v.tag.holds(c.batch, c.head, c.col0, c.cols))
     return wrongSlot("v", c.slots[1], v.tag, "keys", c, c.col0, c.cols);
-  Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
-  if (!maskBits)
-    return maskBits.takeError();
-  const BlockMaskSlot &m = **maskBits;
+  // The dense engine multiplies every key; its accumulate is gated off for
+  // blocks the mask removes entirely (no scores were live there), which
+  // costs no cycles and keeps non-finite V under padding out of the output.
+  const bool dense = c.has(FlagDense);
+  const BlockMaskSlot *m = nullptr;
+  if (!dense) {
+    Expected<const BlockMaskSlot *> maskBits = maskSlotFor(c, 3);
+    if (!maskBits)
+      return maskBits.takeError();
+    m = *maskBits;
+  }
   OutSlot &o = cb.out[c.slots[2]];
   if (c.has(FlagFirst)) {
     o.tag = {true, c.batch, c.head, c.row0, c.rows};
@@ -700,7 +722,8 @@ Error Machine::pePv(const Command &c, Effect &e) {
   const uint64_t c1 = uint64_t(c.col0) + c.cols;
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const uint8_t *keepRow =
-        &m.keep[uint64_t(i / bm - m.blockRow0) * numBlockCols];
+        dense ? &s.live[uint64_t(i / bm - s.tag.start / bm) * numBlockCols]
+              : &m->keep[uint64_t(i / bm - m->blockRow0) * numBlockCols];
     const float *p = &s.values[uint64_t(i - s.tag.start) * M];
     float *acc = &o.data[uint64_t(i - o.tag.start) * Dv];
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
@@ -730,7 +753,7 @@ Error Machine::pePv(const Command &c, Effect &e) {
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
     uint64_t tn =
         std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
-    uint64_t keys = keptKeysInRows(m, t0, tn, c.col0, c.cols);
+    uint64_t keys = dense ? c.cols : keptKeysInRows(*m, t0, tn, c.col0, c.cols);
     if (!keys)
       continue;
     uint64_t kTiles = ceilDiv(keys, a.tileK);

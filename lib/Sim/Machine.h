@@ -75,6 +75,10 @@ struct ScoreSlot {
   std::vector<int64_t> sInt;    ///< [rows x M]
   std::vector<float> values;    ///< [rows x M], scores then probabilities
   std::vector<uint8_t> written; ///< per column
+  /// Per block row of the strip x MB: pe.frac scored an element of the
+  /// block that the mask does not remove (what the dense engine's P·V
+  /// accumulates).
+  std::vector<uint8_t> live;
 };
 struct ThetaSlot {
   Tag tag;                      ///< rows (block aligned)
@@ -120,6 +124,9 @@ public:
   /// The results in simulated DRAM.
   Outputs outputs() const;
   uint64_t blocksValid() const { return validBlocks; }
+  /// Blocks the dense engine scored with an element the mask leaves: its
+  /// valid blocks, all of them kept.
+  uint64_t blocksDenseLive() const { return denseLiveBlocks; }
 
 private:
   llvm::Error dmaLoad(const accel::Command &c, Effect &e);
@@ -166,6 +173,7 @@ private:
   std::vector<uint8_t> headKeep; ///< [B,H]
   std::vector<uint8_t> decided;  ///< [B]
   uint64_t validBlocks = 0;
+  uint64_t denseLiveBlocks = 0;
 
   std::vector<CoreBuffers> cores;
 };

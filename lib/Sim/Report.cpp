@@ -10,6 +10,8 @@
 
 #include "hdp/Sim/Simulator.h"
 
+#include "hdp/Accel/StreamBuilder.h"
+
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -37,6 +39,7 @@ std::string statsToJson(const SimResult &result, const Program &program,
   const double total = double(s.totalCycles);
   ordered_json j;
   j["accelerator"] = config.name;
+  j["engine"] = isDenseEngineProgram(program) ? "dense" : "hdp";
   j["clock_mhz"] = config.clockMhz;
   ordered_json shape;
   shape["B"] = program.shape.B;

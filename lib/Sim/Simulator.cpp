@@ -19,6 +19,11 @@
 // puts each transfer in the first gap that fits (first come, first served
 // by ready time). A barrier releases when every core has drained into it.
 //
+// The scoreboard keeps, per slot (per column of score and θ slots), only the
+// latest end of the reads and of the writes of each unit: that is all the
+// rule above needs, and it keeps the cost of a command independent of how
+// many commands came before it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Machine.h"
@@ -58,17 +63,80 @@ std::string shortReal(double v) {
 /// A rectangle of a slot, in slot-relative rows and absolute columns.
 struct Region {
   uint64_t r0, r1, c0, c1;
-  bool overlaps(const Region &o) const {
-    return r0 < o.r1 && o.r0 < r1 && c0 < o.c1 && o.c0 < c1;
-  }
 };
 constexpr uint64_t kAll = UINT64_MAX;
 
-struct Access {
-  Region region;
-  bool write;
-  Unit unit;
-  Cycle end;
+/// The latest end of the reads and of the writes of a slot region, per unit:
+/// all a later access needs to know, since it waits for the latest
+/// conflicting one (the scoreboard keeps maxima, not lists, so its cost per
+/// command does not grow with the commands before it).
+struct AccessEnds {
+  std::array<Cycle, kNumUnits> read{}, write{};
+
+  /// When an access (`write`, on `unit`) may start as far as these go: a
+  /// read waits for writes; a write waits for reads and for writes of other
+  /// units (the in-order unit already orders its own).
+  Cycle bound(bool write, Unit unit) const {
+    Cycle t = 0;
+    for (unsigned u = 0; u < kNumUnits; ++u) {
+      if (write)
+        t = std::max(t, read[u]);
+      if (!write || u != static_cast<unsigned>(unit))
+        t = std::max(t, this->write[u]);
+    }
+    return t;
+  }
+  void record(bool write, Unit unit, Cycle end) {
+    Cycle &e = (write ? this->write : read)[static_cast<unsigned>(unit)];
+    e = std::max(e, end);
+  }
+};
+
+/// The scoreboard of one slot. Score and θ slots are tracked per column
+/// (key column, block column), as one array per unit and kind of access,
+/// allocated when a unit first touches the slot (a slot sees 2-3 units);
+/// every other slot is tracked as a whole.
+class SlotBoard {
+public:
+  void trackColumns(uint64_t columns) { width = columns; }
+
+  Cycle bound(bool write, Unit unit, uint64_t first, uint64_t last) const {
+    if (!width)
+      return whole.bound(write, unit);
+    Cycle t = 0;
+    for (unsigned u = 0; u < kNumUnits; ++u) {
+      if (write)
+        t = std::max(t, rangeMax(reads[u], first, last));
+      if (!write || u != static_cast<unsigned>(unit))
+        t = std::max(t, rangeMax(writes[u], first, last));
+    }
+    return t;
+  }
+  void record(bool write, Unit unit, uint64_t first, uint64_t last, Cycle end) {
+    if (!width) {
+      whole.record(write, unit, end);
+      return;
+    }
+    std::vector<Cycle> &ends =
+        (write ? writes : reads)[static_cast<unsigned>(unit)];
+    if (ends.empty())
+      ends.assign(width, 0);
+    for (uint64_t j = first; j < last; ++j)
+      ends[j] = std::max(ends[j], end);
+  }
+
+private:
+  static Cycle rangeMax(const std::vector<Cycle> &ends, uint64_t first,
+                        uint64_t last) {
+    Cycle t = 0;
+    if (!ends.empty())
+      for (uint64_t j = first; j < last; ++j)
+        t = std::max(t, ends[j]);
+    return t;
+  }
+  uint64_t width = 0;
+  AccessEnds whole;
+  std::array<std::vector<Cycle>, kNumUnits> reads, writes;
 };
 
 /// The region of a slot a command touches: score and θ slots are written
@@ -148,19 +216,11 @@ struct CoreTiming {
   std::optional<Cycle> cachedReady;
   Cycle barrierArrival = 0;
   std::vector<Cycle> headReady; ///< END_H end per batch item
-  /// Scoreboard: recent accesses per buffer and slot.
-  std::array<std::array<std::vector<Access>, kSlotsPerBuffer>, kNumBuffers>
-      slots;
+  /// Scoreboard per buffer and slot.
+  std::array<std::array<SlotBoard, kSlotsPerBuffer>, kNumBuffers> slots;
 
   Cycle drained() const {
     return *std::max_element(unitFree.begin(), unitFree.end());
-  }
-  Cycle earliestUnit() const {
-    Cycle m = UINT64_MAX;
-    for (unsigned u = 0; u < kNumUnits; ++u)
-      if (static_cast<Unit>(u) != Unit::Sync)
-        m = std::min(m, unitFree[u]);
-    return std::max(m, floor);
   }
 };
 
@@ -173,8 +233,16 @@ public:
     for (size_t i = 0; i < program.commands.size(); ++i)
       cores[program.commands[i].core].commands.push_back(
           static_cast<uint32_t>(i));
-    for (CoreTiming &core : cores)
+    const uint64_t blockCols = program.shape.blockColsOf(program.attention);
+    for (CoreTiming &core : cores) {
       core.headReady.assign(program.shape.B, 0);
+      for (unsigned slot = 0; slot < kSlotsPerBuffer; ++slot) {
+        core.slots[static_cast<unsigned>(Buffer::Score)][slot].trackColumns(
+            program.shape.M);
+        core.slots[static_cast<unsigned>(Buffer::Theta)][slot].trackColumns(
+            blockCols);
+      }
+    }
     blockMaskStored.assign(uint64_t(program.shape.B) * program.shape.H, 0);
     result.stats.cores.resize(program.accel.cores);
   }
@@ -182,6 +250,18 @@ public:
   Expected<SimResult> run();
 
 private:
+  /// The columns of a score or θ slot that `c` touches (an empty range when
+  /// its region is empty).
+  std::pair<uint64_t, uint64_t> columnsOf(const Command &c,
+                                          Buffer buffer) const {
+    Region r = regionOf(c, buffer, program.shape, program.attention);
+    uint64_t limit = buffer == Buffer::Score
+                         ? program.shape.M
+                         : program.shape.blockColsOf(program.attention);
+    if (r.r0 >= r.r1)
+      return {0, 0};
+    return {std::min(r.c0, limit), std::min(r.c1, limit)};
+  }
   /// Earliest start of `c` on `core` from units and dependencies (not DRAM).
   Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
   Error process(CoreTiming &core);
@@ -226,17 +306,10 @@ Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
   if (skipped)
     return t;
   for (const Operand &o : operandsOf(c)) {
-    Region r = regionOf(c, o.buffer, program.shape, program.attention);
-    for (const Access &a :
-         core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]]) {
-      if (!a.region.overlaps(r))
-        continue;
-      if (!o.write && !a.write)
-        continue; // read after read
-      if (o.write && a.write && a.unit == unit)
-        continue; // in-order unit
-      t = std::max(t, a.end);
-    }
+    const SlotBoard &board =
+        core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
+    auto [first, last] = columnsOf(c, o.buffer);
+    t = std::max(t, board.bound(o.write, unit, first, last));
   }
   if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask)
     t = std::max(t,
@@ -296,19 +369,10 @@ Error Scheduler::process(CoreTiming &core) {
   // Record the accesses for later commands' dependencies.
   if (!effect.skipped) {
     for (const Operand &o : operandsOf(c)) {
-      auto &list =
+      SlotBoard &board =
           core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
-      // Accesses that ended before every unit of the core is free can no
-      // longer delay anything.
-      if (list.size() > 16) {
-        Cycle horizon = core.earliestUnit();
-        list.erase(
-            std::remove_if(list.begin(), list.end(),
-                           [&](const Access &a) { return a.end <= horizon; }),
-            list.end());
-      }
-      list.push_back({regionOf(c, o.buffer, program.shape, program.attention),
-                      o.write, unit, end});
+      auto [first, last] = columnsOf(c, o.buffer);
+      board.record(o.write, unit, first, last, end);
     }
     if (c.opcode == Opcode::SeEndH)
       core.headReady[c.batch] = end;
@@ -443,9 +507,11 @@ Expected<SimResult> Scheduler::run() {
   result.outputs = machine.outputs();
   const Outputs &o = result.outputs;
   stats.blocksTotal = o.blockMask.data.size();
-  stats.blocksValid = machine.blocksValid();
+  // The dense engine keeps every valid block without storing a block mask.
+  stats.blocksValid = machine.blocksValid() + machine.blocksDenseLive();
   stats.blocksKept =
-      std::count(o.blockMask.data.begin(), o.blockMask.data.end(), 1);
+      std::count(o.blockMask.data.begin(), o.blockMask.data.end(), 1) +
+      machine.blocksDenseLive();
   stats.headsTotal = o.headMask.data.size();
   stats.headsPruned = o.headTableComplete ? std::count(o.headMask.data.begin(),
                                                        o.headMask.data.end(), 0)

@@ -4,6 +4,8 @@
 //   [--config='#hdp.config<rho = 0.3>' ...] [--backend=reference|cpu] \
 //   [--calibrate=FILE | --shifts=a,b,...] [--generate=N [--prompt=TEXT]] \
 //   [--json=out.json] [--per-layer]
+// hdp-eval --model=BERT_DIR --text=FILE [--config=... --backend=...
+//   --calibrate=FILE | --shifts=... --json=... --per-layer] [--batch-size=N]
 //
 // Runs a llama2.c-format model over the documents of a text with dense f32
 // attention and with hdp attention under each --config, and prints a table of
@@ -13,16 +15,24 @@
 // from each model. --calibrate chooses every layer's fixed-point shift from a
 // calibration text first (see hdp/Model/Calibration.h).
 //
+// When --model is a directory, it is a Hugging Face BertForMaskedLM model
+// (config.json, model.safetensors, vocab.txt) and the same table reports
+// masked-language-model quality over the masked tokens of the evaluation
+// rule in hdp/Model/MlmEval.h.
+//
 // Every bad input gives one "hdp-eval: error: ..." line naming the file or
 // option, and exit code 1; the JSON report is written whole or not at all.
 //
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
+#include "hdp/Model/BertCheckpoint.h"
+#include "hdp/Model/BertEncoder.h"
 #include "hdp/Model/Calibration.h"
 #include "hdp/Model/Checkpoint.h"
 #include "hdp/Model/CpuBackend.h"
 #include "hdp/Model/Metrics.h"
+#include "hdp/Model/MlmEval.h"
 #include "hdp/Model/Tokenizer.h"
 #include "hdp/Model/Transformer.h"
 #include "hdp/Tooling/Diagnostics.h"
@@ -30,10 +40,12 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,10 +61,12 @@ namespace {
 
 cl::OptionCategory evalCategory("hdp-eval options");
 
-cl::opt<std::string> modelPath("model",
-                               cl::desc("llama2.c checkpoint (version 0)"),
-                               cl::value_desc("FILE.bin"),
-                               cl::cat(evalCategory));
+cl::opt<std::string>
+    modelPath("model",
+              cl::desc("llama2.c checkpoint (version 0), or a Hugging Face "
+                       "BertForMaskedLM directory (config.json, "
+                       "model.safetensors, vocab.txt)"),
+              cl::value_desc("FILE.bin|DIR"), cl::cat(evalCategory));
 cl::opt<std::string> tokenizerPath("tokenizer",
                                    cl::desc("llama2.c tokenizer.bin"),
                                    cl::value_desc("FILE.bin"),
@@ -99,6 +113,10 @@ cl::opt<std::string> jsonPath("json",
 cl::opt<bool> perLayer("per-layer",
                        cl::desc("Also print per-layer pruning statistics"),
                        cl::cat(evalCategory));
+cl::opt<int> batchSize("batch-size",
+                       cl::desc("Encoder: sequences per forward pass (padded "
+                                "with [PAD]; results do not depend on it)"),
+                       cl::value_desc("N"), cl::init(8), cl::cat(evalCategory));
 cl::opt<int> maxDocuments("max-docs",
                           cl::desc("Evaluate only the first N documents"),
                           cl::value_desc("N"), cl::init(0),
@@ -116,6 +134,7 @@ json::Object configJson(const ref::AttentionConfig &c) {
   o["rho"] = c.rho;
   o["tau_h"] = c.tauH;
   o["policy"] = ref::policyName(c.policy);
+  o["importance"] = hdp::importanceName(c.importance);
   o["topk"] = c.topk;
   o["approx"] = c.approx;
   o["softmax"] = c.softmax == ref::SoftmaxKind::Poly ? "poly" : "exact";
@@ -145,6 +164,342 @@ struct Run {
   std::string generated;
 };
 
+/// Parses every --config into a Run; on failure returns the error message.
+std::optional<std::string> parseRuns(std::vector<Run> &runs) {
+  for (const std::string &text : configTexts) {
+    Expected<ref::AttentionConfig> cfg = hdp::parseConfigText(text);
+    if (!cfg)
+      return "--config='" + text + "': " + toString(cfg.takeError());
+    Run r;
+    r.label = StringRef(text).trim().str();
+    r.config = *cfg;
+    runs.push_back(std::move(r));
+  }
+  return std::nullopt;
+}
+
+/// Prints one calibration and returns its JSON record.
+json::Object reportCalibration(const Calibration &cal,
+                               const ref::AttentionConfig &config,
+                               StringRef unit) {
+  outs() << "calibration on " << calibratePath << " (" << cal.documents << " "
+         << unit << ", " << cal.tokens
+         << " tokens) for int_bits = " << config.intBits
+         << ", frac_bits = " << config.fracBits
+         << ", approx = " << (config.approx ? "true" : "false") << ":\n";
+  json::Array layersJson;
+  for (size_t l = 0; l < cal.layers.size(); ++l) {
+    const LayerCalibration &lc = cal.layers[l];
+    outs() << formatv("  layer {0}: shift {1,2}  clamp rate {2}  score "
+                      "RMSE {3:F4}  max |q|,|k| {4:F2}\n",
+                      l, lc.shift, formatv("{0:F3}%", 100 * lc.clampRate),
+                      lc.scoreRmse, lc.maxAbs);
+    json::Array cands;
+    for (const ShiftCandidate &c : lc.candidates)
+      cands.push_back(json::Object{{"shift", c.shift},
+                                   {"clamp_rate", c.clampRate},
+                                   {"score_rmse", c.scoreRmse}});
+    layersJson.push_back(json::Object{{"shift", lc.shift},
+                                      {"clamp_rate", lc.clampRate},
+                                      {"score_rmse", lc.scoreRmse},
+                                      {"max_abs", lc.maxAbs},
+                                      {"candidates", std::move(cands)}});
+  }
+  std::string shiftList =
+      join(map_range(cal.shifts(), [](int64_t s) { return std::to_string(s); }),
+           ",");
+  outs() << "  (rerun without calibrating: --shifts=" << shiftList << ")\n";
+  return json::Object{{"text", calibratePath},
+                      {"int_bits", config.intBits},
+                      {"frac_bits", config.fracBits},
+                      {"approx", config.approx},
+                      {"shifts", json::Array(cal.shifts())},
+                      {"layers", std::move(layersJson)}};
+}
+
+/// Sets every run's shifts by `calibrate` (once per int_bits, frac_bits and
+/// approx in use) and returns the calibration records, or an error message.
+std::optional<std::string> calibrateRuns(
+    std::vector<Run> &runs, StringRef unit,
+    const std::function<Expected<Calibration>(const ref::AttentionConfig &)>
+        &calibrate,
+    json::Array &calibrationJson) {
+  std::map<std::tuple<int64_t, int64_t, bool>, std::vector<int64_t>> done;
+  for (Run &r : runs) {
+    auto key =
+        std::make_tuple(r.config.intBits, r.config.fracBits, r.config.approx);
+    if (auto it = done.find(key); it != done.end()) {
+      r.shifts = it->second;
+      continue;
+    }
+    Expected<Calibration> cal = calibrate(r.config);
+    if (!cal)
+      return calibratePath + ": " + toString(cal.takeError());
+    calibrationJson.push_back(reportCalibration(*cal, r.config, unit));
+    r.shifts = cal->shifts();
+    done[key] = r.shifts;
+  }
+  return std::nullopt;
+}
+
+/// Gives every run its backend (with --shifts applied).
+void makeBackends(std::vector<Run> &runs,
+                  const std::optional<std::vector<int64_t>> &fixedShifts,
+                  const std::shared_ptr<JitCache> &jitCache) {
+  for (Run &r : runs) {
+    if (fixedShifts)
+      r.shifts = *fixedShifts;
+    std::vector<ref::AttentionConfig> perLayerConfigs =
+        r.shifts.empty() ? std::vector<ref::AttentionConfig>{r.config}
+                         : withShifts(r.config, r.shifts);
+    if (backendName == "cpu")
+      r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
+    else
+      r.backend = std::make_unique<ReferenceBackend>(perLayerConfigs);
+  }
+}
+
+/// Evaluates every run's backend with `evaluateAll` and prints the quality
+/// table (and the per-layer statistics with --per-layer).
+Expected<std::vector<EvalResult>> evaluateRuns(
+    std::vector<Run> &runs,
+    const std::function<Expected<std::vector<EvalResult>>(
+        ArrayRef<AttentionBackend *>, ArrayRef<std::string>)> &evaluateAll) {
+  std::vector<AttentionBackend *> backends;
+  std::vector<std::string> labels;
+  for (Run &r : runs) {
+    backends.push_back(r.backend.get());
+    labels.push_back(r.label);
+  }
+  Expected<std::vector<EvalResult>> evaluated = evaluateAll(backends, labels);
+  if (!evaluated)
+    return evaluated.takeError();
+  const std::vector<EvalResult> &results = *evaluated;
+
+  size_t width = 6;
+  for (const EvalResult &r : results)
+    width = std::max(width, r.label.size());
+  outs() << "\n"
+         << left_justify("attention", width)
+         << "     NLL     ppl   top-1   agree  KL(dense||.)  block-sp  "
+            "heads-pr  elem-sp  mass-lost   clamp    time\n";
+  for (const EvalResult &r : results) {
+    LayerStats t = r.total();
+    const Quality &q = r.quality;
+    bool isDense = &r == &results[0];
+    outs() << left_justify(r.label, width)
+           << formatv("  {0,6:F4}  {1,6:F2}  {2,6}  {3,6}  {4,12:F5}  "
+                      "{5,8}  {6,8}  {7,7}  {10,9}  {8,6}  {9,5:F1}s\n",
+                      q.meanNll(), q.perplexity(), percent(q.top1()),
+                      percent(q.agreement()), q.meanKl(),
+                      isDense ? std::string("-") : percent(t.blockSparsity()),
+                      isDense ? std::string("-") : percent(t.headSparsity()),
+                      isDense ? std::string("-") : percent(t.elementSparsity()),
+                      isDense ? std::string("-") : percent(t.clampRate()),
+                      r.seconds,
+                      isDense ? std::string("-") : percent(t.meanMassLost()));
+  }
+  if (perLayer && results.size() > 1) {
+    outs() << "\nper layer: block sparsity / heads pruned / dense attention "
+              "mass lost / clamp rate\n";
+    for (size_t i = 1; i < results.size(); ++i) {
+      outs() << "  " << results[i].label << "\n";
+      for (size_t l = 0; l < results[i].layers.size(); ++l) {
+        const LayerStats &s = results[i].layers[l];
+        outs() << formatv("    layer {0}: {1,6} / {2,6} / {3,6} / {4,6}", l,
+                          percent(s.blockSparsity()), percent(s.headSparsity()),
+                          percent(s.meanMassLost()), percent(s.clampRate()));
+        if (!runs[i - 1].shifts.empty())
+          outs() << "   (shift " << runs[i - 1].shifts[l] << ")";
+        outs() << "\n";
+      }
+    }
+  }
+  return evaluated;
+}
+
+/// The "results" array of the report: dense first, then every run.
+json::Array resultsJson(const std::vector<EvalResult> &results,
+                        const std::vector<Run> &runs,
+                        const std::string &denseText) {
+  auto entry = [&](const std::string &label, const EvalResult *r,
+                   const Run *run, const std::string &generated) {
+    json::Object o;
+    o["label"] = label;
+    if (run) {
+      o["config"] = configJson(run->config);
+      if (!run->shifts.empty())
+        o["shifts"] = json::Array(run->shifts);
+    } else {
+      o["config"] = nullptr;
+    }
+    if (r) {
+      const Quality &q = r->quality;
+      o["nll"] = q.meanNll();
+      o["perplexity"] = q.perplexity();
+      o["top1"] = q.top1();
+      o["agreement"] = q.agreement();
+      o["kl"] = q.meanKl();
+      o["seconds"] = r->seconds;
+      json::Object total = statsJson(r->total());
+      for (auto &kv : total)
+        o[kv.first] = std::move(kv.second);
+      json::Array layers;
+      for (const LayerStats &s : r->layers)
+        layers.push_back(statsJson(s));
+      o["layers"] = std::move(layers);
+    }
+    if (generateSteps > 0)
+      o["generated"] = generated;
+    return o;
+  };
+  json::Array array;
+  array.push_back(entry("dense", results.empty() ? nullptr : &results[0],
+                        nullptr, denseText));
+  for (size_t i = 0; i < runs.size(); ++i)
+    array.push_back(entry(runs[i].label,
+                          results.empty() ? nullptr : &results[i + 1], &runs[i],
+                          runs[i].generated));
+  return array;
+}
+
+/// Where the report goes: the --json file, added (and so checked) before any
+/// model is read.
+struct Report {
+  hdp::tooling::OutputFiles files;
+  std::optional<size_t> id;
+};
+
+/// Adds the --json file to `out`; returns an exit code when it cannot be
+/// written.
+std::optional<int> openReport(Report &out) {
+  if (jsonPath.empty())
+    return std::nullopt;
+  Expected<size_t> id = out.files.add(jsonPath);
+  if (!id)
+    return fail(toString(id.takeError()));
+  out.id = *id;
+  return std::nullopt;
+}
+
+/// Writes the report if --json asked for it; returns the exit code.
+int finishReport(Report &out, json::Object report,
+                 const std::shared_ptr<JitCache> &cache) {
+  if (!out.id)
+    return 0;
+  if (cache) {
+    report["jit_compilations"] = cache->compilations();
+    report["jit_compile_seconds"] = cache->compileSeconds();
+  }
+  out.files.stream(*out.id)
+      << formatv("{0:2}", json::Value(std::move(report))) << "\n";
+  if (Error e = out.files.commit())
+    return fail(toString(std::move(e)));
+  return 0;
+}
+
+/// hdp-eval on a Hugging Face BERT directory: masked-language-model quality
+/// under the rule of hdp/Model/MlmEval.h.
+int runEncoder() {
+  if (!tokenizerPath.empty())
+    return fail("--tokenizer: a BERT model directory brings its own "
+                "vocab.txt; drop --tokenizer");
+  if (generateSteps != 0)
+    return fail("--generate: " + modelPath +
+                " is an encoder (masked language model); it does not "
+                "generate text");
+  if (textPath.empty())
+    return fail("nothing to do: pass --text=FILE");
+  if (batchSize < 1)
+    return fail("--batch-size: expected a number of sequences >= 1");
+
+  // The report, refused now if it cannot be written.
+  Report out;
+  if (std::optional<int> rc = openReport(out))
+    return *rc;
+
+  std::vector<Run> runs;
+  if (std::optional<std::string> error = parseRuns(runs))
+    return fail(*error);
+
+  Expected<BertModelFiles> files = loadBertModel(modelPath);
+  if (!files)
+    return fail(toString(files.takeError()));
+  const BertConfig bc = files->checkpoint.config;
+  const BertTokenizer &tokenizer = files->tokenizer;
+  BertEncoder encoder(std::move(files->checkpoint));
+
+  int64_t documents = 0;
+  Expected<std::vector<MlmSequence>> sequences = loadMlmSequences(
+      textPath, tokenizer, bc.maxPositions, maxDocuments, &documents);
+  if (!sequences)
+    return fail(toString(sequences.takeError()));
+
+  std::optional<std::vector<int64_t>> fixedShifts;
+  if (!shiftsText.empty()) {
+    auto s = parseShifts(shiftsText, bc.numLayers);
+    if (!s)
+      return fail("--shifts=" + shiftsText + ": " + toString(s.takeError()));
+    fixedShifts = *s;
+  }
+
+  outs() << "model: " << modelPath << " (BERT encoder: hidden " << bc.hiddenSize
+         << ", " << bc.numLayers << " layers, " << bc.numHeads
+         << " heads, head size " << bc.headSize() << ", FFN "
+         << bc.intermediateSize << ", vocab " << bc.vocabSize << ", "
+         << bc.maxPositions << " positions)\n";
+
+  json::Array calibrationJson;
+  if (!calibratePath.empty() && !runs.empty()) {
+    Expected<std::vector<MlmSequence>> calSequences =
+        loadMlmSequences(calibratePath, tokenizer, bc.maxPositions);
+    if (!calSequences)
+      return fail(toString(calSequences.takeError()));
+    auto calibrate = [&](const ref::AttentionConfig &config) {
+      return calibrateEncoderShifts(encoder, *calSequences, config, batchSize);
+    };
+    if (std::optional<std::string> error =
+            calibrateRuns(runs, "sequences", calibrate, calibrationJson))
+      return fail(*error);
+  }
+
+  std::shared_ptr<JitCache> jitCache;
+  if (backendName == "cpu")
+    jitCache = std::make_shared<JitCache>();
+  makeBackends(runs, fixedShifts, jitCache);
+
+  int64_t tokens = 0, masked = 0;
+  for (const MlmSequence &s : *sequences) {
+    tokens += s.tokens.size();
+    masked += s.positions.size();
+  }
+  outs() << "text: " << textPath << ": " << documents << " documents, "
+         << sequences->size() << " sequences, " << tokens << " tokens, "
+         << masked << " masked\n";
+
+  Expected<std::vector<EvalResult>> results =
+      evaluateRuns(runs, [&](ArrayRef<AttentionBackend *> backends,
+                             ArrayRef<std::string> labels) {
+        return evaluateMlm(encoder, *sequences, backends, labels, batchSize);
+      });
+  if (!results)
+    return fail(toString(results.takeError()));
+
+  json::Object report;
+  report["model"] = modelPath;
+  report["tokenizer"] = modelPath + "/vocab.txt";
+  report["backend"] = backendName;
+  report["calibration"] = std::move(calibrationJson);
+  report["text"] = textPath;
+  report["documents"] = documents;
+  report["sequences"] = static_cast<int64_t>(sequences->size());
+  report["tokens"] = tokens;
+  report["batch_size"] = static_cast<int64_t>(batchSize);
+  report["predictions"] = (*results)[0].quality.predictions;
+  report["results"] = resultsJson(*results, runs, "");
+  return finishReport(out, std::move(report), jitCache);
+}
+
 int run() {
   // Cheap checks first, before any file is read.
   if (backendName != "reference" && backendName != "cpu")
@@ -152,37 +507,27 @@ int run() {
                 ": unknown backend; expected reference or cpu");
   if (modelPath.empty())
     return fail("--model: expected the llama2.c checkpoint (FILE.bin)");
+  if (maxDocuments < 0)
+    return fail("--max-docs: expected a number of documents >= 0");
+  if (!calibratePath.empty() && !shiftsText.empty())
+    return fail("--calibrate and --shifts both set the shifts; pass one");
+  if (sys::fs::is_directory(modelPath))
+    return runEncoder();
   if (tokenizerPath.empty())
     return fail("--tokenizer: expected the llama2.c tokenizer (FILE.bin)");
   if (textPath.empty() && generateSteps <= 0)
     return fail("nothing to do: pass --text=FILE and/or --generate=N");
   if (generateSteps < 0)
     return fail("--generate: expected a number of tokens >= 0");
-  if (maxDocuments < 0)
-    return fail("--max-docs: expected a number of documents >= 0");
-  if (!calibratePath.empty() && !shiftsText.empty())
-    return fail("--calibrate and --shifts both set the shifts; pass one");
 
   // The report, refused now if it cannot be written.
-  hdp::tooling::OutputFiles files;
-  std::optional<size_t> jsonId;
-  if (!jsonPath.empty()) {
-    Expected<size_t> id = files.add(jsonPath);
-    if (!id)
-      return fail(toString(id.takeError()));
-    jsonId = *id;
-  }
+  Report out;
+  if (std::optional<int> rc = openReport(out))
+    return *rc;
 
   std::vector<Run> runs;
-  for (const std::string &text : configTexts) {
-    Expected<ref::AttentionConfig> cfg = hdp::parseConfigText(text);
-    if (!cfg)
-      return fail("--config='" + text + "': " + toString(cfg.takeError()));
-    Run r;
-    r.label = StringRef(text).trim().str();
-    r.config = *cfg;
-    runs.push_back(std::move(r));
-  }
+  if (std::optional<std::string> error = parseRuns(runs))
+    return fail(*error);
 
   Expected<Checkpoint> ckpt = loadCheckpoint(modelPath);
   if (!ckpt)
@@ -225,77 +570,24 @@ int run() {
     auto calDocs = loadDocuments(calibratePath, *tokenizer, mc.seqLen);
     if (!calDocs)
       return fail(toString(calDocs.takeError()));
-    std::map<std::tuple<int64_t, int64_t, bool>, std::vector<int64_t>> done;
-    for (Run &r : runs) {
-      auto key =
-          std::make_tuple(r.config.intBits, r.config.fracBits, r.config.approx);
-      if (auto it = done.find(key); it != done.end()) {
-        r.shifts = it->second;
-        continue;
-      }
-      Expected<Calibration> cal = calibrateShifts(model, *calDocs, r.config);
-      if (!cal)
-        return fail(calibratePath + ": " + toString(cal.takeError()));
-      outs() << "calibration on " << calibratePath << " (" << cal->documents
-             << " documents, " << cal->tokens
-             << " tokens) for int_bits = " << r.config.intBits
-             << ", frac_bits = " << r.config.fracBits
-             << ", approx = " << (r.config.approx ? "true" : "false") << ":\n";
-      json::Array layersJson;
-      for (size_t l = 0; l < cal->layers.size(); ++l) {
-        const LayerCalibration &lc = cal->layers[l];
-        outs() << formatv("  layer {0}: shift {1,2}  clamp rate {2}  score "
-                          "RMSE {3:F4}  max |q|,|k| {4:F2}\n",
-                          l, lc.shift, formatv("{0:F3}%", 100 * lc.clampRate),
-                          lc.scoreRmse, lc.maxAbs);
-        json::Array cands;
-        for (const ShiftCandidate &c : lc.candidates)
-          cands.push_back(json::Object{{"shift", c.shift},
-                                       {"clamp_rate", c.clampRate},
-                                       {"score_rmse", c.scoreRmse}});
-        layersJson.push_back(json::Object{{"shift", lc.shift},
-                                          {"clamp_rate", lc.clampRate},
-                                          {"score_rmse", lc.scoreRmse},
-                                          {"max_abs", lc.maxAbs},
-                                          {"candidates", std::move(cands)}});
-      }
-      std::string shiftList = join(
-          map_range(cal->shifts(), [](int64_t s) { return std::to_string(s); }),
-          ",");
-      outs() << "  (rerun without calibrating: --shifts=" << shiftList << ")\n";
-      calibrationJson.push_back(
-          json::Object{{"text", calibratePath},
-                       {"int_bits", r.config.intBits},
-                       {"frac_bits", r.config.fracBits},
-                       {"approx", r.config.approx},
-                       {"shifts", json::Array(cal->shifts())},
-                       {"layers", std::move(layersJson)}});
-      r.shifts = cal->shifts();
-      done[key] = r.shifts;
-    }
+    auto calibrate = [&](const ref::AttentionConfig &config) {
+      return calibrateShifts(model, *calDocs, config);
+    };
+    if (std::optional<std::string> error =
+            calibrateRuns(runs, "documents", calibrate, calibrationJson))
+      return fail(*error);
   }
 
   std::shared_ptr<JitCache> jitCache;
   if (backendName == "cpu")
     jitCache = std::make_shared<JitCache>();
-  for (Run &r : runs) {
-    if (fixedShifts)
-      r.shifts = *fixedShifts;
-    std::vector<ref::AttentionConfig> perLayerConfigs =
-        r.shifts.empty() ? std::vector<ref::AttentionConfig>{r.config}
-                         : withShifts(r.config, r.shifts);
-    if (backendName == "cpu")
-      r.backend = std::make_unique<CpuBackend>(perLayerConfigs, jitCache);
-    else
-      r.backend = std::make_unique<ReferenceBackend>(perLayerConfigs);
-  }
+  makeBackends(runs, fixedShifts, jitCache);
 
   json::Object report;
   report["model"] = modelPath;
   report["tokenizer"] = tokenizerPath;
   report["backend"] = backendName;
   report["calibration"] = std::move(calibrationJson);
-  json::Array resultsJson;
 
   std::vector<EvalResult> results;
   if (!documents.empty()) {
@@ -312,59 +604,15 @@ int run() {
     report["tokens"] = tokens;
     report["dropped_tokens"] = dropped;
 
-    std::vector<AttentionBackend *> backends;
-    std::vector<std::string> labels;
-    for (Run &r : runs) {
-      backends.push_back(r.backend.get());
-      labels.push_back(r.label);
-    }
-    auto evaluated = evaluate(model, documents, backends, labels);
+    auto evaluated =
+        evaluateRuns(runs, [&](ArrayRef<AttentionBackend *> backends,
+                               ArrayRef<std::string> labels) {
+          return evaluate(model, documents, backends, labels);
+        });
     if (!evaluated)
       return fail(toString(evaluated.takeError()));
     results = std::move(*evaluated);
     report["predictions"] = results[0].quality.predictions;
-
-    size_t width = 6;
-    for (const EvalResult &r : results)
-      width = std::max(width, r.label.size());
-    outs() << "\n"
-           << left_justify("attention", width)
-           << "     NLL     ppl   top-1   agree  KL(dense||.)  block-sp  "
-              "heads-pr  elem-sp  mass-lost   clamp    time\n";
-    for (const EvalResult &r : results) {
-      LayerStats t = r.total();
-      const Quality &q = r.quality;
-      bool isDense = &r == &results[0];
-      outs() << left_justify(r.label, width)
-             << formatv("  {0,6:F4}  {1,6:F2}  {2,6}  {3,6}  {4,12:F5}  "
-                        "{5,8}  {6,8}  {7,7}  {10,9}  {8,6}  {9,5:F1}s\n",
-                        q.meanNll(), q.perplexity(), percent(q.top1()),
-                        percent(q.agreement()), q.meanKl(),
-                        isDense ? std::string("-") : percent(t.blockSparsity()),
-                        isDense ? std::string("-") : percent(t.headSparsity()),
-                        isDense ? std::string("-")
-                                : percent(t.elementSparsity()),
-                        isDense ? std::string("-") : percent(t.clampRate()),
-                        r.seconds,
-                        isDense ? std::string("-") : percent(t.meanMassLost()));
-    }
-    if (perLayer && results.size() > 1) {
-      outs() << "\nper layer: block sparsity / heads pruned / dense attention "
-                "mass lost / clamp rate\n";
-      for (size_t i = 1; i < results.size(); ++i) {
-        outs() << "  " << results[i].label << "\n";
-        for (size_t l = 0; l < results[i].layers.size(); ++l) {
-          const LayerStats &s = results[i].layers[l];
-          outs() << formatv("    layer {0}: {1,6} / {2,6} / {3,6} / {4,6}", l,
-                            percent(s.blockSparsity()),
-                            percent(s.headSparsity()),
-                            percent(s.meanMassLost()), percent(s.clampRate()));
-          if (!runs[i - 1].shifts.empty())
-            outs() << "   (shift " << runs[i - 1].shifts[l] << ")";
-          outs() << "\n";
-        }
-      }
-    }
   }
 
   // Greedy generation from the prompt, dense first.
@@ -400,55 +648,8 @@ int run() {
     }
   }
 
-  if (jsonId) {
-    auto entry = [&](const std::string &label, const EvalResult *r,
-                     const Run *run, const std::string &generated) {
-      json::Object o;
-      o["label"] = label;
-      if (run) {
-        o["config"] = configJson(run->config);
-        if (!run->shifts.empty())
-          o["shifts"] = json::Array(run->shifts);
-      } else {
-        o["config"] = nullptr;
-      }
-      if (r) {
-        const Quality &q = r->quality;
-        o["nll"] = q.meanNll();
-        o["perplexity"] = q.perplexity();
-        o["top1"] = q.top1();
-        o["agreement"] = q.agreement();
-        o["kl"] = q.meanKl();
-        o["seconds"] = r->seconds;
-        json::Object total = statsJson(r->total());
-        for (auto &kv : total)
-          o[kv.first] = std::move(kv.second);
-        json::Array layers;
-        for (const LayerStats &s : r->layers)
-          layers.push_back(statsJson(s));
-        o["layers"] = std::move(layers);
-      }
-      if (generateSteps > 0)
-        o["generated"] = generated;
-      return o;
-    };
-    resultsJson.push_back(entry(
-        "dense", results.empty() ? nullptr : &results[0], nullptr, denseText));
-    for (size_t i = 0; i < runs.size(); ++i)
-      resultsJson.push_back(entry(runs[i].label,
-                                  results.empty() ? nullptr : &results[i + 1],
-                                  &runs[i], runs[i].generated));
-    report["results"] = std::move(resultsJson);
-    if (jitCache) {
-      report["jit_compilations"] = jitCache->compilations();
-      report["jit_compile_seconds"] = jitCache->compileSeconds();
-    }
-    files.stream(*jsonId) << formatv("{0:2}", json::Value(std::move(report)))
-                          << "\n";
-    if (Error e = files.commit())
-      return fail(toString(std::move(e)));
-  }
-  return 0;
+  report["results"] = resultsJson(results, runs, denseText);
+  return finishReport(out, std::move(report), jitCache);
 }
 
 } // namespace
@@ -458,10 +659,13 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(evalCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "hdp-eval: quality of hdp attention on a llama2.c model\n\n"
+      "hdp-eval: quality of hdp attention on a llama2.c decoder or a BERT "
+      "encoder\n\n"
       "  hdp-eval --model=stories260K.bin --tokenizer=tok512.bin "
       "--text=FILE \\\n"
       "    --config='#hdp.config<rho = 0.3>' [--backend=reference|cpu] "
-      "[--calibrate=FILE] [--generate=N]\n");
+      "[--calibrate=FILE] [--generate=N]\n"
+      "  hdp-eval --model=BERT_DIR --text=FILE "
+      "--config='#hdp.config<rho = 0.3>' [--batch-size=N]\n");
   return run();
 }

@@ -320,8 +320,13 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
   auto shape = hdp::accel::AttentionShape::fromDims(
       q.dim(0), q.dim(1), q.dim(2), k.dim(2), q.dim(3), v.dim(3),
       operands.size() == 4);
+  // The dense engine (policy = dense, tau_h = 0) computes no masks: when
+  // they are asked for, run the HDP engine with pruning off, which does.
+  hdp::accel::BuildOptions options;
+  if (outputFiles.size() > 1)
+    options.engine = hdp::accel::Engine::Hdp;
   Expected<hdp::accel::Program> program =
-      hdp::accel::buildProgram(shape, config, *accel);
+      hdp::accel::buildProgram(shape, config, *accel, options);
   if (!program)
     return program.takeError();
   hdp::sim::Inputs in{q, k, v, std::nullopt};

@@ -127,6 +127,16 @@ cl::opt<unsigned> stripRows("strip-rows",
                                      "(a multiple of bm; default: the most "
                                      "that fit the buffers)"),
                             cl::init(0), cl::cat(simCategory));
+cl::opt<accel::Engine> engine(
+    "engine",
+    cl::desc("With --compile: the engine (default auto: the dense engine for "
+             "policy = dense with tau_h = 0, HDP otherwise)"),
+    cl::values(clEnumValN(accel::Engine::Auto, "auto", "choose by the policy"),
+               clEnumValN(accel::Engine::Hdp, "hdp",
+                          "the HDP engine (with policy = dense: pruning off)"),
+               clEnumValN(accel::Engine::Dense, "dense",
+                          "the dense attention engine")),
+    cl::init(accel::Engine::Auto), cl::cat(simCategory));
 
 cl::opt<bool> disassembleMode("disassemble",
                               cl::desc("Print a .hdpc file as text"),
@@ -193,6 +203,11 @@ int runCompile() {
     return fail(accelConfig.takeError());
   accel::BuildOptions options;
   options.stripRows = stripRows;
+  options.engine = engine;
+  if (Expected<bool> dense = accel::selectDenseEngine(
+          accel::AttentionParams::from(*config, shape.D), options);
+      !dense)
+    return fail("--engine", toString(dense.takeError()));
   Expected<accel::Program> program =
       accel::buildProgram(shape, *config, *accelConfig, options);
   if (!program)
@@ -356,6 +371,12 @@ int runSimulate() {
   for (const auto &[what, dims] : tensors)
     if (Error e = checkTensorSize(what, dims, sizeof(float)))
       return fail(positionalFile, toString(std::move(e)));
+
+  if (outputs->size() >= 2 && accel::isDenseEngineProgram(*program))
+    return fail((*outputs)[1], positionalFile +
+                                " runs on the dense engine, which computes no "
+                                "block mask, head mask or theta_H; only the "
+                                "output (the first --output) can be written");
 
   static const char *const roles[] = {"Q", "K", "V", "mask"};
   std::vector<ref::Tensor<float>> operands;

@@ -183,14 +183,25 @@ RandomCase makeCase(unsigned seed) {
 }
 
 /// Compares simulator and reference; returns the number of output elements
-/// that differ in their bits (for information; the contract is 1e-5).
+/// that differ in their bits (for information; the contract is 1e-5). The
+/// dense engine computes no masks: it must keep exactly the reference's
+/// (valid) blocks, which its statistics count.
 size_t expectAgreement(const sim::SimResult &r, const ref::AttentionResult &e,
-                       const std::string &what) {
-  EXPECT_EQ(r.outputs.blockMask.shape, e.blockMask.shape) << what;
-  EXPECT_TRUE(r.outputs.blockMask.data == e.blockMask.data) << what;
-  EXPECT_TRUE(r.outputs.headMask.data == e.headMask.data) << what;
-  EXPECT_TRUE(r.outputs.thetaH.data == e.thetaH.data) << what;
-  EXPECT_TRUE(r.outputs.blockMaskComplete && r.outputs.headTableComplete);
+                       const std::string &what, bool denseEngine = false) {
+  if (denseEngine) {
+    uint64_t kept = std::count(e.blockMask.data.begin(), e.blockMask.data.end(),
+                               uint8_t(1));
+    EXPECT_EQ(r.stats.blocksKept, kept) << what;
+    EXPECT_EQ(r.stats.blocksValid, kept) << what;
+    EXPECT_EQ(r.stats.seOps, 0u) << what;
+    EXPECT_FALSE(r.outputs.blockMaskComplete || r.outputs.headTableComplete);
+  } else {
+    EXPECT_EQ(r.outputs.blockMask.shape, e.blockMask.shape) << what;
+    EXPECT_TRUE(r.outputs.blockMask.data == e.blockMask.data) << what;
+    EXPECT_TRUE(r.outputs.headMask.data == e.headMask.data) << what;
+    EXPECT_TRUE(r.outputs.thetaH.data == e.thetaH.data) << what;
+    EXPECT_TRUE(r.outputs.blockMaskComplete && r.outputs.headTableComplete);
+  }
   EXPECT_EQ(r.outputs.out.shape, e.out.shape) << what;
   size_t differing = 0;
   float worst = 0;
@@ -234,13 +245,23 @@ TEST(SimFunctional, RandomCasesMatchTheReference) {
       accel::AccelConfig accels[] = {
           loadConfig("hdp-edge.json"), loadConfig("hdp-server.json"),
           tinyConfigFor(rc.shape, params), oddConfig()};
+      llvm::Expected<bool> dense = accel::selectDenseEngine(params, {});
+      ASSERT_TRUE(bool(dense));
       for (const accel::AccelConfig &accel : accels) {
         std::string what = rc.description + " on " + accel.name;
         sim::SimResult r = compileAndRun(rc.shape, rc.config, accel, rc.inputs);
         if (HasFailure())
           return; // one clear failure rather than hundreds
-        differing += expectAgreement(r, expected, what);
+        differing += expectAgreement(r, expected, what, *dense);
         ++cases;
+        if (*dense) {
+          // The same attention on the HDP engine with pruning off.
+          accel::BuildOptions hdp;
+          hdp.engine = accel::Engine::Hdp;
+          differing += expectAgreement(
+              compileAndRun(rc.shape, rc.config, accel, rc.inputs, hdp),
+              expected, what + " (HDP engine)");
+        }
         if (HasFailure())
           return;
       }

@@ -286,3 +286,91 @@ TEST(SimRobustness, RandomCorruptionNeverCrashes) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(SimRobustness, DenseEngineOnlyForDenseWithoutHeadPruning) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  auto shape = accel::AttentionShape::fromDims(1, 2, 8, 12, 4, 4, false);
+  accel::BuildOptions options;
+  options.engine = accel::Engine::Dense;
+  ref::AttentionConfig config; // policy = hdp
+  Expected<accel::Program> p =
+      accel::buildProgram(shape, config, accel, options);
+  ASSERT_FALSE(bool(p));
+  EXPECT_EQ(toString(p.takeError()),
+            "the dense engine computes no block or head masks: it needs "
+            "policy = dense and tau_h = 0 (got policy = hdp, tau_h = "
+            "0.000000)");
+  config.policy = ref::Policy::Dense;
+  config.tauH = 0.5; // head pruning needs theta_H: the HDP engine
+  p = accel::buildProgram(shape, config, accel, options);
+  ASSERT_FALSE(bool(p));
+  EXPECT_TRUE(contains(toString(p.takeError()), "tau_h = 0.500000)"));
+  options.engine = accel::Engine::Auto;
+  p = accel::buildProgram(shape, config, accel, options);
+  ASSERT_TRUE(bool(p));
+  EXPECT_FALSE(accel::isDenseEngineProgram(*p));
+  config.tauH = 0;
+  p = accel::buildProgram(shape, config, accel, options);
+  ASSERT_TRUE(bool(p));
+  EXPECT_TRUE(accel::isDenseEngineProgram(*p));
+  for (const accel::Command &c : p->commands) {
+    EXPECT_NE(unsigned(accel::unitOf(c.opcode)), unsigned(accel::Unit::Se));
+    EXPECT_FALSE(c.has(accel::FlagFum) || c.has(accel::FlagHeadPred));
+  }
+}
+
+TEST(SimRobustness, DenseProgramsRoundTrip) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  auto shape = accel::AttentionShape::fromDims(1, 2, 10, 12, 4, 4, true);
+  ref::AttentionConfig config;
+  config.policy = ref::Policy::Dense;
+  Expected<accel::Program> p = accel::buildProgram(shape, config, accel);
+  ASSERT_TRUE(bool(p));
+  std::string bytes = accel::writeProgram(*p);
+  Expected<accel::Program> read = accel::readProgram(bytes, "dense.hdpc");
+  ASSERT_TRUE(bool(read)) << toString(read.takeError());
+  EXPECT_TRUE(*read == *p);
+  std::string text = accel::disassemble(*p);
+  EXPECT_TRUE(contains(text, "flags=masked|dense")) << text;
+  Expected<accel::Program> back = accel::assemble(text, "dense.txt");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_EQ(accel::writeProgram(*back), bytes);
+}
+
+TEST(SimRobustness, DenseCommandsCoverWholeBlockRows) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  auto shape = accel::AttentionShape::fromDims(1, 1, 8, 12, 4, 4, false);
+  ref::AttentionConfig config;
+  config.policy = ref::Policy::Dense;
+  Expected<accel::Program> p = accel::buildProgram(shape, config, accel);
+  ASSERT_TRUE(bool(p));
+  size_t i = 0;
+  while (p->commands[i].opcode != accel::Opcode::PeFrac)
+    ++i;
+  accel::Program bad = *p;
+  bad.commands[i].rows = 3; // half a block row of the 2x2 blocks
+  std::optional<accel::ProgramProblem> problem = accel::checkProgram(bad);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(problem->commandIndex, i);
+  EXPECT_TRUE(contains(problem->message, "must cover whole block rows"))
+      << problem->message;
+  // A dense command has no block-mask operand: its slot byte must be 0.
+  bad = *p;
+  bad.commands[i].slots[3] = 1;
+  problem = accel::checkProgram(bad);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_TRUE(contains(problem->message, "slot byte 3 is unused"))
+      << problem->message;
+  // Without the flag the same command reads a block mask nobody computed.
+  bad = *p;
+  bad.commands[i].flags &= ~accel::FlagDense;
+  Expected<sim::SimResult> r =
+      sim::simulate(bad, accel, structuredInputs(shape, 1));
+  ASSERT_FALSE(bool(r));
+  EXPECT_TRUE(contains(toString(r.takeError()),
+                       "reads blockmask slot 0, which holds nothing"));
+}
+
+} // namespace

@@ -97,8 +97,11 @@ enum Flag : uint16_t {
   FlagHeadPred = 1 << 1, ///< skip when head (batch, head) is pruned
   FlagFirst = 1 << 2,    ///< SE_ACC: start θ at 0; PE_PV: start out at 0
   FlagMasked = 1 << 3,   ///< SE_ACC / PE_FRAC: read the additive mask slot
+  FlagDense = 1 << 4,    ///< PE_FRAC / PE_PV of the dense engine: every key,
+                         ///< no block-mask operand
 };
-constexpr uint16_t kAllFlags = FlagFum | FlagHeadPred | FlagFirst | FlagMasked;
+constexpr uint16_t kAllFlags =
+    FlagFum | FlagHeadPred | FlagFirst | FlagMasked | FlagDense;
 
 /// One command, in memory. See the file comment for the byte layout.
 struct Command {

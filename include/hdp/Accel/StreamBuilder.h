@@ -1,4 +1,5 @@
-//===- StreamBuilder.h - Compile an attention to a command stream -*- C++ -*-===//
+//===- StreamBuilder.h - Compile an attention to a command stream -*- C++
+//-*-===//
 //
 // Builds the command stream of one HDP attention for one accelerator: the
 // one place the accelerator's tiling and scheduling live. hdp-sim --compile
@@ -21,6 +22,10 @@
 //     keys fit a slot; otherwise it is streamed per strip in chunks. Every
 //     buffer has two slots that alternate, so loads overlap compute (double
 //     buffering).
+//   * The dense engine (policy = dense, τ_H = 0; BuildOptions::engine) has
+//     phase B only, without predicates, block masks or Fetch-Upon-Mask:
+//     per strip, pe.frac with FlagDense scores every key as the full
+//     fixed-point product, softmax, pe.pv over every key, store.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,9 +43,24 @@
 
 namespace hdp::accel {
 
+/// The engine an attention is compiled for.
+enum class Engine {
+  /// The dense engine for policy = dense without head pruning (τ_H = 0),
+  /// the HDP engine otherwise.
+  Auto,
+  /// Integer pre-pass, sparsity engine, Fetch-Upon-Mask. With policy = dense
+  /// this is "HDP with pruning off" (every valid block kept).
+  Hdp,
+  /// A dense attention engine on the same resources: no integer pre-pass,
+  /// no sparsity engine, no block or head masks; every score computed once
+  /// as the full fixed-point product. Needs policy = dense and τ_H = 0.
+  Dense,
+};
+
 /// Choices a user may force; 0 means "let the builder choose".
 struct BuildOptions {
   uint32_t stripRows = 0; ///< query rows per strip (a multiple of bm)
+  Engine engine = Engine::Auto;
 };
 
 /// The tiling the builder chose.
@@ -51,12 +71,21 @@ struct TilePlan {
   /// Phase B fetches with Fetch-Upon-Mask against the block mask of the
   /// whole unit (held in one slot) rather than strip by strip.
   bool unitMask = false;
-  bool kResidentA = false; ///< Int(K) loaded once per unit in phase A
-  bool kResident = false;  ///< K loaded once per unit in phase B
-  bool vResident = false;  ///< V loaded once per unit in phase B
-  uint32_t rowGroups = 0;  ///< row groups per head
+  bool kResidentA = false;  ///< Int(K) loaded once per unit in phase A
+  bool kResident = false;   ///< K loaded once per unit in phase B
+  bool vResident = false;   ///< V loaded once per unit in phase B
+  uint32_t rowGroups = 0;   ///< row groups per head
+  bool denseEngine = false; ///< compiled for the dense engine
   std::string describe() const;
 };
+
+/// Whether `params` compiled with `options` runs on the dense engine; fails
+/// when the dense engine is forced for an attention it cannot compute.
+llvm::Expected<bool> selectDenseEngine(const AttentionParams &params,
+                                       const BuildOptions &options);
+/// Whether `program` was built for the dense engine (it has commands with
+/// FlagDense).
+bool isDenseEngineProgram(const Program &program);
 
 /// Bytes one slot of `buffer` holds on `accel`.
 uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer);

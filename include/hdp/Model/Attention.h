@@ -77,6 +77,19 @@ public:
                                                     const ref::Tensor<float> &k,
                                                     const ref::Tensor<float> &v,
                                                     LayerStats *stats) = 0;
+
+  /// Bidirectional attention over a batch under an additive mask (the
+  /// encoder's): q [B,H,T,D], k [B,H,T,D], v [B,H,T,Dv], mask [B,1,T,T].
+  /// Elements whose mask value is <= -10000 are removed (ref::isRemoved): no
+  /// backend lets them contribute, and a row whose elements are all removed
+  /// outputs 0. Adds what was pruned to `stats` if not null, counting only
+  /// what the mask leaves (rows with a non-removed element, their Q and the
+  /// K of keys someone attends to), so that padding never changes a
+  /// statistic. Backends without it return an error.
+  virtual llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats);
 };
 
 /// Plain f32 attention the way llama2.c computes it: score = (q·k) in f32
@@ -97,6 +110,14 @@ public:
   static void attendRow(const float *query, const float *keys,
                         const float *values, int64_t count, int64_t stride,
                         int64_t headSize, float *out);
+
+  /// softmax(q·kᵀ/sqrt(D) + mask)·V in f32 over the non-removed keys, the
+  /// way transformers' BertSelfAttention computes it (a removed key's
+  /// -10000 leaves exactly 0 weight there in f32).
+  llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats) override;
 };
 
 /// hdp attention by the reference library, one configuration per layer.
@@ -111,6 +132,10 @@ public:
                                             const ref::Tensor<float> &k,
                                             const ref::Tensor<float> &v,
                                             LayerStats *stats) override;
+  llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats) override;
 
 private:
   std::vector<ref::AttentionConfig> configs;
@@ -144,6 +169,20 @@ void countPruning(int64_t length, const ref::AttentionConfig &config,
                   const std::vector<uint8_t> &blockMask,
                   const std::vector<uint8_t> &headMask, int64_t heads,
                   LayerStats &stats);
+
+/// The statistics of one masked attention call (AttentionBackend::
+/// attendMasked) over q, k [B,H,T,D] and mask [B,1,T,T], for an hdp result
+/// with block mask [B,H,NB,MB] and head mask [B,H] under `config`: blocks
+/// are valid when they hold a non-removed element, "causal" elements are
+/// the non-removed ones, rows are the rows with a non-removed element, and
+/// clamping counts the Q rows of those rows and the K rows of keys some row
+/// attends to. `withQuantization` false (dense) skips clamping and mass lost.
+void countMaskedStats(const ref::Tensor<float> &q, const ref::Tensor<float> &k,
+                      const ref::Tensor<float> &mask,
+                      const ref::AttentionConfig &config,
+                      const std::vector<uint8_t> &blockMask,
+                      const std::vector<uint8_t> &headMask,
+                      bool withQuantization, LayerStats &stats);
 
 } // namespace hdp::model
 

@@ -10,7 +10,8 @@
 // layer's attention inputs (after RoPE) and, for each layer, picks the shift
 // that minimises the error of the attention scores computed from the
 // quantized Q and K exactly as hdp computes kept scores (step 4 of the
-// semantics, including the approx choice): for every causal pair (i, j),
+// semantics, including the approx choice): for every causal pair (i, j)
+// (for the encoder: every pair of a sequence's tokens),
 // e = s_hdp(i,j) - s_f32(i,j). Softmax ignores a constant added to a whole
 // row, so the error of a row is measured about its mean:
 //
@@ -70,6 +71,16 @@ calibrateShifts(const Transformer &model,
                 llvm::ArrayRef<std::vector<int>> documents,
                 const ref::AttentionConfig &config, int64_t minShift = -8,
                 int64_t maxShift = 8);
+
+/// The calibration of every layer from recorded attention inputs:
+/// qs[layer] and ks[layer] hold [1,H,T,D] tensors (one per sequence); all
+/// pairs (i, j) are scored, or only j <= i when `causal`. Its documents and
+/// tokens are left 0 for the caller to fill.
+llvm::Expected<Calibration>
+calibrateFromSamples(llvm::ArrayRef<std::vector<ref::Tensor<float>>> qs,
+                     llvm::ArrayRef<std::vector<ref::Tensor<float>>> ks,
+                     bool causal, const ref::AttentionConfig &config,
+                     int64_t minShift = -8, int64_t maxShift = 8);
 
 /// One copy of `config` per layer, with that layer's shift.
 std::vector<ref::AttentionConfig> withShifts(const ref::AttentionConfig &config,

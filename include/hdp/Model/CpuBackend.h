@@ -20,6 +20,10 @@
 
 #include <memory>
 
+namespace hdp::runtime {
+class JitModule;
+} // namespace hdp::runtime
+
 namespace hdp::model {
 
 /// Compiled attention modules, keyed by shape and configuration.
@@ -53,10 +57,20 @@ public:
                                             const ref::Tensor<float> &k,
                                             const ref::Tensor<float> &v,
                                             LayerStats *stats) override;
+  llvm::Expected<ref::Tensor<float>>
+  attendMasked(unsigned layer, const ref::Tensor<float> &q,
+               const ref::Tensor<float> &k, const ref::Tensor<float> &v,
+               const ref::Tensor<float> &mask, LayerStats *stats) override;
 
   const JitCache &cache() const { return *jit; }
 
 private:
+  /// The module for these operand shapes and configuration, compiled on
+  /// first use.
+  llvm::Expected<hdp::runtime::JitModule *> compiledModule(
+      llvm::ArrayRef<int64_t> qkShape, llvm::ArrayRef<int64_t> vShape,
+      const std::vector<int64_t> &maskShape, const ref::AttentionConfig &cfg);
+
   std::vector<ref::AttentionConfig> configs;
   std::shared_ptr<JitCache> jit;
   int64_t bucket;

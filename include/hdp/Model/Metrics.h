@@ -86,6 +86,11 @@ evaluate(const Transformer &model, llvm::ArrayRef<std::vector<int>> documents,
          llvm::ArrayRef<std::string> labels,
          const std::function<void(size_t done, size_t total)> &progress = {});
 
+/// Adds one prediction of `target` to `quality`: `logits` and the dense
+/// model's `dense` are rows of `vocab` logits.
+void accumulatePrediction(const float *logits, const float *dense,
+                          int64_t vocab, int target, Quality &quality);
+
 /// Adds the quality of `logits` ([T][vocab], row t predicting tokens[t+1])
 /// to `quality`; `dense` (same shape) is the baseline for KL and agreement.
 void accumulateQuality(llvm::ArrayRef<int> tokens, llvm::ArrayRef<float> logits,

@@ -28,8 +28,9 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
 
 /// hdp.attention (or the stage ops) on tensors → LLVM dialect:
 /// hdp-decompose, hdp-tile, one-shot-bufferize, hdp-lower-to-loops, then the
-/// upstream
-/// lowering to LLVM.
+/// upstream lowering to LLVM. Frontend code around the attention is lowered
+/// too (linalg.softmax decomposed, elementwise ops on tensors, libm calls);
+/// the pipeline fails, naming the first op, if anything else is left.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 

@@ -293,3 +293,35 @@ func.func @buffer_results(%q: memref<1x2x4x4xf32>) -> memref<1x2x4x4xf32> {
          memref<1x2x4x4xf32>) -> memref<1x2x4x4xf32>
   return %0 : memref<1x2x4x4xf32>
 }
+
+// -----
+
+// The dense engine's PE commands read no block mask; the HDP engine's do.
+hdp_accel.program @p
+    target <name = "t", hash = 0, cores = 2, pe_arrays = 1, tile_rows = 4, tile_k = 4, tile_cols = 8, q_buffer = 256, k_buffer = 256, v_buffer = 256, mask_buffer = 256, score_buffer = 256, theta_buffer = 64, blockmask_buffer = 16, out_buffer = 256>
+    attention <int_bits = 4, frac_bits = 4, shift = 0, block_rows = 2, block_cols = 2, policy = "dense", topk = 1, approx = true, softmax = "exact", rho_q16 = 0, tau_h_q16 = 0, scale_bits = 1056964608>
+    shape <b = 1, h = 2, n = 4, m = 4, d = 4, dv = 4, mask = false> {
+  // expected-error @+1 {{'dense' (the dense engine) takes no 'blockmask' slot}}
+  hdp_accel.pe_frac core 0 batch 0 head 0 rows 0+4 cols 0+4 q 0 k 0 score 0 blockmask 0 dense
+}
+
+// -----
+
+hdp_accel.program @p
+    target <name = "t", hash = 0, cores = 2, pe_arrays = 1, tile_rows = 4, tile_k = 4, tile_cols = 8, q_buffer = 256, k_buffer = 256, v_buffer = 256, mask_buffer = 256, score_buffer = 256, theta_buffer = 64, blockmask_buffer = 16, out_buffer = 256>
+    attention <int_bits = 4, frac_bits = 4, shift = 0, block_rows = 2, block_cols = 2, policy = "dense", topk = 1, approx = true, softmax = "exact", rho_q16 = 0, tau_h_q16 = 0, scale_bits = 1056964608>
+    shape <b = 1, h = 2, n = 4, m = 4, d = 4, dv = 4, mask = false> {
+  // expected-error @+1 {{needs a 'blockmask' slot (or 'dense')}}
+  hdp_accel.pe_pv core 0 batch 0 head 0 rows 0+4 cols 0+4 score 0 v 0 out 0 first
+}
+
+// -----
+
+// Dense commands cover whole block rows (block_rows = 2 here).
+hdp_accel.program @p
+    target <name = "t", hash = 0, cores = 2, pe_arrays = 1, tile_rows = 4, tile_k = 4, tile_cols = 8, q_buffer = 256, k_buffer = 256, v_buffer = 256, mask_buffer = 256, score_buffer = 256, theta_buffer = 64, blockmask_buffer = 16, out_buffer = 256>
+    attention <int_bits = 4, frac_bits = 4, shift = 0, block_rows = 2, block_cols = 2, policy = "dense", topk = 1, approx = true, softmax = "exact", rho_q16 = 0, tau_h_q16 = 0, scale_bits = 1056964608>
+    shape <b = 1, h = 2, n = 4, m = 4, d = 4, dv = 4, mask = false> {
+  // expected-error @+1 {{rows 1+2 must cover whole block rows (bm=2)}}
+  hdp_accel.pe_pv core 0 batch 0 head 0 rows 1+2 cols 0+4 score 0 v 0 out 0 first dense
+}

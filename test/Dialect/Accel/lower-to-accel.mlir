@@ -86,3 +86,37 @@ func.func @dynamic(%q: tensor<1x4x?x4xf32>, %k: tensor<1x4x8x4xf32>,
       -> tensor<1x4x?x4xf32>
   return %0 : tensor<1x4x?x4xf32>
 }
+
+// -----
+
+// policy = dense compiles to the dense engine (no pre-pass, no block mask)
+// unless the masks are asked for, which only the HDP engine computes.
+
+// CHECK-LABEL: hdp_accel.program @dense_out_attn0
+// CHECK-NOT: se_acc
+// CHECK: hdp_accel.pe_frac {{.*}} score {{[01]}} dense
+// CHECK-NOT: se_acc
+// CHECK: hdp_accel.pe_pv {{.*}} first dense
+// CHECK-NOT: se_acc
+// CHECK: }
+func.func @dense_out(%q: tensor<1x4x8x4xf32>, %k: tensor<1x4x8x4xf32>,
+                     %v: tensor<1x4x8x4xf32>) -> tensor<1x4x8x4xf32> {
+  %0 = hdp.attention config #hdp.config<policy = dense> %q, %k, %v
+      : tensor<1x4x8x4xf32>, tensor<1x4x8x4xf32>, tensor<1x4x8x4xf32>
+      -> tensor<1x4x8x4xf32>
+  return %0 : tensor<1x4x8x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: hdp_accel.program @dense_masks_attn0
+// CHECK: hdp_accel.se_acc
+// CHECK: hdp_accel.pe_frac {{.*}} blockmask {{[01]}} head_pred
+func.func @dense_masks(%q: tensor<1x4x8x4xf32>, %k: tensor<1x4x8x4xf32>,
+                       %v: tensor<1x4x8x4xf32>)
+    -> (tensor<1x4x8x4xf32>, tensor<1x4x4x4xi1>) {
+  %0:2 = hdp.attention config #hdp.config<policy = dense> %q, %k, %v
+      : tensor<1x4x8x4xf32>, tensor<1x4x8x4xf32>, tensor<1x4x8x4xf32>
+      -> tensor<1x4x8x4xf32>, tensor<1x4x4x4xi1>
+  return %0#0, %0#1 : tensor<1x4x8x4xf32>, tensor<1x4x4x4xi1>
+}

@@ -1,5 +1,5 @@
 """Compares hdp-sim outputs with utils/hdp_numpy_ref.py (an independent numpy
-implementation of DESIGN section 2).
+implementation of docs/semantics.md).
 
   compare.py DIR OUT_DIR key=value...
 

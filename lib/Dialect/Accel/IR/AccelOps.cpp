@@ -115,6 +115,25 @@ LogicalResult DmaLoadOp::verify() {
   return success();
 }
 
+/// The HDP engine's PE commands read a block mask; the dense engine's
+/// (`dense`) have none.
+static LogicalResult verifyBlockMaskSlot(Operation *op, bool hasBlockMask,
+                                         bool dense) {
+  if (hasBlockMask == !dense)
+    return success();
+  return op->emitOpError()
+         << (dense ? "'dense' (the dense engine) takes no 'blockmask' slot"
+                   : "needs a 'blockmask' slot (or 'dense')");
+}
+
+LogicalResult PeFracOp::verify() {
+  return verifyBlockMaskSlot(*this, getBlockmask().has_value(), getDense());
+}
+
+LogicalResult PePvOp::verify() {
+  return verifyBlockMaskSlot(*this, getBlockmask().has_value(), getDense());
+}
+
 LogicalResult DmaStoreOp::verify() {
   switch (getTensor()) {
   case Tensor::block_mask:

@@ -106,6 +106,8 @@ Command hdp::accel_ir::commandOf(Operation *op) {
     c.flags |= accel::FlagHeadPred;
   if (unitField(op, "first"))
     c.flags |= accel::FlagFirst;
+  if (unitField(op, "dense"))
+    c.flags |= accel::FlagDense;
   if (c.opcode == Opcode::DmaLoad && intField(op, "fum"))
     c.flags |= accel::FlagFum;
   if ((c.opcode == Opcode::PeFrac || c.opcode == Opcode::SeAcc) &&
@@ -156,6 +158,7 @@ FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
       setInt(name, cmd.slots[operand.slotIndex]);
   setUnit("head_pred", cmd.has(accel::FlagHeadPred));
   setUnit("first", cmd.has(accel::FlagFirst));
+  setUnit("dense", cmd.has(accel::FlagDense));
 
   if (commandOf(op) != cmd) {
     op->erase();
@@ -176,7 +179,6 @@ TargetAttr hdp::accel_ir::targetAttrOf(MLIRContext *ctx,
                          at(Buffer::Score), at(Buffer::Theta),
                          at(Buffer::BlockMask), at(Buffer::Out));
 }
-
 
 AttentionAttr hdp::accel_ir::attentionAttrOf(MLIRContext *ctx,
                                              const accel::AttentionParams &t) {

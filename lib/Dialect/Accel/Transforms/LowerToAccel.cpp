@@ -482,6 +482,10 @@ struct LowerToAccelPass
       return failure();
     accel::BuildOptions options;
     options.stripRows = stripRows;
+    // The dense engine computes the output only: masks asked for need the
+    // HDP engine (with policy = dense, pruning off).
+    if (std::max(work.replaced.size(), work.outBuffers.size()) > 1)
+      options.engine = accel::Engine::Hdp;
     if (work.stripRows) {
       if (stripRows && stripRows != work.stripRows)
         return op->emitOpError()

@@ -53,11 +53,17 @@ fuseFloatPass(tensor::ExtractSliceOp, OpResult producer, bool isDestination) {
 struct HDPTilePass : hdp::impl::HDPTileBase<HDPTilePass> {
   using HDPTileBase::HDPTileBase;
 
+  /// Options are checked once, before anything runs: one error, not one per
+  /// function, and not attached to (and so printing) an op.
+  LogicalResult initialize(MLIRContext *context) override {
+    if (tileBlockRows < 1)
+      return emitError(UnknownLoc::get(context))
+             << "hdp-tile: tile-block-rows must be >= 1, got "
+             << tileBlockRows.getValue();
+    return success();
+  }
+
   void runOnOperation() override {
-    if (tileBlockRows < 1) {
-      getOperation()->emitError("hdp-tile: tile-block-rows must be >= 1");
-      return signalPassFailure();
-    }
     IRRewriter rewriter(&getContext());
     SmallVector<SparsePVOp> pvOps;
     getOperation()->walk([&](SparsePVOp pv) {

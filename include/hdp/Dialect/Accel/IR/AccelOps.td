@@ -192,18 +192,21 @@ def Accel_PeFracOp : Accel_CommandOp<"pe_frac"> {
   let description = [{
     Scores of kept blocks (block mask in slot `blockmask`):
     Int·Int + Frac·Int + Int·Frac [+ Frac·Frac], rescaled, scaled, plus the
-    additive mask tile in slot `mask` when present.
+    additive mask tile in slot `mask` when present. With `dense` (the dense
+    engine; no `blockmask`), the scores of every key.
   }];
   let arguments = !con((ins Accel_Core:$core), TileArgs,
                        (ins Accel_Slot:$q, Accel_Slot:$k, Accel_Slot:$score,
-                            Accel_Slot:$blockmask,
+                            OptionalAttr<Accel_Slot>:$blockmask,
                             OptionalAttr<Accel_Slot>:$mask,
-                            UnitAttr:$head_pred));
+                            UnitAttr:$dense, UnitAttr:$head_pred));
   let assemblyFormat = [{
     `core` $core `batch` $batch `head` $head `rows` $row0 `` `+` `` $rows `cols`
-    $col0 `` `+` `` $cols `q` $q `k` $k `score` $score `blockmask` $blockmask
-    (`mask` $mask^)? (`head_pred` $head_pred^)? attr-dict
+    $col0 `` `+` `` $cols `q` $q `k` $k `score` $score
+    (`blockmask` $blockmask^)? (`mask` $mask^)? (`dense` $dense^)?
+    (`head_pred` $head_pred^)? attr-dict
   }];
+  let hasVerifier = 1;
 }
 
 def Accel_PePvOp : Accel_CommandOp<"pe_pv"> {
@@ -211,17 +214,21 @@ def Accel_PePvOp : Accel_CommandOp<"pe_pv"> {
   let description = [{
     `out (+)= P·V` for query `rows` and keys `cols`: probabilities in slot
     `score`, V in slot `v`, block mask in slot `blockmask`; `first` starts
-    the output at zero.
+    the output at zero. With `dense` (the dense engine; no `blockmask`),
+    over every key.
   }];
   let arguments = !con((ins Accel_Core:$core), TileArgs,
                        (ins Accel_Slot:$score, Accel_Slot:$v, Accel_Slot:$out,
-                            Accel_Slot:$blockmask, UnitAttr:$first,
+                            OptionalAttr<Accel_Slot>:$blockmask,
+                            UnitAttr:$first, UnitAttr:$dense,
                             UnitAttr:$head_pred));
   let assemblyFormat = [{
     `core` $core `batch` $batch `head` $head `rows` $row0 `` `+` `` $rows `cols`
-    $col0 `` `+` `` $cols `score` $score `v` $v `out` $out `blockmask`
-    $blockmask (`first` $first^)? (`head_pred` $head_pred^)? attr-dict
+    $col0 `` `+` `` $cols `score` $score `v` $v `out` $out
+    (`blockmask` $blockmask^)? (`first` $first^)? (`dense` $dense^)?
+    (`head_pred` $head_pred^)? attr-dict
   }];
+  let hasVerifier = 1;
 }
 
 def Accel_SeAccOp : Accel_CommandOp<"se_acc"> {

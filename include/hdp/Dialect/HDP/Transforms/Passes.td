@@ -134,7 +134,9 @@ def HDPLowerToLoops : Pass<"hdp-lower-to-loops"> {
     register-blocked outer products in i16 or i32 lanes over a transposed
     copy of K, made once per head.
     Stage ops still on tensors and `hdp.attention` are reported as errors:
-    run `hdp-decompose` and `one-shot-bufferize` first.
+    run `hdp-decompose` and `one-shot-bufferize` first. The pass is a dialect
+    conversion in which every hdp op is illegal: an op that no pattern
+    lowers fails the pass instead of staying behind.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -1,0 +1,363 @@
+//===- KernelBuilder.cpp - IR vocabulary of the hdp loop kernels ----------===//
+//
+// Definitions of the loop, mask and integer-kernel helpers that the
+// hdp-lower-to-loops patterns share (see KernelBuilder.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "hdp/Semantics/Masking.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace hdp::loops;
+
+//===----------------------------------------------------------------------===//
+// LoopEmitter
+//===----------------------------------------------------------------------===//
+
+Value LoopEmitter::index(int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+Value LoopEmitter::i64(int64_t v) {
+  return arith::ConstantIntOp::create(b, b.getI64Type(), v);
+}
+
+Value LoopEmitter::i128(int64_t v) {
+  // Signless IntegerAttr::get(type, int64_t) would zero-extend negatives.
+  Type type = b.getIntegerType(128);
+  return arith::ConstantOp::create(
+      b, b.getIntegerAttr(type, llvm::APInt(128, v, /*isSigned=*/true)));
+}
+
+Value LoopEmitter::f32(float v) {
+  return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
+}
+
+Value LoopEmitter::boolean(bool v) {
+  return arith::ConstantIntOp::create(b, b.getI1Type(), v);
+}
+
+Value LoopEmitter::dim(Value memref, int64_t d) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (!type.isDynamicDim(d))
+    return index(type.getDimSize(d));
+  return memref::DimOp::create(b, memref, d);
+}
+
+Value LoopEmitter::load(Value memref, ValueRange ivs) {
+  return memref::LoadOp::create(b, memref, ivs);
+}
+
+void LoopEmitter::store(Value value, Value memref, ValueRange ivs) {
+  memref::StoreOp::create(b, value, memref, ivs);
+}
+
+void LoopEmitter::loop(Value lb, Value ub, function_ref<void(Value)> body) {
+  scf::ForOp::create(b, lb, ub, index(1), ValueRange{},
+                     [&](OpBuilder &nested, Location, Value iv, ValueRange) {
+                       OpBuilder::InsertionGuard guard(b);
+                       b.setInsertionPoint(nested.getInsertionBlock(),
+                                           nested.getInsertionPoint());
+                       body(iv);
+                       scf::YieldOp::create(b);
+                     });
+}
+
+SmallVector<Value>
+LoopEmitter::loopAcc(Value lb, Value ub, ValueRange init,
+                     function_ref<SmallVector<Value>(Value, ValueRange)> body,
+                     int64_t step) {
+  auto forOp = scf::ForOp::create(
+      b, lb, ub, index(step), init,
+      [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        SmallVector<Value> next = body(iv, args);
+        scf::YieldOp::create(b, next);
+      });
+  return SmallVector<Value>(forOp.getResults().begin(),
+                            forOp.getResults().end());
+}
+
+void LoopEmitter::ifThenElse(Value cond, function_ref<void()> thenBody,
+                             function_ref<void()> elseBody) {
+  auto emitRegion = [&](function_ref<void()> body) {
+    return [&, body](OpBuilder &nested, Location) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(nested.getInsertionBlock(),
+                          nested.getInsertionPoint());
+      if (body)
+        body();
+      scf::YieldOp::create(b);
+    };
+  };
+  if (elseBody)
+    scf::IfOp::create(b, cond, emitRegion(thenBody), emitRegion(elseBody));
+  else
+    scf::IfOp::create(b, cond, emitRegion(thenBody));
+}
+
+SmallVector<Value>
+LoopEmitter::ifThenElseValues(Value cond,
+                              function_ref<SmallVector<Value>()> thenBody,
+                              function_ref<SmallVector<Value>()> elseBody) {
+  auto emitRegion = [&](function_ref<SmallVector<Value>()> body) {
+    return [&, body](OpBuilder &nested, Location) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(nested.getInsertionBlock(),
+                          nested.getInsertionPoint());
+      scf::YieldOp::create(b, body());
+    };
+  };
+  auto ifOp =
+      scf::IfOp::create(b, cond, emitRegion(thenBody), emitRegion(elseBody));
+  return SmallVector<Value>(ifOp.getResults().begin(), ifOp.getResults().end());
+}
+
+Value LoopEmitter::minIndex(Value x, Value y) {
+  return arith::MinSIOp::create(b, x, y);
+}
+
+Value LoopEmitter::mulIndex(Value x, int64_t c) {
+  return arith::MulIOp::create(b, x, index(c));
+}
+
+Value LoopEmitter::addIndex(Value x, Value y) {
+  return arith::AddIOp::create(b, x, y);
+}
+
+Value LoopEmitter::ceilDiv(Value x, int64_t c) {
+  return arith::CeilDivUIOp::create(b, x, index(c));
+}
+
+Value LoopEmitter::divIndex(Value x, int64_t c) {
+  return arith::DivUIOp::create(b, x, index(c));
+}
+
+Value LoopEmitter::sext(Value v, unsigned width) {
+  auto type = cast<IntegerType>(v.getType());
+  if (type.getWidth() == width)
+    return v;
+  Type wide = b.getIntegerType(width);
+  if (type.getWidth() > width)
+    return arith::TruncIOp::create(b, wide, v);
+  return arith::ExtSIOp::create(b, wide, v);
+}
+
+Value LoopEmitter::truncTo(Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  return arith::TruncIOp::create(b, type, v);
+}
+
+//===----------------------------------------------------------------------===//
+// MaskReader
+//===----------------------------------------------------------------------===//
+
+Value MaskReader::read(ValueRange bhij) {
+  auto type = cast<MemRefType>(mask.getType());
+  int64_t rank = type.getRank();
+  SmallVector<Value> ivs;
+  for (int64_t k = 0; k < rank; ++k) {
+    Value iv = bhij[4 - rank + k];
+    if (type.isDynamicDim(k)) {
+      OpBuilder &b = e.builder();
+      Value isOne =
+          arith::CmpIOp::create(b, e.location(), arith::CmpIPredicate::eq,
+                                e.dim(mask, k), e.index(1));
+      iv = arith::SelectOp::create(b, e.location(), isOne, e.index(0), iv);
+    } else if (type.getDimSize(k) == 1) {
+      iv = e.index(0);
+    }
+    ivs.push_back(iv);
+  }
+  return e.load(mask, ivs);
+}
+
+Value MaskReader::isRemoved(Value value) {
+  return arith::CmpFOp::create(e.builder(), e.location(),
+                               arith::CmpFPredicate::OLE, value,
+                               e.f32(hdp::kRemovedThreshold));
+}
+
+//===----------------------------------------------------------------------===//
+// Integer kernels
+//===----------------------------------------------------------------------===//
+
+bool hdp::loops::hasPureBufferSemantics(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(),
+                      [](Type t) { return isa<MemRefType>(t); });
+}
+
+Value hdp::loops::emitDotSum(LoopEmitter &e,
+                             ArrayRef<std::pair<DotOperand, DotOperand>> pairs,
+                             Value D, int64_t staticD, unsigned accWidth) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Type accType = b.getIntegerType(accWidth);
+  auto at = [](const DotOperand &op, Value d) {
+    SmallVector<Value> idx = op.prefix;
+    idx.push_back(d);
+    return idx;
+  };
+  Value zero = arith::ConstantIntOp::create(b, loc, accType, 0);
+  Value total = zero;
+  Value tailStart = e.index(0);
+  if (!ShapedType::isDynamic(staticD) && staticD >= kLanes) {
+    int64_t full = staticD / kLanes * kLanes;
+    auto vecType = VectorType::get({kLanes}, accType);
+    Value vzero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, b.getIntegerAttr(accType, 0)));
+    SmallVector<Value> acc = e.loopAcc(
+        e.index(0), e.index(full), {vzero},
+        [&](Value d, ValueRange a) -> SmallVector<Value> {
+          Value sum = a[0];
+          for (const auto &[x, y] : pairs) {
+            auto load = [&](const DotOperand &op) {
+              Type elt = cast<MemRefType>(op.memref.getType()).getElementType();
+              Value v = vector::LoadOp::create(
+                  b, loc, VectorType::get({kLanes}, elt), op.memref, at(op, d));
+              if (elt == accType)
+                return v;
+              if (elt.getIntOrFloatBitWidth() > accWidth)
+                return arith::TruncIOp::create(b, loc, vecType, v).getResult();
+              return arith::ExtSIOp::create(b, loc, vecType, v).getResult();
+            };
+            sum = arith::AddIOp::create(
+                b, loc, sum, arith::MulIOp::create(b, loc, load(x), load(y)));
+          }
+          return {sum};
+        },
+        kLanes);
+    total =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc[0]);
+    tailStart = e.index(full);
+  }
+  SmallVector<Value> tail = e.loopAcc(
+      tailStart, D, {total}, [&](Value d, ValueRange a) -> SmallVector<Value> {
+        Value sum = a[0];
+        for (const auto &[x, y] : pairs) {
+          Value xv = e.sext(e.load(x.memref, at(x, d)), accWidth);
+          Value yv = e.sext(e.load(y.memref, at(y, d)), accWidth);
+          sum = arith::AddIOp::create(b, loc, sum,
+                                      arith::MulIOp::create(b, loc, xv, yv));
+        }
+        return {sum};
+      });
+  return tail[0];
+}
+
+bool hdp::loops::fitsI32(int64_t staticD, int64_t terms, int64_t productBits) {
+  if (ShapedType::isDynamic(staticD))
+    return false;
+  double bits = std::log2(static_cast<double>(staticD * terms)) +
+                static_cast<double>(productBits);
+  return bits < 31.0;
+}
+
+unsigned hdp::loops::accumulatorWidth(int64_t staticD, int64_t terms,
+                                      int64_t maxProduct) {
+  if (ShapedType::isDynamic(staticD))
+    return 0;
+  double total = static_cast<double>(staticD) * static_cast<double>(terms) *
+                 static_cast<double>(maxProduct);
+  if (total < 32768.0)
+    return 16;
+  if (total < 2147483648.0)
+    return 32;
+  return 0;
+}
+
+int64_t hdp::loops::lanesFor(unsigned width) { return width == 16 ? 32 : 16; }
+
+Value hdp::loops::splat(LoopEmitter &e, VectorType type, Attribute value) {
+  return arith::ConstantOp::create(e.builder(), e.location(),
+                                   DenseElementsAttr::get(type, value));
+}
+
+void hdp::loops::emitTranspose(LoopEmitter &e, Value k, ValueRange prefix,
+                               Value kT, Value M, Value D) {
+  e.loop(M, [&](Value j) {
+    e.loop(D, [&](Value d) {
+      SmallVector<Value> idx(prefix.begin(), prefix.end());
+      idx.push_back(j);
+      idx.push_back(d);
+      e.store(e.load(k, idx), kT, {d, j});
+    });
+  });
+}
+
+Value hdp::loops::allocTransposed(LoopEmitter &e, Value k) {
+  auto type = cast<MemRefType>(k.getType());
+  int64_t rank = type.getRank();
+  int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
+  SmallVector<Value> dynSizes;
+  if (ShapedType::isDynamic(d))
+    dynSizes.push_back(e.dim(k, rank - 1));
+  if (ShapedType::isDynamic(m))
+    dynSizes.push_back(e.dim(k, rank - 2));
+  auto kTType = MemRefType::get({d, m}, type.getElementType());
+  return memref::AllocOp::create(e.builder(), e.location(), kTType, dynSizes);
+}
+
+SmallVector<Value> hdp::loops::emitOuterProducts(LoopEmitter &e,
+                                                 ArrayRef<OuterTerm> terms,
+                                                 unsigned numAcc, int64_t VL,
+                                                 Type accElt, Value row0,
+                                                 Value j0, Value D) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto vecType = VectorType::get({VL}, accElt);
+  Value zero = splat(e, vecType, b.getIntegerAttr(accElt, 0));
+  SmallVector<Value> init(numAcc * kTileRows, zero);
+  SmallVector<Value> rows;
+  for (int64_t r = 0; r < kTileRows; ++r)
+    rows.push_back(e.addIndex(row0, e.index(r)));
+  auto widen = [&](Value v, Type to) -> Value {
+    if (v.getType() == to)
+      return v;
+    return arith::ExtSIOp::create(b, loc, to, v);
+  };
+  return e.loopAcc(
+      e.index(0), D, init, [&](Value d, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> next(acc.begin(), acc.end());
+        llvm::DenseMap<Value, Value> kVecs;
+        llvm::DenseMap<std::pair<Value, int64_t>, Value> qVecs;
+        for (const OuterTerm &t : terms) {
+          Value kv = kVecs.lookup(t.kT);
+          if (!kv) {
+            Type elt = cast<MemRefType>(t.kT.getType()).getElementType();
+            kv = vector::LoadOp::create(b, loc, VectorType::get({VL}, elt),
+                                        t.kT, ValueRange{d, j0});
+            kv = widen(kv, vecType);
+            kVecs[t.kT] = kv;
+          }
+          for (int64_t r = 0; r < kTileRows; ++r) {
+            Value qv = qVecs.lookup({t.q, r});
+            if (!qv) {
+              SmallVector<Value> idx = t.qPrefix;
+              idx.push_back(rows[r]);
+              idx.push_back(d);
+              Value s = widen(e.load(t.q, idx), accElt);
+              qv = vector::BroadcastOp::create(b, loc, vecType, s);
+              qVecs[{t.q, r}] = qv;
+            }
+            unsigned slot = t.acc * kTileRows + r;
+            next[slot] = arith::AddIOp::create(
+                b, loc, next[slot], arith::MulIOp::create(b, loc, qv, kv));
+          }
+        }
+        return next;
+      });
+}

@@ -1,0 +1,182 @@
+//===- KernelBuilder.h - IR vocabulary of the hdp loop kernels --*- C++ -*-===//
+//
+// What the hdp-lower-to-loops patterns build their kernels from: constants,
+// loops and conditionals at one location (LoopEmitter), the broadcasting
+// read of an additive mask, and the integer dot-product and outer-product
+// kernels. Integer sums are exact, so every kernel gives the reference's
+// integers whatever its order or accumulator width.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_LIB_DIALECT_HDP_TRANSFORMS_LOWERTOLOOPS_KERNELBUILDER_H
+#define HDP_LIB_DIALECT_HDP_TRANSFORMS_LOWERTOLOOPS_KERNELBUILDER_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <utility>
+
+namespace hdp::loops {
+
+/// Small IR-building vocabulary shared by the lowerings: constants, dims,
+/// loops with and without loop-carried values, and conditionals, all at one
+/// location. Every loop creates its own step constant where it starts, so
+/// this is not scf::buildLoopNest, which shares one.
+class LoopEmitter {
+public:
+  LoopEmitter(mlir::OpBuilder &b, mlir::Location loc) : b(loc, b) {}
+
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Location location() { return b.getLoc(); }
+
+  mlir::Value index(int64_t v);
+  mlir::Value i64(int64_t v);
+  mlir::Value i128(int64_t v);
+  mlir::Value f32(float v);
+  mlir::Value boolean(bool v);
+
+  /// Size of dimension `d` of a memref, as an index.
+  mlir::Value dim(mlir::Value memref, int64_t d);
+
+  mlir::Value load(mlir::Value memref, mlir::ValueRange ivs);
+  void store(mlir::Value value, mlir::Value memref, mlir::ValueRange ivs);
+
+  /// for (iv = lb; iv < ub; ++iv) body(iv)
+  void loop(mlir::Value lb, mlir::Value ub,
+            llvm::function_ref<void(mlir::Value)> body);
+  void loop(mlir::Value ub, llvm::function_ref<void(mlir::Value)> body) {
+    loop(index(0), ub, body);
+  }
+
+  /// for (iv = lb; iv < ub; iv += step) acc = body(iv, acc); returns acc.
+  llvm::SmallVector<mlir::Value>
+  loopAcc(mlir::Value lb, mlir::Value ub, mlir::ValueRange init,
+          llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Value,
+                                                            mlir::ValueRange)>
+              body,
+          int64_t step = 1);
+
+  /// if (cond) thenBody() else elseBody(), no results.
+  void ifThenElse(mlir::Value cond, llvm::function_ref<void()> thenBody,
+                  llvm::function_ref<void()> elseBody = nullptr);
+
+  /// if (cond) yield thenBody() else yield elseBody().
+  llvm::SmallVector<mlir::Value> ifThenElseValues(
+      mlir::Value cond,
+      llvm::function_ref<llvm::SmallVector<mlir::Value>()> thenBody,
+      llvm::function_ref<llvm::SmallVector<mlir::Value>()> elseBody);
+
+  /// Index arithmetic.
+  mlir::Value minIndex(mlir::Value x, mlir::Value y);
+  mlir::Value mulIndex(mlir::Value x, int64_t c);
+  mlir::Value addIndex(mlir::Value x, mlir::Value y);
+  mlir::Value ceilDiv(mlir::Value x, int64_t c);
+  mlir::Value divIndex(mlir::Value x, int64_t c);
+
+  /// Sign-extends (or truncates, or keeps) an integer to `width` bits.
+  mlir::Value sext(mlir::Value v, unsigned width);
+  mlir::Value truncTo(mlir::Value v, mlir::Type type);
+
+private:
+  mlir::ImplicitLocOpBuilder b;
+};
+
+/// Reads the additive mask at (b, h, i, j) of the [B,H,N,M] score matrix,
+/// broadcasting by numpy rules: a mask dimension of size 1 reads index 0.
+class MaskReader {
+public:
+  MaskReader(LoopEmitter &e, mlir::Value mask) : e(e), mask(mask) {}
+
+  explicit operator bool() const { return static_cast<bool>(mask); }
+
+  mlir::Value read(mlir::ValueRange bhij);
+
+  /// mask ≤ -10000 removes the element.
+  mlir::Value isRemoved(mlir::Value value);
+
+private:
+  LoopEmitter &e;
+  mlir::Value mask;
+};
+
+/// Whether every operand of `op` is a memref (the patterns lower stage ops
+/// after bufferization only).
+bool hasPureBufferSemantics(mlir::Operation *op);
+
+/// Lanes of the vectorised reductions along D (and Dv): 16 x i32 or f32 is
+/// one AVX-512 register or two AVX2 registers; LLVM legalises it for any
+/// x86-64.
+constexpr int64_t kLanes = 16;
+
+/// One side of a dot product: memref[prefix..., d].
+struct DotOperand {
+  mlir::Value memref;
+  llvm::SmallVector<mlir::Value> prefix; // indices before d
+};
+
+/// Σ over `pairs` of Σ_d ext(a[aIdx.., d])·ext(b[bIdx.., d]) in an integer of
+/// `accWidth` bits. Vectorised along d when D is static (the memrefs'
+/// innermost dimension is contiguous after bufferization); the tail and
+/// dynamic D use scalar loops. Integer sums are exact, so the order of the
+/// additions does not matter.
+mlir::Value emitDotSum(LoopEmitter &e,
+                       llvm::ArrayRef<std::pair<DotOperand, DotOperand>> pairs,
+                       mlir::Value D, int64_t staticD, unsigned accWidth);
+
+/// Whether Σ_d over `terms` products each bounded by 2^productBits fits i32.
+bool fitsI32(int64_t staticD, int64_t terms, int64_t productBits);
+
+//===----------------------------------------------------------------------===//
+// Register-blocked integer kernels
+//
+// Q·Kᵀ tiles of kTileRows query rows × VL keys are computed as outer
+// products: per d, one vector of VL keys from a transposed copy Kᵀ[d][j]
+// of the K operand times a broadcast Q scalar per row, accumulated in
+// vectors of i16 (when D·max|product| < 2^15) or i32. Integer sums are
+// exact, so any order and any (sufficiently wide) accumulator gives the same
+// integers as the reference. No horizontal reductions are needed; LLVM
+// legalises the generic vector ops for any x86-64.
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kTileRows = 4;
+
+/// Width (16 or 32) of an accumulator holding Σ_d of `terms` products each
+/// of magnitude ≤ maxProduct, 0 when i32 is not enough or D is dynamic.
+unsigned accumulatorWidth(int64_t staticD, int64_t terms, int64_t maxProduct);
+
+/// 512 bits of accumulators per row: 32 × i16 or 16 × i32.
+int64_t lanesFor(unsigned width);
+
+/// A constant vector of `type` with every lane `value`.
+mlir::Value splat(LoopEmitter &e, mlir::VectorType type, mlir::Attribute value);
+
+/// kT[d, j] = k[prefix..., j, d] for j < M, d < D.
+void emitTranspose(LoopEmitter &e, mlir::Value k, mlir::ValueRange prefix,
+                   mlir::Value kT, mlir::Value M, mlir::Value D);
+
+/// A [D, M] buffer for a transposed K operand.
+mlir::Value allocTransposed(LoopEmitter &e, mlir::Value k);
+
+/// One product term: Q operand (rows read as scalars at
+/// qPrefix..., row, d), a transposed K operand, and the accumulator it adds
+/// into.
+struct OuterTerm {
+  mlir::Value q;
+  llvm::SmallVector<mlir::Value> qPrefix;
+  mlir::Value kT;
+  unsigned acc;
+};
+
+/// Returns accs[acc * kTileRows + r] = Σ_d over the terms of acc of
+/// q[row0 + r, d] · kT[d, j0 .. j0+VL) as vector<VL x accElt>.
+llvm::SmallVector<mlir::Value>
+emitOuterProducts(LoopEmitter &e, llvm::ArrayRef<OuterTerm> terms,
+                  unsigned numAcc, int64_t VL, mlir::Type accElt,
+                  mlir::Value row0, mlir::Value j0, mlir::Value D);
+
+} // namespace hdp::loops
+
+#endif // HDP_LIB_DIALECT_HDP_TRANSFORMS_LOWERTOLOOPS_KERNELBUILDER_H

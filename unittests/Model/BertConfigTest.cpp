@@ -1,0 +1,113 @@
+//===- BertConfigTest.cpp - config.json of a Hugging Face BERT ------------===//
+//
+// The bundled config reads as documented; missing keys, values out of range,
+// activations and position embeddings hdp does not run, and malformed JSON
+// each give one message naming the file and the key.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hdp/Model/BertConfig.h"
+
+#include "gtest/gtest.h"
+
+#include <string>
+
+using namespace hdp::model;
+
+namespace {
+
+/// A minimal valid config with `extra` appended (a key given twice keeps its
+/// last value, so `extra` may override).
+std::string configWith(const std::string &extra) {
+  return std::string(R"({"hidden_size": 8, "num_hidden_layers": 2,
+      "num_attention_heads": 2, "intermediate_size": 16,
+      "max_position_embeddings": 12, "vocab_size": 30, "pad_token_id": 0,
+      "layer_norm_eps": 1e-5, "hidden_act": "gelu")") +
+         (extra.empty() ? "" : ", " + extra) + "}";
+}
+
+std::string configError(const std::string &text) {
+  auto c = parseBertConfig(text, "config.json");
+  if (c) {
+    ADD_FAILURE() << "expected an error";
+    return "";
+  }
+  return llvm::toString(c.takeError());
+}
+
+TEST(BertConfig, BundledConfig) {
+  auto c = loadBertConfig(std::string(HDP_BERT_DIR) + "/config.json");
+  ASSERT_TRUE(static_cast<bool>(c)) << llvm::toString(c.takeError());
+  EXPECT_EQ(c->hiddenSize, 256);
+  EXPECT_EQ(c->numLayers, 4);
+  EXPECT_EQ(c->numHeads, 4);
+  EXPECT_EQ(c->headSize(), 64);
+  EXPECT_EQ(c->intermediateSize, 1024);
+  EXPECT_EQ(c->maxPositions, 128);
+  EXPECT_EQ(c->vocabSize, 4096);
+  EXPECT_EQ(c->typeVocabSize, 2);
+  EXPECT_EQ(c->padTokenId, 0);
+  EXPECT_EQ(c->layerNormEps, 1e-5);
+}
+
+TEST(BertConfig, UnknownKeysAreIgnored) {
+  // transformers writes many keys that do not change inference.
+  auto c =
+      parseBertConfig(configWith(R"("torch_dtype": "float16")"), "config.json");
+  ASSERT_TRUE(static_cast<bool>(c)) << llvm::toString(c.takeError());
+  EXPECT_EQ(c->hiddenSize, 8);
+  EXPECT_EQ(c->typeVocabSize, 2);
+}
+
+TEST(BertConfig, RefusesWhatHdpCannotRun) {
+  EXPECT_EQ(configError(R"({"hidden_size": 8})"),
+            "config.json: missing \"num_hidden_layers\"");
+  EXPECT_EQ(configError(configWith(R"("hidden_act": "relu")")),
+            "config.json: \"hidden_act\" is \"relu\"; hdp runs only \"gelu\"");
+  EXPECT_EQ(configError(configWith(R"("num_attention_heads": 3)")),
+            "config.json: hidden_size (8) must be a multiple of "
+            "num_attention_heads (3)");
+  EXPECT_EQ(configError(R"({"hidden_size": 8, "num_hidden_layers": 0})"),
+            "config.json: \"num_hidden_layers\" must be an integer in [1, "
+            "1024], got the integer 0");
+  EXPECT_EQ(configError(R"({"hidden_size": "8"})"),
+            "config.json: \"hidden_size\" must be an integer in [1, 65536], "
+            "got a string");
+  EXPECT_EQ(
+      configError(configWith(R"("position_embedding_type": "relative_key")")),
+      "config.json: \"position_embedding_type\" is \"relative_key\"; hdp "
+      "runs only \"absolute\"");
+  EXPECT_EQ(configError(configWith(R"("is_decoder": true)")),
+            "config.json: \"is_decoder\" must be false: hdp runs BERT as an "
+            "encoder");
+  EXPECT_EQ(configError(configWith(R"("model_type": "roberta")")),
+            "config.json: \"model_type\" is \"roberta\"; hdp runs only "
+            "\"bert\"");
+  EXPECT_EQ(configError("{\n  \"hidden_size\": 8,\n  oops\n}"),
+            "config.json: invalid JSON at line 3, column 3: syntax error "
+            "while parsing object key - invalid literal; last read: "
+            "'8,<U+000A>  o'; expected string literal");
+  EXPECT_EQ(configError("[]"),
+            "config.json: expected a JSON object, got an array");
+}
+
+TEST(BertConfig, LayerNormEpsAndPadId) {
+  EXPECT_EQ(configError(configWith(R"("layer_norm_eps": 0)")),
+            "config.json: \"layer_norm_eps\" must be a number in (0, 1), got "
+            "the integer 0");
+  EXPECT_EQ(configError(configWith(R"("layer_norm_eps": "small")")),
+            "config.json: \"layer_norm_eps\" must be a number in (0, 1), got "
+            "a string");
+  auto c =
+      parseBertConfig(configWith(R"("layer_norm_eps": 1e-12)"), "config.json");
+  ASSERT_TRUE(static_cast<bool>(c)) << llvm::toString(c.takeError());
+  EXPECT_EQ(c->layerNormEps, 1e-12);
+  EXPECT_EQ(configError(configWith(R"("pad_token_id": 30)")),
+            "config.json: \"pad_token_id\" must be an integer in [0, 29], got "
+            "the integer 30");
+  EXPECT_EQ(configError(configWith(R"("type_vocab_size": 0)")),
+            "config.json: \"type_vocab_size\" must be an integer in [1, "
+            "4194304], got the integer 0");
+}
+
+} // namespace
