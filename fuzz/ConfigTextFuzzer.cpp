@@ -36,7 +36,7 @@ namespace {
   std::abort();
 }
 
-bool same(const ref::AttentionConfig &a, const ref::AttentionConfig &b) {
+bool same(const AttentionConfig &a, const AttentionConfig &b) {
   auto bits = [](double d) {
     uint64_t u;
     std::memcpy(&u, &d, sizeof(u));
@@ -46,7 +46,8 @@ bool same(const ref::AttentionConfig &a, const ref::AttentionConfig &b) {
          a.shift == b.shift && a.blockRows == b.blockRows &&
          a.blockCols == b.blockCols && bits(a.rho) == bits(b.rho) &&
          bits(a.tauH) == bits(b.tauH) && a.policy == b.policy &&
-         a.topk == b.topk && a.approx == b.approx && a.softmax == b.softmax &&
+         a.importance == b.importance && a.topk == b.topk &&
+         a.approx == b.approx && a.softmax == b.softmax &&
          a.scale.has_value() == b.scale.has_value() &&
          (!a.scale || bits(*a.scale) == bits(*b.scale));
 }
@@ -71,7 +72,7 @@ mlir::MLIRContext &fuzzContext() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::StringRef text(reinterpret_cast<const char *>(data), size);
   mlir::MLIRContext &context = fuzzContext();
-  llvm::Expected<ref::AttentionConfig> config = parseConfigText(text, context);
+  llvm::Expected<AttentionConfig> config = parseConfigText(text, context);
   if (!config) {
     std::string message = llvm::toString(config.takeError());
     if (message.empty())
@@ -86,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mlir::Attribute attr = ConfigAttr::fromReference(&context, *config);
   attr.print(os);
   os.flush();
-  llvm::Expected<ref::AttentionConfig> back = parseConfigText(printed, context);
+  llvm::Expected<AttentionConfig> back = parseConfigText(printed, context);
   if (!back)
     fail("the printed configuration is rejected",
          llvm::toString(back.takeError()) + "\n" + printed);

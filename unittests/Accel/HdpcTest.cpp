@@ -156,6 +156,11 @@ TEST(Hdpc, VersionOneStreamsStillRead) {
   ASSERT_TRUE(bool(back)) << toString(back.takeError());
   EXPECT_TRUE(*back == p);
   EXPECT_EQ(back->attention.importance, hdp::Importance::Abs);
+  // Written again, it is a version 2 stream of the same program (what
+  // fuzz/HdpcReaderFuzzer checks for older versions).
+  std::string rewritten = writeProgram(*back);
+  EXPECT_EQ(support::endian::read16le(rewritten.data() + 4), kHdpcVersion);
+  EXPECT_EQ(rewritten, writeProgram(p));
   // In version 1 the byte is reserved: a non-zero value is refused.
   bytes[110] = 1;
   fixChecksum(bytes);
