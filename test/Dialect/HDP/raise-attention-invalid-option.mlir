@@ -1,5 +1,7 @@
 // A bad `config` option fails the pass with one clear error naming the
-// option, the text given and what is wrong with it.
+// option, the text given and what is wrong with it, and nothing else (the IR
+// is not printed).
+// RUN: not hdp-opt --hdp-raise-attention="config='#hdp.config<rho = 2.0>'" %s 2>&1 | count 1
 
 // RUN: not hdp-opt --hdp-raise-attention="config='#hdp.config<rho = 2.0>'" %s 2>&1 | FileCheck %s --check-prefix=RANGE
 // RANGE: error: hdp-raise-attention: option 'config' must be a #hdp.config<...> attribute, got '#hdp.config<rho = 2.0>': invalid #hdp.config: rho must be in [-1, 1] (got 2)

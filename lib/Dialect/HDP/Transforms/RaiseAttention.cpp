@@ -737,18 +737,17 @@ struct HDPRaiseAttentionPass
     registry.insert<HDPDialect, linalg::LinalgDialect>();
   }
 
-  /// Parses the option once, before any thread runs; a bad one is reported
-  /// on the op the pass runs on.
+  /// Parses the option once, before any thread runs; a bad one fails the
+  /// pipeline with one line (no op to print: the IR is not at fault).
   LogicalResult initialize(MLIRContext *ctx) override {
+    std::string configError;
     parsedConfig = parseConfig(ctx, configError);
+    if (!parsedConfig)
+      return emitError(UnknownLoc::get(ctx)) << configError;
     return success();
   }
 
   void runOnOperation() override {
-    if (!parsedConfig) {
-      getOperation()->emitError() << configError;
-      return signalPassFailure();
-    }
     IRRewriter rewriter(&getContext());
     if (!explain) {
       raiseAll(rewriter, getOperation(), parsedConfig, nullptr);
@@ -784,7 +783,6 @@ private:
   }
 
   ConfigAttr parsedConfig;
-  std::string configError;
 };
 
 } // namespace
