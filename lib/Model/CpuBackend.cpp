@@ -38,6 +38,24 @@ struct JitCache::Impl {
   double compileSeconds = 0.0;
 };
 
+namespace {
+/// The unpadded [heads, NB, MB] corner of a block mask computed for a
+/// sequence padded from T to P positions (`heads` counts batch x heads).
+std::vector<uint8_t> unpaddedBlocks(const std::vector<uint8_t> &blocks,
+                                    int64_t heads, int64_t P, int64_t T,
+                                    const ref::AttentionConfig &cfg) {
+  const int64_t bm = cfg.blockRows, bn = cfg.blockCols;
+  const int64_t nbP = (P + bm - 1) / bm, mbP = (P + bn - 1) / bn;
+  const int64_t nb = (T + bm - 1) / bm, mb = (T + bn - 1) / bn;
+  std::vector<uint8_t> cut(heads * nb * mb);
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < nb; ++i)
+      for (int64_t j = 0; j < mb; ++j)
+        cut[(h * nb + i) * mb + j] = blocks[(h * nbP + i) * mbP + j];
+  return cut;
+}
+} // namespace
+
 JitCache::JitCache() : impl(std::make_unique<Impl>()) {}
 JitCache::~JitCache() = default;
 int64_t JitCache::compilations() const { return impl->modules.size(); }
@@ -143,15 +161,7 @@ Expected<ref::Tensor<float>> CpuBackend::attend(unsigned layer,
     Expected<std::vector<uint8_t>> heads = npy::toBool((*results)[2], "heads");
     if (!heads)
       return heads.takeError();
-    // The unpadded [H, NB, MB] corner of the padded block mask.
-    const int64_t bm = cfg.blockRows, bn = cfg.blockCols;
-    const int64_t nbP = (P + bm - 1) / bm, mbP = (P + bn - 1) / bn;
-    const int64_t nb = (T + bm - 1) / bm, mb = (T + bn - 1) / bn;
-    std::vector<uint8_t> cut(H * nb * mb);
-    for (int64_t h = 0; h < H; ++h)
-      for (int64_t i = 0; i < nb; ++i)
-        for (int64_t j = 0; j < mb; ++j)
-          cut[(h * nb + i) * mb + j] = (*blocks)[(h * nbP + i) * mbP + j];
+    std::vector<uint8_t> cut = unpaddedBlocks(*blocks, H, P, T, cfg);
     countClamped(q, cfg, *stats);
     countClamped(k, cfg, *stats);
     countPruning(T, cfg, cut, *heads, H, *stats);
@@ -216,15 +226,7 @@ CpuBackend::attendMasked(unsigned layer, const ref::Tensor<float> &q,
     Expected<std::vector<uint8_t>> heads = npy::toBool((*results)[2], "heads");
     if (!heads)
       return heads.takeError();
-    // The unpadded [B, H, NB, MB] corner of the padded block mask.
-    const int64_t bm = cfg.blockRows, bn = cfg.blockCols;
-    const int64_t nbP = (P + bm - 1) / bm, mbP = (P + bn - 1) / bn;
-    const int64_t nb = (T + bm - 1) / bm, mb = (T + bn - 1) / bn;
-    std::vector<uint8_t> cut(B * H * nb * mb);
-    for (int64_t bh = 0; bh < B * H; ++bh)
-      for (int64_t i = 0; i < nb; ++i)
-        for (int64_t j = 0; j < mb; ++j)
-          cut[(bh * nb + i) * mb + j] = (*blocks)[(bh * nbP + i) * mbP + j];
+    std::vector<uint8_t> cut = unpaddedBlocks(*blocks, B * H, P, T, cfg);
     countMaskedStats(q, k, mask, cfg, cut, *heads, /*withQuantization=*/true,
                      *stats);
   }
