@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BreakdownRecorder.h"
 #include "Machine.h"
 
 #include "hdp/ISA/Program.h"
@@ -76,13 +77,18 @@ struct AccessEnds {
   /// When an access (`write`, on `unit`) may start as far as these go: a
   /// read waits for writes; a write waits for reads and for writes of other
   /// units (the in-order unit already orders its own).
-  Cycle bound(bool write, Unit unit) const {
+  /// `why` (optional) gets each bound with its cause.
+  Cycle bound(bool write, Unit unit, WaitBounds *why = nullptr) const {
     Cycle t = 0;
     for (unsigned u = 0; u < kNumUnits; ++u) {
       if (write)
         t = std::max(t, read[u]);
       if (!write || u != static_cast<unsigned>(unit))
         t = std::max(t, this->write[u]);
+      if (why && write)
+        why->note(WaitBounds::causeOf(write, u, false), read[u]);
+      if (why && (!write || u != static_cast<unsigned>(unit)))
+        why->note(WaitBounds::causeOf(write, u, true), this->write[u]);
     }
     return t;
   }
@@ -100,15 +106,22 @@ class SlotBoard {
 public:
   void trackColumns(uint64_t columns) { width = columns; }
 
-  Cycle bound(bool write, Unit unit, uint64_t first, uint64_t last) const {
+  Cycle bound(bool write, Unit unit, uint64_t first, uint64_t last,
+              WaitBounds *why = nullptr) const {
     if (!width)
-      return whole.bound(write, unit);
+      return whole.bound(write, unit, why);
     Cycle t = 0;
     for (unsigned u = 0; u < kNumUnits; ++u) {
       if (write)
         t = std::max(t, rangeMax(reads[u], first, last));
       if (!write || u != static_cast<unsigned>(unit))
         t = std::max(t, rangeMax(writes[u], first, last));
+      if (why && write)
+        why->note(WaitBounds::causeOf(write, u, false),
+                  rangeMax(reads[u], first, last));
+      if (why && (!write || u != static_cast<unsigned>(unit)))
+        why->note(WaitBounds::causeOf(write, u, true),
+                  rangeMax(writes[u], first, last));
     }
     return t;
   }
@@ -229,7 +242,8 @@ public:
   Scheduler(const Program &program, const AccelConfig &config,
             const Inputs &inputs, const SimOptions &options)
       : program(program), config(config), options(options),
-        machine(program, config, inputs), cores(program.accel.cores) {
+        machine(program, config, inputs), cores(program.accel.cores),
+        breakdown(program, result.stats) {
     for (size_t i = 0; i < program.commands.size(); ++i)
       cores[program.commands[i].core].commands.push_back(
           static_cast<uint32_t>(i));
@@ -263,7 +277,9 @@ private:
     return {std::min(r.c0, limit), std::min(r.c1, limit)};
   }
   /// Earliest start of `c` on `core` from units and dependencies (not DRAM).
-  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
+  /// `why` (optional) gets each bound with its cause (BreakdownRecorder).
+  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped,
+                  WaitBounds *why = nullptr) const;
   Error process(CoreTiming &core);
   void releaseBarrier();
   /// The bound on every cycle count (SimOptions::maxCycles, at most 2^50).
@@ -293,27 +309,37 @@ private:
   DramChannel dram;
   std::vector<Cycle> blockMaskStored; ///< last block-mask store per (b,h)
   SimResult result;
+  detail::BreakdownRecorder breakdown;
   size_t done = 0;
 };
 
 Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
-                           bool skipped) const {
+                           bool skipped, WaitBounds *why) const {
   Unit unit = unitOf(c.opcode);
   Cycle t = std::max(core.floor, core.unitFree[static_cast<unsigned>(unit)]);
+  if (why)
+    why->note(WaitCause::Barrier, core.floor);
   if (c.has(FlagHeadPred) ||
-      (c.opcode == Opcode::DmaStore && c.tensor == Tensor::HeadTable))
+      (c.opcode == Opcode::DmaStore && c.tensor == Tensor::HeadTable)) {
     t = std::max(t, core.headReady[c.batch]);
+    if (why)
+      why->note(WaitCause::Dependency, core.headReady[c.batch]);
+  }
   if (skipped)
     return t;
   for (const Operand &o : operandsOf(c)) {
     const SlotBoard &board =
         core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
     auto [first, last] = columnsOf(c, o.buffer);
-    t = std::max(t, board.bound(o.write, unit, first, last));
+    t = std::max(t, board.bound(o.write, unit, first, last, why));
   }
-  if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask)
+  if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask) {
     t = std::max(t,
                  blockMaskStored[uint64_t(c.batch) * program.shape.H + c.head]);
+    if (why)
+      why->note(WaitCause::Dependency,
+                blockMaskStored[uint64_t(c.batch) * program.shape.H + c.head]);
+  }
   return t;
 }
 
@@ -335,8 +361,9 @@ Error Scheduler::process(CoreTiming &core) {
 
   const Unit unit = unitOf(c.opcode);
   const unsigned u = static_cast<unsigned>(unit);
-  Cycle start = readyTime(core, c, effect.skipped);
-  Cycle unitEnd, end;
+  WaitBounds waits;
+  Cycle start = readyTime(core, c, effect.skipped, &waits);
+  Cycle unitEnd, end, granted = start;
   if (effect.skipped) {
     unitEnd = end = start + 1; // decoding and dropping the command
   } else if (unit == Unit::DmaIn || unit == Unit::DmaOut) {
@@ -350,7 +377,7 @@ Error Scheduler::process(CoreTiming &core) {
       if (!(cycles <= double(maxCycles())))
         return tooLong(index);
       Cycle duration = static_cast<Cycle>(cycles);
-      Cycle granted = dram.reserve(start, duration);
+      granted = dram.reserve(start, duration);
       unitEnd = granted + duration;
       end = unitEnd + config.dramLatencyCycles;
       if (options.collectTrace)
@@ -383,6 +410,7 @@ Error Scheduler::process(CoreTiming &core) {
     }
   }
 
+  breakdown.record(c, effect, {start, granted, unitEnd, end}, waits);
   UnitStats &us = stats.cores[c.core][u];
   us.busyCycles += unitEnd - start;
   us.commands += 1;
@@ -504,6 +532,7 @@ Expected<SimResult> Scheduler::run() {
   for (const CoreTiming &core : cores)
     stats.totalCycles = std::max(stats.totalCycles, core.drained());
   stats.dramBusyCycles = dram.busyCycles;
+  breakdown.finish();
   result.outputs = machine.outputs();
   const Outputs &o = result.outputs;
   stats.blocksTotal = o.blockMask.data.size();

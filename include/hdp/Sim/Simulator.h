@@ -24,6 +24,7 @@
 #include "hdp/ISA/Commands.h"
 #include "hdp/ISA/Program.h"
 #include "hdp/Reference/Reference.h"
+#include "hdp/Sim/Breakdown.h"
 
 #include "llvm/Support/Error.h"
 
@@ -87,6 +88,11 @@ struct Stats {
   uint64_t blocksKept = 0;
   uint64_t headsTotal = 0;
   uint64_t headsPruned = 0;
+
+  /// Where each unit's cycles went, per core, and what each phase of the
+  /// dataflow did (hdp/Sim/Breakdown.h).
+  std::vector<std::array<UnitTime, accel::kNumUnits>> unitTime;
+  std::array<PhaseStats, kNumPhases> phases{};
 };
 
 /// Energy in picojoules, per component.

@@ -81,6 +81,13 @@ def Accel_ProgramOp : Accel_Op<"program", [
   ];
 }
 
+// What a launch passes between host and co-processor: Q, K, V and the mask
+// (f32), and the outputs (f32, i1, i64); tensors, or memrefs after
+// bufferization. The verifier matches them to the program.
+def Accel_HostData : Type<Or<[RankedTensorOf<[F32, I1, I64]>.predicate,
+                              MemRefOf<[F32, I1, I64]>.predicate]>,
+    "ranked tensor or memref of f32, i1 or i64", "::mlir::ShapedType">;
+
 def Accel_LaunchOp : Accel_Op<"launch", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "run a program on the co-processor";
@@ -107,8 +114,8 @@ def Accel_LaunchOp : Accel_Op<"launch", [
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$program,
-                       Variadic<AnyType>:$inputs);
-  let results = (outs Variadic<AnyType>:$results);
+                       Variadic<Accel_HostData>:$inputs);
+  let results = (outs Variadic<Accel_HostData>:$results);
   let assemblyFormat = [{
     $program `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
   }];
