@@ -21,6 +21,26 @@
 using namespace mlir;
 using namespace hdp;
 
+#include "hdp/Dialect/HDP/IR/HDPInterfaces.cpp.inc"
+
+namespace hdp::detail {
+/// The memory effects of a stage op (its getEffects, HDPOps.td): memref ins
+/// are read and memref inits written; tensors have no memory effects.
+void addStageEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (isa<MemRefType>(input->get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), input,
+                           SideEffects::DefaultResource::get());
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (isa<MemRefType>(init.get().getType()))
+      effects.emplace_back(MemoryEffects::Write::get(), &init,
+                           SideEffects::DefaultResource::get());
+}
+} // namespace hdp::detail
+
 #define GET_OP_CLASSES
 #include "hdp/Dialect/HDP/IR/HDPOps.cpp.inc"
 
@@ -158,34 +178,11 @@ LogicalResult verifyScoreWidth(Operation *op, Type scoreType, int64_t headDim,
   return success();
 }
 
-/// Memref operands are read (ins) or written (inits); tensors have no
-/// memory effects.
-void addStageEffects(
-    DestinationStyleOpInterface op,
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  for (OpOperand *input : op.getDpsInputOperands())
-    if (isa<MemRefType>(input->get().getType()))
-      effects.emplace_back(MemoryEffects::Read::get(), input,
-                           SideEffects::DefaultResource::get());
-  for (OpOperand &init : op.getDpsInitsMutable())
-    if (isa<MemRefType>(init.get().getType()))
-      effects.emplace_back(MemoryEffects::Write::get(), &init,
-                           SideEffects::DefaultResource::get());
-}
-
-template <typename OpTy> ConfigAttr effectiveConfig(OpTy op) {
-  if (ConfigAttr config = op.getConfigAttr())
-    return config;
-  return ConfigAttr::get(op.getContext());
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
 // hdp.attention
 //===----------------------------------------------------------------------===//
-
-ConfigAttr AttentionOp::getEffectiveConfig() { return effectiveConfig(*this); }
 
 LogicalResult AttentionOp::verify() {
   OperandChecker checker(getOperation());
@@ -232,23 +229,6 @@ LogicalResult AttentionOp::verify() {
 //===----------------------------------------------------------------------===//
 // Stage ops
 //===----------------------------------------------------------------------===//
-
-#define HDP_STAGE_OP_COMMON(OP)                                                \
-  ConfigAttr OP::getEffectiveConfig() { return effectiveConfig(*this); }       \
-  void OP::getEffects(                                                         \
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>      \
-          &effects) {                                                          \
-    addStageEffects(cast<DestinationStyleOpInterface>(getOperation()),         \
-                    effects);                                                  \
-  }
-HDP_STAGE_OP_COMMON(SplitQuantizeOp)
-HDP_STAGE_OP_COMMON(BlockScoreOp)
-HDP_STAGE_OP_COMMON(PruneMaskOp)
-HDP_STAGE_OP_COMMON(HeadMaskOp)
-HDP_STAGE_OP_COMMON(ApproxCombineOp)
-HDP_STAGE_OP_COMMON(MaskedSoftmaxOp)
-HDP_STAGE_OP_COMMON(SparsePVOp)
-#undef HDP_STAGE_OP_COMMON
 
 LogicalResult SplitQuantizeOp::verify() {
   if (failed(

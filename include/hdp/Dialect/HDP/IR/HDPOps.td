@@ -10,6 +10,7 @@
 
 include "hdp/Dialect/HDP/IR/HDPDialect.td"
 include "hdp/Dialect/HDP/IR/HDPAttrs.td"
+include "hdp/Dialect/HDP/IR/HDPInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -58,7 +59,7 @@ def HDP_InitTensor : Type<AnyRankedTensor.predicate,
 // hdp.attention
 //===----------------------------------------------------------------------===//
 
-def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
+def HDP_AttentionOp : HDP_Op<"attention", [Pure, HDP_ConfiguredOpInterface]> {
   let summary = "attention with Hybrid Dynamic Pruning";
   let description = [{
     `softmax(scale·Q·Kᵀ + mask)·V` where the scores are estimated from the
@@ -107,8 +108,6 @@ def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// The configuration, with defaults when the attribute is absent.
-    ConfigAttr getEffectiveConfig();
     ::mlir::Value getOutput() { return getResults()[0]; }
   }];
 }
@@ -122,17 +121,23 @@ def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
 class HDP_StageOp<string mnemonic, list<Trait> traits = []>
     : HDP_Op<mnemonic, !listconcat(traits, [
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-        DestinationStyleOpInterface])> {
+        DestinationStyleOpInterface, HDP_ConfiguredOpInterface])> {
   let results = (outs Variadic<HDP_InitTensor>:$results);
   let hasVerifier = 1;
   code stageClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() {
       return getInitsMutable();
     }
-    /// The configuration, with defaults when the attribute is absent.
-    ConfigAttr getEffectiveConfig();
   }];
   let extraClassDeclaration = stageClassDeclaration;
+  // Memref ins are read and memref inits written; tensors have no effects.
+  let extraClassDefinition = [{
+    void $cppClass::getEffects(
+        ::llvm::SmallVectorImpl<::mlir::SideEffects::EffectInstance<
+            ::mlir::MemoryEffects::Effect>> &effects) {
+      ::hdp::detail::addStageEffects(*this, effects);
+    }
+  }];
 }
 
 def HDP_SplitQuantizeOp : HDP_StageOp<"split_quantize"> {
