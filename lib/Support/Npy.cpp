@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Support/Npy.h"
+#include "hdp/Support/Float16.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -495,29 +496,6 @@ Error checkSize(const Array &a, StringRef name) {
                                Twine(a.bytes.size()) + " bytes");
   return Error::success();
 }
-/// IEEE binary16 bits to f32, exactly (subnormals, infinities and NaNs
-/// included).
-float halfToFloat(uint16_t h) {
-  uint32_t sign = uint32_t(h & 0x8000) << 16;
-  uint32_t exponent = (h >> 10) & 0x1f;
-  uint32_t mantissa = h & 0x3ff;
-  uint32_t bits;
-  if (exponent == 0x1f) {
-    bits = sign | 0x7f800000 | (mantissa << 13);
-  } else if (exponent != 0) {
-    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-  } else if (mantissa == 0) {
-    bits = sign;
-  } else {
-    // Subnormal: mantissa * 2^-24, exact in f32.
-    float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-    std::memcpy(&bits, &magnitude, 4);
-    bits |= sign;
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 } // namespace
 
 bool isFloat(DType d) {
@@ -584,11 +562,9 @@ Expected<std::vector<float>> toF32(const Array &a, StringRef name) {
     case DType::F16:
       out[i] = halfToFloat(support::endian::read16le(p + 2 * i));
       break;
-    case DType::BF16: {
-      uint32_t bits = uint32_t(support::endian::read16le(p + 2 * i)) << 16;
-      std::memcpy(&out[i], &bits, 4);
+    case DType::BF16:
+      out[i] = bfloat16ToFloat(support::endian::read16le(p + 2 * i));
       break;
-    }
     default:
       llvm_unreachable("not a float dtype");
     }
