@@ -44,6 +44,9 @@ private:
   Stats &stats;
   bool denseEngine;
   std::vector<std::array<uint64_t, accel::kNumUnits>> lastEnd; ///< per core
+  /// Per core: the last barrier release seen, and when the core reached
+  /// that barrier (its units drained).
+  std::vector<uint64_t> release, arrival;
 };
 
 } // namespace hdp::sim::detail
