@@ -98,7 +98,7 @@ BreakdownRecorder::BreakdownRecorder(const Program &program, Stats &stats)
 }
 
 void BreakdownRecorder::record(const Command &cmd, const Effect &effect,
-                               const Placement &p, const WaitBounds &waits) {
+                               const Placement &p) {
   const unsigned u = static_cast<unsigned>(unitOf(cmd.opcode));
   PhaseStats &phase =
       stats.phases[static_cast<unsigned>(phaseOf(cmd, denseEngine))];
