@@ -315,9 +315,9 @@ private:
 
 Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
                            bool skipped) const {
-  WaitBounds *why = waitsOut;
   Unit unit = unitOf(c.opcode);
   Cycle t = std::max(core.floor, core.unitFree[static_cast<unsigned>(unit)]);
+  WaitBounds *why = waitsOut;
   if (why)
     why->note(WaitCause::Barrier, core.floor);
   if (c.has(FlagHeadPred) ||
