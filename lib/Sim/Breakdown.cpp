@@ -91,13 +91,14 @@ namespace detail {
 
 BreakdownRecorder::BreakdownRecorder(const Program &program, Stats &stats)
     : stats(stats), denseEngine(isDenseEngineProgram(program)),
-      lastEnd(program.accel.cores) {
+      lastEnd(program.accel.cores), release(program.accel.cores, 0),
+      arrival(program.accel.cores, 0) {
   stats.unitTime.assign(program.accel.cores, {});
   stats.phases = {};
 }
 
 void BreakdownRecorder::record(const Command &cmd, const Effect &effect,
-                               const Placement &p, const WaitBounds &waits) {
+                               const Placement &p) {
   const unsigned u = static_cast<unsigned>(unitOf(cmd.opcode));
   PhaseStats &phase =
       stats.phases[static_cast<unsigned>(phaseOf(cmd, denseEngine))];
@@ -110,13 +111,25 @@ void BreakdownRecorder::record(const Command &cmd, const Effect &effect,
 
   uint64_t &last = lastEnd[cmd.core][u];
   uint64_t t = std::min(last, p.start);
-  // A barrier holds the unit back first; what remains after its release is
-  // charged to the bound that was satisfied last (ties: DRAM data, then a
-  // dependency, then a busy unit).
+  // A barrier holds the unit back first: until the core reaches it the unit
+  // has nothing it may run (idle), then it waits for the other cores. What
+  // remains after the release is charged to the bound satisfied last (ties:
+  // DRAM data, then a dependency, then a busy unit).
   uint64_t barrier = waits.bound[static_cast<unsigned>(WaitCause::Barrier)];
+  if (barrier > release[cmd.core]) {
+    // The first command after a release: every unit of the core drained
+    // into the barrier before it.
+    release[cmd.core] = barrier;
+    arrival[cmd.core] =
+        *std::max_element(lastEnd[cmd.core].begin(), lastEnd[cmd.core].end());
+  }
   if (barrier > t) {
+    uint64_t reached =
+        std::clamp(arrival[cmd.core], t, std::min(barrier, p.start));
+    time.idle += reached - t;
+    phaseTime.idle += reached - t;
     uint64_t released = std::min(barrier, p.start);
-    charge(WaitCause::Barrier, released - t);
+    charge(WaitCause::Barrier, released - reached);
     t = released;
   }
   if (p.start > t) {
@@ -155,8 +168,8 @@ void BreakdownRecorder::finish() {
   for (size_t c = 0; c < stats.unitTime.size(); ++c)
     for (unsigned u = 0; u < kNumUnits; ++u) {
       UnitTime &time = stats.unitTime[c][u];
-      uint64_t used = time.active + time.stalled();
-      time.idle = stats.totalCycles > used ? stats.totalCycles - used : 0;
+      uint64_t used = time.active + time.stalled() + time.idle;
+      time.idle += stats.totalCycles > used ? stats.totalCycles - used : 0;
     }
 }
 

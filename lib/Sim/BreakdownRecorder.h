@@ -32,18 +32,28 @@ class BreakdownRecorder {
 public:
   BreakdownRecorder(const accel::Program &program, Stats &stats);
 
+  /// Starts a command: the bounds on its start, for the scheduler to note.
+  WaitBounds &begin() {
+    waits = {};
+    return waits;
+  }
   /// Charges the cycles between the unit's previous command and `p.unitEnd`:
-  /// the stall before `p.start` to the cause `waits` names (a barrier first,
-  /// then the latest of the other bounds), the channel wait, the activity.
+  /// the stall before `p.start` to the cause the noted bounds name (a
+  /// barrier first, then the latest of the others), the channel wait, the
+  /// activity.
   void record(const accel::Command &cmd, const Effect &effect,
-              const Placement &p, const WaitBounds &waits);
+              const Placement &p);
   /// The idle time of every unit, once the run's total is known.
   void finish();
 
 private:
   Stats &stats;
   bool denseEngine;
+  WaitBounds waits; ///< of the command being placed
   std::vector<std::array<uint64_t, accel::kNumUnits>> lastEnd; ///< per core
+  /// Per core: the last barrier release seen, and when the core reached
+  /// that barrier (its units drained).
+  std::vector<uint64_t> release, arrival;
 };
 
 } // namespace hdp::sim::detail

@@ -277,9 +277,7 @@ private:
     return {std::min(r.c0, limit), std::min(r.c1, limit)};
   }
   /// Earliest start of `c` on `core` from units and dependencies (not DRAM).
-  /// `why` (optional) gets each bound with its cause (BreakdownRecorder).
-  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped,
-                  WaitBounds *why = nullptr) const;
+  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
   Error process(CoreTiming &core);
   void releaseBarrier();
   /// The bound on every cycle count (SimOptions::maxCycles, at most 2^50).
@@ -310,13 +308,16 @@ private:
   std::vector<Cycle> blockMaskStored; ///< last block-mask store per (b,h)
   SimResult result;
   detail::BreakdownRecorder breakdown;
+  /// While set, readyTime() also notes each bound with its cause there.
+  WaitBounds *waitsOut = nullptr;
   size_t done = 0;
 };
 
 Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
-                           bool skipped, WaitBounds *why) const {
+                           bool skipped) const {
   Unit unit = unitOf(c.opcode);
   Cycle t = std::max(core.floor, core.unitFree[static_cast<unsigned>(unit)]);
+  WaitBounds *why = waitsOut;
   if (why)
     why->note(WaitCause::Barrier, core.floor);
   if (c.has(FlagHeadPred) ||
@@ -331,7 +332,9 @@ Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
     const SlotBoard &board =
         core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
     auto [first, last] = columnsOf(c, o.buffer);
-    t = std::max(t, board.bound(o.write, unit, first, last, why));
+    t = std::max(t, board.bound(o.write, unit, first, last));
+    if (why)
+      board.bound(o.write, unit, first, last, why);
   }
   if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask) {
     t = std::max(t,
@@ -356,14 +359,16 @@ Error Scheduler::process(CoreTiming &core) {
 
   // Predicated commands need the head decision in time as well as in data.
   detail::Effect effect;
+  waitsOut = &breakdown.begin(); // readyTime() notes what holds c back
   if (Error e = machine.execute(c, effect))
     return describe(index, std::move(e));
 
   const Unit unit = unitOf(c.opcode);
   const unsigned u = static_cast<unsigned>(unit);
-  WaitBounds waits;
-  Cycle start = readyTime(core, c, effect.skipped, &waits);
-  Cycle unitEnd, end, granted = start;
+  Cycle start = readyTime(core, c, effect.skipped);
+  Cycle unitEnd, end;
+  waitsOut = nullptr;
+  Cycle granted = start; // DMA: when its transfer got the channel
   if (effect.skipped) {
     unitEnd = end = start + 1; // decoding and dropping the command
   } else if (unit == Unit::DmaIn || unit == Unit::DmaOut) {
@@ -410,7 +415,7 @@ Error Scheduler::process(CoreTiming &core) {
     }
   }
 
-  breakdown.record(c, effect, {start, granted, unitEnd, end}, waits);
+  breakdown.record(c, effect, {start, granted, unitEnd, end});
   UnitStats &us = stats.cores[c.core][u];
   us.busyCycles += unitEnd - start;
   us.commands += 1;

@@ -112,6 +112,12 @@ cl::opt<std::string>
               cl::desc("Write the timeline as Chrome trace-event JSON "
                        "(opens in Perfetto)"),
               cl::value_desc("trace.json"), cl::cat(simCategory));
+cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Write the statistics as text: where each unit's cycles went, "
+             "the phases with their roofline, area and energy ('-': standard "
+             "output)"),
+    cl::value_desc("report.txt"), cl::cat(simCategory));
 cl::opt<bool> progressFlag("progress",
                            cl::desc("Print a progress line to stderr (also "
                                     "shown on a terminal for long runs)"),
@@ -378,8 +384,10 @@ int runSimulate() {
     return fail("--output", "expected at most 4 outputs (out[, block mask[, "
                             "head mask[, theta_H]]]); got " +
                                 Twine(outputFiles.size()));
-  if (outputFiles.empty() && statsFile().empty() && traceFile.empty())
-    return failUsage("nothing to write: give --output, --stats or --trace");
+  if (outputFiles.empty() && statsFile().empty() && traceFile.empty() &&
+      reportFile.empty())
+    return failUsage(
+        "nothing to write: give --output, --stats, --report or --trace");
   Expected<std::vector<std::string>> inputs = filePathsOf("input", inputFiles);
   if (!inputs)
     return fail(inputs.takeError());
@@ -392,9 +400,10 @@ int runSimulate() {
   Expected<std::vector<size_t>> outputIds = addOutputs(files, *outputs);
   if (!outputIds)
     return fail(outputIds.takeError());
-  std::optional<size_t> statsId, traceId;
+  std::optional<size_t> statsId, traceId, reportId;
   for (auto [path, id] : {std::make_pair(statsFile(), &statsId),
-                          std::make_pair(traceFile.getValue(), &traceId)}) {
+                          std::make_pair(traceFile.getValue(), &traceId),
+                          std::make_pair(reportFile.getValue(), &reportId)}) {
     if (path.empty())
       continue;
     Expected<size_t> added = files.add(path);
@@ -481,6 +490,8 @@ int runSimulate() {
     files.write(*statsId, sim::statsToJson(*result, *program, *config));
   if (traceId)
     files.write(*traceId, sim::traceToJson(*result, *program, *config));
+  if (reportId)
+    files.write(*reportId, sim::statsToText(*result, *program, *config));
   if (Error e = files.commit())
     return fail(std::move(e));
 

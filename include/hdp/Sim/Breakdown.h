@@ -71,8 +71,8 @@ struct PhaseStats {
   /// time when there are several batch items); firstStart > lastEnd when
   /// the phase has no command.
   uint64_t firstStart = UINT64_MAX, lastEnd = 0;
-  /// Unit time of its commands, summed over cores (idle stays 0: idleness
-  /// belongs to no phase).
+  /// Unit time of its commands, summed over cores (the idle time before a
+  /// barrier counts in the phase of the command that waited for it).
   std::array<UnitTime, accel::kNumUnits> units{};
   uint64_t dramBytesRead = 0, dramBytesWritten = 0;
   uint64_t dramTransferCycles = 0; ///< cycles its transfers held the channel
@@ -94,12 +94,14 @@ struct WaitBounds {
       b = cycle;
   }
   /// The cause of waiting on an earlier access of a slot by unit `other`:
-  /// reading what `other` wrote (RAW) waits for DRAM data when `other` is
-  /// DMA-in and for a dependency otherwise; overwriting what `other` reads
-  /// or writes (WAR, WAW) waits for that unit to let the slot go.
+  /// waiting for what `other` writes (RAW, and WAW, which in-place updates
+  /// such as the softmax are) waits for DRAM data when `other` is DMA-in
+  /// and for a dependency otherwise; overwriting what `other` still reads
+  /// (WAR) waits for that unit to let the slot go.
   static WaitCause causeOf(bool accessIsWrite, unsigned other,
                            bool otherWrote) {
-    if (accessIsWrite || !otherWrote)
+    (void)accessIsWrite;
+    if (!otherWrote)
       return WaitCause::Unit;
     return other == static_cast<unsigned>(accel::Unit::DmaIn)
                ? WaitCause::DramData

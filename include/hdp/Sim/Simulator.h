@@ -154,6 +154,10 @@ llvm::Expected<SimResult> simulate(const accel::Program &program,
 /// The statistics as JSON (docs/accelerator.md lists the fields).
 std::string statsToJson(const SimResult &result, const accel::Program &program,
                         const accel::AccelConfig &config);
+/// The statistics for a reader: totals, where each unit's cycles went, the
+/// phases with their roofline, area and energy.
+std::string statsToText(const SimResult &result, const accel::Program &program,
+                        const accel::AccelConfig &config);
 /// The timeline as Chrome trace-event JSON (one process per core with one
 /// thread per unit, plus a DRAM process), openable in Perfetto.
 std::string traceToJson(const SimResult &result, const accel::Program &program,
