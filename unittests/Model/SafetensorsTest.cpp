@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Model/Safetensors.h"
+#include "hdp/Support/Float16.h"
 
 #include "llvm/Support/Endian.h"
 #include "gtest/gtest.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <limits>
 
+using namespace hdp;
 using namespace hdp::model;
 
 namespace {

@@ -288,12 +288,19 @@ def Accel_SoftmaxOp : Accel_CommandOp<"softmax"> {
   let description = [{
     Replaces the kept scores of query `rows` in slot `score` by their
     probabilities (exact or polynomial exp, per the program's attention).
+    With `cols`, one key tile of an online softmax: the tile's scores become
+    weights relative to the rows' running maximum; `first` starts the running
+    maximum and sum, `last` ends them (the P·V of that tile normalises).
   }];
   let arguments = !con((ins Accel_Core:$core), RowArgs,
-                       (ins Accel_Slot:$score, UnitAttr:$head_pred));
+                       (ins OptionalAttr<Accel_U32>:$col0,
+                            OptionalAttr<Accel_U32>:$cols,
+                            Accel_Slot:$score, UnitAttr:$first,
+                            UnitAttr:$last, UnitAttr:$head_pred));
   let assemblyFormat = [{
     `core` $core `batch` $batch `head` $head `rows` $row0 `` `+` `` $rows
-    `score` $score (`head_pred` $head_pred^)? attr-dict
+    (`cols` $col0^ `` `+` `` $cols)? `score` $score (`first` $first^)?
+    (`last` $last^)? (`head_pred` $head_pred^)? attr-dict
   }];
 }
 
