@@ -6,6 +6,8 @@
 
 #include "JsonText.h"
 
+#include "hdp/Support/JsonLimits.h"
+
 #include "llvm/ADT/Twine.h"
 
 using namespace llvm;
@@ -14,19 +16,9 @@ using json = nlohmann::json;
 namespace hdp::model::detail {
 
 namespace {
-/// 1-based line and column of byte `offset` of `text`.
-std::pair<int64_t, int64_t> lineColumn(StringRef text, size_t offset) {
-  int64_t line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
+/// How deep model JSON may nest: config.json and safetensors headers have 3
+/// levels; the printer nlohmann uses in messages recurses once per level.
+constexpr unsigned kMaxJsonDepth = 16;
 
 /// nlohmann's message without its "[json.exception.x.n] " prefix.
 std::string explanation(const json::exception &e) {
@@ -39,10 +31,21 @@ std::string explanation(const json::exception &e) {
 } // namespace
 
 Expected<json> parseJsonText(StringRef text, StringRef name) {
+  if (std::optional<JsonLimitViolation> v =
+          findJsonLimitViolation(text, kMaxJsonDepth)) {
+    if (!v->position)
+      return createStringError(inconvertibleErrorCode(),
+                               (name + ": " + v->message).str());
+    return createStringError(inconvertibleErrorCode(),
+                             (name + ": invalid JSON at line " +
+                              Twine(v->position->first) + ", column " +
+                              Twine(v->position->second) + ": " + v->message)
+                                 .str());
+  }
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error &e) {
-    auto [line, column] = lineColumn(text, e.byte ? e.byte - 1 : 0);
+    auto [line, column] = lineColumnOf(text, e.byte ? e.byte - 1 : 0);
     // "parse error at line 1, column 2: syntax error ..." says the position
     // twice; keep what follows it.
     std::string what = explanation(e);

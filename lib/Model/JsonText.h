@@ -21,6 +21,8 @@
 namespace hdp::model::detail {
 
 /// Parses `text`; errors read "<name>: invalid JSON at line L, column C: ...".
+/// Arrays and objects nested deeper than 16 levels and keys repeated in one
+/// object are refused ("<name>: duplicate key 'a.b'") before parsing.
 llvm::Expected<nlohmann::json> parseJsonText(llvm::StringRef text,
                                              llvm::StringRef name);
 
