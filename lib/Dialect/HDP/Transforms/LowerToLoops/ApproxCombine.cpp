@@ -46,6 +46,10 @@ scf::ForOp invariantLoop(Operation *op, ValueRange values) {
 /// D = 64 with 2×2 blocks: 16 of 32 blocks is faster, all 32 slower).
 constexpr int64_t kFewKeptScores = 64;
 
+/// At most this many vector chunks of D are unrolled in the few-kept-blocks
+/// kernel (D = 64 needs 2 to 4).
+constexpr int64_t kMaxUnrolledChunks = 8;
+
 /// The sums of the lanes of each of `vs` (n vectors of L lanes, n a power of
 /// two dividing L), as one vector<n>: a shuffle tree that halves the segments
 /// of two vectors at a time and so shares its adds, instead of n separate
@@ -380,7 +384,10 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   while (W > numSums && staticD % W != 0)
     W /= 2;
   int64_t fewBlocks = kFewKeptScores / blockScores;
-  if (W < numSums || staticD % W != 0)
+  // The per-block kernel unrolls D / W vector chunks and keeps the query
+  // rows' chunks live: only for small D, so that code size (and compile
+  // time) stays linear in D.
+  if (W < numSums || staticD % W != 0 || staticD / W > kMaxUnrolledChunks)
     fewBlocks = 0;
   auto scoreType = VectorType::get({blockScores}, aElt);
   auto scoreFType = VectorType::get({blockScores}, b.getF32Type());
