@@ -152,8 +152,11 @@ evaluate(const Transformer &model, ArrayRef<std::vector<int>> documents,
 
   for (size_t docIndex = 0; docIndex < documents.size(); ++docIndex) {
     ArrayRef<int> tokens = documents[docIndex];
-    if (tokens.size() < 2)
-      continue; // nothing to predict
+    if (tokens.size() < 2) { // nothing to predict
+      if (progress)
+        progress(docIndex + 1, documents.size());
+      continue;
+    }
     ForwardOptions denseOptions;
     denseOptions.stats = &results[0].layers;
     auto start = Clock::now();

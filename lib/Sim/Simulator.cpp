@@ -156,11 +156,14 @@ private:
 /// column range by column range (so the SE can drain one chunk while the PE
 /// fills the next); every other slot is touched as a whole.
 Region regionOf(const Command &c, Buffer buffer, const AttentionShape &shape,
-                const AttentionParams &params) {
+                const AttentionParams &params, uint32_t scoreWindowLo) {
   if (buffer == Buffer::Score) {
-    if (c.opcode == Opcode::Softmax)
-      return {0, c.rows, 0, shape.M};
-    return {0, c.rows, c.col0, uint64_t(c.col0) + c.cols};
+    // Slot-relative columns: a slot stores the key columns from the first
+    // it holds (scoreWindowLo), so successive key tiles share storage.
+    if (c.opcode == Opcode::Softmax && c.cols == 0)
+      return {0, c.rows, 0, shape.M - scoreWindowLo};
+    return {0, c.rows, c.col0 - scoreWindowLo,
+            uint64_t(c.col0) + c.cols - scoreWindowLo};
   }
   if (buffer == Buffer::Theta) {
     if (c.opcode == Opcode::SeEndR)
@@ -266,9 +269,10 @@ public:
 private:
   /// The columns of a score or θ slot that `c` touches (an empty range when
   /// its region is empty).
-  std::pair<uint64_t, uint64_t> columnsOf(const Command &c,
-                                          Buffer buffer) const {
-    Region r = regionOf(c, buffer, program.shape, program.attention);
+  std::pair<uint64_t, uint64_t> columnsOf(const Command &c, Buffer buffer,
+                                          uint32_t scoreWindowLo) const {
+    Region r =
+        regionOf(c, buffer, program.shape, program.attention, scoreWindowLo);
     uint64_t limit = buffer == Buffer::Score
                          ? program.shape.M
                          : program.shape.blockColsOf(program.attention);
@@ -277,7 +281,10 @@ private:
     return {std::min(r.c0, limit), std::min(r.c1, limit)};
   }
   /// Earliest start of `c` on `core` from units and dependencies (not DRAM).
-  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
+  /// `scoreWindowLo`: the first key column of the score slot `c` touches
+  /// (detail::Effect::scoreWindowLo).
+  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped,
+                  uint32_t scoreWindowLo) const;
   Error process(CoreTiming &core);
   void releaseBarrier();
   /// The bound on every cycle count (SimOptions::maxCycles, at most 2^50).
@@ -314,7 +321,7 @@ private:
 };
 
 Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
-                           bool skipped) const {
+                           bool skipped, uint32_t scoreWindowLo) const {
   Unit unit = unitOf(c.opcode);
   Cycle t = std::max(core.floor, core.unitFree[static_cast<unsigned>(unit)]);
   WaitBounds *why = waitsOut;
@@ -331,7 +338,7 @@ Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
   for (const Operand &o : operandsOf(c)) {
     const SlotBoard &board =
         core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
-    auto [first, last] = columnsOf(c, o.buffer);
+    auto [first, last] = columnsOf(c, o.buffer, scoreWindowLo);
     t = std::max(t, board.bound(o.write, unit, first, last));
     if (why)
       board.bound(o.write, unit, first, last, why);
@@ -365,7 +372,7 @@ Error Scheduler::process(CoreTiming &core) {
 
   const Unit unit = unitOf(c.opcode);
   const unsigned u = static_cast<unsigned>(unit);
-  Cycle start = readyTime(core, c, effect.skipped);
+  Cycle start = readyTime(core, c, effect.skipped, effect.scoreWindowLo);
   Cycle unitEnd, end;
   waitsOut = nullptr;
   Cycle granted = start; // DMA: when its transfer got the channel
@@ -403,7 +410,7 @@ Error Scheduler::process(CoreTiming &core) {
     for (const Operand &o : operandsOf(c)) {
       SlotBoard &board =
           core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
-      auto [first, last] = columnsOf(c, o.buffer);
+      auto [first, last] = columnsOf(c, o.buffer, effect.scoreWindowLo);
       board.record(o.write, unit, first, last, end);
     }
     if (c.opcode == Opcode::SeEndH)
@@ -487,9 +494,10 @@ Expected<SimResult> Scheduler::run() {
       // block-mask load waiting on another core's store: recompute that.
       if (!core.cachedReady ||
           (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask))
-        core.cachedReady = c.opcode == Opcode::Barrier
-                               ? core.drained()
-                               : readyTime(core, c, false);
+        core.cachedReady =
+            c.opcode == Opcode::Barrier
+                ? core.drained()
+                : readyTime(core, c, false, machine.scoreWindowLo(c));
       Cycle t = *core.cachedReady;
       if (t < bestTime) {
         bestTime = t;
@@ -678,6 +686,7 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
         rows = 0;
         break;
       case Buffer::Mask:
+      case Buffer::Score: // the command's key tile (cols 0: whole rows)
         break;
       default:
         keys = 0;
@@ -689,6 +698,9 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
         continue;
       uint64_t needed = slotBytesNeeded(o.buffer, rows, keys, program.shape,
                                         program.attention);
+      // Int(K) alone (phase A) needs only its plane; Frac(K) joins it.
+      if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::KInt)
+        needed = packedBytes(keys * program.shape.D, program.attention.intBits);
       uint64_t capacity = slotCapacity(program.accel, o.buffer);
       if (needed > capacity)
         return fail("command #" + Twine(i) + " (" + formatCommand(c) +

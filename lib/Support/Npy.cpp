@@ -8,15 +8,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Support/Npy.h"
+#include "hdp/Support/Float16.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstring>
@@ -38,9 +41,10 @@ Error fileError(StringRef name, const Twine &message) {
 }
 
 /// Every dtype with its descr, in the order used by error messages.
-constexpr DType kAllDTypes[] = {DType::F32, DType::F64, DType::Bool, DType::I8,
-                                DType::I16, DType::I32, DType::I64,  DType::U8,
-                                DType::U16, DType::U32, DType::U64};
+constexpr DType kAllDTypes[] = {
+    DType::F32, DType::F64, DType::F16, DType::BF16, DType::Bool,
+    DType::I8,  DType::I16, DType::I32, DType::I64,  DType::U8,
+    DType::U16, DType::U32, DType::U64};
 
 std::string supportedDescrs() {
   std::string s;
@@ -61,6 +65,8 @@ unsigned dtypeSize(DType dtype) {
     return 1;
   case DType::I16:
   case DType::U16:
+  case DType::F16:
+  case DType::BF16:
     return 2;
   case DType::I32:
   case DType::U32:
@@ -98,6 +104,10 @@ StringRef dtypeDescr(DType dtype) {
     return "<f4";
   case DType::F64:
     return "<f8";
+  case DType::F16:
+    return "<f2";
+  case DType::BF16:
+    return "<V2";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -108,6 +118,10 @@ Expected<DType> parseDescr(StringRef descr) {
                              "unsupported dtype '" + descr.str() +
                                  "'; expected one of " + supportedDescrs());
   };
+  // ml_dtypes' bfloat16 is a 2-byte void to numpy ('<V2'; '|V2' when the
+  // byte order is dropped); its name is the other spelling writers use.
+  if (descr == "bfloat16" || descr == "|V2")
+    return DType::BF16;
   if (descr.size() < 3)
     return unsupported();
   char order = descr[0];
@@ -465,13 +479,13 @@ template <typename Fn> void forEachInteger(const Array &a, Fn fn) {
       break;
     case DType::F32:
     case DType::F64:
+    case DType::F16:
+    case DType::BF16:
       llvm_unreachable("not an integer dtype");
     }
     fn(i, v);
   }
 }
-
-bool isFloat(DType d) { return d == DType::F32 || d == DType::F64; }
 
 /// Guards the conversions against arrays built by hand with wrong sizes.
 Error checkSize(const Array &a, StringRef name) {
@@ -484,25 +498,75 @@ Error checkSize(const Array &a, StringRef name) {
 }
 } // namespace
 
+bool isFloat(DType d) {
+  return d == DType::F32 || d == DType::F64 || d == DType::F16 ||
+         d == DType::BF16;
+}
+
+StringRef dtypeName(DType dtype) {
+  switch (dtype) {
+  case DType::Bool:
+    return "bool";
+  case DType::I8:
+    return "int8";
+  case DType::I16:
+    return "int16";
+  case DType::I32:
+    return "int32";
+  case DType::I64:
+    return "int64";
+  case DType::U8:
+    return "uint8";
+  case DType::U16:
+    return "uint16";
+  case DType::U32:
+    return "uint32";
+  case DType::U64:
+    return "uint64";
+  case DType::F32:
+    return "float32";
+  case DType::F64:
+    return "float64";
+  case DType::F16:
+    return "float16";
+  case DType::BF16:
+    return "bfloat16";
+  }
+  llvm_unreachable("unknown dtype");
+}
+
 Expected<std::vector<float>> toF32(const Array &a, StringRef name) {
   if (!isFloat(a.dtype))
     return fileError(name, "dtype " + dtypeDescr(a.dtype) +
                                " is not a floating-point type; expected <f4 "
-                               "(or <f8)");
+                               "(or <f8, <f2, bfloat16)");
   if (Error e = checkSize(a, name))
     return std::move(e);
   int64_t n = a.numElements();
   std::vector<float> out(n);
   const uint8_t *p = a.bytes.data();
   for (int64_t i = 0; i < n; ++i) {
-    if (a.dtype == DType::F32) {
+    switch (a.dtype) {
+    case DType::F32: {
       uint32_t bits = support::endian::read32le(p + 4 * i);
       std::memcpy(&out[i], &bits, 4);
-    } else {
+      break;
+    }
+    case DType::F64: {
       uint64_t bits = support::endian::read64le(p + 8 * i);
       double d;
       std::memcpy(&d, &bits, 8);
       out[i] = static_cast<float>(d);
+      break;
+    }
+    case DType::F16:
+      out[i] = halfToFloat(support::endian::read16le(p + 2 * i));
+      break;
+    case DType::BF16:
+      out[i] = bfloat16ToFloat(support::endian::read16le(p + 2 * i));
+      break;
+    default:
+      llvm_unreachable("not a float dtype");
     }
   }
   return out;
@@ -550,6 +614,48 @@ Expected<std::vector<int64_t>> toI64(const Array &a, StringRef name) {
     return fileError(name, "element " + Twine(*bad) +
                                " of a <u8 array does not fit in int64");
   return out;
+}
+
+std::string summarize(const Array &a, size_t maxValues) {
+  std::string text;
+  raw_string_ostream os(text);
+  os << dtypeName(a.dtype) << " " << formatShape(a.shape);
+  if (Error e = checkSize(a, "")) {
+    consumeError(std::move(e));
+    os << ": " << a.bytes.size() << " bytes, which do not match the shape";
+    return text;
+  }
+  const int64_t n = a.numElements();
+  const int64_t shown = std::min<int64_t>(n, maxValues);
+  int64_t trues = 0;
+  os << " = [";
+  if (isFloat(a.dtype)) {
+    // Only the elements shown are converted: the array may be large.
+    const size_t size = dtypeSize(a.dtype);
+    Array first(
+        a.dtype, {shown},
+        std::vector<uint8_t>(a.bytes.begin(), a.bytes.begin() + shown * size));
+    std::vector<float> values = cantFail(toF32(first, ""));
+    for (int64_t i = 0; i < shown; ++i)
+      os << (i ? ", " : "") << format("%.6g", values[i]);
+  } else {
+    forEachInteger(a, [&](int64_t i, int64_t v) {
+      trues += v != 0;
+      if (i >= shown)
+        return;
+      os << (i ? ", " : "");
+      if (a.dtype == DType::U64)
+        os << static_cast<uint64_t>(v);
+      else
+        os << v;
+    });
+  }
+  os << (shown < n ? ", ...]" : "]") << " (" << n
+     << (n == 1 ? " element" : " elements");
+  if (a.dtype == DType::Bool)
+    os << ", " << trues << " true";
+  os << ")";
+  return text;
 }
 
 Array fromF32(std::vector<int64_t> shape, ArrayRef<float> values) {

@@ -38,9 +38,10 @@ Expected<ref::Tensor<float>> readFloatInput(StringRef path, StringRef role,
   Expected<npy::Array> array = readNpyInput(path, role, limit);
   if (!array)
     return array.takeError();
-  if (array->dtype != npy::DType::F32 && array->dtype != npy::DType::F64)
+  if (!npy::isFloat(array->dtype))
     return errorAt(path, role + " has dtype " + npy::dtypeDescr(array->dtype) +
-                             "; expected a float array (<f4 or <f8)");
+                             "; expected a float array (<f4, <f8, <f2 or "
+                             "bfloat16)");
   Expected<std::vector<float>> values = npy::toF32(*array, path);
   if (!values)
     return values.takeError();

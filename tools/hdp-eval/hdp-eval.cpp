@@ -43,8 +43,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -122,7 +124,45 @@ cl::opt<int> maxDocuments("max-docs",
                           cl::value_desc("N"), cl::init(0),
                           cl::cat(evalCategory));
 
+cl::opt<bool> forceProgress(
+    "progress",
+    cl::desc("Report progress on stderr even when it is not a terminal (on "
+             "a terminal it is reported anyway); stdout is unchanged"),
+    cl::cat(evalCategory));
+
 int fail(const Twine &message) { return hdp::tooling::failUsage(message); }
+
+/// Progress of the evaluation on stderr, never on stdout (which holds the
+/// results): on a terminal one line rewritten in place, with --progress
+/// elsewhere one line per step.
+class Progress {
+public:
+  explicit Progress(std::string unit)
+      : unit(std::move(unit)), terminal(sys::Process::StandardErrIsDisplayed()),
+        start(std::chrono::steady_clock::now()) {}
+
+  void operator()(size_t done, size_t total) const {
+    if (!terminal && !forceProgress)
+      return;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    std::string line = formatv("hdp-eval: {0} of {1} {2} evaluated, {3:F1} s",
+                               done, total, unit, seconds);
+    if (done > 0 && done < total)
+      line += formatv(", about {0:F0} s left", seconds / done * (total - done));
+    if (terminal) // "\x1b[K" clears what a longer line left.
+      errs() << "\r" << line << "\x1b[K" << (done == total ? "\n" : "");
+    else
+      errs() << line << "\n";
+    errs().flush();
+  }
+
+private:
+  std::string unit;
+  bool terminal;
+  std::chrono::steady_clock::time_point start;
+};
 
 std::string percent(double v) { return formatv("{0:F1}%", 100.0 * v).str(); }
 
@@ -259,19 +299,24 @@ void makeBackends(std::vector<Run> &runs,
   }
 }
 
-/// Evaluates every run's backend with `evaluateAll` and prints the quality
-/// table (and the per-layer statistics with --per-layer).
-Expected<std::vector<EvalResult>> evaluateRuns(
-    std::vector<Run> &runs,
-    const std::function<Expected<std::vector<EvalResult>>(
-        ArrayRef<AttentionBackend *>, ArrayRef<std::string>)> &evaluateAll) {
+using ProgressFn = std::function<void(size_t, size_t)>;
+
+/// Evaluates every run's backend with `evaluateAll` (reporting progress in
+/// `unit`s) and prints the quality table (and the per-layer statistics with
+/// --per-layer).
+Expected<std::vector<EvalResult>>
+evaluateRuns(std::vector<Run> &runs, StringRef unit,
+             const std::function<Expected<std::vector<EvalResult>>(
+                 ArrayRef<AttentionBackend *>, ArrayRef<std::string>,
+                 const ProgressFn &)> &evaluateAll) {
   std::vector<AttentionBackend *> backends;
   std::vector<std::string> labels;
   for (Run &r : runs) {
     backends.push_back(r.backend.get());
     labels.push_back(r.label);
   }
-  Expected<std::vector<EvalResult>> evaluated = evaluateAll(backends, labels);
+  Expected<std::vector<EvalResult>> evaluated =
+      evaluateAll(backends, labels, Progress(unit.str()));
   if (!evaluated)
     return evaluated.takeError();
   const std::vector<EvalResult> &results = *evaluated;
@@ -382,6 +427,52 @@ std::optional<int> openReport(Report &out) {
   return std::nullopt;
 }
 
+/// The start both model kinds share: the --json report, refused now if it
+/// cannot be written, and a Run per --config. Returns an exit code on
+/// failure.
+std::optional<int> openReportAndRuns(Report &out, std::vector<Run> &runs) {
+  if (std::optional<int> rc = openReport(out))
+    return rc;
+  if (std::optional<std::string> error = parseRuns(runs))
+    return fail(*error);
+  return std::nullopt;
+}
+
+/// --shifts for a model of `numLayers` layers (none when not given).
+Expected<std::optional<std::vector<int64_t>>>
+fixedShiftsOption(int64_t numLayers) {
+  if (shiftsText.empty())
+    return std::nullopt;
+  auto s = parseShifts(shiftsText, numLayers);
+  if (!s)
+    return createStringError(inconvertibleErrorCode(),
+                             "--shifts=" + shiftsText + ": " +
+                                 toString(s.takeError()));
+  return std::optional<std::vector<int64_t>>(std::move(*s));
+}
+
+/// The fields of the report both model kinds share.
+json::Object reportHeader(StringRef tokenizer, json::Array calibration) {
+  json::Object report;
+  report["model"] = modelPath;
+  report["tokenizer"] = tokenizer;
+  report["backend"] = backendName;
+  report["calibration"] = std::move(calibration);
+  return report;
+}
+
+/// Gives every run its backend (cpu: compiled through one shared cache);
+/// returns the cache, if any, for the report.
+std::shared_ptr<JitCache>
+makeAllBackends(std::vector<Run> &runs,
+                const std::optional<std::vector<int64_t>> &fixedShifts) {
+  std::shared_ptr<JitCache> jitCache;
+  if (backendName == "cpu")
+    jitCache = std::make_shared<JitCache>();
+  makeBackends(runs, fixedShifts, jitCache);
+  return jitCache;
+}
+
 /// Writes the report if --json asked for it; returns the exit code.
 int finishReport(Report &out, json::Object report,
                  const std::shared_ptr<JitCache> &cache) {
@@ -413,14 +504,10 @@ int runEncoder() {
   if (batchSize < 1)
     return fail("--batch-size: expected a number of sequences >= 1");
 
-  // The report, refused now if it cannot be written.
   Report out;
-  if (std::optional<int> rc = openReport(out))
-    return *rc;
-
   std::vector<Run> runs;
-  if (std::optional<std::string> error = parseRuns(runs))
-    return fail(*error);
+  if (std::optional<int> rc = openReportAndRuns(out, runs))
+    return *rc;
 
   Expected<BertModelFiles> files = loadBertModel(modelPath);
   if (!files)
@@ -435,13 +522,9 @@ int runEncoder() {
   if (!sequences)
     return fail(toString(sequences.takeError()));
 
-  std::optional<std::vector<int64_t>> fixedShifts;
-  if (!shiftsText.empty()) {
-    auto s = parseShifts(shiftsText, bc.numLayers);
-    if (!s)
-      return fail("--shifts=" + shiftsText + ": " + toString(s.takeError()));
-    fixedShifts = *s;
-  }
+  auto fixedShifts = fixedShiftsOption(bc.numLayers);
+  if (!fixedShifts)
+    return fail(toString(fixedShifts.takeError()));
 
   outs() << "model: " << modelPath << " (BERT encoder: hidden " << bc.hiddenSize
          << ", " << bc.numLayers << " layers, " << bc.numHeads
@@ -463,10 +546,7 @@ int runEncoder() {
       return fail(*error);
   }
 
-  std::shared_ptr<JitCache> jitCache;
-  if (backendName == "cpu")
-    jitCache = std::make_shared<JitCache>();
-  makeBackends(runs, fixedShifts, jitCache);
+  std::shared_ptr<JitCache> jitCache = makeAllBackends(runs, *fixedShifts);
 
   int64_t tokens = 0, masked = 0;
   for (const MlmSequence &s : *sequences) {
@@ -477,19 +557,18 @@ int runEncoder() {
          << sequences->size() << " sequences, " << tokens << " tokens, "
          << masked << " masked\n";
 
-  Expected<std::vector<EvalResult>> results =
-      evaluateRuns(runs, [&](ArrayRef<AttentionBackend *> backends,
-                             ArrayRef<std::string> labels) {
-        return evaluateMlm(encoder, *sequences, backends, labels, batchSize);
+  Expected<std::vector<EvalResult>> results = evaluateRuns(
+      runs, "sequences",
+      [&](ArrayRef<AttentionBackend *> backends, ArrayRef<std::string> labels,
+          const ProgressFn &progress) {
+        return evaluateMlm(encoder, *sequences, backends, labels, batchSize,
+                           progress);
       });
   if (!results)
     return fail(toString(results.takeError()));
 
-  json::Object report;
-  report["model"] = modelPath;
-  report["tokenizer"] = modelPath + "/vocab.txt";
-  report["backend"] = backendName;
-  report["calibration"] = std::move(calibrationJson);
+  json::Object report =
+      reportHeader(modelPath + "/vocab.txt", std::move(calibrationJson));
   report["text"] = textPath;
   report["documents"] = documents;
   report["sequences"] = static_cast<int64_t>(sequences->size());
@@ -520,14 +599,10 @@ int run() {
   if (generateSteps < 0)
     return fail("--generate: expected a number of tokens >= 0");
 
-  // The report, refused now if it cannot be written.
   Report out;
-  if (std::optional<int> rc = openReport(out))
-    return *rc;
-
   std::vector<Run> runs;
-  if (std::optional<std::string> error = parseRuns(runs))
-    return fail(*error);
+  if (std::optional<int> rc = openReportAndRuns(out, runs))
+    return *rc;
 
   Expected<Checkpoint> ckpt = loadCheckpoint(modelPath);
   if (!ckpt)
@@ -551,13 +626,9 @@ int run() {
       documents.resize(maxDocuments);
   }
 
-  std::optional<std::vector<int64_t>> fixedShifts;
-  if (!shiftsText.empty()) {
-    auto s = parseShifts(shiftsText, mc.numLayers);
-    if (!s)
-      return fail("--shifts=" + shiftsText + ": " + toString(s.takeError()));
-    fixedShifts = *s;
-  }
+  auto fixedShifts = fixedShiftsOption(mc.numLayers);
+  if (!fixedShifts)
+    return fail(toString(fixedShifts.takeError()));
 
   outs() << "model: " << modelPath << " (dim " << mc.dim << ", " << mc.numLayers
          << " layers, " << mc.numHeads << " heads sharing " << mc.numKvHeads
@@ -578,16 +649,8 @@ int run() {
       return fail(*error);
   }
 
-  std::shared_ptr<JitCache> jitCache;
-  if (backendName == "cpu")
-    jitCache = std::make_shared<JitCache>();
-  makeBackends(runs, fixedShifts, jitCache);
-
-  json::Object report;
-  report["model"] = modelPath;
-  report["tokenizer"] = tokenizerPath;
-  report["backend"] = backendName;
-  report["calibration"] = std::move(calibrationJson);
+  std::shared_ptr<JitCache> jitCache = makeAllBackends(runs, *fixedShifts);
+  json::Object report = reportHeader(tokenizerPath, std::move(calibrationJson));
 
   std::vector<EvalResult> results;
   if (!documents.empty()) {
@@ -604,10 +667,11 @@ int run() {
     report["tokens"] = tokens;
     report["dropped_tokens"] = dropped;
 
-    auto evaluated =
-        evaluateRuns(runs, [&](ArrayRef<AttentionBackend *> backends,
-                               ArrayRef<std::string> labels) {
-          return evaluate(model, documents, backends, labels);
+    auto evaluated = evaluateRuns(
+        runs, "documents",
+        [&](ArrayRef<AttentionBackend *> backends, ArrayRef<std::string> labels,
+            const ProgressFn &progress) {
+          return evaluate(model, documents, backends, labels, progress);
         });
     if (!evaluated)
       return fail(toString(evaluated.takeError()));

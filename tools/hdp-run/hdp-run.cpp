@@ -2,14 +2,17 @@
 //
 // hdp-run --attention --config='#hdp.config<rho = 0.3>' \
 //   --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] \
-//   --output=@out.npy [--output=@block_mask.npy [--output=@head_mask.npy
-//   [--output=@theta_h.npy]]] [--backend=reference|cpu]
+//   [--output=@out.npy|- [--output=@block_mask.npy|- [...]]]
+//   [--backend=reference|cpu|sim]
 //
 // hdp-run FILE.mlir --function=NAME --input=@a.npy ... --output=@r.npy ...
 //   JIT-compiles FILE.mlir for the CPU (hdp-cpu-pipeline) and runs one of
 //   its functions on tensors.
 //
-// Inputs and outputs follow iree-run-module's '@file' convention. Every bad
+// Inputs and outputs follow iree-run-module's '@file' convention; an output
+// given as '-' is printed to stdout as one line of text (dtype, shape, first
+// values), and without any --output every result is printed so ('@-' writes
+// the .npy bytes to stdout instead). Every bad
 // input yields one "hdp-run: error: <where>: <what was expected>" line and
 // exit code 1; every file (outputs, --sim-stats) is written once everything
 // has been computed, all or nothing (hdp/Tooling/OutputFiles.h), so a failed
@@ -19,9 +22,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp-c/Runtime.h"
-#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/ISA/StreamBuilder.h"
+#include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
 #include "hdp/Sim/Simulator.h"
@@ -98,8 +102,10 @@ cl::list<std::string> outputFiles(
     "output",
     cl::desc("An output .npy file, in the order out f32 [B,H,N,Dv], block "
              "mask bool [B,H,ceil(N/bm),ceil(M/bn)], head mask bool [B,H], "
-             "theta_H int64 [B,H]; any prefix of them"),
-    cl::value_desc("@file.npy"), cl::cat(runCategory));
+             "theta_H int64 [B,H]; any prefix of them. '-' prints that "
+             "output to stdout as text (dtype, shape, first values); without "
+             "--output every output is printed so"),
+    cl::value_desc("@file.npy|-"), cl::cat(runCategory));
 
 cl::opt<std::string> backendName(
     "backend",
@@ -128,6 +134,14 @@ cl::opt<unsigned> benchmarkRepetitions(
              "minimum to stdout"),
     cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
 
+const bool threadsNameFree = hdp::tooling::yieldThreadsOptionName();
+cl::opt<int> threads(
+    "threads",
+    cl::desc("Threads of the cpu backend and of FILE.mlir: 0 lets the "
+             "OpenMP runtime choose (OMP_NUM_THREADS, else every core), 1 "
+             "runs sequential code; the results are the same bits"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+
 cl::opt<bool> verbose("verbose",
                       cl::desc("Print a one-line summary (block sparsity, "
                                "heads pruned) to stderr"),
@@ -138,23 +152,39 @@ cl::opt<bool> verbose("verbose",
 /// this bound turns an out-of-memory abort into a message.
 constexpr int64_t kMaxScoreElements = int64_t(1) << 28;
 
-/// The --input and --output paths; false (after printing) if one lacks
-/// its '@'.
-bool collectPaths(std::vector<std::string> &inputs,
-                  std::vector<std::string> &outputs) {
-  Expected<std::vector<std::string>> in = filePathsOf("input", inputFiles);
-  if (!in) {
-    fail(in.takeError());
-    return false;
+/// Where each result goes: a file of `files` or, for '-', a line of text on
+/// stdout.
+struct OutputPlan {
+  OutputFiles files;
+  /// One entry per --output: the index in `files`, or none for '-'.
+  std::vector<std::optional<size_t>> destinations;
+  /// No --output at all: every result is printed.
+  bool printAll = false;
+};
+
+/// Reads the --output values into `plan` (adding every file, so that a path
+/// that cannot be written is refused now).
+Error planOutputs(OutputPlan &plan) {
+  plan.printAll = outputFiles.empty();
+  for (const std::string &value : outputFiles) {
+    if (value == "-") {
+      plan.destinations.push_back(std::nullopt);
+      continue;
+    }
+    Expected<std::string> path = filePathOf("output", value);
+    if (!path)
+      return path.takeError();
+    Expected<size_t> id = plan.files.add(*path);
+    if (!id)
+      return id.takeError();
+    plan.destinations.push_back(*id);
   }
-  Expected<std::vector<std::string>> out = filePathsOf("output", outputFiles);
-  if (!out) {
-    fail(out.takeError());
-    return false;
-  }
-  inputs = std::move(*in);
-  outputs = std::move(*out);
-  return true;
+  return Error::success();
+}
+
+/// How many results the run must produce.
+size_t resultsWanted(const OutputPlan &plan, size_t available) {
+  return plan.printAll ? available : plan.destinations.size();
 }
 
 /// Prints "hdp-run: benchmark: ..." for the timed runs (the first of
@@ -177,16 +207,30 @@ unsigned repetitions() {
   return benchmarkRepetitions ? benchmarkRepetitions + 1 : 1;
 }
 
-/// Writes the first outputs.size() of `arrays` into `files` and commits
-/// every file of the run together.
-int writeOutputs(OutputFiles &files, ArrayRef<size_t> outputs,
-                 const std::vector<npy::Array> &arrays) {
-  if (Error e = writeArrays(files, outputs, arrays))
+/// Writes `arrays` as `plan` says: the files (committed together), then the
+/// lines of text, so that nothing is printed for a run that fails. `names`
+/// label the printed results.
+int writeOutputs(OutputPlan &plan, const std::vector<npy::Array> &arrays,
+                 ArrayRef<std::string> names) {
+  std::vector<size_t> printed;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    if (plan.printAll ||
+        (i < plan.destinations.size() && !plan.destinations[i]))
+      printed.push_back(i);
+    else if (i < plan.destinations.size())
+      if (Error e = writeArrays(plan.files, *plan.destinations[i], arrays[i]))
+        return fail(std::move(e));
+  }
+  if (Error e = plan.files.commit())
     return fail(std::move(e));
-  if (Error e = files.commit())
-    return fail(std::move(e));
+  for (size_t i : printed)
+    outs() << names[i] << ": " << npy::summarize(arrays[i]) << "\n";
   return 0;
 }
+
+/// The names hdp-run prints results under.
+const std::vector<std::string> kAttentionOutputNames = {"out", "block_mask",
+                                                        "head_mask", "theta_h"};
 
 /// hdp-run FILE.mlir --function=NAME: JIT-compile and run one function.
 int runModule() {
@@ -195,13 +239,14 @@ int runModule() {
   if (functionName.empty())
     return fail("--function", "expected the name of the function of " +
                                   moduleFile + " to run");
-  std::vector<std::string> inputs, outputs;
-  if (!collectPaths(inputs, outputs))
-    return 1;
-  OutputFiles files;
-  Expected<std::vector<size_t>> outputIds = addOutputs(files, outputs);
-  if (!outputIds)
-    return fail(outputIds.takeError());
+  Expected<std::vector<std::string>> inputPaths =
+      filePathsOf("input", inputFiles);
+  if (!inputPaths)
+    return fail(inputPaths.takeError());
+  const std::vector<std::string> &inputs = *inputPaths;
+  OutputPlan plan;
+  if (Error e = planOutputs(plan))
+    return fail(std::move(e));
 
   mlir::DialectRegistry registry;
   hdp::runtime::registerRunnerDialects(registry);
@@ -241,7 +286,8 @@ int runModule() {
   }
   auto jit = library
                  ? hdp::runtime::JitModule::compile(std::move(module), *library)
-                 : hdp::runtime::JitModule::compile(std::move(module));
+                 : hdp::runtime::JitModule::compile(std::move(module),
+                                                    {/*numThreads=*/threads});
   if (!jit)
     return fail(moduleFile, toString(jit.takeError()));
   std::vector<double> times;
@@ -250,11 +296,15 @@ int runModule() {
   if (!results)
     return fail(moduleFile, toString(results.takeError()));
   reportBenchmark("@" + functionName, times);
-  if (outputs.size() > results->size())
+  if (resultsWanted(plan, results->size()) > results->size())
     return fail("--output", "@" + functionName + " returns " +
                                 Twine(results->size()) + " result(s); got " +
-                                Twine(outputs.size()) + " --output file(s)");
-  return writeOutputs(files, *outputIds, *results);
+                                Twine(plan.destinations.size()) +
+                                " --output file(s)");
+  std::vector<std::string> names;
+  for (size_t i = 0; i < results->size(); ++i)
+    names.push_back("result #" + std::to_string(i + 1));
+  return writeOutputs(plan, *results, names);
 }
 
 /// The same attention as the reference, compiled for the CPU and JIT-run
@@ -273,6 +323,8 @@ runAttentionOnCPU(const std::vector<ref::Tensor<float>> &operands) {
     llvm::copy(operands[3].shape, shape.mask_shape);
     mask = operands[3].data.data();
   }
+  if (hdp_set_cpu_threads(threads) != HDP_STATUS_OK)
+    return error("--threads: ");
   // The --config text, already validated: the C API parses it again.
   hdp_attention *handle = nullptr;
   if (hdp_attention_create(configText.c_str(), &shape, &handle) !=
@@ -311,7 +363,8 @@ runAttentionOnCPU(const std::vector<ref::Tensor<float>> &operands) {
 Expected<std::vector<npy::Array>>
 runAttentionOnSimulator(const ref::AttentionConfig &config,
                         const std::vector<ref::Tensor<float>> &operands,
-                        OutputFiles &files, std::optional<size_t> statsId) {
+                        OutputFiles &files, std::optional<size_t> statsId,
+                        size_t outputsWanted) {
   Expected<hdp::accel::AccelConfig> accel =
       hdp::accel::loadAccelConfig(accelConfigPath);
   if (!accel)
@@ -323,7 +376,7 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
   // The dense engine (policy = dense, tau_h = 0) computes no masks: when
   // they are asked for, run the HDP engine with pruning off, which does.
   hdp::accel::BuildOptions options;
-  if (outputFiles.size() > 1)
+  if (outputsWanted > 1)
     options.engine = hdp::accel::Engine::Hdp;
   Expected<hdp::accel::Program> program =
       hdp::accel::buildProgram(shape, config, *accel, options);
@@ -348,6 +401,9 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
 }
 
 int run() {
+  if (threads < 0 || threads > hdp::kMaxThreads)
+    return fail("--threads", "expected 0 to " + Twine(hdp::kMaxThreads) +
+                                 ", got " + Twine(threads));
   if (!moduleFile.empty())
     return runModule();
   if (!transformFile.empty())
@@ -370,29 +426,30 @@ int run() {
   if (inputFiles.size() != 3 && inputFiles.size() != 4)
     return fail("--input", "expected 3 or 4 inputs (Q, K, V[, mask]); got " +
                                Twine(inputFiles.size()));
-  if (outputFiles.empty() || outputFiles.size() > 4)
+  if (outputFiles.size() > 4)
     return fail("--output",
-                "expected 1 to 4 outputs (out[, block mask[, head mask[, "
+                "expected at most 4 outputs (out[, block mask[, head mask[, "
                 "theta_H]]]); got " +
                     Twine(outputFiles.size()));
   if (!simStatsPath.empty() && backendName != "sim")
     return fail("--sim-stats", "needs --backend=sim");
-  std::vector<std::string> inputs, outputs;
-  if (!collectPaths(inputs, outputs))
-    return 1;
+  Expected<std::vector<std::string>> inputPaths =
+      filePathsOf("input", inputFiles);
+  if (!inputPaths)
+    return fail(inputPaths.takeError());
+  const std::vector<std::string> &inputs = *inputPaths;
 
   Expected<ref::AttentionConfig> config = hdp::parseConfigText(configText);
   if (!config)
     return fail("--config", toString(config.takeError()));
 
   // Every file of the run, refused now if it cannot be written.
-  OutputFiles files;
-  Expected<std::vector<size_t>> outputIds = addOutputs(files, outputs);
-  if (!outputIds)
-    return fail(outputIds.takeError());
+  OutputPlan plan;
+  if (Error e = planOutputs(plan))
+    return fail(std::move(e));
   std::optional<size_t> statsId;
   if (!simStatsPath.empty()) {
-    Expected<size_t> id = files.add(simStatsPath);
+    Expected<size_t> id = plan.files.add(simStatsPath);
     if (!id)
       return fail(id.takeError());
     statsId = *id;
@@ -447,17 +504,17 @@ int run() {
                     " make " + toString(std::move(e)));
 
   if (backendName == "sim") {
-    Expected<std::vector<npy::Array>> arrays =
-        runAttentionOnSimulator(*config, operands, files, statsId);
+    Expected<std::vector<npy::Array>> arrays = runAttentionOnSimulator(
+        *config, operands, plan.files, statsId, resultsWanted(plan, 4));
     if (!arrays)
       return fail("--backend=sim", toString(arrays.takeError()));
-    return writeOutputs(files, *outputIds, *arrays);
+    return writeOutputs(plan, *arrays, kAttentionOutputNames);
   }
   if (backendName == "cpu") {
     Expected<std::vector<npy::Array>> arrays = runAttentionOnCPU(operands);
     if (!arrays)
       return fail("--backend=cpu", toString(arrays.takeError()));
-    return writeOutputs(files, *outputIds, *arrays);
+    return writeOutputs(plan, *arrays, kAttentionOutputNames);
   }
 
   std::vector<double> times;
@@ -485,7 +542,8 @@ int run() {
            << "%), pruned " << pruned << " of " << heads << " heads\n";
   }
 
-  return writeOutputs(files, *outputIds, attentionOutputArrays(result));
+  return writeOutputs(plan, attentionOutputArrays(result),
+                      kAttentionOutputNames);
 }
 
 } // namespace
@@ -499,10 +557,12 @@ int main(int argc, char **argv) {
       "  hdp-run --attention --config='#hdp.config<rho = 0.3>' \\\n"
       "    --input=@q.npy --input=@k.npy --input=@v.npy [--input=@mask.npy] "
       "\\\n"
-      "    --output=@out.npy [--output=@block_mask.npy "
-      "[--output=@head_mask.npy [--output=@theta_h.npy]]] "
-      "[--backend=reference|cpu]\n"
+      "    [--output=@out.npy|- [--output=@block_mask.npy|- "
+      "[--output=@head_mask.npy|- [--output=@theta_h.npy|-]]]] "
+      "[--backend=reference|cpu|sim]\n"
       "  hdp-run FILE.mlir --function=NAME --input=@a.npy ... "
-      "--output=@r.npy ...\n");
+      "[--output=@r.npy|- ...]\n\n"
+      "Without --output every result is printed (dtype, shape, first "
+      "values).\n");
   return run();
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Model/Safetensors.h"
+#include "hdp/Support/Float16.h"
 
 #include "llvm/Support/Endian.h"
 #include "gtest/gtest.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <limits>
 
+using namespace hdp;
 using namespace hdp::model;
 
 namespace {
@@ -113,6 +115,10 @@ TEST(Safetensors, RejectsBrokenFramesAndHeaders) {
             "expected '[', '{', or a literal");
   EXPECT_EQ(parseError(fileWith("[1, 2]", "")),
             "m.safetensors: the header must be a JSON object, got an array");
+  // Deep nesting is refused before any document is built.
+  EXPECT_EQ(parseError(fileWith(std::string(100000, '['), "")),
+            "m.safetensors (header): invalid JSON at line 1, column 17: "
+            "arrays and objects nested deeper than 16 levels");
   EXPECT_EQ(parseError(fileWith(R"({"x": 3})", "")),
             "m.safetensors: tensor 'x': expected an object with dtype, shape "
             "and data_offsets, got the integer 3");

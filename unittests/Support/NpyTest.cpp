@@ -73,7 +73,8 @@ std::string writeFile(StringRef path, const Array &array) {
 
 const DType kAll[] = {DType::Bool, DType::I8,  DType::I16, DType::I32,
                       DType::I64,  DType::U8,  DType::U16, DType::U32,
-                      DType::U64,  DType::F32, DType::F64};
+                      DType::U64,  DType::F32, DType::F64, DType::F16,
+                      DType::BF16};
 
 TEST(Npy, RoundTripEveryDTypeAndShape) {
   const std::vector<std::vector<int64_t>> shapes = {
@@ -255,7 +256,7 @@ TEST(Npy, RejectsBigEndianAndUnsupportedDTypes) {
                       data),
               "big-endian dtype '>f4' is not supported; expected "
               "little-endian '<f4'");
-  for (StringRef d : {"<c8", "<f2", "|O", "<U2", "|S8", "<m8"})
+  for (StringRef d : {"<c8", "<f1", "<V4", "|O", "<U2", "|S8", "<m8"})
     expectError(makeNpy(("{'descr': '" + d +
                          "', 'fortran_order': False, 'shape': (1,)}\n")
                             .str(),
@@ -307,6 +308,70 @@ TEST(Npy, ReadFileErrorsNameThePath) {
 // Conversions
 //===----------------------------------------------------------------------===//
 
+/// A 1-D array of 16-bit elements given by their bits.
+Array halfArray(DType dtype, ArrayRef<uint16_t> bits) {
+  Array a(dtype, {static_cast<int64_t>(bits.size())},
+          std::vector<uint8_t>(2 * bits.size()));
+  for (size_t i = 0; i < bits.size(); ++i)
+    support::endian::write16le(a.bytes.data() + 2 * i, bits[i]);
+  return a;
+}
+
+TEST(Npy, ToF32WidensHalfExactly) {
+  // 1, -2, the smallest subnormal 2^-24, the largest subnormal, 65504,
+  // 0.333251953125, -0, inf, NaN.
+  std::vector<float> f = cantFail(
+      toF32(halfArray(DType::F16, {0x3c00, 0xc000, 0x0001, 0x03ff, 0x7bff,
+                                   0x3555, 0x8000, 0x7c00, 0x7e00}),
+            "h.npy"));
+  EXPECT_EQ(f[0], 1.0f);
+  EXPECT_EQ(f[1], -2.0f);
+  EXPECT_EQ(f[2], std::ldexp(1.0f, -24));
+  EXPECT_EQ(f[3], std::ldexp(1023.0f, -24));
+  EXPECT_EQ(f[4], 65504.0f);
+  EXPECT_EQ(f[5], 0.333251953125f);
+  EXPECT_TRUE(f[6] == 0.0f && std::signbit(f[6]));
+  EXPECT_TRUE(std::isinf(f[7]) && f[7] > 0);
+  EXPECT_TRUE(std::isnan(f[8]));
+}
+
+TEST(Npy, ToF32WidensBFloat16Exactly) {
+  // bf16 is the upper half of an f32: 1, -3.140625, 2^-133 (subnormal), -inf.
+  std::vector<float> f = cantFail(
+      toF32(halfArray(DType::BF16, {0x3f80, 0xc049, 0x0001, 0xff80}), "b.npy"));
+  EXPECT_EQ(f[0], 1.0f);
+  EXPECT_EQ(f[1], -3.140625f);
+  EXPECT_EQ(f[2], std::ldexp(1.0f, -133));
+  EXPECT_TRUE(std::isinf(f[3]) && f[3] < 0);
+}
+
+TEST(Npy, ReadsTheSpellingsOfBFloat16) {
+  // np.save of an ml_dtypes.bfloat16 array writes '<V2'; plain numpy's
+  // 2-byte void is '|V2'; some writers put the dtype's name.
+  for (StringRef d : {"<V2", "|V2", "bfloat16"}) {
+    Expected<Array> a =
+        parse(makeNpy(("{'descr': '" + d +
+                       "', 'fortran_order': False, 'shape': (1,)}\n")
+                          .str(),
+                      StringRef("\x80\x3f", 2)),
+              "b.npy");
+    ASSERT_TRUE(static_cast<bool>(a))
+        << d.str() << ": " << errorOf(a.takeError());
+    EXPECT_EQ(a->dtype, DType::BF16);
+    EXPECT_EQ(cantFail(toF32(*a, "b.npy"))[0], 1.0f);
+  }
+  Expected<Array> f16 =
+      parse(makeNpy("{'descr': '<f2', 'fortran_order': False, 'shape': (1,)}\n",
+                    StringRef("\x00\x3c", 2)),
+            "h.npy");
+  ASSERT_TRUE(static_cast<bool>(f16)) << errorOf(f16.takeError());
+  EXPECT_EQ(f16->dtype, DType::F16);
+  expectError(makeNpy("{'descr': '>f2', 'fortran_order': False, "
+                      "'shape': (1,)}\n",
+                      StringRef("\x3c\x00", 2)),
+              "big-endian dtype '>f2' is not supported");
+}
+
 TEST(Npy, ToF32AcceptsFloatsOnly) {
   Array d(DType::F64, {2}, std::vector<uint8_t>(16));
   double vals[2] = {0.1, -1e300};
@@ -322,7 +387,7 @@ TEST(Npy, ToF32AcceptsFloatsOnly) {
   Array i = fromI64({1}, {3});
   std::string msg = errorOf(toF32(i, "q.npy"));
   EXPECT_EQ(msg, "q.npy: dtype <i8 is not a floating-point type; expected "
-                 "<f4 (or <f8)");
+                 "<f4 (or <f8, <f2, bfloat16)");
   EXPECT_NE(errorOf(toF32(fromBool({1}, {1}), "m.npy"))
                 .find("m.npy: dtype "
                       "|b1"),
@@ -352,4 +417,29 @@ TEST(Npy, ToBoolAndToI64) {
             std::string::npos);
 }
 
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Summaries
+//===----------------------------------------------------------------------===//
+
+namespace {
+TEST(Npy, SummarizeShowsDTypeShapeAndFirstValues) {
+  EXPECT_EQ(summarize(fromF32({1, 2, 3}, {0.5f, -1.25f, 3, 4, 5, 1e-7f}), 3),
+            "float32 (1, 2, 3) = [0.5, -1.25, 3, ...] (6 elements)");
+  EXPECT_EQ(summarize(fromF32({2}, {1.0f / 3, 1e10f})),
+            "float32 (2,) = [0.333333, 1e+10] (2 elements)");
+  EXPECT_EQ(summarize(fromBool({1, 3}, {1, 0, 1})),
+            "bool (1, 3) = [1, 0, 1] (3 elements, 2 true)");
+  // The true count covers every element, not only those shown.
+  EXPECT_EQ(summarize(fromBool({4}, {1, 1, 0, 1}), 2),
+            "bool (4,) = [1, 1, ...] (4 elements, 3 true)");
+  EXPECT_EQ(summarize(fromI64({}, {-7})), "int64 () = [-7] (1 element)");
+  EXPECT_EQ(summarize(fromF32({0, 2}, {})), "float32 (0, 2) = [] (0 elements)");
+  Array half(DType::BF16, {1}, {0x80, 0x3f});
+  EXPECT_EQ(summarize(half), "bfloat16 (1,) = [1] (1 element)");
+  Array broken(DType::F32, {3}, std::vector<uint8_t>(5));
+  EXPECT_EQ(summarize(broken),
+            "float32 (3,): 5 bytes, which do not match the shape");
+}
 } // namespace

@@ -114,7 +114,7 @@ TEST_F(NpyInputs, ReadsFloatsAndRefusesOtherDTypes) {
   EXPECT_EQ(t.data, (std::vector<float>{1.5f, -2.0f}));
   std::string m = write("m.npy", npy::fromI64({2}, {1, 2}));
   EXPECT_EQ(errorOf(readFloatInput(m, "mask")),
-            m + ": mask has dtype <i8; expected a float array (<f4 or <f8)");
+            m + ": mask has dtype <i8; expected a float array (<f4, <f8, <f2 or bfloat16)");
   EXPECT_EQ(errorOf(readFloatInput(q + ".missing", "Q")).find(q + ".missing: "),
             0u);
 }

@@ -95,13 +95,6 @@ struct NamedTensor {
 std::string serializeSafetensors(llvm::ArrayRef<NamedTensor> tensors,
                                  llvm::StringRef dtype = "F32");
 
-/// IEEE half and bfloat16 bits to f32 (exact), and f32 to them (round to
-/// nearest even).
-float halfToFloat(uint16_t bits);
-float bfloat16ToFloat(uint16_t bits);
-uint16_t floatToHalf(float value);
-uint16_t floatToBfloat16(float value);
-
 } // namespace hdp::model
 
 #endif // HDP_MODEL_SAFETENSORS_H

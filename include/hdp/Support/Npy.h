@@ -5,7 +5,10 @@
 // hdp's runners and the simulator exchange tensors with Python through it.
 //
 // Reading accepts format versions 1.0, 2.0 and 3.0, C-order arrays and the
-// little-endian (or byte-order-free '|') dtypes listed in DType. Anything else
+// little-endian (or byte-order-free '|') dtypes listed in DType. NumPy has no
+// bfloat16: ml_dtypes' np.save writes it as a 2-byte void ('<V2'), which is
+// read as bfloat16, as is the descr 'bfloat16' (str() of ml_dtypes'
+// dtype, which some writers put in the header). Anything else
 // is an llvm::Error whose message starts with the file name and says what was
 // expected, so that tools can print it unchanged.
 //
@@ -40,18 +43,24 @@ enum class DType {
   U64,  ///< <u8
   F32,  ///< <f4
   F64,  ///< <f8
+  F16,  ///< <f2 (IEEE half)
+  BF16, ///< <V2 or 'bfloat16' (the upper half of an f32)
 };
 
 /// Size of one element in bytes.
 unsigned dtypeSize(DType dtype);
 /// The canonical descr string that numpy writes, e.g. "<f4" or "|b1".
 llvm::StringRef dtypeDescr(DType dtype);
+/// Whether `dtype` is a floating-point type (toF32 accepts it).
+bool isFloat(DType dtype);
 /// Parses a descr string such as "<f4", "|u1" or "=i8"; fails (with a message
 /// that does not name a file) on big-endian or unsupported types.
 llvm::Expected<DType> parseDescr(llvm::StringRef descr);
 
 /// Formats a shape the way Python prints a tuple: "()", "(5,)", "(1, 2)".
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
+/// numpy's name of the dtype: "float32", "bool", "int64", "bfloat16"...
+llvm::StringRef dtypeName(DType dtype);
 /// Number of elements of `shape` (1 for a scalar), or -1 on int64 overflow.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
 
@@ -84,7 +93,8 @@ llvm::Expected<Array> readFile(llvm::StringRef path);
 // Conversions. `name` prefixes error messages.
 //===----------------------------------------------------------------------===//
 
-/// Elements as f32. Accepts f32 and f64 (rounded to nearest); integer and
+/// Elements as f32. Accepts f32, f64 (rounded to nearest), f16 and bf16
+/// (exact); integer and
 /// bool arrays are refused, since silently treating them as activations
 /// usually hides a mixed-up file.
 llvm::Expected<std::vector<float>> toF32(const Array &array,
@@ -109,6 +119,14 @@ Array fromI64(std::vector<int64_t> shape, llvm::ArrayRef<int64_t> values);
 //===----------------------------------------------------------------------===//
 // Writing
 //===----------------------------------------------------------------------===//
+
+/// One line for people: the dtype's name, the shape and the first
+/// `maxValues` elements in C order, e.g.
+///   float32 (1, 2, 3) = [0.5, -1.25, 3, ...] (6 elements)
+///   bool (1, 2) = [1, 0] (2 elements, 1 true)
+/// Floats print with 6 significant digits; an array whose bytes do not
+/// match its shape says so instead.
+std::string summarize(const Array &array, size_t maxValues = 8);
 
 /// The bytes of a .npy file (format 1.0, or 2.0 if the header needs it) for
 /// `array`. Fails if the byte count does not match the shape.

@@ -30,8 +30,9 @@ llvm::Expected<npy::Array> readNpyInput(llvm::StringRef path,
                                         llvm::StringRef role,
                                         int64_t limit = kMaxTensorBytes);
 
-/// Reads a float operand (f32, or f64 rounded to f32); other dtypes are
-/// refused: "<path>: Q has dtype <i4; expected a float array (<f4 or <f8)".
+/// Reads a float operand (f32; f64 rounded to f32; f16 and bf16 widened);
+/// other dtypes are refused: "<path>: Q has dtype <i4; expected a float
+/// array (<f4, <f8, <f2 or bfloat16)".
 llvm::Expected<ref::Tensor<float>>
 readFloatInput(llvm::StringRef path, llvm::StringRef role,
                int64_t limit = kMaxTensorBytes);
