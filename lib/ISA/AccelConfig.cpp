@@ -29,7 +29,9 @@ using StringMember = std::string AccelConfig::*;
 using U32Member = uint32_t AccelConfig::*;
 using U64Member = uint64_t AccelConfig::*;
 using RealMember = double AccelConfig::*;
-using Member = std::variant<StringMember, U32Member, U64Member, RealMember>;
+using PrecisionMember = Precision AccelConfig::*;
+using Member = std::variant<StringMember, U32Member, U64Member, RealMember,
+                            PrecisionMember>;
 
 /// One key of the configuration file.
 struct Field {
@@ -85,6 +87,9 @@ const Field kFields[] = {
      true},
     {"dram.latency_cycles", &AccelConfig::dramLatencyCycles, 0, 1e6, true},
     {"dram.burst_bytes", &AccelConfig::dramBurstBytes, 1, 65536, true},
+    {"precision.v", &AccelConfig::vPrecision, 0, 0, true},
+    {"precision.p", &AccelConfig::pPrecision, 0, 0, true},
+    {"precision.out", &AccelConfig::outPrecision, 0, 0, true},
     {"energy.int_mac_pj", &AccelConfig::energyIntMacPj, 0, 1e6, true},
     {"energy.pv_mac_pj", &AccelConfig::energyPvMacPj, 0, 1e6, true},
     {"energy.se_op_pj", &AccelConfig::energySeOpPj, 0, 1e6, true},
@@ -132,6 +137,13 @@ std::string checkField(const Field &f, const AccelConfig &config) {
     if (std::string(f.path) == "name")
       if (std::string why = checkName(config.*(*m)); !why.empty())
         return std::string("key '") + f.path + "': " + why;
+    return "";
+  }
+  if (auto *m = std::get_if<PrecisionMember>(&f.member)) {
+    unsigned v = static_cast<unsigned>(config.*(*m));
+    if (v > static_cast<unsigned>(Precision::FP16))
+      return std::string("key '") + f.path +
+             "': expected \"f32\", \"bf16\" or \"fp16\"";
     return "";
   }
   double value;
@@ -186,6 +198,23 @@ std::string assign(const Field &f, const json &value, AccelConfig &config) {
     config.*(*m) = value.get<std::string>();
     return checkField(f, config);
   }
+  if (auto *m = std::get_if<PrecisionMember>(&f.member)) {
+    const std::string expected = "\"f32\", \"bf16\" or \"fp16\"";
+    if (!value.is_string())
+      return prefix + expected + ", got " + describe(value);
+    std::string text = value.get<std::string>();
+    for (Precision p : {Precision::F32, Precision::BF16, Precision::FP16})
+      if (text == precisionName(p)) {
+        config.*(*m) = p;
+        return "";
+      }
+    // int8 would need a scale per tensor that neither the program nor the
+    // inputs carry.
+    return prefix + expected +
+           " (int8 needs a per-tensor scale the program "
+           "does not carry), got " +
+           describe(value);
+  }
   if (auto *m = std::get_if<RealMember>(&f.member)) {
     if (!value.is_number())
       return prefix + "a number " + rangeText(f, false) + ", got " +
@@ -222,6 +251,41 @@ std::string assign(const Field &f, const json &value, AccelConfig &config) {
 
 } // namespace
 
+const char *precisionName(Precision p) {
+  switch (p) {
+  case Precision::F32:
+    return "f32";
+  case Precision::BF16:
+    return "bf16";
+  case Precision::FP16:
+    return "fp16";
+  }
+  return "?";
+}
+
+float roundTo(Precision p, float x) {
+  switch (p) {
+  case Precision::F32:
+    return x;
+  case Precision::BF16: {
+    if (std::isnan(x))
+      return x;
+    uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    // Round to nearest even on the 16 dropped bits (a carry into the
+    // exponent is the correct rounding, up to infinity).
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    bits &= 0xffff0000u;
+    float y;
+    std::memcpy(&y, &bits, 4);
+    return y;
+  }
+  case Precision::FP16:
+    return static_cast<float>(static_cast<_Float16>(x));
+  }
+  return x;
+}
+
 uint64_t AccelConfig::hash() const {
   uint64_t h = 0xcbf29ce484222325ULL; // FNV-1a 64 offset basis
   auto mix = [&](const void *data, size_t size) {
@@ -249,6 +313,8 @@ uint64_t AccelConfig::hash() const {
       mixU64(this->*(*m));
     } else if (auto *m = std::get_if<U64Member>(&f.member)) {
       mixU64(this->*(*m));
+    } else if (auto *m = std::get_if<PrecisionMember>(&f.member)) {
+      mixU64(static_cast<uint64_t>(this->*(*m)));
     } else {
       double d = this->*(std::get<RealMember>(f.member));
       uint64_t bits;
@@ -294,13 +360,14 @@ Expected<AccelConfig> parseAccelConfig(StringRef jsonText, StringRef fileName) {
     }
     // Top level also lists the sections.
     if (section.empty())
-      for (const char *s : {"pe", "se", "softmax", "sram", "dram", "energy"})
+      for (const char *s :
+           {"pe", "se", "softmax", "sram", "dram", "precision", "energy"})
         list += std::string(", ") + s;
     return list;
   };
   auto isSection = [](StringRef key) {
     return key == "pe" || key == "se" || key == "softmax" || key == "sram" ||
-           key == "dram" || key == "energy";
+           key == "dram" || key == "precision" || key == "energy";
   };
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string &key = it.key();
@@ -362,6 +429,8 @@ std::string accelConfigToJson(const AccelConfig &config) {
       holder[key] = config.*(*m);
     else if (auto *m = std::get_if<U64Member>(&f.member))
       holder[key] = config.*(*m);
+    else if (auto *m = std::get_if<PrecisionMember>(&f.member))
+      holder[key] = precisionName(config.*(*m));
     else
       holder[key] = config.*(std::get<RealMember>(f.member));
   }

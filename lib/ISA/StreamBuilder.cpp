@@ -463,7 +463,8 @@ uint64_t thetaBytes(const AttentionShape &shape,
 
 uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
                          const AttentionShape &shape,
-                         const AttentionParams &params) {
+                         const AttentionParams &params,
+                         unsigned vElementBytes) {
   // Products of 32-bit dimensions can exceed 64 bits: compute in 128 bits
   // and saturate, so an absurd shape reads as "does not fit", never wraps.
   using u128 = unsigned __int128;
@@ -480,7 +481,7 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
     bytes = bitsToBytes(u128(keys) * shape.D * fixedBits);
     break;
   case Buffer::V:
-    bytes = u128(keys) * shape.Dv * 4;
+    bytes = u128(keys) * shape.Dv * vElementBytes;
     break;
   case Buffer::Mask:
     bytes = u128(rows) * keys * 4;
@@ -539,14 +540,16 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
 
   // K and V chunks: as many keys (multiples of bn) as fit one slot.
   for (Buffer b : {Buffer::K, Buffer::V}) {
+    const unsigned vBytes = precisionBytes(accel.vPrecision);
     auto fits = [&](uint64_t keys) {
-      return slotBytesNeeded(b, 0, keys, shape, params) <= slotCapacity(sig, b);
+      return slotBytesNeeded(b, 0, keys, shape, params, vBytes) <=
+             slotCapacity(sig, b);
     };
     uint64_t chunk = largestFitting(bn, shape.M, fits);
     if (!chunk) {
       uint64_t keys = std::min<uint64_t>(bn, shape.M);
       return tooSmall(b, "one block column (" + Twine(keys) + " keys)",
-                      slotBytesNeeded(b, 0, keys, shape, params), sig);
+                      slotBytesNeeded(b, 0, keys, shape, params, vBytes), sig);
     }
     (b == Buffer::K ? plan.kChunk : plan.vChunk) = static_cast<uint32_t>(chunk);
   }

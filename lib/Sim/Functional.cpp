@@ -245,7 +245,7 @@ Error Machine::execute(const Command &c, Effect &e) {
           bytes = packedBytes(keys * shape.D, params.fracBits);
           break;
         case Tensor::V:
-          bytes = keys * shape.Dv * 4;
+          bytes = keys * shape.Dv * precisionBytes(config.vPrecision);
           break;
         case Tensor::Mask:
           bytes = (maskStrides[2] ? rows : 1) * (maskStrides[3] ? keys : 1) * 4;
@@ -257,7 +257,7 @@ Error Machine::execute(const Command &c, Effect &e) {
                               1);
           break;
         case Tensor::Out:
-          bytes = rows * shape.Dv * 4;
+          bytes = rows * shape.Dv * precisionBytes(config.outPrecision);
           break;
         default:
           break;
@@ -338,7 +338,7 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
     const bool isInt = c.tensor == Tensor::KInt;
     auto runBytes = [&](uint64_t keys) {
       if (isV)
-        return keys * Dv * 4;
+        return keys * Dv * precisionBytes(config.vPrecision);
       return packedBytes(keys * D, isInt ? params.intBits : params.fracBits);
     };
 
@@ -374,8 +374,10 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
       uint64_t key0 = uint64_t(c.col0) + j;
       if (isV) {
         VSlot &s = cb.v[c.slots[slot::DmaLoad::slot]];
+        // DRAM holds V in precision.v (the host converted it).
         const float *src = &vTensor->data[(bh * shape.M + key0) * Dv];
-        std::copy_n(src, keys * Dv, s.data.begin() + uint64_t(j) * Dv);
+        std::transform(src, src + keys * Dv, s.data.begin() + uint64_t(j) * Dv,
+                       [&](float x) { return roundTo(config.vPrecision, x); });
         std::fill_n(s.fetched.begin() + j, keys, 1);
       } else {
         KSlot &s = cb.k[c.slots[slot::DmaLoad::slot]];
@@ -490,12 +492,15 @@ Error Machine::dmaStore(const Command &c, Effect &e) {
       return wrongSlot("out", c.slots[slot::DmaStore::slot], o.tag, "rows", c,
                        c.row0, c.rows);
     const uint32_t Dv = shape.Dv;
-    std::copy_n(o.data.begin() + uint64_t(c.row0 - o.tag.start) * Dv,
-                uint64_t(c.rows) * Dv,
-                outDram.begin() + (bh * shape.N + c.row0) * Dv);
-    uint64_t bytes = uint64_t(c.rows) * Dv * 4;
+    // The f32 accumulators leave in precision.out.
+    auto src = o.data.begin() + uint64_t(c.row0 - o.tag.start) * Dv;
+    std::transform(src, src + uint64_t(c.rows) * Dv,
+                   outDram.begin() + (bh * shape.N + c.row0) * Dv,
+                   [&](float x) { return roundTo(config.outPrecision, x); });
+    uint64_t bytes =
+        uint64_t(c.rows) * Dv * precisionBytes(config.outPrecision);
     e.dramBytes = burstRound(bytes);
-    e.sramRead = bytes;
+    e.sramRead = uint64_t(c.rows) * Dv * 4;
     return Error::success();
   }
   case Tensor::HeadTable: {
@@ -794,7 +799,9 @@ Error Machine::pePv(const Command &c, Effect &e) {
                       " (a kept block), which "
                       "v slot " +
                       Twine(int(c.slots[slot::PePv::v])) + " did not fetch");
-        const float pj = p[j];
+        // Products of precision.p and precision.v values are exact in
+        // f32; they accumulate in f32.
+        const float pj = roundTo(config.pPrecision, p[j]);
         const float *row = &v.data[vj * Dv];
         // Same adds in the same order as the reference, per output element.
         for (uint32_t d = 0; d < Dv; ++d)
@@ -840,7 +847,8 @@ Error Machine::pePv(const Command &c, Effect &e) {
   e.unitCycles =
       a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
   e.pvMacs = pairs * a.tileRows * a.tileK * a.tileCols;
-  e.sramRead = keysRead * 4 + pairs * a.tileK * a.tileCols * 4;
+  e.sramRead = keysRead * 4 +
+               pairs * a.tileK * a.tileCols * precisionBytes(a.vPrecision);
   e.sramWrite = uint64_t(c.rows) * Dv * 4;
   return Error::success();
 }

@@ -696,8 +696,9 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
       // checked against the slot's contents when they run.
       if (!o.write)
         continue;
-      uint64_t needed = slotBytesNeeded(o.buffer, rows, keys, program.shape,
-                                        program.attention);
+      uint64_t needed =
+          slotBytesNeeded(o.buffer, rows, keys, program.shape,
+                          program.attention, precisionBytes(config.vPrecision));
       // Int(K) alone (phase A) needs only its plane; Frac(K) joins it.
       if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::KInt)
         needed = packedBytes(keys * program.shape.D, program.attention.intBits);

@@ -115,9 +115,12 @@ echo "== installed hdp-run --attention on reference, cpu and sim"
 "$python" "$src/utils/make_attention_inputs.py" --shape 1,2,16,12,8 --seed 21 \
   --mask padding --out-dir . >/dev/null
 config='#hdp.config<rho = 0.3, tau_h = 0.5>'
+# The installed HDP-Edge with an f32 P·V datapath (precision.* = f32), which
+# rounds exactly as the reference.
+sed 's/"bf16"/"f32"/' "$prefix/share/hdp/configs/hdp-edge.json" >edge-f32.json
 for backend in reference cpu sim; do
   extra=()
-  [[ $backend == sim ]] && extra=(--accel-config="$prefix/share/hdp/configs/hdp-edge.json")
+  [[ $backend == sim ]] && extra=(--accel-config=edge-f32.json)
   "$prefix/bin/hdp-run" --attention --config="$config" --backend=$backend \
     "${extra[@]}" --input=@q.npy --input=@k.npy --input=@v.npy \
     --input=@mask.npy --output=@$backend-out.npy --output=@$backend-bm.npy ||
@@ -204,7 +207,9 @@ q, k, v, mask = (np.load(n + ".npy") for n in ("q", "k", "v", "mask"))
 want = hdp_numpy_ref.attention(q, k, v, mask, rho=0.3, tau_h=0.5)
 for backend in ("cpu", "sim", "reference"):
     got = hdp.attention(q, k, v, mask, config=hdp.Config(rho=0.3, tau_h=0.5),
-                        backend=backend, return_masks=True)
+                        backend=backend, return_masks=True,
+                        accel_config="edge-f32.json" if backend == "sim"
+                        else None)
     assert np.abs(got.out - want[0]).max() <= 1e-5, backend
     for g, w in zip(got[1:4], want[1:]):
         assert np.array_equal(g, w), backend

@@ -3,6 +3,7 @@ numpy implementation of docs/semantics.md (utils/hdp_numpy_ref.py): masks
 and theta_H identical, outputs within 1e-5."""
 
 import concurrent.futures
+import os
 
 import numpy as np
 import pytest
@@ -12,6 +13,28 @@ import hdp_numpy_ref
 from hdp import _attention
 
 BACKENDS = ("cpu", "reference", "sim")
+
+
+def _f32_edge_config():
+    """HDP-Edge with an f32 P·V datapath (precision.* = f32), on which the
+    simulator rounds exactly as the reference; the shipped bf16 datapath is
+    tested against its own tolerance in unittests/Sim."""
+    import json
+    import tempfile
+    with open(os.path.join(hdp.accel_configs_dir(), "hdp-edge.json")) as f:
+        config = json.load(f)
+    config["precision"] = {"v": "f32", "p": "f32", "out": "f32"}
+    path = os.path.join(tempfile.mkdtemp(prefix="hdp-test-"), "edge-f32.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return path
+
+
+F32_EDGE = _f32_edge_config()
+
+
+def accel_for(backend):
+    return F32_EDGE if backend == "sim" else None
 
 
 def operands(seed, b=2, h=3, n=12, m=10, d=8, dv=6):
@@ -54,7 +77,8 @@ def test_matches_numpy_semantics(backend, index):
     q, k, v = operands(index)
     mask = padding_mask(index, q.shape[0], k.shape[2])
     got = hdp.attention(q, k, v, mask, config=hdp.Config(**config),
-                        backend=backend, return_masks=True)
+                        backend=backend, accel_config=accel_for(backend),
+                        return_masks=True)
     want = hdp_numpy_ref.attention(q, k, v, mask, **config)
     check_against_numpy(got, want)
     if config.get("policy") != "dense":
@@ -72,7 +96,7 @@ def test_mask_shapes(backend, mask_shape):
         if mask_shape:
             mask[..., 1] = -1e4  # removed everywhere
     got = hdp.attention(q, k, v, mask, config="rho = 0.2", backend=backend,
-                        return_masks=True)
+                        accel_config=accel_for(backend), return_masks=True)
     check_against_numpy(got, hdp_numpy_ref.attention(q, k, v, mask, rho=0.2))
 
 
@@ -192,7 +216,8 @@ def test_signed_importance(backend):
     mask = padding_mask(16, q.shape[0], k.shape[2])
     config = dict(rho=0.3, importance="signed")
     got = hdp.attention(q, k, v, mask, config=hdp.Config(**config),
-                        backend=backend, return_masks=True)
+                        backend=backend, accel_config=accel_for(backend),
+                        return_masks=True)
     check_against_numpy(got, hdp_numpy_ref.attention(q, k, v, mask, **config))
     # The key reaches the runtime: the paper's ranking keeps other blocks.
     plain = hdp.attention(q, k, v, mask, config="rho = 0.3", backend=backend,

@@ -35,8 +35,9 @@ with torch.no_grad():
 
 def test_numpy_example():
     assert out.shape == (1, 4, 64, 32) and out.dtype == np.float32
-    # The cpu and the simulator agree, and something was pruned.
-    assert np.abs(out - result.out).max() <= 1e-5
+    # The cpu and the simulator agree (within the shipped bf16 P·V datapath's
+    # 2^-7 of max|V|, docs/accelerator.md), and something was pruned.
+    assert np.abs(out - result.out).max() <= 2.0 ** -7 * max(1.0, np.abs(v).max())
     assert 0 < result.block_mask.mean() < 1
     assert result.stats["cycles"]["total"] > 0
 

@@ -12,6 +12,9 @@
 
 #include "gtest/gtest.h"
 
+#include <cmath>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 using namespace hdp::accel;
@@ -81,7 +84,9 @@ TEST(AccelConfig, HashSeesEveryParameter) {
       continue;
     for (auto &[key, v] : value.items()) {
       json changed = base;
-      if (v.is_number_integer())
+      if (v.is_string()) // a precision
+        changed[section][key] = v == "fp16" ? "f32" : "fp16";
+      else if (v.is_number_integer())
         changed[section][key] = v.get<int64_t>() + 2;
       else
         changed[section][key] = v.get<double>() * 1.5 + 0.25;
@@ -97,6 +102,54 @@ TEST(AccelConfig, HashSeesEveryParameter) {
   Expected<AccelConfig> c = parseAccelConfig(described.dump(), "x");
   ASSERT_TRUE(bool(c));
   EXPECT_EQ(c->hash(), h0);
+}
+
+TEST(AccelConfig, PrecisionKeysTakeTheirFormatsOnly) {
+  json base = edgeJson();
+  for (const char *key : {"v", "p", "out"}) {
+    for (const char *good : {"f32", "bf16", "fp16"}) {
+      json changed = base;
+      changed["precision"][key] = good;
+      Expected<AccelConfig> c = parseAccelConfig(changed.dump(), "x.json");
+      ASSERT_TRUE(bool(c)) << toString(c.takeError());
+      Expected<AccelConfig> again =
+          parseAccelConfig(accelConfigToJson(*c), "again.json");
+      ASSERT_TRUE(bool(again));
+      EXPECT_EQ(again->hash(), c->hash());
+    }
+    json changed = base;
+    changed["precision"][key] = "int8";
+    Expected<AccelConfig> c = parseAccelConfig(changed.dump(), "x.json");
+    ASSERT_FALSE(bool(c));
+    EXPECT_EQ(toString(c.takeError()),
+              std::string("x.json: key 'precision.") + key +
+                  "': expected \"f32\", \"bf16\" or \"fp16\" (int8 needs "
+                  "a per-tensor scale the program does not carry), got "
+                  "\"int8\"");
+    changed["precision"][key] = 16;
+    c = parseAccelConfig(changed.dump(), "x.json");
+    ASSERT_FALSE(bool(c));
+    EXPECT_EQ(toString(c.takeError()),
+              std::string("x.json: key 'precision.") + key +
+                  "': expected \"f32\", \"bf16\" or \"fp16\", got 16");
+  }
+}
+
+TEST(AccelConfig, RoundingIsToNearestEven) {
+  // bf16 keeps 8 significand bits (steps of 2^-7 above 1): 1 + 2^-8 is a
+  // tie, rounded to the even 1; 1 + 3·2^-8 a tie rounded to the even 1 +
+  // 2^-6. fp16 keeps 11 (steps of 2^-10) and overflows above 65504.
+  EXPECT_EQ(roundTo(Precision::BF16, 1.0f + std::ldexp(1.0f, -8)), 1.0f);
+  EXPECT_EQ(roundTo(Precision::BF16, 1.0f + 3 * std::ldexp(1.0f, -8)),
+            1.0f + std::ldexp(1.0f, -6));
+  EXPECT_EQ(roundTo(Precision::BF16,
+                    1.0f + std::ldexp(1.0f, -7) + std::ldexp(1.0f, -9)),
+            1.0f + std::ldexp(1.0f, -7));
+  EXPECT_EQ(roundTo(Precision::FP16, 1.0f + std::ldexp(1.0f, -11)), 1.0f);
+  EXPECT_EQ(roundTo(Precision::FP16, 70000.0f),
+            std::numeric_limits<float>::infinity());
+  EXPECT_EQ(roundTo(Precision::F32, 0.1f), 0.1f);
+  EXPECT_TRUE(std::isnan(roundTo(Precision::BF16, std::nanf(""))));
 }
 
 TEST(AccelConfig, BadJsonNamesLineAndColumn) {

@@ -317,6 +317,52 @@ TEST(SimFunctional, KeyTilesMatchTheReferenceWithinTheOnlineTolerance) {
               worstExact, worstPoly);
 }
 
+TEST(SimFunctional, ShippedPrecisionsMatchTheReferenceWithinTheirTolerance) {
+  // V, P and the output rounded to bf16 or fp16 (products exact, f32
+  // accumulation): masks and θ_H bit-exact, outputs within 2^-7 (bf16) and
+  // 2^-10 (fp16) of the reference, relative to max(1, max |V|); with the
+  // online softmax's 2^-7 on top for poly in key tiles.
+  float worst[2] = {0, 0};
+  for (unsigned seed = 1; seed <= 120; ++seed) {
+    RandomCase rc = makeCase(seed);
+    const ref::Tensor<float> *mask =
+        rc.inputs.mask ? &*rc.inputs.mask : nullptr;
+    ref::AttentionResult expected =
+        ref::attention(rc.inputs.q, rc.inputs.k, rc.inputs.v, mask, rc.config);
+    float maxV = 1;
+    for (float x : rc.inputs.v.data)
+      if (std::isfinite(x))
+        maxV = std::max(maxV, std::fabs(x));
+    accel::AttentionParams params =
+        accel::AttentionParams::from(rc.config, rc.shape.D);
+    llvm::Expected<bool> dense = accel::selectDenseEngine(params, {});
+    ASSERT_TRUE(bool(dense));
+    for (accel::Precision p :
+         {accel::Precision::BF16, accel::Precision::FP16}) {
+      accel::AccelConfig accel = seed % 2
+                                     ? loadShippedConfig("hdp-edge.json")
+                                     : loadShippedConfig("hdp-server.json");
+      accel.vPrecision = accel.pPrecision = accel.outPrecision = p;
+      const bool bf16 = p == accel::Precision::BF16;
+      float tolerance = (bf16 ? 1.0f / 128 : 1.0f / 1024) * maxV;
+      if (rc.config.softmax == ref::SoftmaxKind::Poly)
+        tolerance += 1.0f / 128;
+      sim::SimResult r = compileAndRun(rc.shape, rc.config, accel, rc.inputs);
+      if (HasFailure())
+        return;
+      float err = 0;
+      expectAgreement(r, expected,
+                      rc.description + " in " + accel::precisionName(p), *dense,
+                      tolerance, &err);
+      worst[bf16 ? 0 : 1] = std::max(worst[bf16 ? 0 : 1], err / maxV);
+      if (HasFailure())
+        return;
+    }
+  }
+  std::printf("worst |out - reference| / max(1, max|V|): bf16 %g, fp16 %g\n",
+              worst[0], worst[1]);
+}
+
 TEST(SimFunctional, EveryPolicyAndTheTinyConfigAtMediumSize) {
   // Larger shapes with several strips and chunks per head on every config.
   auto shape = accel::AttentionShape::fromDims(2, 3, 70, 90, 24, 16, true);

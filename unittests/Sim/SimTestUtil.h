@@ -15,11 +15,20 @@
 
 namespace hdp::simtest {
 
-inline accel::AccelConfig loadConfig(llvm::StringRef name) {
+/// A shipped configuration as it is (precision.* bf16).
+inline accel::AccelConfig loadShippedConfig(llvm::StringRef name) {
   llvm::Expected<accel::AccelConfig> c = accel::loadAccelConfig(
       std::string(HDP_SOURCE_DIR) + "/configs/" + name.str());
   EXPECT_TRUE(bool(c)) << (c ? "" : llvm::toString(c.takeError()));
   return *c;
+}
+
+/// A shipped configuration with an f32 P·V datapath: the simulator then
+/// rounds exactly as the reference, which most tests compare with at 1e-5.
+inline accel::AccelConfig loadConfig(llvm::StringRef name) {
+  accel::AccelConfig c = loadShippedConfig(name);
+  c.vPrecision = c.pPrecision = c.outPrecision = accel::Precision::F32;
+  return c;
 }
 
 /// Attention-like data: a shared low-rank structure between Q and K (so

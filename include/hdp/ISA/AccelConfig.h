@@ -21,6 +21,18 @@
 
 namespace hdp::accel {
 
+/// A number format of the P·V datapath (docs/accelerator.md, "Precision").
+enum class Precision : uint8_t { F32, BF16, FP16 };
+/// "f32", "bf16", "fp16".
+const char *precisionName(Precision p);
+/// Bytes of one element in DRAM and SRAM.
+inline unsigned precisionBytes(Precision p) {
+  return p == Precision::F32 ? 4 : 2;
+}
+/// `x` rounded to `p` (round to nearest, ties to even; overflow to ±inf),
+/// as an f32.
+float roundTo(Precision p, float x);
+
 /// Every parameter of the co-processor. Buffer sizes are per core and are
 /// split into two equal slots (double buffering).
 struct AccelConfig {
@@ -65,6 +77,12 @@ struct AccelConfig {
   double dramBytesPerCycle = 0;
   uint32_t dramLatencyCycles = 0;
   uint32_t dramBurstBytes = 0; ///< transfers are rounded up to bursts
+
+  // Number formats of the P·V datapath; products are exact and accumulate
+  // in f32.
+  Precision vPrecision = Precision::F32;   ///< V in DRAM and SRAM
+  Precision pPrecision = Precision::F32;   ///< probabilities into the PE
+  Precision outPrecision = Precision::F32; ///< the output in DRAM
 
   // Energy per operation, in picojoules, and static power.
   double energyIntMacPj = 0;   ///< one I/F-bit integer MAC

@@ -107,12 +107,14 @@ bool isDenseEngineProgram(const Program &program);
 
 /// Bytes one slot of `buffer` holds on `accel`.
 uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer);
-/// Bytes a slot of `buffer` needs for `rows` query rows (Q, Mask, Score,
+/// Bytes a slot of `buffer` needs (V elements of `vElementBytes`: the
+/// configuration's precision.v) for `rows` query rows (Q, Mask, Score,
 /// Theta, BlockMask, Out) and `keys` keys (K, V, Mask; Score: a key tile of
 /// `keys` columns, or all M when 0).
 uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
                          const AttentionShape &shape,
-                         const AttentionParams &params);
+                         const AttentionParams &params,
+                         unsigned vElementBytes = 4);
 /// Bytes of one θ accumulator: 4 when every block's Σ|S_int| fits 31 bits.
 uint64_t thetaBytes(const AttentionShape &shape, const AttentionParams &params);
 /// Bytes of `count` elements of `bits` bits each, rounded up.
