@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Dialect/HDP/Transforms/Passes.h"
+#include "hdp/Pipelines/Passes.h"
 #include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -33,159 +34,6 @@
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
-
-namespace {
-/// Marks every public function `llvm.emit_c_interface` so that JIT and AOT
-/// callers get `_mlir_ciface_NAME` wrappers taking memref descriptors.
-struct EmitCInterfacePass
-    : PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
-  StringRef getArgument() const override { return "hdp-emit-c-interface"; }
-  StringRef getDescription() const override {
-    return "Mark public functions llvm.emit_c_interface";
-  }
-  void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal())
-        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                      UnitAttr::get(&getContext()));
-  }
-};
-
-/// Rewrites memref.copy into linalg.copy (and so, later, into loops): the
-/// LLVM lowering would otherwise call `memrefCopy` from MLIR's runner
-/// library for strided copies, which JIT and AOT users do not link.
-struct CopiesToLinalgPass
-    : PassWrapper<CopiesToLinalgPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalgPass)
-  StringRef getArgument() const override { return "hdp-copies-to-linalg"; }
-  StringRef getDescription() const override {
-    return "Rewrite memref.copy into linalg.copy (no runtime library call)";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<linalg::LinalgDialect>();
-  }
-  void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
-    getOperation().walk([&](memref::CopyOp copy) {
-      rewriter.setInsertionPoint(copy);
-      linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
-                             copy.getTarget());
-      rewriter.eraseOp(copy);
-    });
-  }
-};
-/// Rewrites math.exp (the exact softmax, 16 lanes) into upstream's
-/// polynomial approximation (range reduction by ln 2 and a polynomial, within
-/// a few ulp of expf), which stays vectorised; otherwise each lane would call
-/// expf.
-struct VectorExpApproximationPass
-    : PassWrapper<VectorExpApproximationPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(VectorExpApproximationPass)
-  StringRef getArgument() const override { return "hdp-vector-exp-approx"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, math::MathDialect,
-                    vector::VectorDialect>();
-  }
-  void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
-      // Operation names ("math.exp"), not function names.
-      return name == math::ExpOp::getOperationName();
-    });
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-};
-
-/// Decomposes linalg ops that are aggregates of others (linalg.softmax into
-/// max, sub, exp, sum and div generics), as upstream's
-/// transform.structured.decompose_interface does: the loop lowering leaves
-/// them in place.
-struct DecomposeAggregatedOpsPass
-    : PassWrapper<DecomposeAggregatedOpsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DecomposeAggregatedOpsPass)
-  StringRef getArgument() const override {
-    return "hdp-decompose-aggregated-ops";
-  }
-  StringRef getDescription() const override {
-    return "Decompose linalg ops with AggregatedOpInterface (linalg.softmax) "
-           "into linalg.generic ops";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, linalg::LinalgDialect,
-                    math::MathDialect>();
-  }
-  void runOnOperation() override {
-    SmallVector<linalg::AggregatedOpInterface> aggregates;
-    getOperation().walk(
-        [&](linalg::AggregatedOpInterface op) { aggregates.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (linalg::AggregatedOpInterface op : aggregates) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rewriter);
-      if (failed(parts)) {
-        mlir::emitError(op->getLoc())
-            << "hdp-cpu-pipeline: cannot decompose '" << op->getName() << "'";
-        return signalPassFailure();
-      }
-      rewriter.replaceOp(op, *parts);
-    }
-  }
-};
-
-/// Fails, with one error at the first op left over, unless only the LLVM
-/// dialect remains: otherwise translating to LLVM IR would fail later, far
-/// from the cause.
-struct CheckLoweredToLLVMPass
-    : PassWrapper<CheckLoweredToLLVMPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckLoweredToLLVMPass)
-  StringRef getArgument() const override { return "hdp-check-lowered-to-llvm"; }
-  StringRef getDescription() const override {
-    return "Fail naming the first op that is not in the LLVM dialect";
-  }
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<Operation *> leftOver;
-    module.walk([&](Operation *op) {
-      // OpenMP ops translate to LLVM IR (runtime calls) as they are.
-      if (op != module.getOperation() &&
-          !isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
-        leftOver.push_back(op);
-    });
-    if (leftOver.empty())
-      return;
-    // Unrealized casts are left where a conversion gave up on something
-    // else: name that something.
-    Operation *first = leftOver.front();
-    for (Operation *op : leftOver)
-      if (!isa<UnrealizedConversionCastOp>(op)) {
-        first = op;
-        break;
-      }
-    llvm::SetVector<StringRef> others;
-    for (Operation *op : leftOver)
-      if (op->getName() != first->getName())
-        others.insert(op->getName().getStringRef());
-    int64_t count = leftOver.size();
-    // On the location, not the op: the diagnostic stays one line instead of
-    // printing the op (and all it contains).
-    InFlightDiagnostic diag = mlir::emitError(first->getLoc());
-    diag << "hdp-cpu-pipeline: '" << first->getName()
-         << "' was not lowered to the LLVM dialect";
-    if (count > 1) {
-      diag << " (" << count << " ops left over";
-      if (!others.empty()) {
-        diag << ", also ";
-        llvm::interleaveComma(
-            others, diag, [&](StringRef name) { diag << "'" << name << "'"; });
-      }
-      diag << ")";
-    }
-    signalPassFailure();
-  }
-};
-} // namespace
 
 std::string hdp::hostIntKernels() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
@@ -216,7 +64,7 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   // Frontend code around (or instead of) the attention: softmax, and
   // elementwise arith/math on tensors (e.g. the f16 casts around an f32
   // attention), which bufferization cannot take as they are.
-  pm.addPass(std::make_unique<DecomposeAggregatedOpsPass>());
+  pm.addPass(hdp::createHDPDecomposeAggregatedOps());
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   if (options.tileBlockRows > 0) {
@@ -237,7 +85,7 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(std::make_unique<CopiesToLinalgPass>());
+  pm.addPass(hdp::createHDPCopiesToLinalg());
 
   // Loop-invariant subviews (the K and V slices of a head) move out of the
   // loop over block-row tiles, so that hdp-lower-to-loops prepares K once
@@ -246,14 +94,14 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   hdp::HDPLowerToLoopsOptions lowering;
   lowering.intKernels = options.intKernels;
   pm.addPass(hdp::createHDPLowerToLoops(lowering));
-  pm.addPass(std::make_unique<VectorExpApproximationPass>());
+  pm.addPass(hdp::createHDPVectorExpApprox());
   // Other linalg in the module (frontend code around the attention).
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createCSEPass());
   if (options.numThreads != 1) {
-    pm.addPass(hdp::createParallelizeLoopsPass());
+    pm.addPass(hdp::createHDPParallelizeLoops());
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = static_cast<unsigned>(options.numThreads);
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
@@ -264,7 +112,7 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   }
 
   if (options.emitCInterface)
-    pm.addPass(std::make_unique<EmitCInterfacePass>());
+    pm.addPass(hdp::createHDPEmitCInterface());
   // Subviews of tiles become explicit offset arithmetic (affine.apply),
   // which lower-affine then turns into arith.
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -279,7 +127,7 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(std::make_unique<CheckLoweredToLLVMPass>());
+  pm.addPass(hdp::createHDPCheckLoweredToLLVM());
 }
 
 namespace {
@@ -313,11 +161,7 @@ buildCPUPipelineFromText(OpPassManager &pm, StringRef text,
 void hdp::registerPipelines() {
   // The pipeline's own steps, so that a transform script
   // (transform.apply_registered_pass) can spell out the same compilation.
-  PassRegistration<EmitCInterfacePass>();
-  PassRegistration<CopiesToLinalgPass>();
-  PassRegistration<DecomposeAggregatedOpsPass>();
-  PassRegistration<CheckLoweredToLLVMPass>();
-  hdp::registerParallelizeLoopsPass();
+  hdp::registerHDPPipelinesPasses();
   registerPassPipeline(
       "hdp-cpu-pipeline",
       "Compile hdp.attention (or the hdp stage ops) on tensors to the LLVM "

@@ -1,33 +1,28 @@
 //===- ParallelizeLoops.cpp - hdp-parallelize-loops -----------------------===//
 //
-// The loops the hdp lowering marks independent (hdp.parallel) become
-// scf.parallel, which convert-scf-to-openmp then hands to the OpenMP runtime.
-// Only the outermost marked loop of a nest is converted: the ones inside it
-// stay sequential loops within each thread (no nested parallel regions).
+// The outermost loops marked hdp.parallel become scf.parallel, which
+// convert-scf-to-openmp hands to the OpenMP runtime; the marked loops inside
+// them stay sequential (no nested parallel regions). See Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
+#include "hdp/Pipelines/Passes.h"
+
 #include "hdp/Dialect/HDP/Transforms/Transforms.h"
-#include "hdp/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Pass/Pass.h"
+
+namespace hdp {
+#define GEN_PASS_DEF_HDPPARALLELIZELOOPS
+#include "hdp/Pipelines/Passes.h.inc"
+} // namespace hdp
 
 using namespace mlir;
 
 namespace {
 struct ParallelizeLoopsPass
-    : PassWrapper<ParallelizeLoopsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ParallelizeLoopsPass)
-  StringRef getArgument() const override { return "hdp-parallelize-loops"; }
-  StringRef getDescription() const override {
-    return "Turn the outermost scf.for loops marked hdp.parallel into "
-           "scf.parallel";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<scf::SCFDialect>();
-  }
+    : hdp::impl::HDPParallelizeLoopsBase<ParallelizeLoopsPass> {
   void runOnOperation() override {
     SmallVector<scf::ForOp> outermost;
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
@@ -54,11 +49,3 @@ struct ParallelizeLoopsPass
   }
 };
 } // namespace
-
-std::unique_ptr<Pass> hdp::createParallelizeLoopsPass() {
-  return std::make_unique<ParallelizeLoopsPass>();
-}
-
-void hdp::registerParallelizeLoopsPass() {
-  PassRegistration<ParallelizeLoopsPass>();
-}

@@ -60,11 +60,6 @@ bool hostRunsIntKernels(llvm::StringRef kernels);
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 
-/// hdp-parallelize-loops: the outermost scf.for loops marked
-/// hdp::kParallelLoopAttrName become scf.parallel.
-std::unique_ptr<mlir::Pass> createParallelizeLoopsPass();
-void registerParallelizeLoopsPass();
-
 /// Registers the pipelines under their stable names (`hdp-cpu-pipeline`).
 void registerPipelines();
 

@@ -48,6 +48,32 @@ void hdp::loops::populateHDPToLoopsPatterns(RewritePatternSet &patterns,
 
 namespace {
 
+/// Whether `buffer` is used only by deallocations and by views that are
+/// themselves unread.
+bool isUnread(Value buffer) {
+  return llvm::all_of(buffer.getUsers(), [](Operation *user) {
+    if (isa<memref::DeallocOp>(user))
+      return true;
+    if (isa<memref::SubViewOp, memref::CastOp>(user))
+      return isUnread(user->getResult(0));
+    return false;
+  });
+}
+
+/// Erases `op` after everything that uses its results.
+void eraseWithUsers(RewriterBase &rewriter, Operation *op) {
+  for (Value result : op->getResults())
+    for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
+      eraseWithUsers(rewriter, user);
+  rewriter.eraseOp(op);
+}
+
+/// Erases an unread buffer with its views and deallocations.
+void eraseIfUnread(RewriterBase &rewriter, Value buffer) {
+  if (isUnread(buffer))
+    eraseWithUsers(rewriter, buffer.getDefiningOp());
+}
+
 struct HDPLowerToLoopsPass
     : hdp::impl::HDPLowerToLoopsBase<HDPLowerToLoopsPass> {
   using HDPLowerToLoopsBase::HDPLowerToLoopsBase;
@@ -109,6 +135,10 @@ struct HDPLowerToLoopsPass
         rewriter.eraseOp(user);
       rewriter.eraseOp(buffer.getDefiningOp());
     }
+    // So does an S_int buffer that nothing wrote: the N×M matrix is never
+    // allocated.
+    for (Value buffer : fusion.getUnwrittenScoreBuffers())
+      eraseIfUnread(rewriter, buffer);
   }
 
 private:

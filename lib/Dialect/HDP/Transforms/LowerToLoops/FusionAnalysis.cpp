@@ -138,6 +138,8 @@ FusionAnalysis::FusionAnalysis(Operation *root) {
     if (auto bs = dyn_cast<BlockScoreOp>(op)) {
       if (scoresNeededBy(bs.getInits()[0], op))
         scoresNeeded.insert(op);
+      else if (bs.getInits()[0].getDefiningOp<memref::AllocOp>())
+        unwrittenScoreBuffers.push_back(bs.getInits()[0]);
       if (std::optional<FusedScoring> fused = findFusedScoring(bs)) {
         LLVM_DEBUG(llvm::dbgs() << "fused scoring at " << bs.getLoc()
                                 << ": lowered with its prune and head masks\n");

@@ -66,7 +66,14 @@ public:
     return fusedBlockBuffers;
   }
 
+  /// Allocated S_int buffers that no one writes (needsScores is false):
+  /// once the stage ops are lowered, only views and deallocation use them.
+  llvm::ArrayRef<mlir::Value> getUnwrittenScoreBuffers() const {
+    return unwrittenScoreBuffers;
+  }
+
 private:
+  llvm::SmallVector<mlir::Value> unwrittenScoreBuffers;
   llvm::DenseMap<mlir::Operation *, FusedScoring> fusedScoring;
   llvm::DenseSet<mlir::Operation *> loweredWithScoring;
   llvm::DenseSet<mlir::Operation *> scoresNeeded;

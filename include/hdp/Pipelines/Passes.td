@@ -1,0 +1,108 @@
+//===- Passes.td - the steps of hdp-cpu-pipeline -----------*- tablegen -*-===//
+//
+// The passes hdp-cpu-pipeline runs besides upstream's and the hdp dialect's
+// own, registered so that a transform script
+// (transform.apply_registered_pass) or an mlir-opt command line can spell out
+// the same compilation.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HDP_PIPELINES_PASSES_TD
+#define HDP_PIPELINES_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def HDPEmitCInterface : Pass<"hdp-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Mark public functions llvm.emit_c_interface";
+  let description = [{
+    Puts the `llvm.emit_c_interface` unit attribute on every public function
+    with a body, so that the LLVM lowering also emits `_mlir_ciface_NAME`
+    wrappers taking memref descriptors: what the JIT runner and the headers
+    of `hdp-compile` call. Private functions and declarations are left alone.
+
+    Upstream's `llvm-request-c-wrappers` is not used: it marks every
+    `func.func` it runs on, private functions and external declarations
+    included: a declaration marked so is lowered into a call of
+    `_mlir_ciface_NAME`, which nothing defines, and private helpers would get
+    public wrappers. This pass marks the public definitions only.
+  }];
+}
+
+def HDPCopiesToLinalg : Pass<"hdp-copies-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Rewrite memref.copy into linalg.copy (no runtime library "
+                "call)";
+  let description = [{
+    Rewrites every `memref.copy` into an equivalent `linalg.copy`, which the
+    pipeline later lowers to loops. The LLVM lowering of `memref.copy` would
+    otherwise call `memrefCopy` from MLIR's runner-utils library for strided
+    copies, which neither JIT nor ahead-of-time users link.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def HDPVectorExpApprox : Pass<"hdp-vector-exp-approx", "::mlir::ModuleOp"> {
+  let summary = "Rewrite math.exp into upstream's polynomial approximation";
+  let description = [{
+    Rewrites `math.exp` (the exact softmax works on 16 lanes at a time) with
+    upstream's polynomial approximation patterns (range reduction by ln 2 and
+    a polynomial, within a few ulp of `expf`), which stays vectorised;
+    otherwise the LLVM lowering would call `expf` once per lane. Other math
+    ops are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def HDPDecomposeAggregatedOps
+    : Pass<"hdp-decompose-aggregated-ops", "::mlir::ModuleOp"> {
+  let summary = "Decompose linalg ops with AggregatedOpInterface "
+                "(linalg.softmax) into linalg.generic ops";
+  let description = [{
+    Replaces every op implementing `linalg::AggregatedOpInterface` (such as
+    `linalg.softmax`) by the ops of its `decomposeOperation` (for softmax:
+    max, sub, exp, sum and div generics), as upstream's
+    `transform.structured.decompose_interface` does: the loop lowering would
+    leave them in place. An op that cannot be decomposed is one error naming
+    it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+  ];
+}
+
+def HDPCheckLoweredToLLVM
+    : Pass<"hdp-check-lowered-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "Fail naming the first op that is not in the LLVM dialect";
+  let description = [{
+    Succeeds when only LLVM dialect ops (and OpenMP ops, which translate to
+    LLVM IR as they are) are left in the module; otherwise fails with one
+    error at the first op left over (not an unrealized cast when there is
+    anything else: a conversion that gave up leaves casts around the real
+    cause), naming it, how many ops are left and the other kinds. Without it,
+    translation to LLVM IR would fail later, far from the cause.
+  }];
+}
+
+def HDPParallelizeLoops
+    : Pass<"hdp-parallelize-loops", "::mlir::ModuleOp"> {
+  let summary = "Turn the outermost scf.for loops marked hdp.parallel into "
+                "scf.parallel";
+  let description = [{
+    The hdp lowering marks with the unit attribute `hdp.parallel` the
+    `scf.for` loops whose iterations are independent (block-row tiles, steps
+    of block rows of the integer pass, rows of the split, the per-head copies
+    of K). This pass replaces the outermost marked loop of each nest that has
+    no loop-carried values by a one-dimensional `scf.parallel` with the same
+    bounds and body; marked loops inside it stay sequential, so that
+    `convert-scf-to-openmp` creates no nested parallel regions. Unmarked
+    loops are left alone.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+#endif // HDP_PIPELINES_PASSES_TD

@@ -1,0 +1,46 @@
+// RUN: hdp-opt --hdp-parallelize-loops %s | FileCheck %s
+
+// The outermost loop marked hdp.parallel becomes scf.parallel with the same
+// bounds and body; a marked loop inside it stays a sequential scf.for.
+// CHECK-LABEL: func.func @nest
+// CHECK: scf.parallel (%[[I:.*]]) = (%c0) to (%c8) step (%c1) {
+// CHECK: scf.for %[[J:.*]] = %c0 to %c4 step %c1 {
+// CHECK: memref.store %{{.*}}, %arg0[%[[I]], %[[J]]]
+// CHECK: } {hdp.parallel}
+// CHECK: scf.reduce
+func.func @nest(%m: memref<8x4xf32>, %x: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      memref.store %x, %m[%i, %j] : memref<8x4xf32>
+    } {hdp.parallel}
+  } {hdp.parallel}
+  return
+}
+
+// Unmarked loops and marked loops that carry values stay; a marked loop
+// nested in an unmarked one is converted.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: } {hdp.parallel}
+// CHECK: scf.for
+// CHECK-NEXT: scf.parallel
+func.func @left_alone(%m: memref<8x4xf32>, %x: f32) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %s = scf.for %i = %c0 to %c8 step %c1 iter_args(%a = %x) -> f32 {
+    %b = arith.addf %a, %x : f32
+    scf.yield %b : f32
+  } {hdp.parallel}
+  scf.for %i = %c0 to %c8 step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      memref.store %x, %m[%i, %j] : memref<8x4xf32>
+    } {hdp.parallel}
+  }
+  return %s : f32
+}
