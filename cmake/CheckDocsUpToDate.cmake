@@ -1,5 +1,6 @@
 # Fails when docs/generated/ differs from the pages TableGen generates now.
-foreach(page Dialects/HDPDialect.md Dialects/HDPTransformOps.md HDPPasses.md
+foreach(page Dialects/HDPDialect.md Dialects/HDPInterfaces.md
+             Dialects/HDPTransformOps.md HDPPasses.md
              Dialects/HDPAccelDialect.md
              HDPAccelPasses.md)
   get_filename_component(name ${page} NAME)

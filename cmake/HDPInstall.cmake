@@ -85,6 +85,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/hdp-c
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/configs/
   DESTINATION ${HDP_INSTALL_CONFIGS_DIR}
   FILES_MATCHING PATTERN "*.json")
+install(FILES ${PROJECT_SOURCE_DIR}/examples/common/raw_files.h
+  DESTINATION share/hdp/examples/common)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/runtime-c/main.c
   DESTINATION share/hdp/examples/runtime-c)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/aot/main.c

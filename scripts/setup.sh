@@ -14,11 +14,14 @@ BUILD_DIR=${BUILD_DIR:-build}
 # python3-pytest and python3-torch: the tests of the Python package
 # (test/python) run under ctest and need both; PyTorch is large (about
 # 140 MB to download, 575 MB installed, under a minute to install here), but
-# tests that silently skip without it would not test it.
+# tests that silently skip without it would not test it. libomp-22-dev: the
+# OpenMP runtime that multi-threaded CPU code runs on. python3-distributed:
+# the sweeps (bench/sweep_runner.py) run their points on dask.distributed.
 PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   ninja-build ccache cmake libgtest-dev nlohmann-json3-dev python3-numpy
   python3-matplotlib libclang-rt-22-dev libicu-dev python3-pytest python3-torch
+  libomp-22-dev python3-distributed
 )
 
 is_installed() {

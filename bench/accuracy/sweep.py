@@ -28,9 +28,10 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "bench"))
+import sweep_runner  # noqa: E402
 
 
 def cfg(**kw):
@@ -188,6 +189,12 @@ def run_chunk(args, chunk, index):
                                                  time.time() - start),
           file=sys.stderr, flush=True)
     return report
+
+
+def run_chunk_task(args, task):
+    """run_chunk on a dask worker: task = (index, chunk)."""
+    index, chunk = task
+    return run_chunk(args, chunk, index)
 
 
 def chunks_of(runs, jobs):
@@ -411,7 +418,9 @@ def main():
                    choices=["reference", "cpu"],
                    help="hdp backend (both compute the same masks)")
     p.add_argument("--jobs", type=int, default=2,
-                   help="hdp-eval processes at once")
+                   help="hdp-eval processes at once (the runs are split into "
+                   "chunks for this many; also the default of --workers)")
+    sweep_runner.add_arguments(p, default_workers=None)
     p.add_argument("--max-docs", type=int, default=0,
                    help="evaluate only the first N documents")
     p.add_argument("--quick", action="store_true",
@@ -426,19 +435,23 @@ def main():
     os.makedirs(os.path.join(args.out_dir, "raw"), exist_ok=True)
     runs = plan("demo" if args.demo else "quick" if args.quick else "full",
                 args.model)
+    # The chunks depend on --jobs only, not on the workers that run them, so
+    # the results are the same on any cluster.
     chunks = chunks_of(runs, args.jobs)
+    if args.workers is None:
+        args.workers = max(1, args.jobs)
     print("sweep: %d configurations in %d hdp-eval runs, %d at a time" %
-          (len(runs), len(chunks), args.jobs), file=sys.stderr, flush=True)
+          (len(runs), len(chunks), args.workers), file=sys.stderr, flush=True)
     start = time.time()
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = []
-        for i, c in enumerate(chunks):
-            a = argparse.Namespace(**vars(args))
-            futures.append(pool.submit(run_chunk, a, c, i))
-        try:
-            reports = [f.result() for f in futures]
-        except RuntimeError as e:
-            sys.exit("sweep: error: %s" % e)
+    try:
+        with sweep_runner.Runner(workers=args.workers,
+                                 scheduler=args.scheduler) as runner:
+            reports = runner.map(run_chunk_task, list(enumerate(chunks)),
+                                 shared=argparse.Namespace(**vars(args)))
+    except sweep_runner.RunnerError as e:
+        sys.exit("sweep: error: %s" % e)
+    except RuntimeError as e:
+        sys.exit("sweep: error: %s" % e)
     print("sweep: done in %.0f s" % (time.time() - start), file=sys.stderr)
 
     rows, dense = collect(runs, reports)

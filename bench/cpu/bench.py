@@ -13,12 +13,17 @@ attention sinks, local heads) of shape B=1, H=12, D=64, N=M in --sizes:
                  every ratio refers to (dense_attention.mlir.in,
                  dense_attention_transform.mlir);
   hdp-cpu        hdp-run --attention --backend=cpu at each rho of --rhos
-                 (JIT, 1 thread);
+                 (JIT), at each thread count of --threads (hdp-run --threads);
   hdp-reference  hdp-run --backend=reference (plain-loop reference library) at
                  --reference-rho;
-  pytorch-dense  softmax(Q K^T * scale) V in Debian's python3-torch, with 1
-                 thread and with every core (skipped, and said so, when torch
-                 is missing).
+  numpy-dense    softmax(Q K^T * scale) V in numpy on OpenBLAS (f32, batched
+                 sgemm, softmax in place), at each thread count of --threads;
+  pytorch-dense  the same in Debian's python3-torch, at each thread count
+                 (skipped, and said so, when torch is missing).
+
+--threads defaults to 1, 2, 4, ... up to every core of the machine; the chart's
+last panel is the scaling of each implementation with threads at the largest
+N=M.
 
 Each implementation runs in its own process; times are medians of the timed
 calls after one warm-up call (compilation and file I/O excluded); peak RSS is
@@ -150,10 +155,10 @@ def median(xs):
     return xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2])
 
 
-def one_thread_env():
+def threads_env(threads=1):
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
+        env[var] = str(threads)
     return env
 
 
@@ -254,7 +259,7 @@ class DenseMLIR:
         lowered = self.compile(H, N, M, D, reps)
         cmd = [os.path.join(LLVM_BIN, "mlir-runner"), "-O3", "-e", "main",
                "-entry-point-result=void", "-shared-libs=" + ",".join(RUNNER_LIBS), lowered]
-        rc, out, err, rss, _ = run_measured(cmd, env=one_thread_env())
+        rc, out, err, rss, _ = run_measured(cmd, env=threads_env(1))
         if rc != 0:
             raise BenchError("mlir-runner failed (exit %d):\n%s" % (rc, err[-3000:]))
         times = [float(x) * 1e3 for x in re.findall(r"time_s\s+([-0-9.eE+]+)", out)]
@@ -272,15 +277,17 @@ class DenseMLIR:
 # hdp-run
 
 
-def hdp_run(hdp, backend, rho, in_dir, out_dir, reps):
+def hdp_run(hdp, backend, rho, in_dir, out_dir, reps, threads=1):
     """Runs hdp-run --attention; returns (median, min, rss, block mask, head mask, out)."""
     os.makedirs(out_dir, exist_ok=True)
     outs = [os.path.join(out_dir, n + ".npy") for n in ("out", "block_mask", "head_mask")]
     cmd = [hdp, "--attention", "--config=#hdp.config<rho = %s>" % rho,
            "--backend=" + backend, "--benchmark-repetitions=%d" % reps]
+    if hdp_has_option(hdp, "threads"):
+        cmd.append("--threads=%d" % threads)
     cmd += ["--input=@" + os.path.join(in_dir, n + ".npy") for n in ("q", "k", "v")]
     cmd += ["--output=@" + p for p in outs]
-    rc, out, err, rss, _ = run_measured(cmd, env=one_thread_env())
+    rc, out, err, rss, _ = run_measured(cmd, env=threads_env(threads))
     if rc != 0:
         raise BenchError("%s failed (exit %d):\n%s" % (" ".join(cmd), rc, err[-3000:]))
     m = BENCH_RE.search(out)
@@ -291,9 +298,27 @@ def hdp_run(hdp, backend, rho, in_dir, out_dir, reps):
     return float(m.group(3)), float(m.group(4)), rss, arrays[1], arrays[2], arrays[0]
 
 
+_HELP_TEXT = {}
+
+
+def hdp_has_option(hdp, name):
+    if hdp not in _HELP_TEXT:
+        r = subprocess.run([hdp, "--help"], capture_output=True, text=True)
+        _HELP_TEXT[hdp] = r.stdout
+    return re.search(r"--%s\b" % re.escape(name), _HELP_TEXT[hdp]) is not None
+
+
 def hdp_supports_benchmark(hdp):
-    r = subprocess.run([hdp, "--help"], capture_output=True, text=True)
-    return "benchmark-repetitions" in r.stdout
+    return hdp_has_option(hdp, "benchmark-repetitions")
+
+
+def default_thread_counts():
+    nproc = os.cpu_count() or 1
+    counts, t = [], 1
+    while t < nproc:
+        counts.append(t)
+        t *= 2
+    return counts + [nproc]
 
 
 # ----------------------------------------------------------------------------
@@ -325,9 +350,21 @@ def add_ratios(rows):
             r["speedup_vs_dense_mlir"] = base / r["median_ms"]
 
 
+def python_dense(impl, in_dir, reps, threads):
+    """Times numpy or PyTorch dense attention in its own process (python_attention.py)."""
+    rc, out, err, rss, _ = run_measured(
+        [sys.executable, os.path.join(HERE, "python_attention.py"), "--impl", impl,
+         "--dir", in_dir, "--reps", str(reps), "--threads", str(threads)],
+        env=threads_env(threads))
+    if rc != 0:
+        raise BenchError("python_attention.py --impl %s failed (exit %d):\n%s%s"
+                         % (impl, rc, out[-1000:], err[-2000:]))
+    return json.loads(out.strip().splitlines()[-1]), rss
+
+
 def speed_section(args, hdp, dense, torch_version, work, rows):
     B, H, D = 1, args.heads, args.head_dim
-    nproc = os.cpu_count() or 1
+    threaded_hdp = hdp_has_option(hdp, "threads")
     for n in args.sizes:
         shape = (B, H, n, n, D)
         reps = args.reps or default_reps(n)
@@ -341,12 +378,29 @@ def speed_section(args, hdp, dense, torch_version, work, rows):
 
         cpu_results = {}
         for rho in args.rhos:
-            log("N=M=%d: hdp-cpu rho=%s (%d reps)" % (n, rho, reps))
-            med, mn, rss, bm, hm, out = hdp_run(hdp, "cpu", rho, in_dir,
-                                                os.path.join(work, "cpu_%d_%s" % (n, rho)), reps)
-            cpu_results[rho] = (bm, hm, out)
-            rows.append(row("speed", "hdp-cpu", rho, 1, shape, reps, med, mn, rss,
-                            sparsity=1.0 - bm.mean(), heads_pruned=int((~hm).sum())))
+            for threads in args.threads:
+                if threads > 1 and not threaded_hdp:
+                    rows.append(row("speed", "hdp-cpu", rho, threads, shape, 0, None, None, None,
+                                    status="skipped: this hdp-run has no --threads option"))
+                    continue
+                log("N=M=%d: hdp-cpu rho=%s, %d thread(s) (%d reps)" % (n, rho, threads, reps))
+                med, mn, rss, bm, hm, out = hdp_run(
+                    hdp, "cpu", rho, in_dir, os.path.join(work, "cpu_%d_%s_%d" % (n, rho, threads)),
+                    reps, threads)
+                check = ""
+                if threads != args.threads[0]:
+                    # Per-row work is independent: any thread count computes the same bits.
+                    bm1, hm1, out1 = cpu_results[rho]
+                    same = (np.array_equal(bm1, bm) and np.array_equal(hm1, hm)
+                            and np.array_equal(out1, out))
+                    check = ("identical to %d thread(s)" % args.threads[0] if same else
+                             "MISMATCH: output or masks differ from %d thread(s)"
+                             % args.threads[0])
+                else:
+                    cpu_results[rho] = (bm, hm, out)
+                rows.append(row("speed", "hdp-cpu", rho, threads, shape, reps, med, mn, rss,
+                                sparsity=1.0 - bm.mean(), heads_pruned=int((~hm).sum()),
+                                check=check))
 
         if not args.no_reference:
             rho = args.reference_rho
@@ -363,33 +417,27 @@ def speed_section(args, hdp, dense, torch_version, work, rows):
                 if not same or err > 1e-4:
                     check = "MISMATCH: " + check
                 for r in rows:
-                    if r["impl"] == "hdp-cpu" and r["rho"] == rho and r["N"] == n:
+                    if (r["impl"] == "hdp-cpu" and r["rho"] == rho and r["N"] == n
+                            and r["threads"] == args.threads[0]):
                         r["check"] = check.replace("hdp-cpu", "reference")
             rows.append(row("speed", "hdp-reference", rho, 1, shape, rreps, med, mn, rss,
                             sparsity=1.0 - bm.mean(), heads_pruned=int((~hm).sum()),
                             check=check))
 
-        for threads in sorted({1, nproc}):
-            if args.no_torch:
-                continue
-            if not torch_version:
-                rows.append(row("speed", "pytorch-dense", None, threads, shape, 0, None, None,
-                                None, status="skipped: python3-torch not installed"))
-                continue
-            log("N=M=%d: pytorch-dense %d thread(s) (%d reps)" % (n, threads, reps))
-            env = dict(os.environ)
-            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-                env[var] = str(threads)
-            rc, out, err, rss, _ = run_measured(
-                [sys.executable, os.path.join(HERE, "torch_attention.py"), "--dir", in_dir,
-                 "--reps", str(reps), "--threads", str(threads)], env=env)
-            if rc != 0:
-                raise BenchError("torch_attention.py failed (exit %d):\n%s%s"
-                                 % (rc, out[-1000:], err[-2000:]))
-            res = json.loads(out.strip().splitlines()[-1])
-            rows.append(row("speed", "pytorch-dense", None, threads, shape, reps,
-                            median(res["times_ms"]), min(res["times_ms"]), rss,
-                            check="max|err| %.1e vs numpy f64" % res["max_abs_err"]))
+        for impl in ("numpy", "torch"):
+            name = impl.replace("torch", "pytorch") + "-dense"
+            for threads in args.threads:
+                if impl == "torch" and args.no_torch:
+                    continue
+                if impl == "torch" and not torch_version:
+                    rows.append(row("speed", name, None, threads, shape, 0, None, None,
+                                    None, status="skipped: python3-torch not installed"))
+                    continue
+                log("N=M=%d: %s %d thread(s) (%d reps)" % (n, name, threads, reps))
+                res, rss = python_dense(impl, in_dir, reps, threads)
+                rows.append(row("speed", name, None, threads, shape, reps,
+                                median(res["times_ms"]), min(res["times_ms"]), rss,
+                                check="max|err| %.1e vs numpy f64" % res["max_abs_err"]))
 
 
 def memory_section(args, hdp, dense, work, rows):
@@ -443,7 +491,7 @@ def goals(rows, big):
     out = []
     sp = [r for r in rows if r["section"] == "speed" and r["N"] == big]
     dense = next((r for r in sp if r["impl"] == "dense-mlir"), None)
-    cpu = [r for r in sp if r["impl"] == "hdp-cpu"]
+    cpu = [r for r in sp if r["impl"] == "hdp-cpu" and r["threads"] == 1 and r["median_ms"]]
     torch_rows = [r for r in sp if r["impl"] == "pytorch-dense" and r["median_ms"]]
     if not dense or not cpu:
         return ["goals: not judged (N=M=%d not in this run)" % big]
@@ -481,6 +529,42 @@ def goals(rows, big):
                    "%.2f ms = %.2fx dense-mlir's time"
                    % ("MET" if r["ratio_to_dense_mlir"] <= 1.3 else "NOT MET",
                       r["median_ms"], dense["median_ms"], r["ratio_to_dense_mlir"]))
+    return out + thread_goals(sp, big)
+
+
+def thread_goals(sp, big):
+    """The multi-threading goals at N=M=big, against numpy + OpenBLAS on 2 threads."""
+    def find(impl, rho, threads):
+        return next((r for r in sp if r["impl"] == impl and r["threads"] == threads
+                     and r["median_ms"] and (rho is None or float(r["rho"]) == rho)), None)
+    out = []
+    np2 = find("numpy-dense", None, 2)
+    hdp1 = find("hdp-cpu", 0.3, 1)
+    hdp2 = find("hdp-cpu", 0.3, 2)
+    dense2 = find("hdp-cpu", -1.0, 2)
+    if np2 and hdp1:
+        x = np2["median_ms"] / hdp1["median_ms"]
+        out.append("goal T1 (rho=0.3, hdp 1 thread >= 3.4x faster than numpy+OpenBLAS on 2 "
+                   "threads, N=M=%d): %s - %.2f ms vs %.2f ms = %.2fx"
+                   % (big, "MET" if x >= 3.4 else "NOT MET", hdp1["median_ms"],
+                      np2["median_ms"], x))
+    else:
+        out.append("goal T1: not judged (needs hdp-cpu rho=0.3 on 1 thread and numpy-dense on "
+                   "2 threads at N=M=%d)" % big)
+    if hdp1 and hdp2:
+        x = hdp1["median_ms"] / hdp2["median_ms"]
+        out.append("goal T2 (rho=0.3, hdp on 2 threads >= 1.8x faster than on 1): %s - "
+                   "%.2f ms vs %.2f ms = %.2fx" % ("MET" if x >= 1.8 else "NOT MET",
+                                                  hdp2["median_ms"], hdp1["median_ms"], x))
+    else:
+        out.append("goal T2: not judged (needs hdp-cpu rho=0.3 on 1 and 2 threads)")
+    if dense2 and np2:
+        out.append("goal T3 (rho=-1 on 2 threads no slower than numpy+OpenBLAS on 2 threads): "
+                   "%s - %.2f ms vs %.2f ms" % ("MET" if dense2["median_ms"] <= np2["median_ms"]
+                                                else "NOT MET", dense2["median_ms"],
+                                                np2["median_ms"]))
+    else:
+        out.append("goal T3: not judged (needs hdp-cpu rho=-1 and numpy-dense on 2 threads)")
     return out
 
 
@@ -501,6 +585,32 @@ def write_csv(path, rows):
     os.replace(path + ".tmp", path)
 
 
+def scaling_panel(ax, speed, n):
+    """Threads vs speed-up over the same implementation on 1 thread, at N=M=n."""
+    at_n = [r for r in speed if r["N"] == n]
+    series = {}
+    for r in at_n:
+        if r["impl"] == "hdp-cpu":
+            name = "hdp-cpu rho=%s" % r["rho"]
+        elif r["impl"] in ("numpy-dense", "pytorch-dense"):
+            name = r["impl"]
+        else:
+            continue
+        series.setdefault(name, {})[r["threads"]] = r["median_ms"]
+    top = 1
+    for name, by_threads in sorted(series.items()):
+        if 1 not in by_threads or len(by_threads) < 2:
+            continue
+        ts = sorted(by_threads)
+        top = max(top, ts[-1])
+        ax.plot(ts, [by_threads[1] / by_threads[t] for t in ts], marker="o", label=name)
+    ax.plot([1, top], [1, top], "k--", lw=1, label="linear")
+    ax.set_xlabel("threads (N=M=%d)" % n)
+    ax.set_title("speed-up over the same code on 1 thread")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+
+
 def plot(path, rows, info):
     try:
         import matplotlib
@@ -513,9 +623,9 @@ def plot(path, rows, info):
     sizes = sorted({r["N"] for r in speed})
     def key_of(r):
         if r["impl"] == "hdp-cpu":
-            return "hdp-cpu rho=%s" % r["rho"]
-        if r["impl"] == "pytorch-dense":
-            return "pytorch %dT" % r["threads"]
+            return "hdp-cpu rho=%s %dT" % (r["rho"], r["threads"])
+        if r["impl"] in ("pytorch-dense", "numpy-dense"):
+            return "%s %dT" % (r["impl"].split("-")[0], r["threads"])
         if r["impl"] == "hdp-reference":
             return "reference rho=%s" % r["rho"]
         return r["impl"]
@@ -524,7 +634,7 @@ def plot(path, rows, info):
     for r in speed:
         if key_of(r) not in series:
             series.append(key_of(r))
-    ncols = 3 if mem else 2
+    ncols = 4 if mem else 3
     fig, axes = plt.subplots(1, ncols, figsize=(6 * ncols, 5))
     width = 0.8 / max(1, len(series))
     for ax, field, title in ((axes[0], "median_ms", "median time (ms, log)"),
@@ -549,6 +659,7 @@ def plot(path, rows, info):
     axes[1].axhline(1.0, color="black", lw=0.8)
     axes[1].legend([g1, g2], ["goal: >= 3x at >= 75% block sparsity",
                               "goal: rho=-1 at most 1.3x slower"], fontsize=7)
+    scaling_panel(axes[-1], speed, max(sizes))
     if mem:
         ax = axes[2]
         for impl, marker in (("hdp-cpu", "o"), ("dense-mlir", "s")):
@@ -589,6 +700,9 @@ def main(argv=None):
     ap.add_argument("--rhos", default="-1,0,0.3,0.6", help="hdp rho values (default %(default)s)")
     ap.add_argument("--reps", type=int, default=0,
                     help="timed repetitions per run (default: 20/10/5 by size)")
+    ap.add_argument("--threads", default="",
+                    help="thread counts of hdp-cpu, numpy and PyTorch (default: 1, 2, 4, ... "
+                         "up to every core: %s here)" % ",".join(map(str, default_thread_counts())))
     ap.add_argument("--heads", type=int, default=12)
     ap.add_argument("--head-dim", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
@@ -619,6 +733,8 @@ def main(argv=None):
             args.memory_sizes = "256"
     try:
         args.sizes = parse_list(args.sizes, int)
+        args.threads = sorted(set(parse_list(args.threads, int) if args.threads
+                                  else default_thread_counts()))
         args.memory_sizes = [] if args.no_memory else parse_list(args.memory_sizes, int)
         rhos = parse_list(args.rhos, float)
         float(args.reference_rho)
@@ -629,7 +745,7 @@ def main(argv=None):
     args.rhos = [x.strip() for x in args.rhos.split(",") if x.strip()]
     if any(not -1 <= r <= 1 for r in rhos):
         ap.error("rho must lie in [-1, 1]")
-    if min(args.sizes + args.memory_sizes + [args.heads, args.head_dim]) < 1:
+    if min(args.sizes + args.memory_sizes + args.threads + [args.heads, args.head_dim]) < 1:
         ap.error("sizes must be >= 1")
 
     hdp = os.path.join(args.build_dir, "bin", "hdp-run")

@@ -11,6 +11,8 @@
  */
 #include "example_attention.h"
 
+#include "../common/raw_files.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,45 +31,21 @@ enum {
   HEADS = EXAMPLE_ATTENTION_B * EXAMPLE_ATTENTION_H,
 };
 
-static int readAll(const char *path, void *data, size_t bytes) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "example: error: %s: cannot open\n", path);
-    return 0;
-  }
-  size_t got = fread(data, 1, bytes, f);
-  int extra = fgetc(f) != EOF;
-  fclose(f);
-  if (got != bytes || extra) {
-    fprintf(stderr, "example: error: %s: expected exactly %zu bytes\n", path,
-            bytes);
-    return 0;
-  }
-  return 1;
-}
-
-static int writeAll(const char *path, const void *data, size_t bytes) {
-  FILE *f = fopen(path, "wb");
-  if (!f || fwrite(data, 1, bytes, f) != bytes) {
-    fprintf(stderr, "example: error: %s: cannot write\n", path);
-    if (f)
-      fclose(f);
-    return 0;
-  }
-  return fclose(f) == 0;
-}
-
 int main(int argc, char **argv) {
   if (argc != 7) {
-    fprintf(stderr, "usage: %s q.bin k.bin v.bin mask.bin out.bin "
-                    "block_mask.bin\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s q.bin k.bin v.bin mask.bin out.bin "
+            "block_mask.bin\n",
+            argv[0]);
     return 2;
   }
   static float q[Q_SIZE], k[K_SIZE], v[V_SIZE], mask[MASK_SIZE], out[OUT_SIZE];
   static uint8_t blockMask[BLOCKS], headMask[HEADS];
   static int64_t thetaH[HEADS];
-  if (!readAll(argv[1], q, sizeof q) || !readAll(argv[2], k, sizeof k) ||
-      !readAll(argv[3], v, sizeof v) || !readAll(argv[4], mask, sizeof mask))
+  if (!readAll("example", argv[1], q, sizeof q) ||
+      !readAll("example", argv[2], k, sizeof k) ||
+      !readAll("example", argv[3], v, sizeof v) ||
+      !readAll("example", argv[4], mask, sizeof mask))
     return 1;
 
   example_attention_run(q, k, v, mask, out, blockMask, headMask, thetaH);
@@ -80,8 +58,8 @@ int main(int argc, char **argv) {
     headsKept += headMask[i];
   printf("example: kept %d of %d blocks, %d of %d heads; theta_H[0] = %lld\n",
          kept, BLOCKS, headsKept, HEADS, (long long)thetaH[0]);
-  return writeAll(argv[5], out, sizeof out) &&
-                 writeAll(argv[6], blockMask, sizeof blockMask)
+  return writeAll("example", argv[5], out, sizeof out) &&
+                 writeAll("example", argv[6], blockMask, sizeof blockMask)
              ? 0
              : 1;
 }

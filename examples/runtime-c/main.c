@@ -12,38 +12,12 @@
  */
 #include "hdp-c/Runtime.h"
 
+#include "../common/raw_files.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
 enum { B = 1, H = 2, N = 16, M = 12, D = 8, DV = 8 };
-
-static int readAll(const char *path, void *data, size_t bytes) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "attention: error: %s: cannot open\n", path);
-    return 0;
-  }
-  size_t got = fread(data, 1, bytes, f);
-  int extra = fgetc(f) != EOF;
-  fclose(f);
-  if (got != bytes || extra) {
-    fprintf(stderr, "attention: error: %s: expected exactly %zu bytes\n", path,
-            bytes);
-    return 0;
-  }
-  return 1;
-}
-
-static int writeAll(const char *path, const void *data, size_t bytes) {
-  FILE *f = fopen(path, "wb");
-  if (!f || fwrite(data, 1, bytes, f) != bytes) {
-    fprintf(stderr, "attention: error: %s: cannot write\n", path);
-    if (f)
-      fclose(f);
-    return 0;
-  }
-  return fclose(f) == 0;
-}
 
 int main(int argc, char **argv) {
   if (argc != 7) {
@@ -55,8 +29,10 @@ int main(int argc, char **argv) {
   }
   static float q[B * H * N * D], k[B * H * M * D], v[B * H * M * DV],
       mask[B * M], out[B * H * N * DV];
-  if (!readAll(argv[1], q, sizeof q) || !readAll(argv[2], k, sizeof k) ||
-      !readAll(argv[3], v, sizeof v) || !readAll(argv[4], mask, sizeof mask))
+  if (!readAll("attention", argv[1], q, sizeof q) ||
+      !readAll("attention", argv[2], k, sizeof k) ||
+      !readAll("attention", argv[3], v, sizeof v) ||
+      !readAll("attention", argv[4], mask, sizeof mask))
     return 1;
 
   hdp_attention_shape shape = {B, H, N, M, D, DV, 4, {1, 1, 1, M}};
@@ -87,8 +63,8 @@ int main(int argc, char **argv) {
            "theta_H[0] = %lld\n",
            kept, (long long)(B * H * nb * mb), headsKept, B * H,
            (long long)thetaH[0]);
-    ok = writeAll(argv[5], out, sizeof out) &&
-         writeAll(argv[6], blockMask, (size_t)(B * H * nb * mb));
+    ok = writeAll("attention", argv[5], out, sizeof out) &&
+         writeAll("attention", argv[6], blockMask, (size_t)(B * H * nb * mb));
   }
   free(blockMask);
   hdp_attention_destroy(attention);

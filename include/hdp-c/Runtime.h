@@ -92,6 +92,12 @@ hdp_status hdp_attention_create_on_backend(const char *config,
                                            const char *accel_config,
                                            hdp_attention **handle);
 
+/** Threads of the code that HDP_BACKEND_CPU handles created after this call
+ * run on: 0 (the default) lets the OpenMP runtime choose (OMP_NUM_THREADS,
+ * else every core), 1 compiles sequential code, N > 1 uses N threads; at
+ * most 1024. Results are the same bits whatever the number. */
+hdp_status hdp_set_cpu_threads(int threads);
+
 /** Runs the compiled attention. q, k, v and out are required; mask is
  * required exactly when the shape has one; block_mask, head_mask and
  * theta_h may be NULL when not wanted. */

@@ -10,10 +10,11 @@
 
 #include "hdp-c/Runtime.h"
 
-#include "hdp/ISA/AccelConfig.h"
-#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/StreamBuilder.h"
+#include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
 #include "hdp/Sim/Simulator.h"
@@ -22,6 +23,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -32,6 +34,8 @@
 
 namespace {
 thread_local std::string lastError;
+/// hdp_set_cpu_threads: read by every CPU handle compiled afterwards.
+std::atomic<int64_t> cpuThreads{0};
 
 hdp_status fail(hdp_status status, const std::string &message) {
   lastError = message;
@@ -117,6 +121,17 @@ hdp_status runOffJit(hdp_attention &h, const float *q, const float *k,
 } // namespace
 
 extern "C" {
+
+hdp_status hdp_set_cpu_threads(int threads) {
+  lastError.clear();
+  if (threads < 0 || threads > hdp::kMaxThreads)
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_set_cpu_threads: threads must be in [0, " +
+                    std::to_string(hdp::kMaxThreads) + "], got " +
+                    std::to_string(threads));
+  cpuThreads = threads;
+  return HDP_STATUS_OK;
+}
 
 hdp_status hdp_attention_create(const char *config,
                                 const hdp_attention_shape *shape,
@@ -252,7 +267,9 @@ hdp_status hdp_attention_create_on_backend(const char *config,
         *h->context, h->q, h->k, h->v, h->hasMask ? &h->mask : nullptr,
         hdp::ConfigAttr::fromReference(h->context.get(), *parsed),
         /*numResults=*/4);
-    auto jit = hdp::runtime::JitModule::compile(std::move(module));
+    hdp::runtime::JitOptions options;
+    options.numThreads = cpuThreads;
+    auto jit = hdp::runtime::JitModule::compile(std::move(module), options);
     if (!jit)
       return fail(HDP_STATUS_COMPILE_ERROR,
                   "hdp_attention_create: " + llvm::toString(jit.takeError()));

@@ -7,15 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "hdp/ISA/AccelConfig.h"
+#include "hdp/Support/Json.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstring>
-#include <set>
 #include <sstream>
 #include <variant>
 #include <vector>
@@ -43,10 +41,6 @@ struct Field {
 };
 
 constexpr double kMaxU32 = 4294967295.0;
-
-/// Deepest nesting of JSON arrays and objects accepted (the format itself
-/// nests 2 levels); docs/limits.md.
-constexpr size_t kMaxJsonDepth = 16;
 
 // The order here is the order of the JSON file, of the docs table and of the
 // hash. Bounds (docs/limits.md): cores, tile and buffer sizes from the .hdpc
@@ -178,118 +172,9 @@ std::string describe(const json &value) {
   return text;
 }
 
-/// Line and column (1-based) of byte `offset` in `text`.
-std::pair<unsigned, unsigned> lineColumn(StringRef text, size_t offset) {
-  unsigned line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 Error makeError(StringRef fileName, const Twine &message) {
   return createStringError(inconvertibleErrorCode(), fileName + ": " + message);
 }
-
-/// Byte offset of the '[' or '{' that opens nesting level `level` (1 = the
-/// outermost), or the text size if there is none. Only used on text the
-/// JSON parser has read up to that bracket, so strings are well formed.
-size_t openingOfLevel(StringRef text, unsigned level) {
-  unsigned depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth == level)
-        return i;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return text.size();
-}
-
-/// A first pass over the text with nlohmann's SAX interface (no document is
-/// built) that stops at the first container nested deeper than
-/// kMaxJsonDepth and at the first key repeated within one object: nlohmann
-/// would keep the last of duplicate keys silently, and its printer and
-/// comparisons recurse once per level. Syntax errors are left to the parse
-/// that follows, which stops at the same byte.
-class JsonLimits final : public nlohmann::json_sax<json> {
-public:
-  /// Why the text is refused ("" if it is not refused for these reasons).
-  std::string problem;
-  /// For a nesting problem: the level of the container that is too deep.
-  unsigned tooDeepLevel = 0;
-
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t &) override { return true; }
-  bool string(string_t &) override { return true; }
-  bool binary(binary_t &) override { return true; }
-  bool start_object(std::size_t) override { return enter(true); }
-  bool end_object() override { return leave(); }
-  bool start_array(std::size_t) override { return enter(false); }
-  bool end_array() override { return leave(); }
-  bool key(string_t &key) override {
-    Level &level = levels.back();
-    level.key = key;
-    if (level.keys.insert(key).second)
-      return true;
-    problem = "duplicate key '" + path() + "'";
-    return false;
-  }
-  bool parse_error(std::size_t, const std::string &,
-                   const nlohmann::detail::exception &) override {
-    return false;
-  }
-
-private:
-  struct Level {
-    bool isObject;
-    std::string key; ///< the key being read (objects)
-    std::set<std::string> keys;
-  };
-  std::vector<Level> levels;
-
-  bool enter(bool isObject) {
-    if (levels.size() >= kMaxJsonDepth) {
-      tooDeepLevel = static_cast<unsigned>(levels.size()) + 1;
-      problem = "arrays and objects nested deeper than " +
-                std::to_string(kMaxJsonDepth) +
-                " levels (the configuration has 2)";
-      return false;
-    }
-    levels.push_back({isObject, "", {}});
-    return true;
-  }
-  bool leave() {
-    levels.pop_back();
-    return true;
-  }
-  /// "section.key" of the current key (array levels are skipped).
-  std::string path() const {
-    std::string p;
-    for (const Level &l : levels)
-      if (l.isObject)
-        p += (p.empty() ? "" : ".") + l.key;
-    return p;
-  }
-};
 
 /// Reads `value` into field `f` of `config`; returns an error message
 /// (without the file name) if it has the wrong type or range.
@@ -382,47 +267,12 @@ std::string AccelConfig::validate() const {
 }
 
 Expected<AccelConfig> parseAccelConfig(StringRef jsonText, StringRef fileName) {
-  JsonLimits limits;
-  try {
-    json::sax_parse(jsonText.begin(), jsonText.end(), &limits);
-  } catch (const json::exception &) {
-    // Reported by the parse below, which fails at the same byte.
-  }
-  if (!limits.problem.empty()) {
-    if (limits.tooDeepLevel == 0)
-      return makeError(fileName, limits.problem);
-    auto [line, column] =
-        lineColumn(jsonText, openingOfLevel(jsonText, limits.tooDeepLevel));
-    return makeError(fileName, "invalid JSON at line " + Twine(line) +
-                                   ", column " + Twine(column) + ": " +
-                                   limits.problem);
-  }
-
-  json root;
-  try {
-    root = json::parse(jsonText.begin(), jsonText.end());
-  } catch (const json::parse_error &e) {
-    auto [line, column] = lineColumn(jsonText, e.byte ? e.byte - 1 : 0);
-    // nlohmann prefixes "[json.exception.parse_error.101] parse error at
-    // line 1, column 2: "; keep only the explanation.
-    std::string what = e.what();
-    size_t colon = what.find(": ");
-    if (colon != std::string::npos)
-      what = what.substr(colon + 2);
-    return makeError(fileName, "invalid JSON at line " + Twine(line) +
-                                   ", column " + Twine(column) + ": " + what);
-  } catch (const json::exception &e) {
-    // Other parser errors carry no position, e.g. out_of_range.406 for a
-    // number too large for a double ("1E400"). Found by fuzzing: before, it
-    // escaped as an exception and aborted the program.
-    std::string what = e.what();
-    if (!what.empty() && what[0] == '[') {
-      size_t close = what.find("] ");
-      if (close != std::string::npos)
-        what = what.substr(close + 2);
-    }
-    return makeError(fileName, "invalid JSON: " + what);
-  }
+  // The configuration nests 2 levels (sections of keys).
+  Expected<json> parsed =
+      readJson(jsonText, fileName, {kMaxJsonDepth, "the configuration has 2"});
+  if (!parsed)
+    return parsed.takeError();
+  const json &root = *parsed;
   if (!root.is_object())
     return makeError(fileName, "expected a JSON object at the top level, got " +
                                    describe(root));

@@ -97,8 +97,7 @@ std::optional<ProgramProblem> checkHeader(const Program &p) {
                                             Twine(kMaxBlock) + "]");
   if (t.topk < 1 || t.topk > AttentionConfig::kMaxTopK)
     return headerProblem(kOffTopk, "topk must be in [1, " +
-                                       Twine(AttentionConfig::kMaxTopK) +
-                                       "]");
+                                       Twine(AttentionConfig::kMaxTopK) + "]");
   if (t.rhoQ16 < -65536 || t.rhoQ16 > 65536)
     return headerProblem(kOffRho, "rho_q16 must be in [-65536, 65536] (got " +
                                       Twine(t.rhoQ16) + ")");
@@ -342,8 +341,20 @@ std::optional<ProgramProblem> checkCommand(const Program &p, size_t index) {
       return problem;
     break;
   case Opcode::Softmax:
-    if ((problem = rowsIn(s.N, "query rows")) || (problem = noCols()))
+    if ((problem = rowsIn(s.N, "query rows")))
       return problem;
+    // Whole rows (cols 0+0), or one key tile of an online softmax.
+    if (c.cols == 0) {
+      if (c.col0 != 0)
+        return fail(24, op + ": cols " + Twine(c.col0) +
+                            "+0: a key tile must be non-empty (0+0 means "
+                            "whole rows)");
+      if (c.has(FlagFirst) || c.has(FlagLast))
+        return fail(2, op + ": first and last mark key tiles; a whole-row "
+                            "softmax (cols 0+0) cannot carry them");
+    } else if ((problem = colsIn(s.M, "keys"))) {
+      return problem;
+    }
     break;
   case Opcode::SeEndH:
   case Opcode::Barrier:

@@ -64,15 +64,22 @@ SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape, bool dense) {
   return buffers;
 }
 
-/// The first buffer whose slot cannot hold a strip of `rows` rows.
-std::optional<Buffer> stripMisfit(uint64_t rows, const AttentionShape &shape,
+/// Key columns a strip's slot of `b` holds when score tiles are
+/// `scoreCols` wide (0 for buffers without key columns).
+uint64_t stripKeys(Buffer b, uint64_t scoreCols) {
+  return b == Buffer::Mask || b == Buffer::Score ? scoreCols : 0;
+}
+
+/// The first buffer whose slot cannot hold a strip of `rows` rows with
+/// score tiles of `scoreCols` keys.
+std::optional<Buffer> stripMisfit(uint64_t rows, uint64_t scoreCols,
+                                  const AttentionShape &shape,
                                   const AttentionParams &params,
                                   const AccelSignature &sig, bool dense) {
-  for (Buffer b : stripBuffers(shape, dense)) {
-    uint64_t keys = b == Buffer::Mask ? shape.M : 0;
-    if (slotBytesNeeded(b, rows, keys, shape, params) > slotCapacity(sig, b))
+  for (Buffer b : stripBuffers(shape, dense))
+    if (slotBytesNeeded(b, rows, stripKeys(b, scoreCols), shape, params) >
+        slotCapacity(sig, b))
       return b;
-  }
   return std::nullopt;
 }
 
@@ -103,6 +110,12 @@ uint64_t largestFitting(uint64_t step, uint64_t limit, Fits fits) {
   return std::min(lo * step, limit);
 }
 
+/// A unit of work: (batch item, head, rows).
+struct WorkUnit {
+  uint16_t head;
+  uint32_t rowBegin, rowEnd;
+};
+
 /// Emits commands, remembering per core which slot of each buffer was used
 /// last so that consecutive uses alternate (double buffering).
 class Emitter {
@@ -110,13 +123,12 @@ public:
   Emitter(Program &program, const TilePlan &plan)
       : program(program), tiles(plan), nextSlot(program.accel.cores) {}
 
-  void emitPhaseA(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
-                  uint32_t rowEnd);
-  void emitPhaseB(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
-                  uint32_t rowEnd);
+  void emitPhaseA(uint8_t core, uint16_t b, const WorkUnit &unit);
   void emitHeadDecision(uint16_t b);
-  void emitDense(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
-                 uint32_t rowEnd);
+  /// Phase B of the HDP engine (`hdp`: predicated, Fetch-Upon-Mask, block
+  /// masks) or the dense engine, for the units of one core in order.
+  void emitScoreUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units,
+                      bool hdp);
 
 private:
   uint8_t takeSlot(uint8_t core, Buffer buffer) {
@@ -141,6 +153,14 @@ private:
     c.slots[slot::DmaLoad::slot] = bufferSlot;
     return c;
   }
+  uint8_t loadMask(uint8_t core, uint16_t b, uint16_t h, uint32_t r0,
+                   uint32_t rn, uint32_t k0, uint32_t kn) {
+    uint8_t maskSlot = takeSlot(core, Buffer::Mask);
+    Command &m = load(core, Tensor::Mask, b, h, maskSlot);
+    setRows(m, r0, rn);
+    setCols(m, k0, kn);
+    return maskSlot;
+  }
   static void setRows(Command &c, uint32_t row0, uint32_t rows) {
     c.row0 = row0;
     c.rows = rows;
@@ -155,49 +175,54 @@ private:
   std::vector<std::array<uint8_t, kNumBuffers>> nextSlot;
 };
 
-void Emitter::emitPhaseA(uint8_t core, uint16_t b, uint16_t h,
-                         uint32_t rowBegin, uint32_t rowEnd) {
+void Emitter::emitPhaseA(uint8_t core, uint16_t b, const WorkUnit &unit) {
   const AttentionShape &s = program.shape;
+  const uint16_t h = unit.head;
   uint8_t kSlot = 0;
   if (tiles.kResidentA) {
     kSlot = takeSlot(core, Buffer::K);
     setCols(load(core, Tensor::KInt, b, h, kSlot), 0, s.M);
   }
-  for (uint32_t r0 = rowBegin; r0 < rowEnd; r0 += tiles.stripRows) {
-    uint32_t rn = std::min(tiles.stripRows, rowEnd - r0);
+  for (uint32_t r0 = unit.rowBegin; r0 < unit.rowEnd; r0 += tiles.stripRows) {
+    uint32_t rn = std::min(tiles.stripRows, unit.rowEnd - r0);
     uint8_t qSlot = takeSlot(core, Buffer::Q);
     setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
     uint8_t maskSlot = 0;
-    if (s.hasMask) {
-      maskSlot = takeSlot(core, Buffer::Mask);
-      Command &m = load(core, Tensor::Mask, b, h, maskSlot);
-      setRows(m, r0, rn);
-      setCols(m, 0, s.M);
-    }
-    uint8_t scoreSlot = takeSlot(core, Buffer::Score);
+    if (s.hasMask && !tiles.keyTiles)
+      maskSlot = loadMask(core, b, h, r0, rn, 0, s.M);
     uint8_t thetaSlot = takeSlot(core, Buffer::Theta);
-    for (uint32_t k0 = 0; k0 < s.M; k0 += tiles.kChunk) {
-      uint32_t kn = std::min(tiles.kChunk, s.M - k0);
-      if (!tiles.kResidentA) {
-        kSlot = takeSlot(core, Buffer::K);
-        setCols(load(core, Tensor::KInt, b, h, kSlot), k0, kn);
-      }
-      Command &pe = emit(Opcode::PeInt, core, b, h);
-      setRows(pe, r0, rn);
-      setCols(pe, k0, kn);
-      pe.slots[slot::PeInt::q] = qSlot;
-      pe.slots[slot::PeInt::k] = kSlot;
-      pe.slots[slot::PeInt::score] = scoreSlot;
-      Command &acc = emit(Opcode::SeAcc, core, b, h);
-      setRows(acc, r0, rn);
-      setCols(acc, k0, kn);
-      acc.slots[slot::SeAcc::score] = scoreSlot;
-      acc.slots[slot::SeAcc::theta] = thetaSlot;
-      if (k0 == 0)
-        acc.flags |= FlagFirst;
-      if (s.hasMask) {
-        acc.flags |= FlagMasked;
-        acc.slots[slot::SeAcc::mask] = maskSlot;
+    uint8_t scoreSlot = 0;
+    for (uint32_t t0 = 0; t0 < s.M; t0 += tiles.scoreCols) {
+      uint32_t t1 = std::min(s.M, t0 + tiles.scoreCols);
+      // Whole rows share one score slot (the SE drains it column by
+      // column); key tiles alternate slots.
+      if (tiles.keyTiles || t0 == 0)
+        scoreSlot = takeSlot(core, Buffer::Score);
+      if (s.hasMask && tiles.keyTiles)
+        maskSlot = loadMask(core, b, h, r0, rn, t0, t1 - t0);
+      for (uint32_t k0 = t0; k0 < t1; k0 += tiles.kChunk) {
+        uint32_t kn = std::min(tiles.kChunk, t1 - k0);
+        if (!tiles.kResidentA) {
+          kSlot = takeSlot(core, Buffer::K);
+          setCols(load(core, Tensor::KInt, b, h, kSlot), k0, kn);
+        }
+        Command &pe = emit(Opcode::PeInt, core, b, h);
+        setRows(pe, r0, rn);
+        setCols(pe, k0, kn);
+        pe.slots[slot::PeInt::q] = qSlot;
+        pe.slots[slot::PeInt::k] = kSlot;
+        pe.slots[slot::PeInt::score] = scoreSlot;
+        Command &acc = emit(Opcode::SeAcc, core, b, h);
+        setRows(acc, r0, rn);
+        setCols(acc, k0, kn);
+        acc.slots[slot::SeAcc::score] = scoreSlot;
+        acc.slots[slot::SeAcc::theta] = thetaSlot;
+        if (k0 == 0)
+          acc.flags |= FlagFirst;
+        if (s.hasMask) {
+          acc.flags |= FlagMasked;
+          acc.slots[slot::SeAcc::mask] = maskSlot;
+        }
       }
     }
     uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
@@ -223,178 +248,176 @@ void Emitter::emitHeadDecision(uint16_t b) {
   store.tensor = Tensor::HeadTable;
 }
 
-void Emitter::emitPhaseB(uint8_t core, uint16_t b, uint16_t h,
-                         uint32_t rowBegin, uint32_t rowEnd) {
+void Emitter::emitScoreUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units,
+                             bool hdp) {
   const AttentionShape &s = program.shape;
-  size_t first = program.commands.size();
-  uint8_t kSlot = 0, vSlot = 0, groupMaskSlot = 0;
-  // Every fetch of K or V serves the query rows of its strip (or the whole
-  // group when resident) and skips key blocks no kept block needs.
-  auto fumLoad = [&](Tensor t, uint8_t bufferSlot, uint32_t k0, uint32_t kn,
-                     uint32_t r0, uint32_t rn, uint8_t maskSlot) {
-    Command &c = load(core, t, b, h, bufferSlot);
-    setCols(c, k0, kn);
-    setRows(c, r0, rn);
-    c.flags |= FlagFum;
-    c.slots[slot::DmaLoad::fum] = maskSlot;
-  };
-  if (tiles.unitMask) {
-    groupMaskSlot = takeSlot(core, Buffer::BlockMask);
-    setRows(load(core, Tensor::BlockMask, b, h, groupMaskSlot), rowBegin,
-            rowEnd - rowBegin);
-  }
-  if (tiles.kResident) {
-    kSlot = takeSlot(core, Buffer::K);
-    fumLoad(Tensor::KInt, kSlot, 0, s.M, rowBegin, rowEnd - rowBegin,
-            groupMaskSlot);
-    fumLoad(Tensor::KFrac, kSlot, 0, s.M, rowBegin, rowEnd - rowBegin,
-            groupMaskSlot);
-  }
-  if (tiles.vResident) {
-    vSlot = takeSlot(core, Buffer::V);
-    fumLoad(Tensor::V, vSlot, 0, s.M, rowBegin, rowEnd - rowBegin,
-            groupMaskSlot);
-  }
-  for (uint32_t r0 = rowBegin; r0 < rowEnd; r0 += tiles.stripRows) {
-    uint32_t rn = std::min(tiles.stripRows, rowEnd - r0);
-    uint8_t qSlot = takeSlot(core, Buffer::Q);
-    setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
-    setRows(load(core, Tensor::QFrac, b, h, qSlot), r0, rn);
-    uint8_t maskSlot = 0;
-    if (s.hasMask) {
-      maskSlot = takeSlot(core, Buffer::Mask);
-      Command &m = load(core, Tensor::Mask, b, h, maskSlot);
-      setRows(m, r0, rn);
-      setCols(m, 0, s.M);
-    }
-    uint8_t maskBitsSlot = groupMaskSlot;
-    if (!tiles.unitMask) {
-      maskBitsSlot = takeSlot(core, Buffer::BlockMask);
-      setRows(load(core, Tensor::BlockMask, b, h, maskBitsSlot), r0, rn);
-    }
-    uint8_t scoreSlot = takeSlot(core, Buffer::Score);
-    for (uint32_t k0 = 0; k0 < s.M; k0 += tiles.kChunk) {
-      uint32_t kn = std::min(tiles.kChunk, s.M - k0);
-      if (!tiles.kResident) {
-        kSlot = takeSlot(core, Buffer::K);
-        fumLoad(Tensor::KInt, kSlot, k0, kn, r0, rn, maskBitsSlot);
-        fumLoad(Tensor::KFrac, kSlot, k0, kn, r0, rn, maskBitsSlot);
-      }
-      Command &pe = emit(Opcode::PeFrac, core, b, h);
-      setRows(pe, r0, rn);
-      setCols(pe, k0, kn);
-      pe.slots[slot::PeFrac::q] = qSlot;
-      pe.slots[slot::PeFrac::k] = kSlot;
-      pe.slots[slot::PeFrac::score] = scoreSlot;
-      pe.slots[slot::PeFrac::blockmask] = maskBitsSlot;
-      if (s.hasMask) {
-        pe.flags |= FlagMasked;
-        pe.slots[slot::PeFrac::mask] = maskSlot;
-      }
-    }
-    Command &softmax = emit(Opcode::Softmax, core, b, h);
-    setRows(softmax, r0, rn);
-    softmax.slots[slot::Softmax::score] = scoreSlot;
-    uint8_t outSlot = takeSlot(core, Buffer::Out);
-    for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
-      uint32_t vn = std::min(tiles.vChunk, s.M - v0);
-      if (!tiles.vResident) {
-        vSlot = takeSlot(core, Buffer::V);
-        fumLoad(Tensor::V, vSlot, v0, vn, r0, rn, maskBitsSlot);
-      }
-      Command &pv = emit(Opcode::PePv, core, b, h);
-      setRows(pv, r0, rn);
-      setCols(pv, v0, vn);
-      pv.slots[slot::PePv::score] = scoreSlot;
-      pv.slots[slot::PePv::v] = vSlot;
-      pv.slots[slot::PePv::out] = outSlot;
-      pv.slots[slot::PePv::blockmask] = maskBitsSlot;
-      if (v0 == 0)
-        pv.flags |= FlagFirst;
-    }
-    Command &store = emit(Opcode::DmaStore, core, b, h);
-    store.tensor = Tensor::Out;
-    setRows(store, r0, rn);
-    store.slots[slot::DmaStore::slot] = outSlot;
-  }
-  // All of phase B is skipped for a pruned head.
-  for (size_t i = first; i < program.commands.size(); ++i)
-    program.commands[i].flags |= FlagHeadPred;
-}
+  const size_t first = program.commands.size();
 
-void Emitter::emitDense(uint8_t core, uint16_t b, uint16_t h, uint32_t rowBegin,
-                        uint32_t rowEnd) {
-  const AttentionShape &s = program.shape;
-  uint8_t kSlot = 0, vSlot = 0;
-  auto keyLoad = [&](Tensor t, uint8_t slot, uint32_t k0, uint32_t kn) {
-    setCols(load(core, t, b, h, slot), k0, kn);
+  // The P·V half of a step (one key tile of one strip), emitted after the
+  // next step's scores so that the PE computes those while the softmax unit
+  // works on this tile (the score slots alternate).
+  struct PendingPv {
+    bool valid = false;
+    uint16_t h;
+    uint32_t r0, rn, t0, t1;
+    uint32_t unitRow0, unitRows;
+    uint8_t scoreSlot, outSlot, maskBitsSlot;
+    /// The first step of a unit whose V is resident: it loads V (as late as
+    /// that, so the DMA loads the next step's Q and K first).
+    bool loadsResidentV;
   };
-  if (tiles.kResident) {
-    kSlot = takeSlot(core, Buffer::K);
-    keyLoad(Tensor::KInt, kSlot, 0, s.M);
-    keyLoad(Tensor::KFrac, kSlot, 0, s.M);
-  }
-  if (tiles.vResident) {
-    vSlot = takeSlot(core, Buffer::V);
-    keyLoad(Tensor::V, vSlot, 0, s.M);
-  }
-  for (uint32_t r0 = rowBegin; r0 < rowEnd; r0 += tiles.stripRows) {
-    uint32_t rn = std::min(tiles.stripRows, rowEnd - r0);
-    uint8_t qSlot = takeSlot(core, Buffer::Q);
-    setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
-    setRows(load(core, Tensor::QFrac, b, h, qSlot), r0, rn);
-    uint8_t maskSlot = 0;
-    if (s.hasMask) {
-      maskSlot = takeSlot(core, Buffer::Mask);
-      Command &m = load(core, Tensor::Mask, b, h, maskSlot);
-      setRows(m, r0, rn);
-      setCols(m, 0, s.M);
-    }
-    uint8_t scoreSlot = takeSlot(core, Buffer::Score);
-    for (uint32_t k0 = 0; k0 < s.M; k0 += tiles.kChunk) {
-      uint32_t kn = std::min(tiles.kChunk, s.M - k0);
-      if (!tiles.kResident) {
-        kSlot = takeSlot(core, Buffer::K);
-        keyLoad(Tensor::KInt, kSlot, k0, kn);
-        keyLoad(Tensor::KFrac, kSlot, k0, kn);
-      }
-      Command &pe = emit(Opcode::PeFrac, core, b, h);
-      setRows(pe, r0, rn);
-      setCols(pe, k0, kn);
-      pe.flags |= FlagDense;
-      pe.slots[slot::PeFrac::q] = qSlot;
-      pe.slots[slot::PeFrac::k] = kSlot;
-      pe.slots[slot::PeFrac::score] = scoreSlot;
-      if (s.hasMask) {
-        pe.flags |= FlagMasked;
-        pe.slots[slot::PeFrac::mask] = maskSlot;
+  uint8_t vSlot = 0;
+  PendingPv pending;
+  auto flushPv = [&]() {
+    if (!pending.valid)
+      return;
+    const PendingPv p = pending;
+    pending.valid = false;
+    if (p.loadsResidentV) {
+      vSlot = takeSlot(core, Buffer::V);
+      Command &c = load(core, Tensor::V, b, p.h, vSlot);
+      setCols(c, 0, s.M);
+      if (hdp) {
+        setRows(c, p.unitRow0, p.unitRows);
+        c.flags |= FlagFum;
+        c.slots[slot::DmaLoad::fum] = p.maskBitsSlot;
       }
     }
-    Command &softmax = emit(Opcode::Softmax, core, b, h);
-    setRows(softmax, r0, rn);
-    softmax.slots[slot::Softmax::score] = scoreSlot;
-    uint8_t outSlot = takeSlot(core, Buffer::Out);
-    for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
-      uint32_t vn = std::min(tiles.vChunk, s.M - v0);
+    for (uint32_t v0 = p.t0; v0 < p.t1; v0 += tiles.vChunk) {
+      uint32_t vn = std::min(tiles.vChunk, p.t1 - v0);
       if (!tiles.vResident) {
         vSlot = takeSlot(core, Buffer::V);
-        keyLoad(Tensor::V, vSlot, v0, vn);
+        Command &c = load(core, Tensor::V, b, p.h, vSlot);
+        setCols(c, v0, vn);
+        if (hdp) {
+          setRows(c, p.r0, p.rn);
+          c.flags |= FlagFum;
+          c.slots[slot::DmaLoad::fum] = p.maskBitsSlot;
+        }
       }
-      Command &pv = emit(Opcode::PePv, core, b, h);
-      setRows(pv, r0, rn);
+      Command &pv = emit(Opcode::PePv, core, b, p.h);
+      setRows(pv, p.r0, p.rn);
       setCols(pv, v0, vn);
-      pv.flags |= FlagDense;
-      pv.slots[slot::PePv::score] = scoreSlot;
+      pv.slots[slot::PePv::score] = p.scoreSlot;
       pv.slots[slot::PePv::v] = vSlot;
-      pv.slots[slot::PePv::out] = outSlot;
+      pv.slots[slot::PePv::out] = p.outSlot;
+      if (hdp)
+        pv.slots[slot::PePv::blockmask] = p.maskBitsSlot;
+      else
+        pv.flags |= FlagDense;
       if (v0 == 0)
         pv.flags |= FlagFirst;
     }
-    Command &store = emit(Opcode::DmaStore, core, b, h);
-    store.tensor = Tensor::Out;
-    setRows(store, r0, rn);
-    store.slots[slot::DmaStore::slot] = outSlot;
+    if (p.t1 == s.M) {
+      Command &store = emit(Opcode::DmaStore, core, b, p.h);
+      store.tensor = Tensor::Out;
+      setRows(store, p.r0, p.rn);
+      store.slots[slot::DmaStore::slot] = p.outSlot;
+    }
+  };
+
+  for (const WorkUnit &unit : units) {
+    const uint16_t h = unit.head;
+    const uint32_t unitRows = unit.rowEnd - unit.rowBegin;
+    // K and V for every key the unit keeps (HDP: Fetch-Upon-Mask against
+    // the block mask of its rows, which then stays in one slot).
+    uint8_t kSlot = 0, unitMaskSlot = 0;
+    bool firstStep = true;
+    auto keyLoad = [&](Tensor t, uint8_t bufferSlot, uint32_t k0, uint32_t kn,
+                       uint32_t r0, uint32_t rn, uint8_t maskSlot) {
+      Command &c = load(core, t, b, h, bufferSlot);
+      setCols(c, k0, kn);
+      if (hdp) {
+        setRows(c, r0, rn);
+        c.flags |= FlagFum;
+        c.slots[slot::DmaLoad::fum] = maskSlot;
+      }
+    };
+    if (hdp && tiles.unitMask) {
+      unitMaskSlot = takeSlot(core, Buffer::BlockMask);
+      setRows(load(core, Tensor::BlockMask, b, h, unitMaskSlot), unit.rowBegin,
+              unitRows);
+    }
+    if (tiles.kResident) {
+      kSlot = takeSlot(core, Buffer::K);
+      keyLoad(Tensor::KInt, kSlot, 0, s.M, unit.rowBegin, unitRows,
+              unitMaskSlot);
+      keyLoad(Tensor::KFrac, kSlot, 0, s.M, unit.rowBegin, unitRows,
+              unitMaskSlot);
+    }
+    for (uint32_t r0 = unit.rowBegin; r0 < unit.rowEnd; r0 += tiles.stripRows) {
+      uint32_t rn = std::min(tiles.stripRows, unit.rowEnd - r0);
+      uint8_t qSlot = takeSlot(core, Buffer::Q);
+      setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
+      setRows(load(core, Tensor::QFrac, b, h, qSlot), r0, rn);
+      uint8_t maskSlot = 0;
+      if (s.hasMask && !tiles.keyTiles)
+        maskSlot = loadMask(core, b, h, r0, rn, 0, s.M);
+      uint8_t maskBitsSlot = unitMaskSlot;
+      if (hdp && !tiles.unitMask) {
+        maskBitsSlot = takeSlot(core, Buffer::BlockMask);
+        setRows(load(core, Tensor::BlockMask, b, h, maskBitsSlot), r0, rn);
+      }
+      uint8_t outSlot = takeSlot(core, Buffer::Out);
+      for (uint32_t t0 = 0; t0 < s.M; t0 += tiles.scoreCols) {
+        uint32_t t1 = std::min(s.M, t0 + tiles.scoreCols);
+        if (s.hasMask && tiles.keyTiles)
+          maskSlot = loadMask(core, b, h, r0, rn, t0, t1 - t0);
+        uint8_t scoreSlot = takeSlot(core, Buffer::Score);
+        for (uint32_t k0 = t0; k0 < t1; k0 += tiles.kChunk) {
+          uint32_t kn = std::min(tiles.kChunk, t1 - k0);
+          if (!tiles.kResident) {
+            kSlot = takeSlot(core, Buffer::K);
+            keyLoad(Tensor::KInt, kSlot, k0, kn, r0, rn, maskBitsSlot);
+            keyLoad(Tensor::KFrac, kSlot, k0, kn, r0, rn, maskBitsSlot);
+          }
+          Command &pe = emit(Opcode::PeFrac, core, b, h);
+          setRows(pe, r0, rn);
+          setCols(pe, k0, kn);
+          pe.slots[slot::PeFrac::q] = qSlot;
+          pe.slots[slot::PeFrac::k] = kSlot;
+          pe.slots[slot::PeFrac::score] = scoreSlot;
+          if (hdp)
+            pe.slots[slot::PeFrac::blockmask] = maskBitsSlot;
+          else
+            pe.flags |= FlagDense;
+          if (s.hasMask) {
+            pe.flags |= FlagMasked;
+            pe.slots[slot::PeFrac::mask] = maskSlot;
+          }
+        }
+        Command &softmax = emit(Opcode::Softmax, core, b, h);
+        setRows(softmax, r0, rn);
+        softmax.slots[slot::Softmax::score] = scoreSlot;
+        if (tiles.keyTiles) {
+          setCols(softmax, t0, t1 - t0);
+          if (t0 == 0)
+            softmax.flags |= FlagFirst;
+          if (t1 == s.M)
+            softmax.flags |= FlagLast;
+        }
+        flushPv();
+        pending = {true,
+                   h,
+                   r0,
+                   rn,
+                   t0,
+                   t1,
+                   unit.rowBegin,
+                   unitRows,
+                   scoreSlot,
+                   outSlot,
+                   maskBitsSlot,
+                   tiles.vResident && firstStep};
+        firstStep = false;
+      }
+    }
   }
+  flushPv();
+  // All of phase B is skipped for a pruned head.
+  if (hdp)
+    for (size_t i = first; i < program.commands.size(); ++i)
+      program.commands[i].flags |= FlagHeadPred;
 }
 
 } // namespace
@@ -429,6 +452,15 @@ uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer) {
   return accel.bufferBytes[static_cast<unsigned>(buffer)] / kSlotsPerBuffer;
 }
 
+uint64_t thetaBytes(const AttentionShape &shape,
+                    const AttentionParams &params) {
+  // |θ| of a block <= bm·bn·D·2^(2(I-1)) (|Int| <= 2^(I-1)): 32-bit
+  // accumulators whenever that stays below 2^31, 64-bit otherwise.
+  double bound = double(params.blockRows) * params.blockCols * shape.D *
+                 std::ldexp(1.0, 2 * (int(params.intBits) - 1));
+  return bound < std::ldexp(1.0, 31) ? 4 : 8;
+}
+
 uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
                          const AttentionShape &shape,
                          const AttentionParams &params) {
@@ -454,11 +486,12 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
     bytes = u128(rows) * keys * 4;
     break;
   case Buffer::Score:
-    // S_int, scores and probabilities all fit 32 bits per element.
-    bytes = u128(rows) * shape.M * 4;
+    // S_int, scores and probabilities all fit 32 bits per element; a slot
+    // holds `keys` columns (a key tile), all M when keys is 0.
+    bytes = u128(rows) * (keys ? keys : shape.M) * 4;
     break;
   case Buffer::Theta:
-    bytes = blockRows * blockCols * 8; // 64-bit θ accumulators
+    bytes = blockRows * blockCols * thetaBytes(shape, params);
     break;
   case Buffer::BlockMask:
     bytes = bitsToBytes(blockRows * blockCols);
@@ -473,22 +506,22 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
 std::string TilePlan::describe() const {
   std::string s;
   raw_string_ostream os(s);
-  if (denseEngine) {
-    os << "dense engine: strip rows " << stripRows << ", K "
-       << (kResident ? "resident" : "streamed") << " (chunks of " << kChunk
-       << " keys), V " << (vResident ? "resident" : "streamed")
-       << " (chunks of " << vChunk << " keys), " << rowGroups << " row group"
-       << (rowGroups == 1 ? "" : "s") << " per head";
-    return s;
-  }
-  os << "strip rows " << stripRows << ", K "
+  os << (denseEngine ? "dense engine: " : "") << "strip rows " << stripRows
+     << ", scores ";
+  if (keyTiles)
+    os << "in key tiles of " << scoreCols << " (online softmax)";
+  else
+    os << "in whole rows";
+  os << ", K "
      << (kResident    ? "resident"
          : kResidentA ? "resident in phase A, streamed"
                       : "streamed")
      << " (chunks of " << kChunk << " keys), V "
      << (vResident ? "resident" : "streamed") << " (chunks of " << vChunk
-     << " keys), block mask per " << (unitMask ? "unit" : "strip") << ", "
-     << rowGroups << " row group" << (rowGroups == 1 ? "" : "s") << " per head";
+     << " keys), ";
+  if (!denseEngine)
+    os << "block mask per " << (unitMask ? "unit" : "strip") << ", ";
+  os << rowGroups << " row group" << (rowGroups == 1 ? "" : "s") << " per head";
   return s;
 }
 
@@ -504,19 +537,56 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
     return dense.takeError();
   plan.denseEngine = *dense;
 
-  // Strip rows: the largest multiple of bm (or all N) whose strip fits.
-  auto stripFits = [&](uint64_t rows) {
-    return !stripMisfit(rows, shape, params, sig, plan.denseEngine);
+  // K and V chunks: as many keys (multiples of bn) as fit one slot.
+  for (Buffer b : {Buffer::K, Buffer::V}) {
+    auto fits = [&](uint64_t keys) {
+      return slotBytesNeeded(b, 0, keys, shape, params) <= slotCapacity(sig, b);
+    };
+    uint64_t chunk = largestFitting(bn, shape.M, fits);
+    if (!chunk) {
+      uint64_t keys = std::min<uint64_t>(bn, shape.M);
+      return tooSmall(b, "one block column (" + Twine(keys) + " keys)",
+                      slotBytesNeeded(b, 0, keys, shape, params), sig);
+    }
+    (b == Buffer::K ? plan.kChunk : plan.vChunk) = static_cast<uint32_t>(chunk);
+  }
+  const bool kFits = plan.kChunk == shape.M, vFits = plan.vChunk == shape.M;
+
+  // Strips: the largest multiple of bm (or all N) whose strip fits, either
+  // with whole score rows or with key tiles of as many keys as one K and
+  // one V chunk hold (an online softmax over the tiles). Key tiles are used
+  // when they allow taller strips while K or V is streamed, which then is
+  // re-read fewer times; whole rows are exact to the reference's rounding.
+  const uint64_t minRows = std::min<uint64_t>(bm, shape.N);
+  const uint64_t tileCols = std::min(plan.kChunk, plan.vChunk);
+  auto rowsFor = [&](uint64_t scoreCols) {
+    return largestFitting(bm, shape.N, [&](uint64_t rows) {
+      return !stripMisfit(rows, scoreCols, shape, params, sig,
+                          plan.denseEngine);
+    });
   };
-  uint64_t minRows = std::min<uint64_t>(bm, shape.N);
-  if (std::optional<Buffer> b =
-          stripMisfit(minRows, shape, params, sig, plan.denseEngine))
+  uint64_t rowStrip = rowsFor(shape.M);
+  uint64_t tileStrip = tileCols < shape.M ? rowsFor(tileCols) : 0;
+  bool keyTiles = false;
+  switch (options.scoreTiling) {
+  case ScoreTiling::Auto:
+    keyTiles = tileStrip > rowStrip && (!kFits || !vFits || !rowStrip);
+    break;
+  case ScoreTiling::Rows:
+    break;
+  case ScoreTiling::KeyTiles:
+    keyTiles = tileCols < shape.M;
+    break;
+  }
+  plan.keyTiles = keyTiles;
+  plan.scoreCols = static_cast<uint32_t>(keyTiles ? tileCols : shape.M);
+  if (std::optional<Buffer> b = stripMisfit(minRows, plan.scoreCols, shape,
+                                            params, sig, plan.denseEngine))
     return tooSmall(*b,
                     "one block row (" + Twine(minRows) +
                         " query rows, M=" + Twine(shape.M) + " keys)",
-                    slotBytesNeeded(*b, minRows,
-                                    *b == Buffer::Mask ? shape.M : 0, shape,
-                                    params),
+                    slotBytesNeeded(*b, minRows, stripKeys(*b, plan.scoreCols),
+                                    shape, params),
                     sig);
   if (options.stripRows) {
     if (options.stripRows % bm != 0 && options.stripRows < shape.N)
@@ -524,17 +594,15 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
           "strip rows " + Twine(options.stripRows) +
           " must be a multiple of the block height bm=" + Twine(bm));
     uint64_t rows = std::min<uint64_t>(options.stripRows, shape.N);
-    if (std::optional<Buffer> b =
-            stripMisfit(rows, shape, params, sig, plan.denseEngine))
+    if (std::optional<Buffer> b = stripMisfit(rows, plan.scoreCols, shape,
+                                              params, sig, plan.denseEngine))
       return tooSmall(*b, "a strip of " + Twine(rows) + " query rows",
-                      slotBytesNeeded(*b, rows,
-                                      *b == Buffer::Mask ? shape.M : 0, shape,
-                                      params),
+                      slotBytesNeeded(*b, rows, stripKeys(*b, plan.scoreCols),
+                                      shape, params),
                       sig);
     plan.stripRows = static_cast<uint32_t>(rows);
   } else {
-    plan.stripRows =
-        static_cast<uint32_t>(largestFitting(bm, shape.N, stripFits));
+    plan.stripRows = static_cast<uint32_t>(keyTiles ? tileStrip : rowStrip);
   }
 
   // Row groups: enough units for every core when B·H is not a multiple of
@@ -547,13 +615,10 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
   uint64_t groupRows = std::min<uint64_t>(
       ceilDiv(strips, plan.rowGroups) * plan.stripRows, shape.N);
 
-  // K and V: resident for a whole unit when all keys fit one slot. In phase
-  // B a resident tensor is fetched once with Fetch-Upon-Mask against the
-  // unit's block mask, which must then fit a block-mask slot too.
-  bool kFits = slotBytesNeeded(Buffer::K, 0, shape.M, shape, params) <=
-               slotCapacity(sig, Buffer::K);
-  bool vFits = slotBytesNeeded(Buffer::V, 0, shape.M, shape, params) <=
-               slotCapacity(sig, Buffer::V);
+  // K and V: resident for a whole unit when all keys fit one slot (phase
+  // A needs only Int(K)). In phase B a resident tensor is fetched once with
+  // Fetch-Upon-Mask against the unit's block mask, which must then fit a
+  // block-mask slot too.
   bool maskFits =
       slotBytesNeeded(Buffer::BlockMask, groupRows, 0, shape, params) <=
       slotCapacity(sig, Buffer::BlockMask);
@@ -562,22 +627,12 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
     plan.kResident = kFits;
     plan.vResident = vFits;
   } else {
-    plan.kResidentA = kFits;
+    plan.kResidentA =
+        packedBytes(uint64_t(shape.M) * shape.D, params.intBits) <=
+        slotCapacity(sig, Buffer::K);
     plan.unitMask = maskFits && (kFits || vFits);
     plan.kResident = plan.unitMask && kFits;
     plan.vResident = plan.unitMask && vFits;
-  }
-  for (Buffer b : {Buffer::K, Buffer::V}) {
-    auto fits = [&](uint64_t keys) {
-      return slotBytesNeeded(b, 0, keys, shape, params) <= slotCapacity(sig, b);
-    };
-    uint64_t chunk = largestFitting(bn, shape.M, fits);
-    if (!chunk) {
-      uint64_t keys = std::min<uint64_t>(bn, shape.M);
-      return tooSmall(b, "one block column (" + Twine(keys) + " keys)",
-                      slotBytesNeeded(b, 0, keys, shape, params), sig);
-    }
-    (b == Buffer::K ? plan.kChunk : plan.vChunk) = static_cast<uint32_t>(chunk);
   }
   return plan;
 }
@@ -613,11 +668,7 @@ Expected<Program> buildProgram(const AttentionShape &shape,
   // Units of one batch item: (head, row group), round robin over cores.
   const uint32_t strips =
       static_cast<uint32_t>(ceilDiv(shape.N, plan->stripRows));
-  struct Unit {
-    uint16_t head;
-    uint32_t rowBegin, rowEnd;
-  };
-  std::vector<Unit> units;
+  std::vector<WorkUnit> units;
   for (uint32_t h = 0; h < shape.H; ++h)
     for (uint32_t g = 0; g < plan->rowGroups; ++g) {
       uint64_t s0 = uint64_t(strips) * g / plan->rowGroups;
@@ -628,14 +679,19 @@ Expected<Program> buildProgram(const AttentionShape &shape,
         units.push_back({static_cast<uint16_t>(h), static_cast<uint32_t>(r0),
                          static_cast<uint32_t>(r1)});
     }
+  std::vector<std::vector<WorkUnit>> unitsOfCore(accel.cores);
+  for (size_t u = 0; u < units.size(); ++u)
+    unitsOfCore[u % accel.cores].push_back(units[u]);
 
   // Refuse programs too large to hold: a rough count of the commands the
   // loops below emit, before emitting any.
   {
     double strips =
         std::ceil(double(shape.N) / plan->stripRows) + double(plan->rowGroups);
+    double tilesPerStrip = std::ceil(double(shape.M) / plan->scoreCols);
     double perStrip = 16 + 3.0 * std::ceil(double(shape.M) / plan->kChunk) +
-                      2.0 * std::ceil(double(shape.M) / plan->vChunk);
+                      2.0 * std::ceil(double(shape.M) / plan->vChunk) +
+                      6.0 * tilesPerStrip;
     double estimate = double(shape.B) * shape.H * strips * perStrip +
                       double(shape.B) * (2.0 * accel.cores + 1);
     if (estimate > double(kMaxCommands))
@@ -647,21 +703,17 @@ Expected<Program> buildProgram(const AttentionShape &shape,
                        "buffers)");
   }
   Emitter emitter(program, *plan);
-  for (uint32_t b = 0; b < shape.B && plan->denseEngine; ++b)
-    for (size_t u = 0; u < units.size(); ++u)
-      emitter.emitDense(static_cast<uint8_t>(u % accel.cores),
-                        static_cast<uint16_t>(b), units[u].head,
-                        units[u].rowBegin, units[u].rowEnd);
-  for (uint32_t b = 0; b < shape.B && !plan->denseEngine; ++b) {
-    for (size_t u = 0; u < units.size(); ++u)
-      emitter.emitPhaseA(static_cast<uint8_t>(u % accel.cores),
-                         static_cast<uint16_t>(b), units[u].head,
-                         units[u].rowBegin, units[u].rowEnd);
-    emitter.emitHeadDecision(static_cast<uint16_t>(b));
-    for (size_t u = 0; u < units.size(); ++u)
-      emitter.emitPhaseB(static_cast<uint8_t>(u % accel.cores),
-                         static_cast<uint16_t>(b), units[u].head,
-                         units[u].rowBegin, units[u].rowEnd);
+  for (uint32_t b = 0; b < shape.B; ++b) {
+    const uint16_t batch = static_cast<uint16_t>(b);
+    if (!plan->denseEngine) {
+      for (size_t u = 0; u < units.size(); ++u)
+        emitter.emitPhaseA(static_cast<uint8_t>(u % accel.cores), batch,
+                           units[u]);
+      emitter.emitHeadDecision(batch);
+    }
+    for (uint32_t core = 0; core < accel.cores; ++core)
+      emitter.emitScoreUnits(static_cast<uint8_t>(core), batch,
+                             unitsOfCore[core], !plan->denseEngine);
   }
   if (std::optional<ProgramProblem> problem = checkProgram(program))
     return makeError("internal error: the builder produced an invalid "

@@ -1,4 +1,4 @@
-//===- JsonText.cpp - JSON parsing with file-and-position errors ----------===//
+//===- JsonText.cpp - The JSON of model files -----------------------------===//
 //
 // See JsonText.h.
 //
@@ -6,60 +6,17 @@
 
 #include "JsonText.h"
 
-#include "hdp/Support/JsonLimits.h"
-
-#include "llvm/ADT/Twine.h"
-
 using namespace llvm;
 using json = nlohmann::json;
 
 namespace hdp::model::detail {
 
-namespace {
-/// How deep model JSON may nest: config.json and safetensors headers have 3
-/// levels; the printer nlohmann uses in messages recurses once per level.
-constexpr unsigned kMaxJsonDepth = 16;
-
-/// nlohmann's message without its "[json.exception.x.n] " prefix.
-std::string explanation(const json::exception &e) {
-  std::string what = e.what();
-  if (!what.empty() && what[0] == '[')
-    if (size_t close = what.find("] "); close != std::string::npos)
-      what = what.substr(close + 2);
-  return what;
-}
-} // namespace
-
 Expected<json> parseJsonText(StringRef text, StringRef name) {
-  if (std::optional<JsonLimitViolation> v =
-          findJsonLimitViolation(text, kMaxJsonDepth)) {
-    if (!v->position)
-      return createStringError(inconvertibleErrorCode(),
-                               (name + ": " + v->message).str());
-    return createStringError(inconvertibleErrorCode(),
-                             (name + ": invalid JSON at line " +
-                              Twine(v->position->first) + ", column " +
-                              Twine(v->position->second) + ": " + v->message)
-                                 .str());
-  }
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error &e) {
-    auto [line, column] = lineColumnOf(text, e.byte ? e.byte - 1 : 0);
-    // "parse error at line 1, column 2: syntax error ..." says the position
-    // twice; keep what follows it.
-    std::string what = explanation(e);
-    if (size_t colon = what.find(": "); colon != std::string::npos)
-      what = what.substr(colon + 2);
-    return createStringError(inconvertibleErrorCode(),
-                             (name + ": invalid JSON at line " + Twine(line) +
-                              ", column " + Twine(column) + ": " + what)
-                                 .str());
-  } catch (const json::exception &e) {
-    return createStringError(
-        inconvertibleErrorCode(),
-        (name + ": invalid JSON: " + explanation(e)).str());
-  }
+  // Python's json module, with which these files are written and read,
+  // keeps the last of repeated keys: so does hdp.
+  JsonLimits limits;
+  limits.rejectDuplicateKeys = false;
+  return readJson(text, name, limits);
 }
 
 std::string describeJson(const json &value) {

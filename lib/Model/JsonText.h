@@ -1,28 +1,26 @@
-//===- JsonText.h - JSON parsing with file-and-position errors --*- C++ -*-===//
+//===- JsonText.h - The JSON of model files ---------------------*- C++ -*-===//
 //
-// hdp's model files carry JSON (config.json, the safetensors header). This
-// parses it with nlohmann-json and turns its exceptions into one error that
-// names the file and the line and column, so no caller needs a try block.
-// Internal to HDPModel: compiled with exceptions on (nlohmann reports with
-// them), while the rest of the library is not.
+// hdp's model files carry JSON (config.json, the safetensors header), read
+// with hdp/Support/Json.h, and these helpers say what is wrong with a value.
+// Internal to HDPModel: its JSON files are compiled with exceptions on
+// (nlohmann reports with them), while the rest of the library is not.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef HDP_MODEL_JSONTEXT_H
 #define HDP_MODEL_JSONTEXT_H
 
+#include "hdp/Support/Json.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
-
-#include <nlohmann/json.hpp>
 
 #include <string>
 
 namespace hdp::model::detail {
 
-/// Parses `text`; errors read "<name>: invalid JSON at line L, column C: ...".
-/// Arrays and objects nested deeper than 16 levels and keys repeated in one
-/// object are refused ("<name>: duplicate key 'a.b'") before parsing.
+/// Parses `text` (at most kMaxJsonDepth levels; the last of repeated keys
+/// wins); errors read "<name>: invalid JSON at line L, column C: ...".
 llvm::Expected<nlohmann::json> parseJsonText(llvm::StringRef text,
                                              llvm::StringRef name);
 

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -145,8 +146,9 @@ struct CheckLoweredToLLVMPass
     ModuleOp module = getOperation();
     SmallVector<Operation *> leftOver;
     module.walk([&](Operation *op) {
+      // OpenMP ops translate to LLVM IR (runtime calls) as they are.
       if (op != module.getOperation() &&
-          !isa<LLVM::LLVMDialect>(op->getDialect()))
+          !isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
         leftOver.push_back(op);
     });
     if (leftOver.empty())
@@ -223,6 +225,16 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createCSEPass());
+  if (options.numThreads != 1) {
+    pm.addPass(hdp::createParallelizeLoopsPass());
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = static_cast<unsigned>(options.numThreads);
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    // The conversion wraps each loop body in memref.alloca_scope, which must
+    // stay one block: the kernels have no alloca, and canonicalization
+    // inlines the scopes before scf-to-cf splits their bodies into blocks.
+    pm.addPass(createCanonicalizerPass());
+  }
 
   if (options.emitCInterface)
     pm.addPass(std::make_unique<EmitCInterfacePass>());
@@ -252,6 +264,11 @@ buildCPUPipelineFromText(OpPassManager &pm, StringRef text,
   hdp::CPUPipelineOptions options;
   if (failed(options.parseFromString(text)))
     return failure();
+  if (options.numThreads < 0 || options.numThreads > hdp::kMaxThreads)
+    return error("hdp-cpu-pipeline: num-threads must be in [0, " +
+                 Twine(hdp::kMaxThreads) +
+                 "] (0 lets the OpenMP runtime choose), got " +
+                 Twine(options.numThreads.getValue()));
   if (options.tileBlockRows < 0)
     return error("hdp-cpu-pipeline: tile-block-rows must be >= 0 (0 leaves "
                  "the attention untiled), got " +
@@ -268,6 +285,7 @@ void hdp::registerPipelines() {
   PassRegistration<CopiesToLinalgPass>();
   PassRegistration<DecomposeAggregatedOpsPass>();
   PassRegistration<CheckLoweredToLLVMPass>();
+  hdp::registerParallelizeLoopsPass();
   registerPassPipeline(
       "hdp-cpu-pipeline",
       "Compile hdp.attention (or the hdp stage ops) on tensors to the LLVM "

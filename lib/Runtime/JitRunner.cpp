@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -29,6 +30,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/TargetSelect.h"
@@ -53,7 +55,10 @@ void registerRunnerDialects(DialectRegistry &registry) {
   hdp::registerTransformDialectExtension(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
+
+const char *openMPRuntimePath() { return HDP_OPENMP_LIBRARY; }
 
 namespace {
 Error makeError(const llvm::Twine &message) {
@@ -225,20 +230,20 @@ LogicalResult lowerWithTransformScript(ModuleOp module, ModuleOp library) {
 JitModule::~JitModule() = default;
 
 Expected<std::unique_ptr<JitModule>>
-JitModule::compile(OwningOpRef<ModuleOp> module) {
-  return compileWith(std::move(module), {});
+JitModule::compile(OwningOpRef<ModuleOp> module, const JitOptions &options) {
+  return compileWith(std::move(module), {}, options);
 }
 
 Expected<std::unique_ptr<JitModule>>
 JitModule::compile(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary) {
   if (!transformLibrary)
     return makeError("no transform library given");
-  return compileWith(std::move(module), transformLibrary);
+  return compileWith(std::move(module), transformLibrary, JitOptions());
 }
 
 Expected<std::unique_ptr<JitModule>>
-JitModule::compileWith(OwningOpRef<ModuleOp> module,
-                       ModuleOp transformLibrary) {
+JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
+                       const JitOptions &jitOptions) {
   static bool targetsInitialised = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -285,7 +290,12 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module,
                        diagnostics);
   } else {
     PassManager pm(context);
+    if (jitOptions.numThreads < 0 || jitOptions.numThreads > hdp::kMaxThreads)
+      return makeError("the number of threads must be in [0, " +
+                       llvm::Twine(hdp::kMaxThreads) + "], got " +
+                       llvm::Twine(jitOptions.numThreads));
     hdp::CPUPipelineOptions options;
+    options.numThreads = jitOptions.numThreads;
     hdp::buildCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       return makeError("compiling for the CPU failed:\n" + diagnostics);
@@ -298,6 +308,19 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // Parallel loops call the OpenMP runtime (__kmpc_fork_call, ...); code
+  // without them needs no runtime loaded.
+  bool usesOpenMP = module
+                        ->walk([](Operation *op) {
+                          return isa<omp::OpenMPDialect>(op->getDialect())
+                                     ? WalkResult::interrupt()
+                                     : WalkResult::advance();
+                        })
+                        .wasInterrupted();
+  SmallVector<StringRef> sharedLibs;
+  if (usesOpenMP)
+    sharedLibs.push_back(openMPRuntimePath());
+  engineOptions.sharedLibPaths = sharedLibs;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
     return makeError("JIT compilation failed: " +

@@ -156,6 +156,33 @@ uint64_t Machine::burstRound(uint64_t bytes) const {
   return ceilDiv(bytes, burst) * burst;
 }
 
+uint32_t Machine::scoreWindowLo(const Command &c) const {
+  for (const Operand &o : operandsOf(c))
+    if (o.buffer == Buffer::Score)
+      return cores[c.core].score[c.slots[o.slotIndex]].windowLo;
+  return 0;
+}
+
+Error Machine::growWindow(ScoreSlot &s, uint32_t rows, uint32_t col0,
+                          uint32_t cols, unsigned slotIndex) const {
+  uint32_t lo = col0, hi = col0 + cols;
+  if (s.windowHi > s.windowLo) {
+    lo = std::min(lo, s.windowLo);
+    hi = std::max(hi, s.windowHi);
+  }
+  s.windowLo = lo;
+  s.windowHi = hi;
+  std::fill_n(s.written.begin() + col0, cols, 1);
+  uint64_t bytes = uint64_t(rows) * (hi - lo) * 4;
+  uint64_t capacity = config.scoreBufferBytes / kSlotsPerBuffer;
+  if (bytes > capacity)
+    return fail("fills score slot " + Twine(slotIndex) + " with columns " +
+                Twine(lo) + "+" + Twine(hi - lo) + " of " + Twine(rows) +
+                " rows (" + Twine(bytes) + " bytes), but a slot holds " +
+                Twine(capacity) + " bytes");
+  return Error::success();
+}
+
 Expected<const BlockMaskSlot *> Machine::maskSlotFor(const Command &c,
                                                      unsigned slotIndex) const {
   const BlockMaskSlot &m = cores[c.core].blockMask[c.slots[slotIndex]];
@@ -508,13 +535,31 @@ Error Machine::peInt(const Command &c, Effect &e) {
       return fail("needs Int(K) of key " + Twine(j) + ", which k slot " +
                   Twine(int(c.slots[slot::PeInt::k])) + " did not fetch");
   ScoreSlot &s = cb.score[c.slots[slot::PeInt::score]];
-  if (!(s.kind == ScoreSlot::Kind::SInt &&
-        s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
+  // A new strip starts a new window of columns; so does a key tile that
+  // would not fit beside the columns the SE has already drained.
+  bool restart = !(s.kind == ScoreSlot::Kind::SInt &&
+                   s.tag.holds(c.batch, c.head, c.row0, c.rows));
+  if (!restart) {
+    bool drained =
+        std::equal(s.written.begin(), s.written.end(), s.consumed.begin(),
+                   [](uint8_t w, uint8_t r) { return !w || r; });
+    uint64_t lo = std::min(s.windowLo, c.col0);
+    uint64_t hi = std::max<uint64_t>(s.windowHi, uint64_t(c.col0) + c.cols);
+    restart = drained && uint64_t(s.tag.count) * (hi - lo) * 4 >
+                             config.scoreBufferBytes / kSlotsPerBuffer;
+  }
+  if (restart) {
     s.kind = ScoreSlot::Kind::SInt;
     s.tag = {true, c.batch, c.head, c.row0, c.rows};
     s.sInt.resize(uint64_t(c.rows) * M);
     s.written.assign(M, 0);
+    s.consumed.assign(M, 0);
+    s.windowLo = s.windowHi = 0;
   }
+  if (Error err = growWindow(s, s.tag.count, c.col0, c.cols,
+                             c.slots[slot::PeInt::score]))
+    return err;
+  e.scoreWindowLo = s.windowLo;
 
   for (uint32_t i = c.row0; i < c.row0 + c.rows; ++i) {
     const int16_t *qh = &q.hi[uint64_t(i - q.tag.start) * D];
@@ -524,7 +569,6 @@ Error Machine::peInt(const Command &c, Effect &e) {
       dst[j] = intDotFits32 ? dot<int32_t>(qh, kh, D) : dot<int64_t>(qh, kh, D);
     }
   }
-  std::fill_n(s.written.begin() + c.col0, c.cols, 1);
 
   // Output-stationary arrays: row tiles spread over the arrays; per row tile
   // and depth tile one A-tile load, then one pair per B tile.
@@ -582,10 +626,15 @@ Error Machine::peFrac(const Command &c, Effect &e) {
     s.tag = {true, c.batch, c.head, c.row0, c.rows};
     s.values.resize(uint64_t(c.rows) * M);
     s.written.assign(M, 0);
+    s.windowLo = s.windowHi = 0;
     s.live.assign((ceilDiv(uint64_t(c.row0) + c.rows, bm) - c.row0 / bm) *
                       numBlockCols,
                   0);
   }
+  if (Error err = growWindow(s, s.tag.count, c.col0, c.cols,
+                             c.slots[slot::PeFrac::score]))
+    return err;
+  e.scoreWindowLo = s.windowLo;
 
   const float negInf = -std::numeric_limits<float>::infinity();
   const int down = -(2 * int(params.fracBits) + 2 * int(params.shift));
@@ -642,7 +691,6 @@ Error Machine::peFrac(const Command &c, Effect &e) {
       }
     }
   }
-  std::fill_n(s.written.begin() + c.col0, c.cols, 1);
 
   // Cost: per row tile, the union of kept key columns of its block rows is
   // gathered into dense B tiles; Int·Int, Frac·Int, Int·Frac [, Frac·Frac].
@@ -681,10 +729,21 @@ Error Machine::pePv(const Command &c, Effect &e) {
   const uint32_t M = shape.M, Dv = shape.Dv;
   const uint32_t bm = params.blockRows, bn = params.blockCols;
   const ScoreSlot &s = cb.score[c.slots[slot::PePv::score]];
-  if (s.kind != ScoreSlot::Kind::Probs ||
+  const bool online = s.kind == ScoreSlot::Kind::Weights;
+  if ((s.kind != ScoreSlot::Kind::Probs && !online) ||
       !s.tag.holds(c.batch, c.head, c.row0, c.rows))
     return wrongSlot("score", c.slots[slot::PePv::score], s.tag,
                      "probabilities of rows", c, c.row0, c.rows);
+  // An online key tile is rescaled into the accumulators once, by the one
+  // P·V that covers it.
+  if (online && (c.col0 != s.tileCol0 || c.cols != s.tileCols ||
+                 !s.tag.is(c.batch, c.head, c.row0, c.rows)))
+    return fail("P·V of keys " + Twine(c.col0) + "+" + Twine(c.cols) +
+                " and rows " + Twine(c.row0) + "+" + Twine(c.rows) +
+                " must cover exactly the online softmax tile in score slot " +
+                Twine(int(c.slots[slot::PePv::score])) + " (keys " +
+                Twine(s.tileCol0) + "+" + Twine(s.tileCols) + ", rows " +
+                Twine(s.tag.start) + "+" + Twine(s.tag.count) + ")");
   const VSlot &v = cb.v[c.slots[slot::PePv::v]];
   if (!v.tag.holds(c.batch, c.head, c.col0, c.cols))
     return wrongSlot("v", c.slots[slot::PePv::v], v.tag, "keys", c, c.col0,
@@ -717,6 +776,12 @@ Error Machine::pePv(const Command &c, Effect &e) {
               : &m->keep[uint64_t(i / bm - m->blockRow0) * numBlockCols];
     const float *p = &s.values[uint64_t(i - s.tag.start) * M];
     float *acc = &o.data[uint64_t(i - o.tag.start) * Dv];
+    if (online && !c.has(FlagFirst)) {
+      const float alpha = s.rescale[i - s.tag.start];
+      if (alpha != 1.0f)
+        for (uint32_t d = 0; d < Dv; ++d)
+          acc[d] = acc[d] * alpha;
+    }
     for (uint64_t bj = c.col0 / bn; bj * bn < c1; ++bj) {
       if (!keepRow[bj])
         continue;
@@ -736,8 +801,22 @@ Error Machine::pePv(const Command &c, Effect &e) {
           acc[d] = acc[d] + pj * row[d];
       }
     }
+    // The last tile of an online softmax normalises on the way out of the
+    // array (rows without a finite score stay 0).
+    if (online && s.lastTile) {
+      const float norm = s.norm[i - s.tag.start];
+      if (norm != 0.0f) {
+        if (params.softmax == ref::SoftmaxKind::Exact)
+          for (uint32_t d = 0; d < Dv; ++d)
+            acc[d] = acc[d] / norm;
+        else
+          for (uint32_t d = 0; d < Dv; ++d)
+            acc[d] = acc[d] * norm;
+      }
+    }
   }
 
+  e.scoreWindowLo = s.windowLo;
   const AccelConfig &a = config;
   const uint64_t colTiles = ceilDiv(Dv, a.tileCols);
   uint64_t total = 0, longest = 0, pairs = 0, keysRead = 0;
@@ -754,6 +833,10 @@ Error Machine::pePv(const Command &c, Effect &e) {
     pairs += kTiles * colTiles;
     keysRead += keys * tn;
   }
+  // Rescaling and normalising the output tiles: one pass over them each.
+  if (online)
+    total += ceilDiv(c.rows, a.tileRows) * colTiles *
+             ((c.has(FlagFirst) ? 0 : 1) + (s.lastTile ? 1 : 0));
   e.unitCycles =
       a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
   e.pvMacs = pairs * a.tileRows * a.tileK * a.tileCols;
@@ -833,6 +916,9 @@ Error Machine::seAcc(const Command &c, Effect &e) {
     }
   }
   std::fill_n(t.covered.begin() + c.col0, c.cols, 1);
+  std::fill_n(cb.score[c.slots[slot::SeAcc::score]].consumed.begin() + c.col0,
+              c.cols, 1);
+  e.scoreWindowLo = s.windowLo;
 
   uint64_t elements = uint64_t(c.rows) * c.cols;
   e.unitCycles = 1 + ceilDiv(elements, config.seLanes);
@@ -923,26 +1009,113 @@ Error Machine::softmax(const Command &c, Effect &e) {
       !s.tag.is(c.batch, c.head, c.row0, c.rows))
     return wrongSlot("score", c.slots[slot::Softmax::score], s.tag,
                      "scores of rows", c, c.row0, c.rows);
-  uint64_t written = std::count(s.written.begin(), s.written.end(), 1);
-  if (written != M)
+  const bool wholeRows = c.cols == 0;
+  const uint32_t col0 = wholeRows ? 0 : c.col0;
+  const uint32_t col1 = wholeRows ? M : c.col0 + c.cols;
+  uint64_t written =
+      std::count(s.written.begin() + col0, s.written.begin() + col1, 1);
+  if (written != col1 - col0)
     return fail("softmax of rows " + Twine(c.row0) + "+" + Twine(c.rows) +
-                " but pe.frac wrote only " + Twine(written) +
-                " of the M=" + Twine(M) + " score columns");
+                " over keys " + Twine(col0) + "+" + Twine(col1 - col0) +
+                " but pe.frac wrote only " + Twine(written) + " of those " +
+                Twine(col1 - col0) + " score columns");
 
   const bool exact = params.softmax == ref::SoftmaxKind::Exact;
   const AccelConfig &a = config;
   uint64_t cycles = a.softmaxLatencyCycles, elements = 0;
+  if (wholeRows) {
+    for (uint32_t r = 0; r < c.rows; ++r) {
+      float *row = &s.values[uint64_t(r) * M];
+      // The shared row softmax, in place: max and sum over finite scores in
+      // increasing column order.
+      uint64_t finite = static_cast<uint64_t>(rows::softmaxRow(
+          row, row, M, exact ? SoftmaxKind::Exact : SoftmaxKind::Poly));
+      cycles += 3 * ceilDiv(finite, a.softmaxLanes) +
+                (finite ? a.softmaxReciprocalCycles : 0);
+      elements += finite;
+    }
+    s.kind = ScoreSlot::Kind::Probs;
+    e.scoreWindowLo = s.windowLo;
+    e.unitCycles = cycles;
+    e.softmaxElements = elements;
+    e.sramRead = 2 * elements * 4;
+    e.sramWrite = elements * 4;
+    return Error::success();
+  }
+
+  // One key tile of an online softmax: the running maximum m and sum l of
+  // every row live in the unit; the tile's weights are exp(s - m') for the
+  // new maximum m', and the P·V accumulators are rescaled by exp(m - m')
+  // before the tile is added (by 1 exactly when the maximum did not move).
+  SoftmaxRows &st = cb.softmaxRows;
+  const float negInf = -std::numeric_limits<float>::infinity();
+  if (c.has(FlagFirst)) {
+    st.tag = {true, c.batch, c.head, c.row0, c.rows};
+    st.open = true;
+    st.nextCol = col0;
+    st.max.assign(c.rows, negInf);
+    st.sum.assign(c.rows, 0.0f);
+    st.seen.assign(c.rows, 0);
+  } else if (!st.open || !st.tag.is(c.batch, c.head, c.row0, c.rows)) {
+    return fail("continues the online softmax of rows " + Twine(c.row0) + "+" +
+                Twine(c.rows) + " of (b=" + Twine(c.batch) + ", h=" +
+                Twine(c.head) + "), which no softmax with `first` started");
+  }
+  if (col0 != st.nextCol)
+    return fail("softmax key tile " + Twine(col0) + "+" + Twine(c.cols) +
+                " does not follow the previous tile, which ended at key " +
+                Twine(st.nextCol));
+  auto expOf = [&](float x) { return exact ? std::exp(x) : rows::polyExp(x); };
+  s.rescale.assign(c.rows, 1.0f);
+  s.norm.assign(c.rows, 0.0f);
   for (uint32_t r = 0; r < c.rows; ++r) {
     float *row = &s.values[uint64_t(r) * M];
-    // The shared row softmax, in place: max and sum over finite scores in
-    // increasing column order.
-    uint64_t finite = static_cast<uint64_t>(rows::softmaxRow(
-        row, row, M, exact ? SoftmaxKind::Exact : SoftmaxKind::Poly));
-    cycles += 3 * ceilDiv(finite, a.softmaxLanes) +
-              (finite ? a.softmaxReciprocalCycles : 0);
+    uint64_t finite = 0;
+    float tileMax = negInf;
+    for (uint32_t j = col0; j < col1; ++j)
+      if (std::isfinite(row[j])) {
+        tileMax = finite ? std::max(tileMax, row[j]) : row[j];
+        ++finite;
+      }
+    float m = st.max[r];
+    if (finite) {
+      float next = st.seen[r] ? std::max(m, tileMax) : tileMax;
+      if (st.seen[r] && next != m) {
+        s.rescale[r] = expOf(m - next);
+        st.sum[r] = st.sum[r] * s.rescale[r];
+      }
+      m = next;
+      st.seen[r] = 1;
+    }
+    float sum = st.sum[r];
+    for (uint32_t j = col0; j < col1; ++j) {
+      if (!std::isfinite(row[j])) {
+        row[j] = 0.0f;
+        continue;
+      }
+      row[j] = expOf(row[j] - m);
+      sum += row[j];
+    }
+    st.max[r] = m;
+    st.sum[r] = sum;
+    bool last = c.has(FlagLast);
+    if (last && st.seen[r])
+      s.norm[r] = exact ? sum : rows::polyReciprocal(sum);
+    // Max and exp-and-sum passes; one rescale factor when the maximum
+    // moved; the reciprocal once per row at the end.
+    cycles += 2 * ceilDiv(finite, a.softmaxLanes) +
+              (s.rescale[r] != 1.0f ? 1 : 0) +
+              (last && st.seen[r] ? a.softmaxReciprocalCycles : 0);
     elements += finite;
   }
-  s.kind = ScoreSlot::Kind::Probs;
+  st.nextCol = col1;
+  if (c.has(FlagLast))
+    st.open = false;
+  s.kind = ScoreSlot::Kind::Weights;
+  s.tileCol0 = col0;
+  s.tileCols = col1 - col0;
+  s.lastTile = c.has(FlagLast);
+  e.scoreWindowLo = s.windowLo;
   e.unitCycles = cycles;
   e.softmaxElements = elements;
   e.sramRead = 2 * elements * 4;

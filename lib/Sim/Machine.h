@@ -31,6 +31,9 @@ struct Effect {
   uint64_t savedHead = 0;  ///< DMA: bytes a pruned head did not move
   uint64_t sramRead = 0, sramWrite = 0;
   uint64_t intMacs = 0, pvMacs = 0, seOps = 0, softmaxElements = 0;
+  /// The first key column the touched score slot holds: its columns are
+  /// stored from there (a key tile reuses the storage of the one before).
+  uint32_t scoreWindowLo = 0;
 };
 
 /// Which data a slot holds.
@@ -69,12 +72,27 @@ struct MaskSlot {
   std::vector<float> data; ///< [rows x cols]
 };
 struct ScoreSlot {
-  enum class Kind { Empty, SInt, Scores, Probs };
+  /// Probs: normalised probabilities of whole rows. Weights: one key tile of
+  /// an online softmax, exp(s - running max) with the rows' rescale factors
+  /// (and, for the last tile, their sums).
+  enum class Kind { Empty, SInt, Scores, Probs, Weights };
   Tag tag; ///< rows of the strip
   Kind kind = Kind::Empty;
   std::vector<int64_t> sInt;    ///< [rows x M]
   std::vector<float> values;    ///< [rows x M], scores then probabilities
   std::vector<uint8_t> written; ///< per column
+  /// S_int columns an se.acc has read (a pe.int after all are read starts a
+  /// new window of columns).
+  std::vector<uint8_t> consumed;
+  /// Columns written since the slot was last started, [windowLo, windowHi):
+  /// rows x window x 4 bytes must fit the slot.
+  uint32_t windowLo = 0, windowHi = 0;
+  // Weights only: the tile, and per row the factor the P·V accumulators are
+  // multiplied by before this tile, the sum (exact) or its reciprocal (poly)
+  // after the last tile, and whether the tile is the last.
+  uint32_t tileCol0 = 0, tileCols = 0;
+  std::vector<float> rescale, norm;
+  bool lastTile = false;
   /// Per block row of the strip x MB: pe.frac scored an element of the
   /// block that the mask does not remove (what the dense engine's P·V
   /// accumulates).
@@ -97,6 +115,16 @@ struct OutSlot {
   std::vector<float> data; ///< [rows x Dv]
 };
 
+/// The softmax unit's running statistics of the rows it is streaming
+/// (online softmax over key tiles): 8 bytes per row in the unit.
+struct SoftmaxRows {
+  Tag tag; ///< rows
+  bool open = false;
+  uint32_t nextCol = 0; ///< the next tile starts here (tiles go in order)
+  std::vector<float> max, sum;
+  std::vector<uint8_t> seen; ///< a finite score was seen
+};
+
 struct CoreBuffers {
   std::array<QSlot, accel::kSlotsPerBuffer> q;
   std::array<KSlot, accel::kSlotsPerBuffer> k;
@@ -106,6 +134,7 @@ struct CoreBuffers {
   std::array<ThetaSlot, accel::kSlotsPerBuffer> theta;
   std::array<BlockMaskSlot, accel::kSlotsPerBuffer> blockMask;
   std::array<OutSlot, accel::kSlotsPerBuffer> out;
+  SoftmaxRows softmaxRows;
 };
 
 class Machine {
@@ -117,6 +146,10 @@ public:
   /// whose head was pruned does nothing and sets effect.skipped. The error
   /// message says what was wrong, without naming the command.
   llvm::Error execute(const accel::Command &cmd, Effect &effect);
+
+  /// The first key column held by the score slot `c` names (0 if none):
+  /// where its columns are stored, before `c` runs.
+  uint32_t scoreWindowLo(const accel::Command &c) const;
 
   /// Whether SE_END_H ran for batch item `b` (on any core).
   bool headDecided(uint32_t b) const { return decided[b]; }
@@ -143,6 +176,10 @@ private:
   uint64_t keptKeysInRows(const BlockMaskSlot &m, uint64_t r0, uint64_t rn,
                           uint32_t col0, uint32_t cols) const;
   uint64_t burstRound(uint64_t bytes) const;
+  /// Marks columns [col0, col0+cols) of score slot `s` written, growing its
+  /// window; fails when rows x window no longer fit the slot.
+  llvm::Error growWindow(ScoreSlot &s, uint32_t rows, uint32_t col0,
+                         uint32_t cols, unsigned slotIndex) const;
 
   // Program constants.
   const accel::AccelConfig &config;

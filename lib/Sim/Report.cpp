@@ -1,6 +1,8 @@
 //===- Report.cpp - Statistics JSON and Chrome trace JSON -----------------===//
 //
 // statsToJson: the fields docs/accelerator.md ("Statistics") documents.
+// statsToText: the same for a reader: where the cycles went per unit and per
+// phase, the roofline of each phase, area and efficiency.
 // traceToJson: Chrome trace-event format (the "JSON object format" with
 // traceEvents, complete "X" events and "M" metadata naming processes and
 // threads), which Perfetto and chrome://tracing open. Timestamps are in
@@ -11,11 +13,15 @@
 #include "hdp/Sim/Simulator.h"
 
 #include "hdp/ISA/StreamBuilder.h"
+#include "hdp/Sim/AreaModel.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <limits>
 
 using namespace llvm;
 using namespace hdp::accel;
@@ -30,6 +36,112 @@ constexpr Unit kWorkUnits[] = {Unit::DmaIn, Unit::DmaOut, Unit::Pe, Unit::Se,
                                Unit::Sfu};
 
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+/// "stall_dram_data", ... for JSON keys.
+std::string stallKey(WaitCause cause) {
+  return "stall_" + waitCauseName(cause).str();
+}
+
+ordered_json unitTimeJson(const UnitTime &t) {
+  ordered_json j;
+  j["active"] = t.active;
+  for (unsigned c = 0; c < kNumWaitCauses; ++c)
+    j[stallKey(static_cast<WaitCause>(c))] = t.stall[c];
+  j["idle"] = t.idle;
+  return j;
+}
+
+/// A unit's time summed over the cores.
+UnitTime unitTotal(const Stats &s, Unit unit) {
+  UnitTime t;
+  for (const auto &core : s.unitTime)
+    t += core[static_cast<unsigned>(unit)];
+  return t;
+}
+
+/// The counters of a phase as Stats, for computeEnergy (no time: the
+/// leakage belongs to the whole run).
+Stats phaseCounters(const PhaseStats &p) {
+  Stats s;
+  s.intMacs = p.intMacs;
+  s.pvMacs = p.pvMacs;
+  s.seOps = p.seOps;
+  s.softmaxElements = p.softmaxElements;
+  s.sramBytesRead = p.sramBytesRead;
+  s.sramBytesWritten = p.sramBytesWritten;
+  s.dramBytesRead = p.dramBytesRead;
+  s.dramBytesWritten = p.dramBytesWritten;
+  return s;
+}
+
+/// A point of the roofline: MACs (integer and P·V) against DRAM bytes and
+/// cycles, with the roofs of the configuration for that mix of MACs.
+struct RooflinePoint {
+  double macs = 0, dramBytes = 0, cycles = 0;
+  double intensity = 0;   ///< MACs per DRAM byte
+  double achieved = 0;    ///< MACs per cycle
+  double computeRoof = 0; ///< MACs per cycle with the PE always busy
+  double dramRoof = 0;    ///< MACs per cycle with the channel always busy
+  double attainable() const { return std::min(computeRoof, dramRoof); }
+  const char *bound() const {
+    if (macs == 0)
+      return "none";
+    return dramRoof < computeRoof ? "dram" : "compute";
+  }
+};
+
+RooflinePoint roofline(uint64_t intMacs, uint64_t pvMacs, uint64_t dramBytes,
+                       uint64_t cycles, const PeakRates &peak) {
+  RooflinePoint r;
+  r.macs = double(intMacs) + double(pvMacs);
+  r.dramBytes = double(dramBytes);
+  r.cycles = double(cycles);
+  r.intensity = ratio(r.macs, r.dramBytes);
+  r.achieved = ratio(r.macs, r.cycles);
+  // The PE time of this mix at peak rates.
+  double peCycles = double(intMacs) / peak.intMacsPerCycle +
+                    double(pvMacs) / peak.pvMacsPerCycle;
+  r.computeRoof = peCycles > 0 ? r.macs / peCycles : peak.intMacsPerCycle;
+  r.dramRoof = r.dramBytes > 0 ? r.intensity * peak.dramBytesPerCycle
+                               : std::numeric_limits<double>::infinity();
+  return r;
+}
+
+ordered_json rooflineJson(const RooflinePoint &r) {
+  ordered_json j;
+  j["macs"] = r.macs;
+  j["intensity_macs_per_dram_byte"] = r.intensity;
+  j["achieved_macs_per_cycle"] = r.achieved;
+  j["compute_roof_macs_per_cycle"] = r.computeRoof;
+  // JSON has no infinity: a phase that moves nothing has no DRAM roof.
+  j["dram_roof_macs_per_cycle"] =
+      std::isfinite(r.dramRoof) ? ordered_json(r.dramRoof) : ordered_json();
+  j["bound"] = r.bound();
+  j["fraction_of_attainable"] = ratio(r.achieved, r.attainable());
+  return j;
+}
+
+/// Dense-equivalent operations of the attention: 2 per MAC of Q·Kᵀ and of
+/// P·V over every query-key pair, what published accelerators report their
+/// effective throughput in.
+double denseEquivalentOps(const AttentionShape &s) {
+  return 2.0 * s.B * s.H * double(s.N) * s.M * (double(s.D) + s.Dv);
+}
+
+struct Efficiency {
+  double ops = 0, gops = 0, gopsPerMm2 = 0, gopsPerWatt = 0;
+};
+Efficiency efficiency(const Stats &s, const Program &program,
+                      const AccelConfig &config) {
+  Efficiency e;
+  e.ops = denseEquivalentOps(program.shape);
+  double seconds = double(s.totalCycles) / (config.clockMhz * 1e6);
+  double joules = computeEnergy(s, config).total() * 1e-12;
+  e.gops = ratio(e.ops, seconds) * 1e-9;
+  e.gopsPerMm2 = ratio(e.gops, computeArea(config).total());
+  e.gopsPerWatt = ratio(e.ops, joules) * 1e-9; // GOP/s per W = GOP per J
+  return e;
+}
 
 } // namespace
 
@@ -76,6 +188,7 @@ std::string statsToJson(const SimResult &result, const Program &program,
     ordered_json entry;
     entry["busy_cycles"] = busy;
     entry["utilization"] = ratio(double(busy), total * s.cores.size());
+    entry["cycles"] = unitTimeJson(unitTotal(s, u));
     units[unitName(u).str()] = entry;
   }
   j["units"] = units;
@@ -89,6 +202,8 @@ std::string statsToJson(const SimResult &result, const Program &program,
       entry["busy_cycles"] = us.busyCycles;
       entry["utilization"] = ratio(double(us.busyCycles), total);
       entry["commands"] = us.commands;
+      if (c < s.unitTime.size())
+        entry["cycles"] = unitTimeJson(s.unitTime[c][static_cast<unsigned>(u)]);
       core[unitName(u).str()] = entry;
     }
     cores.push_back(core);
@@ -128,6 +243,73 @@ std::string statsToJson(const SimResult &result, const Program &program,
   j["energy_pj"] = energy;
   j["energy_uj"] = e.total() * 1e-6;
 
+  // Per phase: work, traffic, dynamic energy, unit time and roofline.
+  const PeakRates peak = peakRates(config);
+  ordered_json phases;
+  for (unsigned i = 0; i < kNumPhases; ++i) {
+    const PhaseStats &p = s.phases[i];
+    ordered_json phase;
+    phase["commands"] = p.commands;
+    phase["start_cycle"] = p.commands ? p.firstStart : 0;
+    phase["end_cycle"] = p.lastEnd;
+    phase["span_cycles"] = p.span();
+    phase["dram_bytes_read"] = p.dramBytesRead;
+    phase["dram_bytes_written"] = p.dramBytesWritten;
+    phase["dram_busy_cycles"] = p.dramTransferCycles;
+    phase["sram_bytes_read"] = p.sramBytesRead;
+    phase["sram_bytes_written"] = p.sramBytesWritten;
+    phase["int_macs"] = p.intMacs;
+    phase["pv_macs"] = p.pvMacs;
+    phase["se_ops"] = p.seOps;
+    phase["softmax_elements"] = p.softmaxElements;
+    Energy pe = computeEnergy(phaseCounters(p), config);
+    ordered_json penergy;
+    penergy["pe_int"] = pe.peInt;
+    penergy["pe_pv"] = pe.pePv;
+    penergy["se"] = pe.se;
+    penergy["softmax"] = pe.softmax;
+    penergy["sram"] = pe.sram;
+    penergy["dram"] = pe.dram;
+    penergy["dynamic"] = pe.total();
+    phase["energy_pj"] = penergy;
+    ordered_json punits;
+    for (Unit u : kWorkUnits)
+      punits[unitName(u).str()] =
+          unitTimeJson(p.units[static_cast<unsigned>(u)]);
+    phase["units"] = punits;
+    phase["roofline"] = rooflineJson(
+        roofline(p.intMacs, p.pvMacs, p.dramBytesRead + p.dramBytesWritten,
+                 p.span(), peak));
+    phases[phaseName(static_cast<Phase>(i)).str()] = phase;
+  }
+  j["phases"] = phases;
+  ordered_json roofs;
+  roofs["int_macs_per_cycle"] = peak.intMacsPerCycle;
+  roofs["pv_macs_per_cycle"] = peak.pvMacsPerCycle;
+  roofs["dram_bytes_per_cycle"] = peak.dramBytesPerCycle;
+  roofs["total"] = rooflineJson(roofline(s.intMacs, s.pvMacs,
+                                         s.dramBytesRead + s.dramBytesWritten,
+                                         s.totalCycles, peak));
+  j["roofline"] = roofs;
+
+  Area area = computeArea(config);
+  ordered_json areaJson;
+  areaJson["node"] = kAreaNode;
+  areaJson["pe_int"] = area.peInt;
+  areaJson["pe_pv"] = area.pePv;
+  areaJson["se"] = area.se;
+  areaJson["softmax"] = area.softmax;
+  areaJson["sram"] = area.sram;
+  areaJson["total"] = area.total();
+  j["area_mm2"] = areaJson;
+  Efficiency eff = efficiency(s, program, config);
+  ordered_json effJson;
+  effJson["dense_equivalent_ops"] = eff.ops;
+  effJson["effective_gops"] = eff.gops;
+  effJson["gops_per_mm2"] = eff.gopsPerMm2;
+  effJson["gops_per_watt"] = eff.gopsPerWatt;
+  j["efficiency"] = effJson;
+
   ordered_json pruning;
   pruning["blocks_total"] = s.blocksTotal;
   pruning["blocks_valid"] = s.blocksValid;
@@ -152,6 +334,90 @@ std::string statsToJson(const SimResult &result, const Program &program,
   commands["by_opcode"] = byOpcode;
   j["commands"] = commands;
   return j.dump(2) + "\n";
+}
+
+std::string statsToText(const SimResult &result, const Program &program,
+                        const AccelConfig &config) {
+  const Stats &s = result.stats;
+  const AttentionShape &sh = program.shape;
+  const double total = double(s.totalCycles);
+  std::string text;
+  raw_string_ostream os(text);
+  Energy energy = computeEnergy(s, config);
+  Area area = computeArea(config);
+  Efficiency eff = efficiency(s, program, config);
+  os << "hdp-sim report: " << config.name << ", "
+     << (isDenseEngineProgram(program) ? "dense" : "hdp")
+     << " engine, B=" << sh.B << " H=" << sh.H << " N=" << sh.N << " M=" << sh.M
+     << " D=" << sh.D << " Dv=" << sh.Dv << (sh.hasMask ? ", mask" : "")
+     << "\n";
+  os << format("  %llu cycles (%.2f us at %g MHz), %.3f uJ, %.2f mm2 at %s\n",
+               (unsigned long long)s.totalCycles, total / config.clockMhz,
+               config.clockMhz, energy.total() * 1e-6, area.total(), kAreaNode);
+  os << format("  effective %.1f GOPS (dense-equivalent), %.1f GOPS/mm2, "
+               "%.1f GOPS/W\n",
+               eff.gops, eff.gopsPerMm2, eff.gopsPerWatt);
+  os << format("  DRAM %.3f MB read, %.3f MB written, channel busy %.1f%%; "
+               "block sparsity %.1f%%, %llu of %llu heads pruned\n",
+               s.dramBytesRead * 1e-6, s.dramBytesWritten * 1e-6,
+               100 * ratio(double(s.dramBusyCycles), total),
+               100 * ratio(double(s.blocksValid) - double(s.blocksKept),
+                           double(s.blocksValid)),
+               (unsigned long long)s.headsPruned,
+               (unsigned long long)s.headsTotal);
+
+  os << "\nunit time (% of cycles x cores)\n";
+  os << format("  %-8s %7s", "unit", "active");
+  for (unsigned c = 0; c < kNumWaitCauses; ++c)
+    os << format(" %12s",
+                 waitCauseName(static_cast<WaitCause>(c)).str().c_str());
+  os << format(" %7s\n", "idle");
+  const double unitCycles = total * double(s.unitTime.size());
+  for (Unit u : kWorkUnits) {
+    UnitTime t = unitTotal(s, u);
+    os << format("  %-8s %6.1f%%", unitName(u).str().c_str(),
+                 100 * ratio(double(t.active), unitCycles));
+    for (unsigned c = 0; c < kNumWaitCauses; ++c)
+      os << format(" %11.1f%%", 100 * ratio(double(t.stall[c]), unitCycles));
+    os << format(" %6.1f%%\n", 100 * ratio(double(t.idle), unitCycles));
+  }
+
+  const PeakRates peak = peakRates(config);
+  os << "\nphases\n";
+  os << format("  %-13s %8s %12s %10s %10s %10s %9s %10s %10s %8s\n", "phase",
+               "commands", "span cycles", "int MACs", "P.V MACs", "DRAM MB",
+               "dyn. uJ", "MAC/byte", "MAC/cycle", "bound");
+  for (unsigned i = 0; i < kNumPhases; ++i) {
+    const PhaseStats &p = s.phases[i];
+    if (!p.commands)
+      continue;
+    RooflinePoint r =
+        roofline(p.intMacs, p.pvMacs, p.dramBytesRead + p.dramBytesWritten,
+                 p.span(), peak);
+    os << format("  %-13s %8llu %12llu %10.4g %10.4g %10.3f %9.3f %10.3g "
+                 "%10.4g %8s\n",
+                 phaseName(static_cast<Phase>(i)).str().c_str(),
+                 (unsigned long long)p.commands, (unsigned long long)p.span(),
+                 double(p.intMacs), double(p.pvMacs),
+                 (p.dramBytesRead + p.dramBytesWritten) * 1e-6,
+                 computeEnergy(phaseCounters(p), config).total() * 1e-6,
+                 r.intensity, r.achieved, r.bound());
+  }
+  os << format("  roofs: %.0f integer MACs/cycle, %.0f P.V MACs/cycle, %g "
+               "DRAM bytes/cycle\n",
+               peak.intMacsPerCycle, peak.pvMacsPerCycle,
+               peak.dramBytesPerCycle);
+
+  os << format("\narea (mm2 at %s): PE integer %.3f, PE P.V %.3f, SE %.3f, "
+               "softmax %.3f, SRAM %.3f, total %.3f\n",
+               kAreaNode, area.peInt, area.pePv, area.se, area.softmax,
+               area.sram, area.total());
+  os << format("energy (uJ): PE integer %.3f, PE P.V %.3f, SE %.3f, softmax "
+               "%.3f, SRAM %.3f, DRAM %.3f, leakage %.3f\n",
+               energy.peInt * 1e-6, energy.pePv * 1e-6, energy.se * 1e-6,
+               energy.softmax * 1e-6, energy.sram * 1e-6, energy.dram * 1e-6,
+               energy.leakage * 1e-6);
+  return text;
 }
 
 std::string traceToJson(const SimResult &result, const Program &program,

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BreakdownRecorder.h"
 #include "Machine.h"
 
 #include "hdp/ISA/Program.h"
@@ -76,13 +77,18 @@ struct AccessEnds {
   /// When an access (`write`, on `unit`) may start as far as these go: a
   /// read waits for writes; a write waits for reads and for writes of other
   /// units (the in-order unit already orders its own).
-  Cycle bound(bool write, Unit unit) const {
+  /// `why` (optional) gets each bound with its cause.
+  Cycle bound(bool write, Unit unit, WaitBounds *why = nullptr) const {
     Cycle t = 0;
     for (unsigned u = 0; u < kNumUnits; ++u) {
       if (write)
         t = std::max(t, read[u]);
       if (!write || u != static_cast<unsigned>(unit))
         t = std::max(t, this->write[u]);
+      if (why && write)
+        why->note(WaitBounds::causeOf(write, u, false), read[u]);
+      if (why && (!write || u != static_cast<unsigned>(unit)))
+        why->note(WaitBounds::causeOf(write, u, true), this->write[u]);
     }
     return t;
   }
@@ -100,15 +106,22 @@ class SlotBoard {
 public:
   void trackColumns(uint64_t columns) { width = columns; }
 
-  Cycle bound(bool write, Unit unit, uint64_t first, uint64_t last) const {
+  Cycle bound(bool write, Unit unit, uint64_t first, uint64_t last,
+              WaitBounds *why = nullptr) const {
     if (!width)
-      return whole.bound(write, unit);
+      return whole.bound(write, unit, why);
     Cycle t = 0;
     for (unsigned u = 0; u < kNumUnits; ++u) {
       if (write)
         t = std::max(t, rangeMax(reads[u], first, last));
       if (!write || u != static_cast<unsigned>(unit))
         t = std::max(t, rangeMax(writes[u], first, last));
+      if (why && write)
+        why->note(WaitBounds::causeOf(write, u, false),
+                  rangeMax(reads[u], first, last));
+      if (why && (!write || u != static_cast<unsigned>(unit)))
+        why->note(WaitBounds::causeOf(write, u, true),
+                  rangeMax(writes[u], first, last));
     }
     return t;
   }
@@ -143,11 +156,14 @@ private:
 /// column range by column range (so the SE can drain one chunk while the PE
 /// fills the next); every other slot is touched as a whole.
 Region regionOf(const Command &c, Buffer buffer, const AttentionShape &shape,
-                const AttentionParams &params) {
+                const AttentionParams &params, uint32_t scoreWindowLo) {
   if (buffer == Buffer::Score) {
-    if (c.opcode == Opcode::Softmax)
-      return {0, c.rows, 0, shape.M};
-    return {0, c.rows, c.col0, uint64_t(c.col0) + c.cols};
+    // Slot-relative columns: a slot stores the key columns from the first
+    // it holds (scoreWindowLo), so successive key tiles share storage.
+    if (c.opcode == Opcode::Softmax && c.cols == 0)
+      return {0, c.rows, 0, shape.M - scoreWindowLo};
+    return {0, c.rows, c.col0 - scoreWindowLo,
+            uint64_t(c.col0) + c.cols - scoreWindowLo};
   }
   if (buffer == Buffer::Theta) {
     if (c.opcode == Opcode::SeEndR)
@@ -229,7 +245,8 @@ public:
   Scheduler(const Program &program, const AccelConfig &config,
             const Inputs &inputs, const SimOptions &options)
       : program(program), config(config), options(options),
-        machine(program, config, inputs), cores(program.accel.cores) {
+        machine(program, config, inputs), cores(program.accel.cores),
+        breakdown(program, result.stats) {
     for (size_t i = 0; i < program.commands.size(); ++i)
       cores[program.commands[i].core].commands.push_back(
           static_cast<uint32_t>(i));
@@ -252,9 +269,10 @@ public:
 private:
   /// The columns of a score or θ slot that `c` touches (an empty range when
   /// its region is empty).
-  std::pair<uint64_t, uint64_t> columnsOf(const Command &c,
-                                          Buffer buffer) const {
-    Region r = regionOf(c, buffer, program.shape, program.attention);
+  std::pair<uint64_t, uint64_t> columnsOf(const Command &c, Buffer buffer,
+                                          uint32_t scoreWindowLo) const {
+    Region r =
+        regionOf(c, buffer, program.shape, program.attention, scoreWindowLo);
     uint64_t limit = buffer == Buffer::Score
                          ? program.shape.M
                          : program.shape.blockColsOf(program.attention);
@@ -263,7 +281,10 @@ private:
     return {std::min(r.c0, limit), std::min(r.c1, limit)};
   }
   /// Earliest start of `c` on `core` from units and dependencies (not DRAM).
-  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped) const;
+  /// `scoreWindowLo`: the first key column of the score slot `c` touches
+  /// (detail::Effect::scoreWindowLo).
+  Cycle readyTime(const CoreTiming &core, const Command &c, bool skipped,
+                  uint32_t scoreWindowLo) const;
   Error process(CoreTiming &core);
   void releaseBarrier();
   /// The bound on every cycle count (SimOptions::maxCycles, at most 2^50).
@@ -293,27 +314,42 @@ private:
   DramChannel dram;
   std::vector<Cycle> blockMaskStored; ///< last block-mask store per (b,h)
   SimResult result;
+  detail::BreakdownRecorder breakdown;
+  /// While set, readyTime() also notes each bound with its cause there.
+  WaitBounds *waitsOut = nullptr;
   size_t done = 0;
 };
 
 Cycle Scheduler::readyTime(const CoreTiming &core, const Command &c,
-                           bool skipped) const {
+                           bool skipped, uint32_t scoreWindowLo) const {
   Unit unit = unitOf(c.opcode);
   Cycle t = std::max(core.floor, core.unitFree[static_cast<unsigned>(unit)]);
+  WaitBounds *why = waitsOut;
+  if (why)
+    why->note(WaitCause::Barrier, core.floor);
   if (c.has(FlagHeadPred) ||
-      (c.opcode == Opcode::DmaStore && c.tensor == Tensor::HeadTable))
+      (c.opcode == Opcode::DmaStore && c.tensor == Tensor::HeadTable)) {
     t = std::max(t, core.headReady[c.batch]);
+    if (why)
+      why->note(WaitCause::Dependency, core.headReady[c.batch]);
+  }
   if (skipped)
     return t;
   for (const Operand &o : operandsOf(c)) {
     const SlotBoard &board =
         core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
-    auto [first, last] = columnsOf(c, o.buffer);
+    auto [first, last] = columnsOf(c, o.buffer, scoreWindowLo);
     t = std::max(t, board.bound(o.write, unit, first, last));
+    if (why)
+      board.bound(o.write, unit, first, last, why);
   }
-  if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask)
+  if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask) {
     t = std::max(t,
                  blockMaskStored[uint64_t(c.batch) * program.shape.H + c.head]);
+    if (why)
+      why->note(WaitCause::Dependency,
+                blockMaskStored[uint64_t(c.batch) * program.shape.H + c.head]);
+  }
   return t;
 }
 
@@ -330,13 +366,16 @@ Error Scheduler::process(CoreTiming &core) {
 
   // Predicated commands need the head decision in time as well as in data.
   detail::Effect effect;
+  waitsOut = &breakdown.begin(); // readyTime() notes what holds c back
   if (Error e = machine.execute(c, effect))
     return describe(index, std::move(e));
 
   const Unit unit = unitOf(c.opcode);
   const unsigned u = static_cast<unsigned>(unit);
-  Cycle start = readyTime(core, c, effect.skipped);
+  Cycle start = readyTime(core, c, effect.skipped, effect.scoreWindowLo);
   Cycle unitEnd, end;
+  waitsOut = nullptr;
+  Cycle granted = start; // DMA: when its transfer got the channel
   if (effect.skipped) {
     unitEnd = end = start + 1; // decoding and dropping the command
   } else if (unit == Unit::DmaIn || unit == Unit::DmaOut) {
@@ -350,7 +389,7 @@ Error Scheduler::process(CoreTiming &core) {
       if (!(cycles <= double(maxCycles())))
         return tooLong(index);
       Cycle duration = static_cast<Cycle>(cycles);
-      Cycle granted = dram.reserve(start, duration);
+      granted = dram.reserve(start, duration);
       unitEnd = granted + duration;
       end = unitEnd + config.dramLatencyCycles;
       if (options.collectTrace)
@@ -371,7 +410,7 @@ Error Scheduler::process(CoreTiming &core) {
     for (const Operand &o : operandsOf(c)) {
       SlotBoard &board =
           core.slots[static_cast<unsigned>(o.buffer)][c.slots[o.slotIndex]];
-      auto [first, last] = columnsOf(c, o.buffer);
+      auto [first, last] = columnsOf(c, o.buffer, effect.scoreWindowLo);
       board.record(o.write, unit, first, last, end);
     }
     if (c.opcode == Opcode::SeEndH)
@@ -383,6 +422,7 @@ Error Scheduler::process(CoreTiming &core) {
     }
   }
 
+  breakdown.record(c, effect, {start, granted, unitEnd, end});
   UnitStats &us = stats.cores[c.core][u];
   us.busyCycles += unitEnd - start;
   us.commands += 1;
@@ -454,9 +494,10 @@ Expected<SimResult> Scheduler::run() {
       // block-mask load waiting on another core's store: recompute that.
       if (!core.cachedReady ||
           (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::BlockMask))
-        core.cachedReady = c.opcode == Opcode::Barrier
-                               ? core.drained()
-                               : readyTime(core, c, false);
+        core.cachedReady =
+            c.opcode == Opcode::Barrier
+                ? core.drained()
+                : readyTime(core, c, false, machine.scoreWindowLo(c));
       Cycle t = *core.cachedReady;
       if (t < bestTime) {
         bestTime = t;
@@ -504,6 +545,7 @@ Expected<SimResult> Scheduler::run() {
   for (const CoreTiming &core : cores)
     stats.totalCycles = std::max(stats.totalCycles, core.drained());
   stats.dramBusyCycles = dram.busyCycles;
+  breakdown.finish();
   result.outputs = machine.outputs();
   const Outputs &o = result.outputs;
   stats.blocksTotal = o.blockMask.data.size();
@@ -644,6 +686,7 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
         rows = 0;
         break;
       case Buffer::Mask:
+      case Buffer::Score: // the command's key tile (cols 0: whole rows)
         break;
       default:
         keys = 0;
@@ -655,6 +698,9 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
         continue;
       uint64_t needed = slotBytesNeeded(o.buffer, rows, keys, program.shape,
                                         program.attention);
+      // Int(K) alone (phase A) needs only its plane; Frac(K) joins it.
+      if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::KInt)
+        needed = packedBytes(keys * program.shape.D, program.attention.intBits);
       uint64_t capacity = slotCapacity(program.accel, o.buffer);
       if (needed > capacity)
         return fail("command #" + Twine(i) + " (" + formatCommand(c) +

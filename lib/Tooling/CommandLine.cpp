@@ -5,6 +5,7 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace llvm;
 
@@ -59,3 +60,11 @@ Expected<AttentionDims> parseAttentionDims(StringRef text, int64_t maxDim) {
 }
 
 } // namespace hdp::tooling
+
+bool hdp::tooling::yieldThreadsOptionName() {
+  auto &options = llvm::cl::getRegisteredOptions();
+  auto it = options.find("threads");
+  if (it != options.end())
+    it->second->setArgStr("llvm-threads");
+  return true;
+}

@@ -60,6 +60,7 @@ for f in \
   lib/python3/site-packages/hdp/_location.py \
   share/hdp/configs/hdp-edge.json \
   share/hdp/configs/hdp-server.json \
+  share/hdp/examples/common/raw_files.h \
   share/hdp/examples/runtime-c/main.c \
   share/hdp/examples/aot/main.c \
   share/hdp/examples/aot/runtime_api.c \

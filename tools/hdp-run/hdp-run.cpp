@@ -25,6 +25,7 @@
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/ISA/StreamBuilder.h"
+#include "hdp/Pipelines/Pipelines.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Runtime/JitRunner.h"
 #include "hdp/Sim/Simulator.h"
@@ -131,6 +132,14 @@ cl::opt<unsigned> benchmarkRepetitions(
     cl::desc("Time the computation: one warm-up run, then N timed runs "
              "(compilation and file I/O excluded); prints the median and "
              "minimum to stdout"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+
+const bool threadsNameFree = hdp::tooling::yieldThreadsOptionName();
+cl::opt<int> threads(
+    "threads",
+    cl::desc("Threads of the cpu backend and of FILE.mlir: 0 lets the "
+             "OpenMP runtime choose (OMP_NUM_THREADS, else every core), 1 "
+             "runs sequential code; the results are the same bits"),
     cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
 
 cl::opt<bool> verbose("verbose",
@@ -277,7 +286,8 @@ int runModule() {
   }
   auto jit = library
                  ? hdp::runtime::JitModule::compile(std::move(module), *library)
-                 : hdp::runtime::JitModule::compile(std::move(module));
+                 : hdp::runtime::JitModule::compile(std::move(module),
+                                                    {/*numThreads=*/threads});
   if (!jit)
     return fail(moduleFile, toString(jit.takeError()));
   std::vector<double> times;
@@ -313,6 +323,8 @@ runAttentionOnCPU(const std::vector<ref::Tensor<float>> &operands) {
     llvm::copy(operands[3].shape, shape.mask_shape);
     mask = operands[3].data.data();
   }
+  if (hdp_set_cpu_threads(threads) != HDP_STATUS_OK)
+    return error("--threads: ");
   // The --config text, already validated: the C API parses it again.
   hdp_attention *handle = nullptr;
   if (hdp_attention_create(configText.c_str(), &shape, &handle) !=
@@ -389,6 +401,9 @@ runAttentionOnSimulator(const ref::AttentionConfig &config,
 }
 
 int run() {
+  if (threads < 0 || threads > hdp::kMaxThreads)
+    return fail("--threads", "expected 0 to " + Twine(hdp::kMaxThreads) +
+                                 ", got " + Twine(threads));
   if (!moduleFile.empty())
     return runModule();
   if (!transformFile.empty())

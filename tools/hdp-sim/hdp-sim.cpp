@@ -25,6 +25,7 @@
 #include "hdp/Dialect/Accel/IR/ProgramText.h"
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/ISA/AccelConfig.h"
+#include "hdp/ISA/ConfigOverrides.h"
 #include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
@@ -74,6 +75,19 @@ cl::opt<std::string>
 /// --accel-config, or its deprecated name; set in main().
 std::string configFile;
 
+cl::list<std::string> setOptions(
+    "set",
+    cl::desc("Change one key of the accelerator configuration, by its dotted "
+             "path (e.g. --set pe.arrays_per_core=4 --set "
+             "dram.bytes_per_cycle=32); checked like the file. Compile and "
+             "simulate with the same --set options"),
+    cl::value_desc("key=value"), cl::cat(simCategory));
+cl::opt<bool> printConfigMode(
+    "print-accel-config",
+    cl::desc("Print the accelerator configuration (with the --set changes) "
+             "in the file format, to -o or standard output"),
+    cl::cat(simCategory));
+
 cl::list<std::string>
     inputFiles("input",
                cl::desc("An input .npy file, in the order Q [B,H,N,D], "
@@ -98,6 +112,12 @@ cl::opt<std::string>
               cl::desc("Write the timeline as Chrome trace-event JSON "
                        "(opens in Perfetto)"),
               cl::value_desc("trace.json"), cl::cat(simCategory));
+cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Write the statistics as text: where each unit's cycles went, "
+             "the phases with their roofline, area and energy ('-': standard "
+             "output)"),
+    cl::value_desc("report.txt"), cl::cat(simCategory));
 cl::opt<bool> progressFlag("progress",
                            cl::desc("Print a progress line to stderr (also "
                                     "shown on a terminal for long runs)"),
@@ -175,6 +195,45 @@ int writeOutput(OutputFiles &files, size_t id, StringRef bytes) {
   return 0;
 }
 
+/// The configuration file, or, with --set, the file and its changes (for
+/// messages that name where the configuration came from).
+std::string configOrigin() {
+  std::string origin = configFile;
+  for (const std::string &set : setOptions)
+    origin += " --set " + set;
+  return origin;
+}
+
+/// --accel-config with the --set changes applied.
+Expected<accel::AccelConfig> loadConfig() {
+  Expected<accel::AccelConfig> config = accel::loadAccelConfig(configFile);
+  if (!config)
+    return config.takeError();
+  std::vector<accel::ConfigOverride> overrides;
+  for (const std::string &set : setOptions) {
+    Expected<accel::ConfigOverride> o = accel::parseConfigOverride(set);
+    if (!o)
+      return createStringError(inconvertibleErrorCode(),
+                               "--set: " + toString(o.takeError()));
+    overrides.push_back(std::move(*o));
+  }
+  return accel::applyConfigOverrides(*config, overrides);
+}
+
+int runPrintConfig() {
+  if (configFile.empty())
+    return failUsage("--print-accel-config needs --accel-config=<file.json>");
+  OutputFiles files;
+  std::optional<size_t> out =
+      addOutput(files, outputPath.empty() ? "-" : StringRef(outputPath));
+  if (!out)
+    return 1;
+  Expected<accel::AccelConfig> config = loadConfig();
+  if (!config)
+    return fail(config.takeError());
+  return writeOutput(files, *out, accel::accelConfigToJson(*config));
+}
+
 int runCompile() {
   if (shapeText.empty())
     return failUsage("--compile needs --shape=B,H,N,M,D[,Dv]");
@@ -201,7 +260,7 @@ int runCompile() {
   std::optional<size_t> out = addOutput(files, outputPath);
   if (!out)
     return 1;
-  Expected<accel::AccelConfig> accelConfig = accel::loadAccelConfig(configFile);
+  Expected<accel::AccelConfig> accelConfig = loadConfig();
   if (!accelConfig)
     return fail(accelConfig.takeError());
   accel::BuildOptions options;
@@ -214,7 +273,7 @@ int runCompile() {
   Expected<accel::Program> program =
       accel::buildProgram(shape, *config, *accelConfig, options);
   if (!program)
-    return fail(configFile, toString(program.takeError()));
+    return fail(configOrigin(), toString(program.takeError()));
   if (verbose) {
     Expected<accel::TilePlan> plan =
         accel::planTiles(shape, program->attention, *accelConfig, options);
@@ -325,8 +384,10 @@ int runSimulate() {
     return fail("--output", "expected at most 4 outputs (out[, block mask[, "
                             "head mask[, theta_H]]]); got " +
                                 Twine(outputFiles.size()));
-  if (outputFiles.empty() && statsFile().empty() && traceFile.empty())
-    return failUsage("nothing to write: give --output, --stats or --trace");
+  if (outputFiles.empty() && statsFile().empty() && traceFile.empty() &&
+      reportFile.empty())
+    return failUsage(
+        "nothing to write: give --output, --stats, --report or --trace");
   Expected<std::vector<std::string>> inputs = filePathsOf("input", inputFiles);
   if (!inputs)
     return fail(inputs.takeError());
@@ -339,9 +400,10 @@ int runSimulate() {
   Expected<std::vector<size_t>> outputIds = addOutputs(files, *outputs);
   if (!outputIds)
     return fail(outputIds.takeError());
-  std::optional<size_t> statsId, traceId;
+  std::optional<size_t> statsId, traceId, reportId;
   for (auto [path, id] : {std::make_pair(statsFile(), &statsId),
-                          std::make_pair(traceFile.getValue(), &traceId)}) {
+                          std::make_pair(traceFile.getValue(), &traceId),
+                          std::make_pair(reportFile.getValue(), &reportId)}) {
     if (path.empty())
       continue;
     Expected<size_t> added = files.add(path);
@@ -350,14 +412,14 @@ int runSimulate() {
     *id = *added;
   }
 
-  Expected<accel::AccelConfig> config = accel::loadAccelConfig(configFile);
+  Expected<accel::AccelConfig> config = loadConfig();
   if (!config)
     return fail(config.takeError());
   Expected<accel::Program> program = accel::readProgramFile(positionalFile);
   if (!program)
     return fail(program.takeError());
-  if (Error e =
-          sim::checkCompatible(*program, positionalFile, *config, configFile))
+  if (Error e = sim::checkCompatible(*program, positionalFile, *config,
+                                     configOrigin()))
     return fail(std::move(e));
   if (program->shape.hasMask && inputs->size() != 4)
     return fail("--input",
@@ -428,6 +490,8 @@ int runSimulate() {
     files.write(*statsId, sim::statsToJson(*result, *program, *config));
   if (traceId)
     files.write(*traceId, sim::traceToJson(*result, *program, *config));
+  if (reportId)
+    files.write(*reportId, sim::statsToText(*result, *program, *config));
   if (Error e = files.commit())
     return fail(std::move(e));
 
@@ -472,7 +536,9 @@ int main(int argc, char **argv) {
       "--attention-config='#hdp.config<...>' \\\n"
       "    --accel-config=configs/hdp-edge.json -o prog.hdpc\n"
       "  hdp-sim --disassemble prog.hdpc [-o prog.mlir]\n"
-      "  hdp-sim --assemble prog.mlir -o prog.hdpc\n");
+      "  hdp-sim --assemble prog.mlir -o prog.hdpc\n"
+      "  hdp-sim --print-accel-config --accel-config=cfg.json [--set "
+      "key=value ...]\n");
   configFile = accelConfigOption;
   if (deprecatedConfigOption.getNumOccurrences()) {
     if (accelConfigOption.getNumOccurrences())
@@ -482,10 +548,13 @@ int main(int argc, char **argv) {
          deprecatedConfigOption);
     configFile = deprecatedConfigOption;
   }
-  int modes = int(compileMode) + int(disassembleMode) + int(assembleMode);
+  int modes = int(compileMode) + int(disassembleMode) + int(assembleMode) +
+              int(printConfigMode);
   if (modes > 1)
-    return failUsage("--compile, --disassemble and --assemble exclude each "
-                     "other");
+    return failUsage("--compile, --disassemble, --assemble and "
+                     "--print-accel-config exclude each other");
+  if (printConfigMode)
+    return runPrintConfig();
   if (compileMode)
     return runCompile();
   if (disassembleMode)

@@ -39,7 +39,11 @@ TEST(StreamBuilder, PlansFitTheBuffers) {
                   plan->stripRows == n);
       for (Buffer b : {Buffer::Q, Buffer::Score, Buffer::Theta,
                        Buffer::BlockMask, Buffer::Out, Buffer::Mask})
-        EXPECT_LE(slotBytesNeeded(b, plan->stripRows, n, shape, params),
+        EXPECT_LE(slotBytesNeeded(b, plan->stripRows,
+                                  b == Buffer::Score || b == Buffer::Mask
+                                      ? plan->scoreCols
+                                      : n,
+                                  shape, params),
                   slotCapacity(sig, b))
             << name << " N=" << n << " " << bufferName(b).str();
       EXPECT_LE(slotBytesNeeded(Buffer::K, 0, plan->kChunk, shape, params),

@@ -57,10 +57,24 @@ enum class Engine {
   Dense,
 };
 
+/// How a strip's scores are held in the score slots.
+enum class ScoreTiling {
+  /// Key tiles when they allow taller strips while K or V is streamed
+  /// (fewer re-reads), whole rows otherwise.
+  Auto,
+  /// Whole rows: the score slot holds R×M scores; the softmax is the
+  /// reference's, bit for bit.
+  Rows,
+  /// Key tiles of as many keys as a K and a V chunk hold, with an online
+  /// softmax (docs/accelerator.md gives its tolerance).
+  KeyTiles,
+};
+
 /// Choices a user may force; 0 means "let the builder choose".
 struct BuildOptions {
   uint32_t stripRows = 0; ///< query rows per strip (a multiple of bm)
   Engine engine = Engine::Auto;
+  ScoreTiling scoreTiling = ScoreTiling::Auto;
 };
 
 /// The tiling the builder chose.
@@ -68,6 +82,10 @@ struct TilePlan {
   uint32_t stripRows = 0; ///< R: query rows per strip
   uint32_t kChunk = 0;    ///< keys per K slot load (M when K fits)
   uint32_t vChunk = 0;    ///< keys per V slot load (M when V fits)
+  /// Key columns of one score slot: M (whole rows) or a key tile.
+  uint32_t scoreCols = 0;
+  /// Scores in key tiles with an online softmax (scoreCols < M).
+  bool keyTiles = false;
   /// Phase B fetches with Fetch-Upon-Mask against the block mask of the
   /// whole unit (held in one slot) rather than strip by strip.
   bool unitMask = false;
@@ -90,10 +108,13 @@ bool isDenseEngineProgram(const Program &program);
 /// Bytes one slot of `buffer` holds on `accel`.
 uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer);
 /// Bytes a slot of `buffer` needs for `rows` query rows (Q, Mask, Score,
-/// Theta, BlockMask, Out) and `keys` keys (K, V, Mask).
+/// Theta, BlockMask, Out) and `keys` keys (K, V, Mask; Score: a key tile of
+/// `keys` columns, or all M when 0).
 uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
                          const AttentionShape &shape,
                          const AttentionParams &params);
+/// Bytes of one θ accumulator: 4 when every block's Σ|S_int| fits 31 bits.
+uint64_t thetaBytes(const AttentionShape &shape, const AttentionParams &params);
 /// Bytes of `count` elements of `bits` bits each, rounded up.
 inline uint64_t packedBytes(uint64_t count, uint64_t bits) {
   return (count * bits + 7) / 8;

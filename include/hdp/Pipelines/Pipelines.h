@@ -5,12 +5,18 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <memory>
+
 namespace mlir {
 class DialectRegistry;
 class OpPassManager;
+class Pass;
 } // namespace mlir
 
 namespace hdp {
+
+/// The largest `num-threads` hdp-cpu-pipeline accepts.
+constexpr int64_t kMaxThreads = 1024;
 
 /// Options of `hdp-cpu-pipeline`.
 struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
@@ -24,6 +30,13 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Block rows per tile of the fused floating-point pass "
                      "(hdp-tile); 0 leaves it untiled"),
       llvm::cl::init(8)};
+  Option<int64_t> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads of the OpenMP runtime that run the independent "
+                     "loops (block-row tiles, rows): 0 lets the runtime "
+                     "choose (OMP_NUM_THREADS, else every core), 1 compiles "
+                     "sequential code that needs no OpenMP runtime"),
+      llvm::cl::init(0)};
 };
 
 /// hdp.attention (or the stage ops) on tensors → LLVM dialect:
@@ -33,6 +46,11 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
 /// the pipeline fails, naming the first op, if anything else is left.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
+
+/// hdp-parallelize-loops: the outermost scf.for loops marked
+/// hdp::kParallelLoopAttrName become scf.parallel.
+std::unique_ptr<mlir::Pass> createParallelizeLoopsPass();
+void registerParallelizeLoopsPass();
 
 /// Registers the pipelines under their stable names (`hdp-cpu-pipeline`).
 void registerPipelines();

@@ -38,15 +38,27 @@ namespace hdp::runtime {
 /// LLVM IR translations.
 void registerRunnerDialects(mlir::DialectRegistry &registry);
 
+/// The OpenMP runtime (libomp) that multi-threaded code is linked with.
+const char *openMPRuntimePath();
+
+/// How JitModule::compile compiles with hdp-cpu-pipeline.
+struct JitOptions {
+  /// hdp-cpu-pipeline's num-threads: 0 lets the OpenMP runtime choose
+  /// (OMP_NUM_THREADS, else every core), 1 is sequential code.
+  int64_t numThreads = 0;
+};
+
 /// A module compiled for the host CPU, ready to run.
 class JitModule {
 public:
   ~JitModule();
 
-  /// Lowers `module` (consumed) with hdp-cpu-pipeline and JIT-compiles it.
-  /// Errors carry the pipeline's diagnostics.
+  /// Lowers `module` (consumed) with hdp-cpu-pipeline and JIT-compiles it;
+  /// code that runs on threads loads the OpenMP runtime. Errors carry the
+  /// pipeline's diagnostics.
   static llvm::Expected<std::unique_ptr<JitModule>>
-  compile(mlir::OwningOpRef<mlir::ModuleOp> module);
+  compile(mlir::OwningOpRef<mlir::ModuleOp> module,
+          const JitOptions &options = JitOptions());
 
   /// Lowers `module` (consumed) with the transform script
   /// `@__transform_main` of `transformLibrary` instead of hdp-cpu-pipeline,
@@ -80,7 +92,7 @@ private:
   JitModule() = default;
   static llvm::Expected<std::unique_ptr<JitModule>>
   compileWith(mlir::OwningOpRef<mlir::ModuleOp> module,
-              mlir::ModuleOp transformLibrary);
+              mlir::ModuleOp transformLibrary, const JitOptions &options);
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::map<std::string, Signature> signatures;
 };

@@ -24,6 +24,7 @@
 #include "hdp/ISA/Commands.h"
 #include "hdp/ISA/Program.h"
 #include "hdp/Reference/Reference.h"
+#include "hdp/Sim/Breakdown.h"
 
 #include "llvm/Support/Error.h"
 
@@ -87,6 +88,11 @@ struct Stats {
   uint64_t blocksKept = 0;
   uint64_t headsTotal = 0;
   uint64_t headsPruned = 0;
+
+  /// Where each unit's cycles went, per core, and what each phase of the
+  /// dataflow did (hdp/Sim/Breakdown.h).
+  std::vector<std::array<UnitTime, accel::kNumUnits>> unitTime;
+  std::array<PhaseStats, kNumPhases> phases{};
 };
 
 /// Energy in picojoules, per component.
@@ -147,6 +153,10 @@ llvm::Expected<SimResult> simulate(const accel::Program &program,
 
 /// The statistics as JSON (docs/accelerator.md lists the fields).
 std::string statsToJson(const SimResult &result, const accel::Program &program,
+                        const accel::AccelConfig &config);
+/// The statistics for a reader: totals, where each unit's cycles went, the
+/// phases with their roofline, area and energy.
+std::string statsToText(const SimResult &result, const accel::Program &program,
                         const accel::AccelConfig &config);
 /// The timeline as Chrome trace-event JSON (one process per core with one
 /// thread per unit, plus a DRAM process), openable in Perfetto.

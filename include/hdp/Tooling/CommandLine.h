@@ -43,6 +43,12 @@ struct AttentionDims {
 llvm::Expected<AttentionDims> parseAttentionDims(llvm::StringRef text,
                                                  int64_t maxDim);
 
+/// libLLVM registers a hidden `--threads` option of its own; this renames it
+/// `--llvm-threads` so that a tool can register hdp's `--threads` (the
+/// threads of the compiled code). Call it from a global initialiser defined
+/// before the tool's option (initialisers of one file run in order).
+bool yieldThreadsOptionName();
+
 } // namespace hdp::tooling
 
 #endif // HDP_TOOLING_COMMANDLINE_H

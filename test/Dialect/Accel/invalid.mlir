@@ -251,6 +251,27 @@ func.func @g(%q: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
+// A launch passes tensors or memrefs of f32, i1 or i64 (ODS).
+func.func @g(%q: tensor<1x2x4x4xf32>, %k: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{'hdp_accel.launch' op operand #1 must be variadic of ranked tensor or memref of f32, i1 or i64, but got 'tensor<1x2x4x4xf16>'}}
+  %0 = hdp_accel.launch @nothing(%q, %k, %q)
+      : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf16>, tensor<1x2x4x4xf32>)
+        -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @g(%q: tensor<1x2x4x4xf32>) -> vector<4xf32> {
+  // expected-error @+1 {{'hdp_accel.launch' op result #0 must be variadic of ranked tensor or memref of f32, i1 or i64, but got 'vector<4xf32>'}}
+  %0 = hdp_accel.launch @nothing(%q, %q, %q)
+      : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>)
+        -> vector<4xf32>
+  return %0 : vector<4xf32>
+}
+
+// -----
+
 // A launch whose inputs do not match the program.
 hdp_accel.program @p
     target <name = "t", hash = 0, cores = 2, pe_arrays = 1, tile_rows = 4, tile_k = 4, tile_cols = 8, q_buffer = 256, k_buffer = 256, v_buffer = 256, mask_buffer = 256, score_buffer = 256, theta_buffer = 64, blockmask_buffer = 16, out_buffer = 256>

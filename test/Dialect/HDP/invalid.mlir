@@ -109,7 +109,7 @@ func.func private @f() attributes {hdp.cfg = #hdp.config<block = [2]>}
 // -----
 
 func.func @f(%q: tensor<2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
-  // expected-error @+1 {{'hdp.attention' op query must have rank 4 [B,H,N,D], got 'tensor<2x8x4xf32>'}}
+  // expected-error @+1 {{'hdp.attention' op operand #0 must be f32 tensor [B,H,N,D], but got 'tensor<2x8x4xf32>'}}
   %0 = hdp.attention %q, %k, %v : tensor<2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>
   return
 }
@@ -117,7 +117,7 @@ func.func @f(%q: tensor<2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3x
 // -----
 
 func.func @f(%q: tensor<1x2x8x4xf16>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
-  // expected-error @+1 {{'hdp.attention' op query must have f32 elements, got 'tensor<1x2x8x4xf16>'}}
+  // expected-error @+1 {{'hdp.attention' op operand #0 must be f32 tensor [B,H,N,D], but got 'tensor<1x2x8x4xf16>'}}
   %0 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf16>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>
   return
 }
@@ -157,7 +157,7 @@ func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x
 // -----
 
 func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>, %m: tensor<1x1x1x1x6xf32>) {
-  // expected-error @+1 {{'hdp.attention' op mask must have rank <= 4 to broadcast to [B,H,N,M], got 'tensor<1x1x1x1x6xf32>'}}
+  // expected-error @+1 {{'hdp.attention' op operand #3 must be f32 tensor broadcastable to [B,H,N,M], but got 'tensor<1x1x1x1x6xf32>'}}
   %0 = hdp.attention %q, %k, %v mask %m : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32>, tensor<1x1x1x1x6xf32> -> tensor<1x2x8x3xf32>
   return
 }
@@ -165,7 +165,7 @@ func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x
 // -----
 
 func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>, %m: tensor<8x6xi1>) {
-  // expected-error @+1 {{'hdp.attention' op mask must have f32 elements, got 'tensor<8x6xi1>'}}
+  // expected-error @+1 {{'hdp.attention' op operand #3 must be f32 tensor broadcastable to [B,H,N,M], but got 'tensor<8x6xi1>'}}
   %0 = hdp.attention %q, %k, %v mask %m : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32>, tensor<8x6xi1> -> tensor<1x2x8x3xf32>
   return
 }
@@ -197,7 +197,7 @@ func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x
 // -----
 
 func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
-  // expected-error @+1 {{'hdp.attention' op block mask result must have i1 elements, got 'tensor<1x2x4x3xi8>'}}
+  // expected-error @+1 {{'hdp.attention' op result #1 must be variadic of f32, i1 or i64 tensor (output [B,H,N,Dv], block mask [B,H,NB,MB], head mask [B,H], θ_H [B,H]), but got 'tensor<1x2x4x3xi8>'}}
   %0:2 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>, tensor<1x2x4x3xi8>
   return
 }
@@ -213,7 +213,7 @@ func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x
 // -----
 
 func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
-  // expected-error @+1 {{'hdp.attention' op theta_h result must have i64 elements, got 'tensor<1x2xi32>'}}
+  // expected-error @+1 {{'hdp.attention' op result #3 must be variadic of f32, i1 or i64 tensor (output [B,H,N,Dv], block mask [B,H,NB,MB], head mask [B,H], θ_H [B,H]), but got 'tensor<1x2xi32>'}}
   %0:4 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>, tensor<1x2x4x3xi1>, tensor<1x2xi1>, tensor<1x2xi32>
   return
 }
@@ -237,7 +237,7 @@ func.func @f(%x: tensor<1x1x4x4xf32>, %a: tensor<1x1x4x4xi8>) {
 // -----
 
 func.func @f(%x: tensor<1x1x4x4xf64>, %a: tensor<1x1x4x4xi8>) {
-  // expected-error @+1 {{'hdp.split_quantize' op input must have f32 elements, got 'tensor<1x1x4x4xf64>'}}
+  // expected-error @+1 {{'hdp.split_quantize' op operand #0 must be ranked f32 tensor or memref, but got 'tensor<1x1x4x4xf64>'}}
   %0:2 = hdp.split_quantize ins(%x : tensor<1x1x4x4xf64>) outs(%a, %a : tensor<1x1x4x4xi8>, tensor<1x1x4x4xi8>) -> tensor<1x1x4x4xi8>, tensor<1x1x4x4xi8>
   return
 }
@@ -261,7 +261,7 @@ func.func @f(%x: tensor<1x1x4x4xf32>, %a: tensor<1x1x4x4xi8>, %b: tensor<1x1x4x4
 // -----
 
 func.func @f(%x: tensor<1x1x4x4xf32>, %a: tensor<1x1x4x4xf32>) {
-  // expected-error @+1 {{'hdp.split_quantize' op integer part must have signless integer elements, got 'tensor<1x1x4x4xf32>'}}
+  // expected-error @+1 {{'hdp.split_quantize' op operand #1 must be variadic of ranked signless integer tensor or memref, but got 'tensor<1x1x4x4xf32>'}}
   %0:2 = hdp.split_quantize ins(%x : tensor<1x1x4x4xf32>) outs(%a, %a : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
   return
 }
@@ -277,7 +277,7 @@ func.func @f(%x: tensor<1x1x4x4xf32>, %a: tensor<1x1x4x5xi8>) {
 // -----
 
 func.func @f(%x: vector<4xf32>, %a: tensor<4xi8>) {
-  // expected-error @+1 {{'hdp.split_quantize' op operands must be ranked tensors or memrefs, got 'vector<4xf32>'}}
+  // expected-error @+1 {{'hdp.split_quantize' op operand #0 must be ranked f32 tensor or memref, but got 'vector<4xf32>'}}
   %0:2 = hdp.split_quantize ins(%x : vector<4xf32>) outs(%a, %a : tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>, tensor<4xi8>
   return
 }
@@ -309,7 +309,7 @@ func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x2xi8>, %s: tensor<1x2x8x
 // -----
 
 func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x6xi16>, %t: tensor<1x2x4x3xi64>) {
-  // expected-error @+1 {{'hdp.block_score' op scores init must have i32 or i64 elements, got 'tensor<1x2x8x6xi16>'}}
+  // expected-error @+1 {{'hdp.block_score' op operand #2 must be variadic of i32 or i64 tensor or memref (scores [B,H,N,M], θ [B,H,NB,MB], magnitudes [B,H,NB,MB]), but got 'tensor<1x2x8x6xi16>'}}
   %0:2 = hdp.block_score ins(%qh, %kh : tensor<1x2x8x4xi8>, tensor<1x2x6x4xi8>) outs(%s, %t : tensor<1x2x8x6xi16>, tensor<1x2x4x3xi64>) -> tensor<1x2x8x6xi16>, tensor<1x2x4x3xi64>
   return
 }
@@ -341,7 +341,7 @@ func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x
 // -----
 
 func.func @f(%t: tensor<1x2x4x3xi64>, %b: tensor<1x2x4x3xi8>) {
-  // expected-error @+1 {{'hdp.prune_mask' op block mask init must have i1 elements, got 'tensor<1x2x4x3xi8>'}}
+  // expected-error @+1 {{'hdp.prune_mask' op operand #1 must be variadic of i1 tensor or memref [B,H,NB,MB], but got 'tensor<1x2x4x3xi8>'}}
   %0 = hdp.prune_mask ins(%t : tensor<1x2x4x3xi64>) outs(%b : tensor<1x2x4x3xi8>) -> tensor<1x2x4x3xi8>
   return
 }
@@ -349,7 +349,7 @@ func.func @f(%t: tensor<1x2x4x3xi64>, %b: tensor<1x2x4x3xi8>) {
 // -----
 
 func.func @f(%t: tensor<1x2x4x3xi32>, %b: tensor<1x2x4x3xi1>) {
-  // expected-error @+1 {{'hdp.prune_mask' op theta must have i64 elements, got 'tensor<1x2x4x3xi32>'}}
+  // expected-error @+1 {{'hdp.prune_mask' op operand #0 must be i64 tensor or memref [B,H,NB,MB], but got 'tensor<1x2x4x3xi32>'}}
   %0 = hdp.prune_mask ins(%t : tensor<1x2x4x3xi32>) outs(%b : tensor<1x2x4x3xi1>) -> tensor<1x2x4x3xi1>
   return
 }
@@ -405,7 +405,7 @@ func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x
 // -----
 
 func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x6xi32>, %bm: tensor<1x2x4x3xi1>, %hm: tensor<1x2xi1>, %o: tensor<1x2x8x6xf32>, %hm2: tensor<2xi1>) {
-  // expected-error @+1 {{'hdp.approx_combine' op head mask must have rank 2 [B,H], got 'tensor<2xi1>'}}
+  // expected-error @+1 {{'hdp.approx_combine' op operand #6 must be i1 tensor or memref [B,H], but got 'tensor<2xi1>'}}
   %0 = hdp.approx_combine ins(%qh, %qh, %kh, %kh, %s, %bm, %hm2 : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x6x4xi8>, tensor<1x2x6x4xi8>, tensor<1x2x8x6xi32>, tensor<1x2x4x3xi1>, tensor<2xi1>) outs(%o : tensor<1x2x8x6xf32>) -> tensor<1x2x8x6xf32>
   return
 }
@@ -421,7 +421,7 @@ func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x
 // -----
 
 func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x6xi32>, %bm: tensor<1x2x4x3xi1>, %hm: tensor<1x2xi1>, %o: tensor<1x2x8x6xf32>, %o2: tensor<1x2x8x6xf16>) {
-  // expected-error @+1 {{'hdp.approx_combine' op scores init must have f32 elements, got 'tensor<1x2x8x6xf16>'}}
+  // expected-error @+1 {{'hdp.approx_combine' op operand #7 must be variadic of f32 tensor or memref [B,H,N,M], but got 'tensor<1x2x8x6xf16>'}}
   %0 = hdp.approx_combine ins(%qh, %qh, %kh, %kh, %s, %bm, %hm : tensor<1x2x8x4xi8>, tensor<1x2x8x4xi8>, tensor<1x2x6x4xi8>, tensor<1x2x6x4xi8>, tensor<1x2x8x6xi32>, tensor<1x2x4x3xi1>, tensor<1x2xi1>) outs(%o2 : tensor<1x2x8x6xf16>) -> tensor<1x2x8x6xf16>
   return
 }
@@ -437,7 +437,7 @@ func.func @f(%x: tensor<1x2x8x6xf32>, %o: tensor<1x2x8x5xf32>) {
 // -----
 
 func.func @f(%x: tensor<8x6xf32>, %o: tensor<8x6xf32>) {
-  // expected-error @+1 {{'hdp.masked_softmax' op input must have rank 4 [B,H,N,M], got 'tensor<8x6xf32>'}}
+  // expected-error @+1 {{'hdp.masked_softmax' op operand #0 must be f32 tensor or memref [B,H,N,M], but got 'tensor<8x6xf32>'}}
   %0 = hdp.masked_softmax ins(%x : tensor<8x6xf32>) outs(%o : tensor<8x6xf32>) -> tensor<8x6xf32>
   return
 }
@@ -501,7 +501,7 @@ func.func @f(%t: tensor<1x2x4x3xi64>, %b: tensor<1x2x4x3xi1>) {
 // -----
 
 func.func @f(%t: tensor<1x2x4x3xi64>, %m: tensor<1x2x4x3xi32>, %b: tensor<1x2x4x3xi1>) {
-  // expected-error @+1 {{'hdp.prune_mask' op magnitude must have i64 elements, got 'tensor<1x2x4x3xi32>'}}
+  // expected-error @+1 {{'hdp.prune_mask' op operand #1 must be i64 tensor or memref [B,H,NB,MB], but got 'tensor<1x2x4x3xi32>'}}
   %0 = hdp.prune_mask config #hdp.config<importance = signed> ins(%t : tensor<1x2x4x3xi64>) magnitude(%m : tensor<1x2x4x3xi32>) outs(%b : tensor<1x2x4x3xi1>) -> tensor<1x2x4x3xi1>
   return
 }
@@ -510,5 +510,71 @@ func.func @f(%t: tensor<1x2x4x3xi64>, %m: tensor<1x2x4x3xi32>, %b: tensor<1x2x4x
 
 // expected-error @+1 {{expected one of 'abs', 'signed' for 'importance'}}
 func.func @f() attributes {c = #hdp.config<importance = negative>} {
+  return
+}
+
+// -----
+
+// The types of variadic results and inits that depend on their position.
+func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
+  // expected-error @+1 {{'hdp.attention' op block mask result must have i1 elements, got 'tensor<1x2x4x3xf32>'}}
+  %0:2 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>, tensor<1x2x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
+  // expected-error @+1 {{'hdp.attention' op theta_h result must have i64 elements, got 'tensor<1x2xi1>'}}
+  %0:4 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>, tensor<1x2x4x3xi1>, tensor<1x2xi1>, tensor<1x2xi1>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
+  // expected-error @+1 {{'hdp.attention' op output must have rank 4 [B,H,N,V], got 'tensor<2x3xf32>'}}
+  %0 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%qh: tensor<1x2x8x4xi8>, %kh: tensor<1x2x6x4xi8>, %s: tensor<1x2x8x6xi32>, %t: tensor<1x2x4x3xi32>) {
+  // expected-error @+1 {{'hdp.block_score' op theta init must have i64 elements, got 'tensor<1x2x4x3xi32>'}}
+  %0:2 = hdp.block_score ins(%qh, %kh : tensor<1x2x8x4xi8>, tensor<1x2x6x4xi8>) outs(%s, %t : tensor<1x2x8x6xi32>, tensor<1x2x4x3xi32>) -> tensor<1x2x8x6xi32>, tensor<1x2x4x3xi32>
+  return
+}
+
+// -----
+
+func.func @f(%t: tensor<1x2x4x3xi64>, %h: tensor<1x2xi1>) {
+  // expected-error @+1 {{'hdp.head_mask' op theta_h init must have i64 elements, got 'tensor<1x2xi1>'}}
+  %0:2 = hdp.head_mask ins(%t : tensor<1x2x4x3xi64>) outs(%h, %h : tensor<1x2xi1>, tensor<1x2xi1>) -> tensor<1x2xi1>, tensor<1x2xi1>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<1x1x4x4xf32>, %a: tensor<4x4xi8>) {
+  // expected-error @+1 {{'hdp.split_quantize' op integer part must have rank 4 [d,d,d,d], got 'tensor<4x4xi8>'}}
+  %0:2 = hdp.split_quantize ins(%x : tensor<1x1x4x4xf32>) outs(%a, %a : tensor<4x4xi8>, tensor<4x4xi8>) -> tensor<4x4xi8>, tensor<4x4xi8>
+  return
+}
+
+// -----
+
+// Stage ops accept memrefs of any layout.
+func.func @f(%x: memref<1x2x8x6xf32, strided<[96, 48, 6, 1], offset: ?>>, %o: memref<1x2x8x5xf32>) {
+  // expected-error @+1 {{'hdp.masked_softmax' op init dimension 3 (M) is 5, expected 6}}
+  hdp.masked_softmax ins(%x : memref<1x2x8x6xf32, strided<[96, 48, 6, 1], offset: ?>>) outs(%o : memref<1x2x8x5xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: memref<*xf32>, %o: memref<1x2x8x6xf32>) {
+  // expected-error @+1 {{'hdp.masked_softmax' op operand #0 must be f32 tensor or memref [B,H,N,M], but got 'memref<*xf32>'}}
+  hdp.masked_softmax ins(%x : memref<*xf32>) outs(%o : memref<1x2x8x6xf32>)
   return
 }

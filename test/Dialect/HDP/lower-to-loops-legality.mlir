@@ -1,4 +1,4 @@
-// RUN: hdp-opt --hdp-lower-to-loops --split-input-file %s | FileCheck %s --implicit-check-not=hdp.
+// RUN: hdp-opt --hdp-lower-to-loops --split-input-file %s | FileCheck %s --implicit-check-not='{{hdp\.[a-z_]+ }}'
 
 // hdp-lower-to-loops marks every hdp op illegal: after it no stage op is
 // left, whether lowered alone, with its producer (fused scoring: block_score

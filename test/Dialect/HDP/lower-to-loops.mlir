@@ -115,19 +115,27 @@ func.func @prune_mask(%t: memref<1x1x2x3xi64>, %bm: memref<1x1x2x3xi1>) {
 
 // θ private to its prune_mask and head_mask: the three are lowered together,
 // θ lives one step of block rows at a time ([kTileRows / bm, M / bn] = 2x32
-// here) and its [B, H, N/bm, M/bn] buffer goes away; θ_H is accumulated from
-// the row sums and the head mask follows each batch item.
+// here, each step its own: steps are independent, marked hdp.parallel) and
+// its [B, H, N/bm, M/bn] buffer goes away; each block row's sum is stored,
+// θ_H is their sum once the steps are done, and the head mask follows each
+// batch item.
 
 // CHECK-LABEL: func.func @fused_scoring
 // CHECK-NOT: memref<1x2x4x32xi64>
+// CHECK: %[[SUMS:.*]] = memref.alloc() : memref<4xi64>
+// CHECK: scf.for
 // CHECK: %[[ROWS:.*]] = memref.alloc() : memref<2x32xi64>
 // CHECK: vector.store %{{.*}}, %[[ROWS]][%{{.*}}] : memref<2x32xi64>, vector<16xi64>
 // CHECK: memref.load %[[ROWS]]
 // CHECK: arith.ceildivsi
 // CHECK: memref.store %{{.*}}, %arg3[
+// CHECK: memref.store %{{.*}}, %[[SUMS]][
+// CHECK: memref.dealloc %[[ROWS]]
+// CHECK-NEXT: } {hdp.parallel}
+// CHECK: memref.load %[[SUMS]]
 // CHECK: memref.store %{{.*}}, %arg5[
 // CHECK: memref.store %{{.*}}, %arg4[
-// CHECK: memref.dealloc %[[ROWS]]
+// CHECK: memref.dealloc %[[SUMS]]
 // CHECK-NOT: memref<1x2x4x32xi64>
 // CHECK: return
 func.func @fused_scoring(%qh: memref<1x2x8x16xi8>, %kh: memref<1x2x64x16xi8>, %s: memref<1x2x8x64xi32>, %bm: memref<1x2x4x32xi1>, %hm: memref<1x2xi1>, %th: memref<1x2xi64>) {

@@ -101,6 +101,8 @@ Command hdp::accel_ir::commandOf(Operation *op) {
     c.flags |= accel::FlagFirst;
   if (unitField(op, "dense"))
     c.flags |= accel::FlagDense;
+  if (unitField(op, "last"))
+    c.flags |= accel::FlagLast;
   return c;
 }
 
@@ -133,8 +135,11 @@ FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
   setInt("head", cmd.head);
   setInt("row0", cmd.row0);
   setInt("rows", cmd.rows);
-  setInt("col0", cmd.col0);
-  setInt("cols", cmd.cols);
+  // A whole-row softmax has no cols (its col0/cols are optional).
+  if (cmd.opcode != accel::Opcode::Softmax || cmd.cols != 0) {
+    setInt("col0", cmd.col0);
+    setInt("cols", cmd.cols);
+  }
   setInt("id", cmd.aux);
   if (has("tensor"))
     op->setInherentAttr(builder.getStringAttr("tensor"),
@@ -147,6 +152,7 @@ FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
   setUnit("head_pred", cmd.has(accel::FlagHeadPred));
   setUnit("first", cmd.has(accel::FlagFirst));
   setUnit("dense", cmd.has(accel::FlagDense));
+  setUnit("last", cmd.has(accel::FlagLast));
 
   if (commandOf(op) != cmd) {
     op->erase();

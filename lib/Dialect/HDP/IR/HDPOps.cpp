@@ -1,8 +1,11 @@
 //===- HDPOps.cpp - hdp op verifiers and interfaces -----------------------===//
 //
-// Verifiers check ranks, the agreement of B, H, N, M, D, the block grid
-// ceil(N/bm) × ceil(M/bn) and element types. Dynamic dimensions agree with
-// anything; they are checked when the program runs.
+// ODS checks each operand's rank and element type (HDPOps.td); the
+// verifiers here check what relates operands: the agreement of B, H, N, M,
+// D, the block grid ceil(N/bm) × ceil(M/bn), element types that must be
+// equal, what the configuration implies, and the types of variadic inits
+// and results, which depend on their position. Dynamic dimensions agree
+// with anything; they are checked when the program runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +20,26 @@
 
 using namespace mlir;
 using namespace hdp;
+
+#include "hdp/Dialect/HDP/IR/HDPInterfaces.cpp.inc"
+
+namespace hdp::detail {
+/// The memory effects of a stage op (its getEffects, HDPOps.td): memref ins
+/// are read and memref inits written; tensors have no memory effects.
+void addStageEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (isa<MemRefType>(input->get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), input,
+                           SideEffects::DefaultResource::get());
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (isa<MemRefType>(init.get().getType()))
+      effects.emplace_back(MemoryEffects::Write::get(), &init,
+                           SideEffects::DefaultResource::get());
+}
+} // namespace hdp::detail
 
 #define GET_OP_CLASSES
 #include "hdp/Dialect/HDP/IR/HDPOps.cpp.inc"
@@ -40,28 +63,20 @@ int64_t ceilDivDim(int64_t n, int64_t block) {
                                   : llvm::divideCeil(n, block);
 }
 
-/// Checks one operand: its rank, element type and each expected dimension
-/// (kDynamic entries are not checked). `dimNames` names the dimensions in
-/// diagnostics, e.g. "BHND".
+/// Checks operands against each other: each expected dimension (kDynamic
+/// entries are not checked) and, where the operand's position in a variadic
+/// list decides it, its rank and element type. Types that ODS checks alone
+/// need no call. `dimNames` names the dimensions in diagnostics, e.g. "BHND".
 class OperandChecker {
 public:
   explicit OperandChecker(Operation *op) : op(op) {}
 
-  LogicalResult check(StringRef name, Type type, ArrayRef<int64_t> expected,
-                      StringRef dimNames, function_ref<bool(Type)> elementOk,
-                      StringRef elementDesc) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    if (!shaped || !shaped.hasRank() ||
-        !isa<RankedTensorType, MemRefType>(shaped))
-      return op->emitOpError()
-             << name << " must be a ranked tensor or memref, got " << type;
-    if (shaped.getRank() != static_cast<int64_t>(expected.size()))
-      return op->emitOpError()
-             << name << " must have rank " << expected.size() << " ["
-             << formatDimNames(dimNames) << "], got " << type;
-    if (!elementOk(shaped.getElementType()))
-      return op->emitOpError() << name << " must have " << elementDesc
-                               << " elements, got " << type;
+  /// The rank and each expected dimension of `type`.
+  LogicalResult dims(StringRef name, Type type, ArrayRef<int64_t> expected,
+                     StringRef dimNames) {
+    if (failed(rank(name, type, expected.size(), dimNames)))
+      return failure();
+    auto shaped = cast<ShapedType>(type);
     for (auto [i, want] : llvm::enumerate(expected)) {
       int64_t got = shaped.getDimSize(i);
       if (!dimsAgree(got, want))
@@ -72,7 +87,28 @@ public:
     return success();
   }
 
+  /// The rank, element type and dimensions of an operand or result whose
+  /// type depends on its position in a variadic list.
+  LogicalResult positional(StringRef name, Type type,
+                           ArrayRef<int64_t> expected, StringRef dimNames,
+                           function_ref<bool(Type)> elementOk,
+                           StringRef elementDesc) {
+    if (failed(rank(name, type, expected.size(), dimNames)))
+      return failure();
+    if (!elementOk(getElementTypeOrSelf(type)))
+      return op->emitOpError() << name << " must have " << elementDesc
+                               << " elements, got " << type;
+    return dims(name, type, expected, dimNames);
+  }
+
 private:
+  LogicalResult rank(StringRef name, Type type, size_t expected,
+                     StringRef dimNames) {
+    if (cast<ShapedType>(type).getRank() == static_cast<int64_t>(expected))
+      return success();
+    return op->emitOpError() << name << " must have rank " << expected << " ["
+                             << formatDimNames(dimNames) << "], got " << type;
+  }
   static std::string formatDimNames(StringRef names) {
     std::string out;
     for (auto [i, c] : llvm::enumerate(names)) {
@@ -85,45 +121,33 @@ private:
   Operation *op;
 };
 
-bool isF32(Type t) { return t.isF32(); }
 bool isI1(Type t) { return t.isSignlessInteger(1); }
 bool isI64(Type t) { return t.isSignlessInteger(64); }
 bool isI32OrI64(Type t) {
   return t.isSignlessInteger(32) || t.isSignlessInteger(64);
 }
-bool isSignlessInt(Type t) { return t.isSignlessInteger(); }
 
 ArrayRef<int64_t> shapeOf(Value v) {
   return cast<ShapedType>(v.getType()).getShape();
 }
 
-/// Common rules of the destination-style stage ops: the expected number of
-/// inits, each a ranked tensor or memref.
-LogicalResult verifyInits(Operation *op, ValueRange inits, unsigned expected,
-                          StringRef names) {
+/// The number of inits of a destination-style stage op (ODS checks each
+/// init's type).
+LogicalResult verifyInitCount(Operation *op, ValueRange inits,
+                              unsigned expected, StringRef names) {
   if (inits.size() != expected)
     return op->emitOpError() << "expects " << expected << " init(s) (" << names
                              << "), got " << inits.size();
-  for (Value v : op->getOperands())
-    if (!isa<RankedTensorType, MemRefType>(v.getType()))
-      return op->emitOpError()
-             << "operands must be ranked tensors or memrefs, got "
-             << v.getType();
   return success();
 }
 
-/// The mask must be f32 and broadcast (numpy rules) to [B,H,N,M].
+/// The mask (f32, rank <= 4: ODS) must broadcast (numpy rules) to
+/// [B,H,N,M].
 LogicalResult verifyMask(Operation *op, Value mask,
                          ArrayRef<int64_t> scoreShape) {
   if (!mask)
     return success();
   auto type = cast<ShapedType>(mask.getType());
-  if (!type.getElementType().isF32())
-    return op->emitOpError() << "mask must have f32 elements, got " << type;
-  if (type.getRank() > 4)
-    return op->emitOpError()
-           << "mask must have rank <= 4 to broadcast to [B,H,N,M], got "
-           << type;
   int64_t offset = 4 - type.getRank();
   for (int64_t i = 0; i < type.getRank(); ++i) {
     int64_t got = type.getDimSize(i), want = scoreShape[offset + i];
@@ -154,49 +178,22 @@ LogicalResult verifyScoreWidth(Operation *op, Type scoreType, int64_t headDim,
   return success();
 }
 
-/// Memref operands are read (ins) or written (inits); tensors have no
-/// memory effects.
-void addStageEffects(
-    DestinationStyleOpInterface op,
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  for (OpOperand *input : op.getDpsInputOperands())
-    if (isa<MemRefType>(input->get().getType()))
-      effects.emplace_back(MemoryEffects::Read::get(), input,
-                           SideEffects::DefaultResource::get());
-  for (OpOperand &init : op.getDpsInitsMutable())
-    if (isa<MemRefType>(init.get().getType()))
-      effects.emplace_back(MemoryEffects::Write::get(), &init,
-                           SideEffects::DefaultResource::get());
-}
-
-template <typename OpTy> ConfigAttr effectiveConfig(OpTy op) {
-  if (ConfigAttr config = op.getConfigAttr())
-    return config;
-  return ConfigAttr::get(op.getContext());
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
 // hdp.attention
 //===----------------------------------------------------------------------===//
 
-ConfigAttr AttentionOp::getEffectiveConfig() { return effectiveConfig(*this); }
-
 LogicalResult AttentionOp::verify() {
   OperandChecker checker(getOperation());
   int64_t dyn = ShapedType::kDynamic;
   auto q = shapeOf(getQuery());
-  if (failed(checker.check("query", getQuery().getType(), {dyn, dyn, dyn, dyn},
-                           "BHND", isF32, "f32")))
-    return failure();
   int64_t B = q[0], H = q[1], N = q[2], D = q[3];
-  if (failed(checker.check("key", getKey().getType(), {B, H, dyn, D}, "BHMD",
-                           isF32, "f32")))
+  if (failed(checker.dims("key", getKey().getType(), {B, H, dyn, D}, "BHMD")))
     return failure();
   int64_t M = shapeOf(getKey())[2];
-  if (failed(checker.check("value", getValue().getType(), {B, H, M, dyn},
-                           "BHMV", isF32, "f32")))
+  if (failed(
+          checker.dims("value", getValue().getType(), {B, H, M, dyn}, "BHMV")))
     return failure();
   int64_t Dv = shapeOf(getValue())[3];
   if (failed(verifyMask(getOperation(), getMask(), {B, H, N, M})))
@@ -210,20 +207,21 @@ LogicalResult AttentionOp::verify() {
                          << results.size();
   int64_t NB = ceilDivDim(N, config.getBlockRows());
   int64_t MB = ceilDivDim(M, config.getBlockCols());
-  if (failed(checker.check("output", results[0].getType(), {B, H, N, Dv},
-                           "BHNV", isF32, "f32")))
+  auto isF32 = [](Type t) { return t.isF32(); };
+  if (failed(checker.positional("output", results[0].getType(), {B, H, N, Dv},
+                                "BHNV", isF32, "f32")))
     return failure();
   if (results.size() > 1 &&
-      failed(checker.check("block mask result", results[1].getType(),
-                           {B, H, NB, MB}, "BHIJ", isI1, "i1")))
+      failed(checker.positional("block mask result", results[1].getType(),
+                                {B, H, NB, MB}, "BHIJ", isI1, "i1")))
     return failure();
   if (results.size() > 2 &&
-      failed(checker.check("head mask result", results[2].getType(), {B, H},
-                           "BH", isI1, "i1")))
+      failed(checker.positional("head mask result", results[2].getType(),
+                                {B, H}, "BH", isI1, "i1")))
     return failure();
   if (results.size() > 3 &&
-      failed(checker.check("theta_h result", results[3].getType(), {B, H}, "BH",
-                           isI64, "i64")))
+      failed(checker.positional("theta_h result", results[3].getType(), {B, H},
+                                "BH", isI64, "i64")))
     return failure();
   return success();
 }
@@ -232,38 +230,17 @@ LogicalResult AttentionOp::verify() {
 // Stage ops
 //===----------------------------------------------------------------------===//
 
-#define HDP_STAGE_OP_COMMON(OP)                                                \
-  ConfigAttr OP::getEffectiveConfig() { return effectiveConfig(*this); }       \
-  void OP::getEffects(                                                         \
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>      \
-          &effects) {                                                          \
-    addStageEffects(cast<DestinationStyleOpInterface>(getOperation()),         \
-                    effects);                                                  \
-  }
-HDP_STAGE_OP_COMMON(SplitQuantizeOp)
-HDP_STAGE_OP_COMMON(BlockScoreOp)
-HDP_STAGE_OP_COMMON(PruneMaskOp)
-HDP_STAGE_OP_COMMON(HeadMaskOp)
-HDP_STAGE_OP_COMMON(ApproxCombineOp)
-HDP_STAGE_OP_COMMON(MaskedSoftmaxOp)
-HDP_STAGE_OP_COMMON(SparsePVOp)
-#undef HDP_STAGE_OP_COMMON
-
 LogicalResult SplitQuantizeOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 2, "integer part, fraction part")))
+  if (failed(
+          verifyInitCount(*this, getInits(), 2, "integer part, fraction part")))
     return failure();
   auto inType = cast<ShapedType>(getInput().getType());
-  if (!inType.getElementType().isF32())
-    return emitOpError() << "input must have f32 elements, got " << inType;
   int64_t width = getEffectiveConfig().getSplitBitWidth();
   OperandChecker checker(*this);
-  Type hiElt = cast<ShapedType>(getInits()[0].getType()).getElementType();
+  Type hiElt = getElementTypeOrSelf(getInits()[0].getType());
   for (auto [i, init] : llvm::enumerate(getInits())) {
     StringRef name = i == 0 ? "integer part" : "fraction part";
     auto t = cast<ShapedType>(init.getType());
-    if (!t.getElementType().isSignlessInteger())
-      return emitOpError() << name
-                           << " must have signless integer elements, got " << t;
     if (t.getElementType() != hiElt)
       return emitOpError()
              << "integer and fraction parts must have the same element type";
@@ -271,9 +248,8 @@ LogicalResult SplitQuantizeOp::verify() {
       return emitOpError() << name << " element type " << t.getElementType()
                            << " is narrower than the " << width
                            << " bits that int_bits/frac_bits need";
-    std::string dims(inType.getRank(), 'd');
-    if (failed(checker.check(name, t, inType.getShape(), dims, isSignlessInt,
-                             "signless integer")))
+    std::string dimNames(inType.getRank(), 'd');
+    if (failed(checker.dims(name, t, inType.getShape(), dimNames)))
       return failure();
   }
   return success();
@@ -282,22 +258,18 @@ LogicalResult SplitQuantizeOp::verify() {
 LogicalResult BlockScoreOp::verify() {
   const bool signedRanking =
       getEffectiveConfig().getImportance() == hdp::Importance::Signed;
-  if (failed(verifyInits(*this, getInits(), signedRanking ? 3 : 2,
-                         signedRanking ? "scores, theta, magnitude (importance "
-                                         "= signed)"
-                                       : "scores, theta")))
+  if (failed(verifyInitCount(*this, getInits(), signedRanking ? 3 : 2,
+                             signedRanking
+                                 ? "scores, theta, magnitude (importance "
+                                   "= signed)"
+                                 : "scores, theta")))
     return failure();
   OperandChecker checker(*this);
   int64_t dyn = ShapedType::kDynamic;
-  if (failed(checker.check("query integer part", getQueryHi().getType(),
-                           {dyn, dyn, dyn, dyn}, "BHND", isSignlessInt,
-                           "signless integer")))
-    return failure();
   auto q = shapeOf(getQueryHi());
   int64_t B = q[0], H = q[1], N = q[2], D = q[3];
-  if (failed(checker.check("key integer part", getKeyHi().getType(),
-                           {B, H, dyn, D}, "BHMD", isSignlessInt,
-                           "signless integer")))
+  if (failed(checker.dims("key integer part", getKeyHi().getType(),
+                          {B, H, dyn, D}, "BHMD")))
     return failure();
   if (getElementTypeOrSelf(getQueryHi().getType()) !=
       getElementTypeOrSelf(getKeyHi().getType()))
@@ -307,23 +279,24 @@ LogicalResult BlockScoreOp::verify() {
   if (failed(verifyMask(*this, getMask(), {B, H, N, M})))
     return failure();
   ConfigAttr config = getEffectiveConfig();
-  if (failed(checker.check("scores init", getInits()[0].getType(), {B, H, N, M},
-                           "BHNM", isI32OrI64, "i32 or i64")) ||
+  if (failed(checker.positional("scores init", getInits()[0].getType(),
+                                {B, H, N, M}, "BHNM", isI32OrI64,
+                                "i32 or i64")) ||
       failed(verifyScoreWidth(*this, getInits()[0].getType(), D, config)))
     return failure();
   SmallVector<int64_t> blocks = {B, H, ceilDivDim(N, config.getBlockRows()),
                                  ceilDivDim(M, config.getBlockCols())};
-  if (failed(checker.check("theta init", getInits()[1].getType(), blocks,
-                           "BHIJ", isI64, "i64")))
+  if (failed(checker.positional("theta init", getInits()[1].getType(), blocks,
+                                "BHIJ", isI64, "i64")))
     return failure();
   if (signedRanking)
-    return checker.check("magnitude init", getInits()[2].getType(), blocks,
-                         "BHIJ", isI64, "i64");
+    return checker.positional("magnitude init", getInits()[2].getType(), blocks,
+                              "BHIJ", isI64, "i64");
   return success();
 }
 
 LogicalResult PruneMaskOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 1, "block mask")))
+  if (failed(verifyInitCount(*this, getInits(), 1, "block mask")))
     return failure();
   const bool signedRanking =
       getEffectiveConfig().getImportance() == hdp::Importance::Signed;
@@ -334,56 +307,41 @@ LogicalResult PruneMaskOp::verify() {
     return emitOpError("magnitude(...) is only read under importance = "
                        "signed; with importance = abs θ holds it");
   OperandChecker checker(*this);
-  int64_t dyn = ShapedType::kDynamic;
-  if (failed(checker.check("theta", getTheta().getType(), {dyn, dyn, dyn, dyn},
-                           "BHIJ", isI64, "i64")))
-    return failure();
   if (getMagnitude() &&
-      failed(checker.check("magnitude", getMagnitude().getType(),
-                           shapeOf(getTheta()), "BHIJ", isI64, "i64")))
+      failed(checker.dims("magnitude", getMagnitude().getType(),
+                          shapeOf(getTheta()), "BHIJ")))
     return failure();
-  return checker.check("block mask init", getInits()[0].getType(),
-                       shapeOf(getTheta()), "BHIJ", isI1, "i1");
+  return checker.dims("block mask init", getInits()[0].getType(),
+                      shapeOf(getTheta()), "BHIJ");
 }
 
 LogicalResult HeadMaskOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 2, "head mask, theta_h")))
+  if (failed(verifyInitCount(*this, getInits(), 2, "head mask, theta_h")))
     return failure();
   OperandChecker checker(*this);
-  int64_t dyn = ShapedType::kDynamic;
-  if (failed(checker.check("theta", getTheta().getType(), {dyn, dyn, dyn, dyn},
-                           "BHIJ", isI64, "i64")))
-    return failure();
   auto t = shapeOf(getTheta());
-  if (failed(checker.check("head mask init", getInits()[0].getType(),
-                           {t[0], t[1]}, "BH", isI1, "i1")))
+  if (failed(checker.positional("head mask init", getInits()[0].getType(),
+                                {t[0], t[1]}, "BH", isI1, "i1")))
     return failure();
-  return checker.check("theta_h init", getInits()[1].getType(), {t[0], t[1]},
-                       "BH", isI64, "i64");
+  return checker.positional("theta_h init", getInits()[1].getType(),
+                            {t[0], t[1]}, "BH", isI64, "i64");
 }
 
 LogicalResult ApproxCombineOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 1, "scores")))
+  if (failed(verifyInitCount(*this, getInits(), 1, "scores")))
     return failure();
   OperandChecker checker(*this);
   int64_t dyn = ShapedType::kDynamic;
-  if (failed(checker.check("query integer part", getQueryHi().getType(),
-                           {dyn, dyn, dyn, dyn}, "BHND", isSignlessInt,
-                           "signless integer")))
-    return failure();
   auto q = shapeOf(getQueryHi());
   int64_t B = q[0], H = q[1], N = q[2], D = q[3];
-  if (failed(checker.check("query fraction part", getQueryLo().getType(),
-                           {B, H, N, D}, "BHND", isSignlessInt,
-                           "signless integer")) ||
-      failed(checker.check("key integer part", getKeyHi().getType(),
-                           {B, H, dyn, D}, "BHMD", isSignlessInt,
-                           "signless integer")))
+  if (failed(checker.dims("query fraction part", getQueryLo().getType(),
+                          {B, H, N, D}, "BHND")) ||
+      failed(checker.dims("key integer part", getKeyHi().getType(),
+                          {B, H, dyn, D}, "BHMD")))
     return failure();
   int64_t M = shapeOf(getKeyHi())[2];
-  if (failed(checker.check("key fraction part", getKeyLo().getType(),
-                           {B, H, M, D}, "BHMD", isSignlessInt,
-                           "signless integer")))
+  if (failed(checker.dims("key fraction part", getKeyLo().getType(),
+                          {B, H, M, D}, "BHMD")))
     return failure();
   Type partElt = getElementTypeOrSelf(getQueryHi().getType());
   for (Value part : {getQueryLo(), getKeyHi(), getKeyLo()})
@@ -393,52 +351,44 @@ LogicalResult ApproxCombineOp::verify() {
   ConfigAttr config = getEffectiveConfig();
   int64_t NB = ceilDivDim(N, config.getBlockRows());
   int64_t MB = ceilDivDim(M, config.getBlockCols());
-  if (failed(checker.check("integer scores", getScores().getType(),
-                           {B, H, N, M}, "BHNM", isI32OrI64, "i32 or i64")) ||
-      failed(checker.check("block mask", getBlockMask().getType(),
-                           {B, H, NB, MB}, "BHIJ", isI1, "i1")) ||
-      failed(checker.check("head mask", getHeadMask().getType(), {B, H}, "BH",
-                           isI1, "i1")) ||
+  if (failed(checker.dims("integer scores", getScores().getType(), {B, H, N, M},
+                          "BHNM")) ||
+      failed(checker.dims("block mask", getBlockMask().getType(),
+                          {B, H, NB, MB}, "BHIJ")) ||
+      failed(
+          checker.dims("head mask", getHeadMask().getType(), {B, H}, "BH")) ||
       failed(verifyMask(*this, getMask(), {B, H, N, M})))
     return failure();
-  return checker.check("scores init", getInits()[0].getType(), {B, H, N, M},
-                       "BHNM", isF32, "f32");
+  return checker.dims("scores init", getInits()[0].getType(), {B, H, N, M},
+                      "BHNM");
 }
 
 LogicalResult MaskedSoftmaxOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 1, "probabilities")))
+  if (failed(verifyInitCount(*this, getInits(), 1, "probabilities")))
     return failure();
   OperandChecker checker(*this);
-  int64_t dyn = ShapedType::kDynamic;
-  if (failed(checker.check("input", getInput().getType(), {dyn, dyn, dyn, dyn},
-                           "BHNM", isF32, "f32")))
-    return failure();
-  return checker.check("init", getInits()[0].getType(), shapeOf(getInput()),
-                       "BHNM", isF32, "f32");
+  return checker.dims("init", getInits()[0].getType(), shapeOf(getInput()),
+                      "BHNM");
 }
 
 LogicalResult SparsePVOp::verify() {
-  if (failed(verifyInits(*this, getInits(), 1, "output")))
+  if (failed(verifyInitCount(*this, getInits(), 1, "output")))
     return failure();
   OperandChecker checker(*this);
   int64_t dyn = ShapedType::kDynamic;
-  if (failed(checker.check("probabilities", getProbs().getType(),
-                           {dyn, dyn, dyn, dyn}, "BHNM", isF32, "f32")))
-    return failure();
   auto p = shapeOf(getProbs());
   int64_t B = p[0], H = p[1], N = p[2], M = p[3];
-  if (failed(checker.check("value", getValue().getType(), {B, H, M, dyn},
-                           "BHMV", isF32, "f32")))
+  if (failed(
+          checker.dims("value", getValue().getType(), {B, H, M, dyn}, "BHMV")))
     return failure();
   int64_t Dv = shapeOf(getValue())[3];
   ConfigAttr config = getEffectiveConfig();
-  if (failed(checker.check("block mask", getBlockMask().getType(),
-                           {B, H, ceilDivDim(N, config.getBlockRows()),
-                            ceilDivDim(M, config.getBlockCols())},
-                           "BHIJ", isI1, "i1")) ||
-      failed(checker.check("head mask", getHeadMask().getType(), {B, H}, "BH",
-                           isI1, "i1")))
+  if (failed(checker.dims("block mask", getBlockMask().getType(),
+                          {B, H, ceilDivDim(N, config.getBlockRows()),
+                           ceilDivDim(M, config.getBlockCols())},
+                          "BHIJ")) ||
+      failed(checker.dims("head mask", getHeadMask().getType(), {B, H}, "BH")))
     return failure();
-  return checker.check("output init", getInits()[0].getType(), {B, H, N, Dv},
-                       "BHNV", isF32, "f32");
+  return checker.dims("output init", getInits()[0].getType(), {B, H, N, Dv},
+                      "BHNV");
 }

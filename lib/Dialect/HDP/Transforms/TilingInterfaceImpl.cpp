@@ -260,35 +260,42 @@ struct ApproxCombineTiling : BlockDomainTiling<ApproxCombineOp> {
   }
 };
 
-/// prune_mask: domain [B, H, NB]; each block row whole.
-struct PruneMaskTiling : StageTiling {
+/// Shared by prune_mask and masked_softmax: domain [B, H, R] over the rows of
+/// a 4-d operand, each row whole; every operand is sliced by the same rows.
+template <typename OpTy> struct WholeRowTiling : StageTiling {
   SmallVector<Range> domain(OpBuilder &b, Operation *op) const override {
-    Value theta = cast<PruneMaskOp>(op).getTheta();
+    Value rows = rowSource(cast<OpTy>(op));
     Location loc = op->getLoc();
-    return {fullRange(b, loc, theta, 0), fullRange(b, loc, theta, 1),
-            fullRange(b, loc, theta, 2)};
+    return {fullRange(b, loc, rows, 0), fullRange(b, loc, rows, 1),
+            fullRange(b, loc, rows, 2)};
   }
   FailureOr<SmallVector<Slice>>
   operandSlices(OpBuilder &b, Operation *op, ArrayRef<OFR> offsets,
                 ArrayRef<OFR> sizes) const override {
-    Value theta = cast<PruneMaskOp>(op).getTheta();
+    Value rows = rowSource(cast<OpTy>(op));
     Slice s{{offsets[0], offsets[1], offsets[2], b.getIndexAttr(0)},
-            {sizes[0], sizes[1], sizes[2], dimOf(b, op->getLoc(), theta, 3)}};
-    // θ, the block magnitudes (importance = signed) and the mask: the same
-    // block rows.
+            {sizes[0], sizes[1], sizes[2], dimOf(b, op->getLoc(), rows, 3)}};
     return SmallVector<Slice>(op->getNumOperands(), s);
   }
   LogicalResult resultTileToDomain(OpBuilder &b, Operation *op, unsigned,
                                    const Slice &tile,
                                    Slice &domainTile) const override {
-    Value theta = cast<PruneMaskOp>(op).getTheta();
+    Value rows = rowSource(cast<OpTy>(op));
     if (!coversAll(tile.offsets[3], tile.sizes[3],
-                   dimOf(b, op->getLoc(), theta, 3)))
-      return failure(); // thresholds need whole block rows
+                   dimOf(b, op->getLoc(), rows, 3)))
+      return failure(); // see rowSource: the rule needs whole rows
     domainTile = Slice{{tile.offsets[0], tile.offsets[1], tile.offsets[2]},
                        {tile.sizes[0], tile.sizes[1], tile.sizes[2]}};
     return success();
   }
+  virtual Value rowSource(OpTy op) const = 0;
+};
+
+/// prune_mask: domain [B, H, NB]; each block row whole (its threshold ranks
+/// the whole row). θ, the block magnitudes (importance = signed) and the mask
+/// are sliced by the same block rows.
+struct PruneMaskTiling : WholeRowTiling<PruneMaskOp> {
+  Value rowSource(PruneMaskOp op) const override { return op.getTheta(); }
 };
 
 /// head_mask: domain [B]; every head of a batch item together.
@@ -320,33 +327,9 @@ struct HeadMaskTiling : StageTiling {
   }
 };
 
-/// masked_softmax: domain [B, H, N]; each row whole.
-struct MaskedSoftmaxTiling : StageTiling {
-  SmallVector<Range> domain(OpBuilder &b, Operation *op) const override {
-    Value in = cast<MaskedSoftmaxOp>(op).getInput();
-    Location loc = op->getLoc();
-    return {fullRange(b, loc, in, 0), fullRange(b, loc, in, 1),
-            fullRange(b, loc, in, 2)};
-  }
-  FailureOr<SmallVector<Slice>>
-  operandSlices(OpBuilder &b, Operation *op, ArrayRef<OFR> offsets,
-                ArrayRef<OFR> sizes) const override {
-    Value in = cast<MaskedSoftmaxOp>(op).getInput();
-    Slice s{{offsets[0], offsets[1], offsets[2], b.getIndexAttr(0)},
-            {sizes[0], sizes[1], sizes[2], dimOf(b, op->getLoc(), in, 3)}};
-    return SmallVector<Slice>{s, s};
-  }
-  LogicalResult resultTileToDomain(OpBuilder &b, Operation *op, unsigned,
-                                   const Slice &tile,
-                                   Slice &domainTile) const override {
-    Value in = cast<MaskedSoftmaxOp>(op).getInput();
-    if (!coversAll(tile.offsets[3], tile.sizes[3],
-                   dimOf(b, op->getLoc(), in, 3)))
-      return failure(); // a row's softmax needs the whole row
-    domainTile = Slice{{tile.offsets[0], tile.offsets[1], tile.offsets[2]},
-                       {tile.sizes[0], tile.sizes[1], tile.sizes[2]}};
-    return success();
-  }
+/// masked_softmax: domain [B, H, N]; each row whole (its maximum and sum).
+struct MaskedSoftmaxTiling : WholeRowTiling<MaskedSoftmaxOp> {
+  Value rowSource(MaskedSoftmaxOp op) const override { return op.getInput(); }
 };
 
 /// sparse_pv: domain [B, H, NB]; a block row of P against all of V.

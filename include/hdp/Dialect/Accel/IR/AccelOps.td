@@ -81,6 +81,13 @@ def Accel_ProgramOp : Accel_Op<"program", [
   ];
 }
 
+// What a launch passes between host and co-processor: Q, K, V and the mask
+// (f32), and the outputs (f32, i1, i64); tensors, or memrefs after
+// bufferization. The verifier matches them to the program.
+def Accel_HostData : Type<Or<[RankedTensorOf<[F32, I1, I64]>.predicate,
+                              MemRefOf<[F32, I1, I64]>.predicate]>,
+    "ranked tensor or memref of f32, i1 or i64", "::mlir::ShapedType">;
+
 def Accel_LaunchOp : Accel_Op<"launch", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "run a program on the co-processor";
@@ -107,8 +114,8 @@ def Accel_LaunchOp : Accel_Op<"launch", [
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$program,
-                       Variadic<AnyType>:$inputs);
-  let results = (outs Variadic<AnyType>:$results);
+                       Variadic<Accel_HostData>:$inputs);
+  let results = (outs Variadic<Accel_HostData>:$results);
   let assemblyFormat = [{
     $program `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
   }];
@@ -281,12 +288,19 @@ def Accel_SoftmaxOp : Accel_CommandOp<"softmax"> {
   let description = [{
     Replaces the kept scores of query `rows` in slot `score` by their
     probabilities (exact or polynomial exp, per the program's attention).
+    With `cols`, one key tile of an online softmax: the tile's scores become
+    weights relative to the rows' running maximum; `first` starts the running
+    maximum and sum, `last` ends them (the P·V of that tile normalises).
   }];
   let arguments = !con((ins Accel_Core:$core), RowArgs,
-                       (ins Accel_Slot:$score, UnitAttr:$head_pred));
+                       (ins OptionalAttr<Accel_U32>:$col0,
+                            OptionalAttr<Accel_U32>:$cols,
+                            Accel_Slot:$score, UnitAttr:$first,
+                            UnitAttr:$last, UnitAttr:$head_pred));
   let assemblyFormat = [{
     `core` $core `batch` $batch `head` $head `rows` $row0 `` `+` `` $rows
-    `score` $score (`head_pred` $head_pred^)? attr-dict
+    (`cols` $col0^ `` `+` `` $cols)? `score` $score (`first` $first^)?
+    (`last` $last^)? (`head_pred` $head_pred^)? attr-dict
   }];
 }
 

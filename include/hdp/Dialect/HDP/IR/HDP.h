@@ -31,6 +31,8 @@
 #define GET_ATTRDEF_CLASSES
 #include "hdp/Dialect/HDP/IR/HDPAttrs.h.inc"
 
+#include "hdp/Dialect/HDP/IR/HDPInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "hdp/Dialect/HDP/IR/HDPOps.h.inc"
 

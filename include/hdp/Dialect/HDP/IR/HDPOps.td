@@ -10,14 +10,56 @@
 
 include "hdp/Dialect/HDP/IR/HDPDialect.td"
 include "hdp/Dialect/HDP/IR/HDPAttrs.td"
+include "hdp/Dialect/HDP/IR/HDPInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Operand types
+//===----------------------------------------------------------------------===//
+
+// The summaries name the dimensions as the op descriptions do (NB, MB: the
+// block grid ceil(N/bm) × ceil(M/bn)); the verifiers check that the
+// dimensions of different operands agree.
+
+// A ranked tensor of one of `ranks` with one of `elementTypes` (called
+// `elementName` in the summary), e.g. "f32 tensor [B,H,N,D]".
+class HDP_TensorOf<list<Type> elementTypes, string elementName,
+                   list<int> ranks, string shape>
+    : Type<TensorRankOf<elementTypes, ranks>.predicate,
+           elementName # " tensor " # shape, "::mlir::RankedTensorType">;
+
+// The same as a tensor or a memref of any layout: the stage ops run before
+// and after bufferization.
+class HDP_BufferOf<list<Type> elementTypes, string elementName,
+                   list<int> ranks, string shape>
+    : Type<Or<[TensorRankOf<elementTypes, ranks>.predicate,
+               MemRefRankOf<elementTypes, ranks>.predicate]>,
+           elementName # " tensor or memref " # shape, "::mlir::ShapedType">;
+
+// A ranked tensor or memref of any rank.
+class HDP_AnyRankBufferOf<list<Type> elementTypes, string elementName>
+    : Type<Or<[RankedTensorOf<elementTypes>.predicate,
+               MemRefOf<elementTypes>.predicate]>,
+           "ranked " # elementName # " tensor or memref", "::mlir::ShapedType">;
+
+// The additive mask: f32 that broadcasts (numpy rules) to the scores.
+defvar HDP_MaskRanks = [0, 1, 2, 3, 4];
+defvar HDP_MaskShape = "broadcastable to [B,H,N,M]";
+
+// Signless integers of any width: the integer and fraction parts of Q, K.
+defvar HDP_Parts = [AnySignlessInteger];
+
+// On tensors a stage op returns one result per init, of its type
+// (DestinationStyleOpInterface checks it).
+def HDP_InitTensor : Type<AnyRankedTensor.predicate,
+    "tensor of its init's type", "::mlir::RankedTensorType">;
 
 //===----------------------------------------------------------------------===//
 // hdp.attention
 //===----------------------------------------------------------------------===//
 
-def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
+def HDP_AttentionOp : HDP_Op<"attention", [Pure, HDP_ConfiguredOpInterface]> {
   let summary = "attention with Hybrid Dynamic Pruning";
   let description = [{
     `softmax(scale·Q·Kᵀ + mask)·V` where the scores are estimated from the
@@ -48,13 +90,16 @@ def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
     ```
   }];
   let arguments = (ins
-    AnyRankedTensor:$query,
-    AnyRankedTensor:$key,
-    AnyRankedTensor:$value,
-    Optional<AnyRankedTensor>:$mask,
+    HDP_TensorOf<[F32], "f32", [4], "[B,H,N,D]">:$query,
+    HDP_TensorOf<[F32], "f32", [4], "[B,H,M,D]">:$key,
+    HDP_TensorOf<[F32], "f32", [4], "[B,H,M,Dv]">:$value,
+    Optional<HDP_TensorOf<[F32], "f32", HDP_MaskRanks, HDP_MaskShape>>:$mask,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
-  let results = (outs Variadic<AnyRankedTensor>:$results);
+  // Which result has which type depends on its position: the verifier.
+  let results = (outs Variadic<HDP_TensorOf<[F32, I1, I64], "f32, i1 or i64",
+      [2, 4], "(output [B,H,N,Dv], block mask [B,H,NB,MB], head mask [B,H], "
+      "θ_H [B,H])">>:$results);
   let assemblyFormat = [{
     (`config` qualified($config)^)?
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict
@@ -63,8 +108,6 @@ def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// The configuration, with defaults when the attribute is absent.
-    ConfigAttr getEffectiveConfig();
     ::mlir::Value getOutput() { return getResults()[0]; }
   }];
 }
@@ -78,17 +121,23 @@ def HDP_AttentionOp : HDP_Op<"attention", [Pure]> {
 class HDP_StageOp<string mnemonic, list<Trait> traits = []>
     : HDP_Op<mnemonic, !listconcat(traits, [
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-        DestinationStyleOpInterface])> {
-  let results = (outs Variadic<AnyRankedTensor>:$results);
+        DestinationStyleOpInterface, HDP_ConfiguredOpInterface])> {
+  let results = (outs Variadic<HDP_InitTensor>:$results);
   let hasVerifier = 1;
   code stageClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() {
       return getInitsMutable();
     }
-    /// The configuration, with defaults when the attribute is absent.
-    ConfigAttr getEffectiveConfig();
   }];
   let extraClassDeclaration = stageClassDeclaration;
+  // Memref ins are read and memref inits written; tensors have no effects.
+  let extraClassDefinition = [{
+    void $cppClass::getEffects(
+        ::llvm::SmallVectorImpl<::mlir::SideEffects::EffectInstance<
+            ::mlir::MemoryEffects::Effect>> &effects) {
+      ::hdp::detail::addStageEffects(*this, effects);
+    }
+  }];
 }
 
 def HDP_SplitQuantizeOp : HDP_StageOp<"split_quantize"> {
@@ -107,8 +156,8 @@ def HDP_SplitQuantizeOp : HDP_StageOp<"split_quantize"> {
     ```
   }];
   let arguments = (ins
-    AnyShaped:$input,
-    Variadic<AnyShaped>:$inits,
+    HDP_AnyRankBufferOf<[F32], "f32">:$input,
+    Variadic<HDP_AnyRankBufferOf<HDP_Parts, "signless integer">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
@@ -142,10 +191,13 @@ def HDP_BlockScoreOp : HDP_StageOp<"block_score", [AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins
-    AnyShaped:$query_hi,
-    AnyShaped:$key_hi,
-    Optional<AnyShaped>:$mask,
-    Variadic<AnyShaped>:$inits,
+    HDP_BufferOf<HDP_Parts, "signless integer", [4], "[B,H,N,D]">:$query_hi,
+    HDP_BufferOf<HDP_Parts, "signless integer", [4], "[B,H,M,D]">:$key_hi,
+    Optional<HDP_BufferOf<[F32], "f32", HDP_MaskRanks, HDP_MaskShape>>:$mask,
+    // Scores (i32 or i64), θ (i64) and, for importance = signed, the
+    // magnitudes (i64): the verifier.
+    Variadic<HDP_BufferOf<[I32, I64], "i32 or i64", [4],
+        "(scores [B,H,N,M], θ [B,H,NB,MB], magnitudes [B,H,NB,MB])">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
@@ -184,9 +236,9 @@ def HDP_PruneMaskOp
     ```
   }];
   let arguments = (ins
-    AnyShaped:$theta,
-    Optional<AnyShaped>:$magnitude,
-    Variadic<AnyShaped>:$inits,
+    HDP_BufferOf<[I64], "i64", [4], "[B,H,NB,MB]">:$theta,
+    Optional<HDP_BufferOf<[I64], "i64", [4], "[B,H,NB,MB]">>:$magnitude,
+    Variadic<HDP_BufferOf<[I1], "i1", [4], "[B,H,NB,MB]">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
@@ -217,8 +269,10 @@ def HDP_HeadMaskOp : HDP_StageOp<"head_mask"> {
     ```
   }];
   let arguments = (ins
-    AnyShaped:$theta,
-    Variadic<AnyShaped>:$inits,
+    HDP_BufferOf<[I64], "i64", [4], "[B,H,NB,MB]">:$theta,
+    // The head mask (i1), then θ_H (i64): the verifier.
+    Variadic<HDP_BufferOf<[I1, I64], "i1 or i64", [2],
+        "(head mask [B,H], θ_H [B,H])">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
@@ -251,15 +305,15 @@ def HDP_ApproxCombineOp
     ```
   }];
   let arguments = (ins
-    AnyShaped:$query_hi,
-    AnyShaped:$query_lo,
-    AnyShaped:$key_hi,
-    AnyShaped:$key_lo,
-    AnyShaped:$scores,
-    AnyShaped:$block_mask,
-    AnyShaped:$head_mask,
-    Optional<AnyShaped>:$mask,
-    Variadic<AnyShaped>:$inits,
+    HDP_BufferOf<HDP_Parts, "signless integer", [4], "[B,H,N,D]">:$query_hi,
+    HDP_BufferOf<HDP_Parts, "signless integer", [4], "[B,H,N,D]">:$query_lo,
+    HDP_BufferOf<HDP_Parts, "signless integer", [4], "[B,H,M,D]">:$key_hi,
+    HDP_BufferOf<HDP_Parts, "signless integer", [4], "[B,H,M,D]">:$key_lo,
+    HDP_BufferOf<[I32, I64], "i32 or i64", [4], "[B,H,N,M]">:$scores,
+    HDP_BufferOf<[I1], "i1", [4], "[B,H,NB,MB]">:$block_mask,
+    HDP_BufferOf<[I1], "i1", [2], "[B,H]">:$head_mask,
+    Optional<HDP_BufferOf<[F32], "f32", HDP_MaskRanks, HDP_MaskShape>>:$mask,
+    Variadic<HDP_BufferOf<[F32], "f32", [4], "[B,H,N,M]">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
@@ -290,8 +344,8 @@ def HDP_MaskedSoftmaxOp : HDP_StageOp<"masked_softmax"> {
     ```
   }];
   let arguments = (ins
-    AnyShaped:$input,
-    Variadic<AnyShaped>:$inits,
+    HDP_BufferOf<[F32], "f32", [4], "[B,H,N,M]">:$input,
+    Variadic<HDP_BufferOf<[F32], "f32", [4], "[B,H,N,M]">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{
@@ -318,11 +372,11 @@ def HDP_SparsePVOp : HDP_StageOp<"sparse_pv"> {
     ```
   }];
   let arguments = (ins
-    AnyShaped:$probs,
-    AnyShaped:$value,
-    AnyShaped:$block_mask,
-    AnyShaped:$head_mask,
-    Variadic<AnyShaped>:$inits,
+    HDP_BufferOf<[F32], "f32", [4], "[B,H,N,M]">:$probs,
+    HDP_BufferOf<[F32], "f32", [4], "[B,H,M,Dv]">:$value,
+    HDP_BufferOf<[I1], "i1", [4], "[B,H,NB,MB]">:$block_mask,
+    HDP_BufferOf<[I1], "i1", [2], "[B,H]">:$head_mask,
+    Variadic<HDP_BufferOf<[F32], "f32", [4], "[B,H,N,Dv]">>:$inits,
     OptionalAttr<HDP_ConfigAttr>:$config
   );
   let assemblyFormat = [{

@@ -16,6 +16,13 @@
 
 namespace hdp {
 
+/// A unit attribute on an scf.for whose iterations are independent (they
+/// write disjoint parts of every buffer defined outside the loop and share no
+/// scratch): hdp-tile's loop over block-row tiles and the row loops of the
+/// hdp-lower-to-loops kernels carry it. hdp-parallelize-loops turns the
+/// outermost of them into scf.parallel; elsewhere it means nothing.
+constexpr llvm::StringLiteral kParallelLoopAttrName = "hdp.parallel";
+
 /// Raises every recognised linalg attention chain nested in `root` (root
 /// itself included) into one hdp.attention carrying `config` (its scale
 /// replaced by the one found in the IR), and erases the matched chains.
@@ -46,7 +53,8 @@ DecomposedAttention decomposeAttention(mlir::RewriterBase &rewriter,
 
 /// The loop nest that tileAndFuseBlockRows made.
 struct TiledFloatPass {
-  /// Outermost first: batch, head, block-row tile.
+  /// Outermost first: batch, head, block-row tile. The last carries
+  /// kParallelLoopAttrName.
   llvm::SmallVector<mlir::Operation *> loops;
   /// The tiled hdp.sparse_pv and the fused producers inside the loops.
   llvm::SmallVector<mlir::Operation *> tiledOps;

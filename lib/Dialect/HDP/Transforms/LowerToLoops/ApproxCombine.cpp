@@ -343,18 +343,9 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
     fewBlocks = 0;
   auto scoreType = VectorType::get({blockScores}, aElt);
   auto scoreFType = VectorType::get({blockScores}, b.getF32Type());
-  Value blockList;
-  {
-    OpBuilder::InsertionGuard guard(b);
-    if (hoist)
-      b.setInsertionPoint(tileLoop);
-    blockList = memref::AllocOp::create(
-        b, loc, MemRefType::get({rowBlocks * colBlocks}, b.getIndexType()));
-    if (hoist) {
-      b.setInsertionPointAfter(tileLoop);
-      memref::DeallocOp::create(b, loc, blockList);
-    }
-  }
+  // Scratch of this tile (tiles may run in parallel): never hoisted.
+  Value blockList = memref::AllocOp::create(
+      b, loc, MemRefType::get({rowBlocks * colBlocks}, b.getIndexType()));
   auto vType = VectorType::get({W}, accElt);
   int64_t chunks = fewBlocks ? staticD / W : 0;
   auto loadRow = [&](Value memref, Value ib, Value ih, Value row,
@@ -539,9 +530,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   if (!hoist) {
     memref::DeallocOp::create(b, loc, kTHi);
     memref::DeallocOp::create(b, loc, kTLo);
-    if (blockList)
-      memref::DeallocOp::create(b, loc, blockList);
   }
+  memref::DeallocOp::create(b, loc, blockList);
 }
 
 struct ApproxCombineLowering : OpRewritePattern<ApproxCombineOp> {

@@ -111,19 +111,38 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   // Block rows per step of the traversal below.
   int64_t rowsPerStep = fast ? kTileRows / bm : 1;
 
-  // Where θ goes: θOut[ib, ih, bi, bj], or, fused, row `bi mod rowsPerStep`
-  // of a small buffer that the step's pruning reads.
+  // Where θ goes: θOut[ib, ih, bi, bj], or, fused, row `bi mod rows` of a
+  // small buffer that the step's pruning reads. Steps run in parallel: each
+  // allocates its own (allocRows at its start, freeRows at its end).
   Value thetaRows, magnitudeRows;
-  if (fused) {
+  auto allocRows = [&](int64_t rows) {
+    if (!fused)
+      return;
     SmallVector<Value> dynSizes;
     auto blockType = cast<MemRefType>(blockShaped.getType());
     if (blockType.isDynamicDim(3))
       dynSizes.push_back(MB);
-    auto rowsType =
-        MemRefType::get({rowsPerStep, blockType.getDimSize(3)}, i64);
+    auto rowsType = MemRefType::get({rows, blockType.getDimSize(3)}, i64);
     thetaRows = memref::AllocOp::create(b, loc, rowsType, dynSizes);
     if (signedRanking)
       magnitudeRows = memref::AllocOp::create(b, loc, rowsType, dynSizes);
+  };
+  auto freeRows = [&] {
+    if (thetaRows)
+      memref::DeallocOp::create(b, loc, thetaRows);
+    if (magnitudeRows)
+      memref::DeallocOp::create(b, loc, magnitudeRows);
+  };
+  // Fused: each block row's share of θ_H, written by the parallel steps and
+  // summed once they are done.
+  Value rowSums;
+  if (fused) {
+    SmallVector<Value> dynSizes;
+    auto blockType = cast<MemRefType>(blockShaped.getType());
+    if (blockType.isDynamicDim(2))
+      dynSizes.push_back(NB);
+    rowSums = memref::AllocOp::create(
+        b, loc, MemRefType::get({blockType.getDimSize(2)}, i64), dynSizes);
   }
   auto storeBlock = [&](Value v, Value rowsBuffer, Value out, Value ib,
                         Value ih, Value bi, Value row, Value bj) {
@@ -149,10 +168,9 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
     pruneCfg = fused->prune.getEffectiveConfig().toReference();
     headCfg = fused->head.getEffectiveConfig().toReference();
   }
-  auto finishRows = [&](Value ib, Value ih, Value bi0, int64_t rows,
-                        Value headSum) {
+  auto finishRows = [&](Value ib, Value ih, Value bi0, int64_t rows) {
     if (!fused)
-      return headSum;
+      return;
     Value maskOut = fused->prune.getInits()[0];
     for (int64_t row = 0; row < rows; ++row) {
       Value r = e.index(row);
@@ -169,9 +187,8 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
           [&](Value bj, Value kept) {
             e.store(kept, maskOut, {ib, ih, bi, bj});
           });
-      headSum = arith::AddIOp::create(b, loc, headSum, rowSum);
+      e.store(rowSum, rowSums, {bi});
     }
-    return headSum;
   };
   // One block row the scalar way, from column `bj0`.
   auto scalarRow = [&](Value ib, Value ih, Value bi, Value row, Value bj0) {
@@ -247,12 +264,13 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
     SmallVector<Value> total = e.loopAcc(
         e.index(0), H, {e.i64(0)},
         [&](Value ih, ValueRange tot) -> SmallVector<Value> {
-          SmallVector<Value> mainSum = {e.i64(0)};
           if (fast) {
             emitTranspose(e, kHi, {ib, ih}, kT, M, D);
-            mainSum = e.loopAcc(
-                e.index(0), nMain, {e.i64(0)},
-                [&](Value i0, ValueRange s) -> SmallVector<Value> {
+            // Steps of block rows are independent.
+            e.parallelLoop(
+                e.index(0), nMain,
+                [&](Value i0) {
+                  allocRows(rowsPerStep);
                   e.loopAcc(
                       e.index(0), mMain, {},
                       [&](Value j0, ValueRange) -> SmallVector<Value> {
@@ -264,18 +282,25 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
                   for (int64_t row = 0; row < rowsPerStep; ++row)
                     scalarRow(ib, ih, e.addIndex(bi0, e.index(row)),
                               e.index(row), mbMain);
-                  return {finishRows(ib, ih, bi0, rowsPerStep, s[0])};
+                  finishRows(ib, ih, bi0, rowsPerStep);
+                  freeRows();
                 },
                 kTileRows);
           }
-          SmallVector<Value> headSum =
-              e.loopAcc(nbMain, NB, mainSum,
-                        [&](Value bi, ValueRange s) -> SmallVector<Value> {
-                          scalarRow(ib, ih, bi, e.index(0), e.index(0));
-                          return {finishRows(ib, ih, bi, 1, s[0])};
-                        });
+          e.parallelLoop(nbMain, NB, [&](Value bi) {
+            allocRows(1);
+            scalarRow(ib, ih, bi, e.index(0), e.index(0));
+            finishRows(ib, ih, bi, 1);
+            freeRows();
+          });
           if (!fused)
             return {tot[0]};
+          SmallVector<Value> headSum =
+              e.loopAcc(e.index(0), NB, {e.i64(0)},
+                        [&](Value bi, ValueRange s) -> SmallVector<Value> {
+                          return {arith::AddIOp::create(b, loc, s[0],
+                                                        e.load(rowSums, {bi}))};
+                        });
           e.store(headSum[0], fused->head.getInits()[1], {ib, ih});
           return {arith::AddIOp::create(b, loc, tot[0], headSum[0])};
         });
@@ -285,10 +310,8 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   });
   if (kT)
     memref::DeallocOp::create(b, loc, kT);
-  if (thetaRows)
-    memref::DeallocOp::create(b, loc, thetaRows);
-  if (magnitudeRows)
-    memref::DeallocOp::create(b, loc, magnitudeRows);
+  if (rowSums)
+    memref::DeallocOp::create(b, loc, rowSums);
 }
 
 struct BlockScoreLowering : OpRewritePattern<BlockScoreOp> {

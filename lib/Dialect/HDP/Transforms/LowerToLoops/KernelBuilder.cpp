@@ -7,6 +7,7 @@
 
 #include "KernelBuilder.h"
 
+#include "hdp/Dialect/HDP/Transforms/Transforms.h"
 #include "hdp/Semantics/Masking.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -71,6 +72,20 @@ void LoopEmitter::loop(Value lb, Value ub, function_ref<void(Value)> body) {
                        body(iv);
                        scf::YieldOp::create(b);
                      });
+}
+
+void LoopEmitter::parallelLoop(Value lb, Value ub,
+                               function_ref<void(Value)> body, int64_t step) {
+  auto forOp = scf::ForOp::create(
+      b, lb, ub, index(step), ValueRange{},
+      [&](OpBuilder &nested, Location, Value iv, ValueRange) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        body(iv);
+        scf::YieldOp::create(b);
+      });
+  forOp->setAttr(hdp::kParallelLoopAttrName, b.getUnitAttr());
 }
 
 SmallVector<Value>
@@ -288,7 +303,8 @@ Value hdp::loops::splat(LoopEmitter &e, VectorType type, Attribute value) {
 
 void hdp::loops::emitTranspose(LoopEmitter &e, Value k, ValueRange prefix,
                                Value kT, Value M, Value D) {
-  e.loop(M, [&](Value j) {
+  // Each j writes its own column of kT.
+  e.parallelLoop(e.index(0), M, [&](Value j) {
     e.loop(D, [&](Value d) {
       SmallVector<Value> idx(prefix.begin(), prefix.end());
       idx.push_back(j);

@@ -51,6 +51,12 @@ public:
     loop(index(0), ub, body);
   }
 
+  /// The same loop, marked kParallelLoopAttrName: the caller promises that
+  /// its iterations are independent (disjoint writes, no shared scratch).
+  void parallelLoop(mlir::Value lb, mlir::Value ub,
+                    llvm::function_ref<void(mlir::Value)> body,
+                    int64_t step = 1);
+
   /// for (iv = lb; iv < ub; iv += step) acc = body(iv, acc); returns acc.
   llvm::SmallVector<mlir::Value>
   loopAcc(mlir::Value lb, mlir::Value ub, mlir::ValueRange init,

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -38,12 +39,19 @@ void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
   float preScale = std::ldexp(1.0f, static_cast<int>(F + config.getShift()));
 
   std::function<void(SmallVector<Value>)> nest = [&](SmallVector<Value> ivs) {
-    if (static_cast<int64_t>(ivs.size()) < rank) {
-      e.loop(e.dim(input, ivs.size()), [&](Value iv) {
+    int64_t depth = ivs.size();
+    if (depth < rank) {
+      auto body = [&](Value iv) {
         SmallVector<Value> next = ivs;
         next.push_back(iv);
         nest(next);
-      });
+      };
+      // Elements are independent: the loop over rows (the one before the
+      // innermost) may run in parallel.
+      if (depth == std::max<int64_t>(rank - 2, 0))
+        e.parallelLoop(e.index(0), e.dim(input, depth), body);
+      else
+        e.loop(e.dim(input, depth), body);
       return;
     }
     Value x = e.load(input, ivs);
