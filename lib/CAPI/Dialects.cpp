@@ -7,6 +7,8 @@
 
 #include "hdp-c/Dialects.h"
 
+#include "CEnum.h"
+
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/Transforms/Passes.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
@@ -19,26 +21,16 @@
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
 
-#include <cstring>
 #include <mutex>
-#include <type_traits>
 
 using namespace mlir;
+using hdp::capi::enumBits;
 
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(HDP, hdp, hdp::HDPDialect)
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(HDPAccel, hdp_accel,
                                       hdp::accel_ir::AccelDialect)
 
 namespace {
-/// The value a C caller stored in an enum field, read as its underlying
-/// integer: any int may arrive, and loading a C++ enum outside its range of
-/// values is undefined (UBSan's -fsanitize=enum).
-template <typename Enum> int enumBits(const Enum &field) {
-  std::underlying_type_t<Enum> bits;
-  std::memcpy(&bits, &field, sizeof bits);
-  return static_cast<int>(bits);
-}
-
 hdpConfigParams toParams(const hdp::AttentionConfig &c) {
   hdpConfigParams p;
   p.intBits = c.intBits;

@@ -10,6 +10,8 @@
 
 #include "hdp-c/Runtime.h"
 
+#include "CEnum.h"
+
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/ISA/AccelConfig.h"
@@ -175,11 +177,14 @@ hdp_status hdp_attention_create_on_backend(const char *config,
   if (!shape)
     return fail(HDP_STATUS_INVALID_ARGUMENT,
                 "hdp_attention_create: shape is NULL");
-  if (backend != HDP_BACKEND_CPU && backend != HDP_BACKEND_REFERENCE &&
-      backend != HDP_BACKEND_SIM)
+  // Checked as an integer: a C caller may pass any int (CEnum.h).
+  const int backendValue = hdp::capi::enumBits(backend);
+  if (backendValue != HDP_BACKEND_CPU &&
+      backendValue != HDP_BACKEND_REFERENCE &&
+      backendValue != HDP_BACKEND_SIM)
     return fail(HDP_STATUS_INVALID_ARGUMENT,
                 "hdp_attention_create: unknown backend " +
-                    std::to_string(int(backend)) +
+                    std::to_string(backendValue) +
                     "; expected HDP_BACKEND_CPU, _REFERENCE or _SIM");
   if (backend == HDP_BACKEND_SIM && !(accel_config && *accel_config))
     return fail(HDP_STATUS_INVALID_ARGUMENT,
