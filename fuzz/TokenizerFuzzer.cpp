@@ -9,7 +9,7 @@
 // The loader must never crash nor allocate more than the input implies; it
 // either returns a tokenizer or an error that starts with the file name.
 // Encoding the text with an accepted tokenizer must give exactly the tokens
-// of llama2.c's quadratic merge loop (written out below), every id in the
+// of llama2.c's quadratic merge loop (encodeByRepeatedScan), every id in the
 // vocabulary, and decoding them must not crash. A violation aborts.
 //
 //===----------------------------------------------------------------------===//
@@ -34,45 +34,6 @@ namespace {
   std::fprintf(stderr, "TokenizerFuzzer: %s%s%s\n", what,
                detail.empty() ? "" : ": ", detail.c_str());
   std::abort();
-}
-
-/// llama2.c's encode without BOS/EOS, as written there: code points (or
-/// their bytes), then repeatedly merge the leftmost pair with the strictly
-/// highest score above -1e10.
-std::vector<int> quadraticEncode(const Tokenizer &t, llvm::StringRef text) {
-  std::vector<int> ids;
-  if (!text.empty() && t.lookup(" ") >= 0)
-    ids.push_back(t.lookup(" "));
-  for (size_t i = 0; i < text.size();) {
-    size_t j = i + 1;
-    while (j < text.size() && (static_cast<uint8_t>(text[j]) & 0xC0) == 0x80 &&
-           j - i < 4)
-      ++j;
-    int id = t.lookup(text.slice(i, j));
-    if (id >= 0)
-      ids.push_back(id);
-    else
-      for (size_t k = i; k < j; ++k)
-        ids.push_back(Tokenizer::kByteBase + static_cast<uint8_t>(text[k]));
-    i = j;
-  }
-  while (true) {
-    float best = -1e10f;
-    int bestId = -1;
-    size_t bestAt = 0;
-    for (size_t i = 0; i + 1 < ids.size(); ++i) {
-      int id = t.lookup(t.piece(ids[i]) + t.piece(ids[i + 1]));
-      if (id >= 0 && t.score(id) > best) {
-        best = t.score(id);
-        bestId = id;
-        bestAt = i;
-      }
-    }
-    if (bestId < 0)
-      return ids;
-    ids[bestAt] = bestId;
-    ids.erase(ids.begin() + bestAt + 1);
-  }
 }
 
 } // namespace
@@ -100,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (id < 0 || id >= vocab)
       fail("encode returned an id outside the vocabulary");
   std::vector<int> expected = {Tokenizer::kBos};
-  for (int id : quadraticEncode(*tok, text))
+  for (int id : encodeByRepeatedScan(*tok, text))
     expected.push_back(id);
   expected.push_back(Tokenizer::kEos);
   if (ids != expected)

@@ -4,12 +4,13 @@
 # crash (or the build fails).
 #
 #   fuzz/run.sh                  # 10 s per fuzzer (the test command's step)
-#   fuzz/run.sh --long           # 5 minutes per fuzzer
+#   fuzz/run.sh --long           # 10 million executions per fuzzer
 #   FUZZ_SECONDS=900 fuzz/run.sh # any other length
 #   fuzz/run.sh NpyReaderFuzzer  # only the fuzzers named
 #
 # Environment:
-#   FUZZ_SECONDS    seconds per fuzzer (default 10, or 300 with --long)
+#   FUZZ_SECONDS    seconds per fuzzer (default 10; with --long no limit)
+#   FUZZ_RUNS       executions per fuzzer with --long (default 10000000)
 #   FUZZ_BUILD_DIR  the build directory (default <repo>/build-fuzz)
 #   FUZZ_JOBS       ninja -j, and how many fuzzers run at once (default 2)
 #   MLIR_DIR        (default /usr/lib/llvm-22/lib/cmake/mlir)
@@ -36,7 +37,14 @@ for arg in "$@"; do
     *) ONLY="$ONLY $arg" ;;
   esac
 done
-if [ "$LONG" = 1 ]; then SECS=${FUZZ_SECONDS:-300}; else SECS=${FUZZ_SECONDS:-10}; fi
+# libFuzzer: -runs=-1 and -max_total_time=0 mean "no limit".
+if [ "$LONG" = 1 ]; then
+  SECS=${FUZZ_SECONDS:-0}
+  RUNS=${FUZZ_RUNS:-10000000}
+else
+  SECS=${FUZZ_SECONDS:-10}
+  RUNS=-1
+fi
 JOBS=${FUZZ_JOBS:-2}
 MLIR_DIR=${MLIR_DIR:-/usr/lib/llvm-22/lib/cmake/mlir}
 CC=${CC:-clang-22}
@@ -52,6 +60,9 @@ NpyReaderFuzzer    npy         65536
 ConfigTextFuzzer   config-text 65536
 CheckpointFuzzer   checkpoint  65536
 TokenizerFuzzer    tokenizer   65536
+SafetensorsFuzzer  safetensors 400000
+BertConfigFuzzer   bert-config 400000
+BertVocabFuzzer    bert-vocab  16384
 "
 ALL=$(echo "$TABLE" | awk 'NF { print $1 }')
 FUZZERS=$(echo ${ONLY:-$ALL})
@@ -67,6 +78,10 @@ say() { echo "fuzz: $*"; }
 
 case $SECS in
   ''|*[!0-9]*) echo "fuzz: error: FUZZ_SECONDS must be a whole number, got '$SECS'" >&2; exit 2 ;;
+esac
+case $RUNS in
+  -1) ;;
+  ''|*[!0-9]*) echo "fuzz: error: FUZZ_RUNS must be a whole number, got '$RUNS'" >&2; exit 2 ;;
 esac
 if ! command -v "$CXX" >/dev/null 2>&1; then
   echo "fuzz: error: $CXX not found (apt-get install -y clang-22 libclang-rt-22-dev)" >&2
@@ -121,13 +136,15 @@ run_one() {
   mkdir -p "$corpus" "$artifacts"
   cp "$seeds"/* "$corpus"/
   rc=0
+  t0=$(date +%s)
   # allow_user_poisoning=0: LLVM's allocators, inlined into instrumented code,
   # poison memory that the system's uninstrumented libMLIR then uses.
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allow_user_poisoning=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    "$BUILD/bin/$f" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+    "$BUILD/bin/$f" -max_total_time="$SECS" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 \
       -max_len="$(field "$f" 3)" -print_final_stats=1 \
       -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || rc=$?
+  took=$(($(date +%s) - t0))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
   if [ "$rc" -ne 0 ]; then
@@ -138,11 +155,16 @@ run_one() {
     } >"$summary"
     return 1
   fi
-  echo "fuzz: $f: ok, ${runs:-?} runs in $SECS s, coverage ${cov:-?}," \
+  echo "fuzz: $f: ok, ${runs:-?} runs in $took s" \
+       "($(( ${runs:-0} / (took > 0 ? took : 1) ))/s), coverage ${cov:-?}," \
        "corpus $(ls "$corpus" | wc -l) inputs" >"$summary"
 }
 
-say "running each fuzzer for $SECS s, $JOBS at a time"
+if [ "$RUNS" = -1 ]; then
+  say "running each fuzzer for $SECS s, $JOBS at a time"
+else
+  say "running each fuzzer for $RUNS executions, $JOBS at a time"
+fi
 FAILED=""
 set -- $FUZZERS
 while [ $# -gt 0 ]; do

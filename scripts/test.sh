@@ -11,7 +11,9 @@
 # default build-asan) whose every library, tool, plugin and test is compiled
 # with -fsanitize=address,undefined against the shared sanitizer runtime
 # (-shared-libsan), and runs ctest in it (arguments after --sanitize go to
-# ctest). See docs/tools.md, "Sanitizers".
+# ctest). With SANITIZE_TARGETS="HDPSupportTests HDPSimTests ..." it builds
+# and runs only those unit-test programs (what CI affords; .ci/run). See
+# docs/tools.md, "Sanitizers".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -46,7 +48,8 @@ if [[ ${1:-} == --sanitize ]]; then
       -DCMAKE_EXE_LINKER_FLAGS="$LINK" -DCMAKE_SHARED_LINKER_FLAGS="$LINK" \
       -DCMAKE_MODULE_LINKER_FLAGS="$LINK" >/dev/null || exit 1
   fi
-  ninja -C "$BUILD_DIR" ${JOBS:+-j"$JOBS"} || exit $?
+  # shellcheck disable=SC2086
+  ninja -C "$BUILD_DIR" ${JOBS:+-j"$JOBS"} ${SANITIZE_TARGETS:-} || exit $?
   t1=$(now)
   echo "== sanitized build: $(elapsed "$t0" "$t1")"
   # allow_user_poisoning=0: LLVM's allocators, inlined into instrumented
@@ -55,11 +58,19 @@ if [[ ${1:-} == --sanitize ]]; then
   # uninstrumented host (python3, FileCheck) at exit.
   # detect_odr_violation=0: a plugin and the tool that loads it both hold
   # the dialect's registrations.
-  ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0:detect_leaks=0:detect_odr_violation=0:abort_on_error=0} \
-  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-  LD_PRELOAD=$ASAN_RT${LD_PRELOAD:+:$LD_PRELOAD} \
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0:detect_leaks=0:detect_odr_violation=0:abort_on_error=0}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  export LD_PRELOAD=$ASAN_RT${LD_PRELOAD:+:$LD_PRELOAD}
+  if [[ -n ${SANITIZE_TARGETS:-} ]]; then
+    rc=0
+    for t in $SANITIZE_TARGETS; do
+      echo "== $t (ASan+UBSan)"
+      "$BUILD_DIR/bin/$t" --gtest_brief=1 || rc=1
+    done
+  else
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@"
-  rc=$?
+    rc=$?
+  fi
   t2=$(now)
   echo "== sanitized tests: $(elapsed "$t1" "$t2") (exit $rc)"
   echo "== total: $(elapsed "$t0" "$t2")"

@@ -34,3 +34,15 @@ config.substitutions.append(
 )
 # Where the hdp libraries and mlir-opt plugins are built.
 config.substitutions.append(("%hdp_lib", os.path.join(config.hdp_obj_root, "lib")))
+
+# x86 VNNI on the machine running the tests: the tests that execute the
+# int-kernels using it require these features.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu_flags = set(cpuinfo.read().split())
+except OSError:
+    cpu_flags = set()
+if {"avx512_vnni", "avx512bw"} <= cpu_flags:
+    config.available_features.add("avx512-vnni")
+if "avx_vnni" in cpu_flags or {"avx512_vnni", "avx512bw", "avx512vl"} <= cpu_flags:
+    config.available_features.add("avx-vnni")

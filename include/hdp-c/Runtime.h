@@ -98,6 +98,12 @@ hdp_status hdp_attention_create_on_backend(const char *config,
  * most 1024. Results are the same bits whatever the number. */
 hdp_status hdp_set_cpu_threads(int threads);
 
+/** The integer product kernels of HDP_BACKEND_CPU handles created after
+ * this call: "host" (the default: the fastest this CPU runs), "generic",
+ * "avx512-vnni" or "avx-vnni" (x86 VNNI dot products; refused when the CPU
+ * lacks them). Results are the same bits whatever the kernels. */
+hdp_status hdp_set_cpu_int_kernels(const char *kernels);
+
 /** Runs the compiled attention. q, k, v and out are required; mask is
  * required exactly when the shape has one; block_mask, head_mask and
  * theta_h may be NULL when not wanted. */

@@ -19,7 +19,9 @@
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
 
+#include <cstring>
 #include <mutex>
+#include <type_traits>
 
 using namespace mlir;
 
@@ -28,6 +30,15 @@ MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(HDPAccel, hdp_accel,
                                       hdp::accel_ir::AccelDialect)
 
 namespace {
+/// The value a C caller stored in an enum field, read as its underlying
+/// integer: any int may arrive, and loading a C++ enum outside its range of
+/// values is undefined (UBSan's -fsanitize=enum).
+template <typename Enum> int enumBits(const Enum &field) {
+  std::underlying_type_t<Enum> bits;
+  std::memcpy(&bits, &field, sizeof bits);
+  return static_cast<int>(bits);
+}
+
 hdpConfigParams toParams(const hdp::AttentionConfig &c) {
   hdpConfigParams p;
   p.intBits = c.intBits;
@@ -76,8 +87,8 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
   c.blockCols = p->blockCols;
   c.rho = p->rho;
   c.tauH = p->tauH;
-  // A C caller may pass any int, hence the default.
-  switch (static_cast<int>(p->policy)) {
+  // A C caller may pass any int, hence enumBits and the default.
+  switch (enumBits(p->policy)) {
   case HDP_POLICY_HDP:
     c.policy = hdp::Policy::Hdp;
     break;
@@ -89,10 +100,10 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
     break;
   default:
     emitError(UnknownLoc::get(context), "hdpConfigAttrGet: unknown policy ")
-        << static_cast<int>(p->policy);
+        << enumBits(p->policy);
     return MlirAttribute{nullptr};
   }
-  switch (static_cast<int>(p->importance)) {
+  switch (enumBits(p->importance)) {
   case HDP_IMPORTANCE_ABS:
     c.importance = hdp::Importance::Abs;
     break;
@@ -101,13 +112,14 @@ MlirAttribute hdpConfigAttrGet(MlirContext ctx, const hdpConfigParams *p) {
     break;
   default:
     emitError(UnknownLoc::get(context), "hdpConfigAttrGet: unknown importance ")
-        << static_cast<int>(p->importance);
+        << enumBits(p->importance);
     return MlirAttribute{nullptr};
   }
   c.topk = p->topk;
   c.approx = p->approx;
-  c.softmax = p->softmax == HDP_SOFTMAX_POLY ? hdp::SoftmaxKind::Poly
-                                             : hdp::SoftmaxKind::Exact;
+  c.softmax = enumBits(p->softmax) == HDP_SOFTMAX_POLY
+                  ? hdp::SoftmaxKind::Poly
+                  : hdp::SoftmaxKind::Exact;
   if (p->hasScale)
     c.scale = p->scale;
   if (std::string error = c.validate(); !error.empty()) {

@@ -36,6 +36,9 @@ namespace {
 thread_local std::string lastError;
 /// hdp_set_cpu_threads: read by every CPU handle compiled afterwards.
 std::atomic<int64_t> cpuThreads{0};
+/// hdp_set_cpu_int_kernels (guarded: a string).
+std::mutex cpuIntKernelsMutex;
+std::string cpuIntKernels = "host";
 
 hdp_status fail(hdp_status status, const std::string &message) {
   lastError = message;
@@ -130,6 +133,25 @@ hdp_status hdp_set_cpu_threads(int threads) {
                     std::to_string(hdp::kMaxThreads) + "], got " +
                     std::to_string(threads));
   cpuThreads = threads;
+  return HDP_STATUS_OK;
+}
+
+hdp_status hdp_set_cpu_int_kernels(const char *kernels) {
+  lastError.clear();
+  std::string name = kernels ? kernels : "";
+  if (name != "host" && name != "generic" && name != "avx512-vnni" &&
+      name != "avx-vnni")
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_set_cpu_int_kernels: expected host, generic, "
+                "avx512-vnni or avx-vnni, got '" +
+                    name + "'");
+  if (name != "host" && !hdp::hostRunsIntKernels(name))
+    return fail(HDP_STATUS_INVALID_ARGUMENT,
+                "hdp_set_cpu_int_kernels: this CPU does not have the "
+                "instructions of " +
+                    name);
+  std::lock_guard<std::mutex> lock(cpuIntKernelsMutex);
+  cpuIntKernels = name;
   return HDP_STATUS_OK;
 }
 
@@ -269,6 +291,10 @@ hdp_status hdp_attention_create_on_backend(const char *config,
         /*numResults=*/4);
     hdp::runtime::JitOptions options;
     options.numThreads = cpuThreads;
+    {
+      std::lock_guard<std::mutex> lock(cpuIntKernelsMutex);
+      options.intKernels = cpuIntKernels;
+    }
     auto jit = hdp::runtime::JitModule::compile(std::move(module), options);
     if (!jit)
       return fail(HDP_STATUS_COMPILE_ERROR,

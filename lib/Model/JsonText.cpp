@@ -12,11 +12,9 @@ using json = nlohmann::json;
 namespace hdp::model::detail {
 
 Expected<json> parseJsonText(StringRef text, StringRef name) {
-  // Python's json module, with which these files are written and read,
-  // keeps the last of repeated keys: so does hdp.
-  JsonLimits limits;
-  limits.rejectDuplicateKeys = false;
-  return readJson(text, name, limits);
+  // A repeated key is refused: a tensor named twice would otherwise lose one
+  // of its definitions, silently (docs/limits.md).
+  return readJson(text, name);
 }
 
 std::string describeJson(const json &value) {

@@ -19,8 +19,10 @@
 
 namespace hdp::model::detail {
 
-/// Parses `text` (at most kMaxJsonDepth levels; the last of repeated keys
-/// wins); errors read "<name>: invalid JSON at line L, column C: ...".
+/// Parses `text` (hdp/Support/Json.h); errors read "<name>: invalid JSON at
+/// line L, column C: ...". Arrays and objects nested deeper than
+/// kMaxJsonDepth levels and keys repeated in one object are refused
+/// ("<name>: duplicate key 'a.b'").
 llvm::Expected<nlohmann::json> parseJsonText(llvm::StringRef text,
                                              llvm::StringRef name);
 

@@ -55,9 +55,7 @@ std::vector<std::vector<int>> tokenizeDocuments(const Tokenizer &tokenizer,
   return out;
 }
 
-Expected<std::vector<std::vector<int>>>
-loadDocuments(StringRef path, const Tokenizer &tokenizer, int64_t maxLength,
-              int64_t *droppedTokens) {
+Expected<std::vector<std::string>> readDocuments(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -66,9 +64,17 @@ loadDocuments(StringRef path, const Tokenizer &tokenizer, int64_t maxLength,
         inconvertibleErrorCode(),
         (path + ": cannot read the text: " + buffer.getError().message())
             .str());
-  std::vector<std::string> docs = splitDocuments((*buffer)->getBuffer());
+  return splitDocuments((*buffer)->getBuffer());
+}
+
+Expected<std::vector<std::vector<int>>>
+loadDocuments(StringRef path, const Tokenizer &tokenizer, int64_t maxLength,
+              int64_t *droppedTokens) {
+  Expected<std::vector<std::string>> docs = readDocuments(path);
+  if (!docs)
+    return docs.takeError();
   std::vector<std::vector<int>> tokens =
-      tokenizeDocuments(tokenizer, docs, maxLength, droppedTokens);
+      tokenizeDocuments(tokenizer, *docs, maxLength, droppedTokens);
   // A document needs BOS plus one token to predict anything.
   size_t usable = 0;
   for (const std::vector<int> &t : tokens)
@@ -138,16 +144,22 @@ void accumulateQuality(ArrayRef<int> tokens, ArrayRef<float> logits,
                          tokens[t + 1], quality);
 }
 
+std::vector<EvalResult> labelledResults(ArrayRef<AttentionBackend *> backends,
+                                        ArrayRef<std::string> labels) {
+  std::vector<EvalResult> results(backends.size() + 1);
+  results[0].label = "dense";
+  for (size_t b = 0; b < backends.size(); ++b)
+    results[b + 1].label = b < labels.size() ? labels[b] : backends[b]->name();
+  return results;
+}
+
 Expected<std::vector<EvalResult>>
 evaluate(const Transformer &model, ArrayRef<std::vector<int>> documents,
          ArrayRef<AttentionBackend *> backends, ArrayRef<std::string> labels,
          const std::function<void(size_t, size_t)> &progress) {
   using Clock = std::chrono::steady_clock;
   DenseBackend dense;
-  std::vector<EvalResult> results(backends.size() + 1);
-  results[0].label = "dense";
-  for (size_t b = 0; b < backends.size(); ++b)
-    results[b + 1].label = b < labels.size() ? labels[b] : backends[b]->name();
+  std::vector<EvalResult> results = labelledResults(backends, labels);
   const int64_t vocab = model.config().vocabSize;
 
   for (size_t docIndex = 0; docIndex < documents.size(); ++docIndex) {

@@ -7,7 +7,6 @@
 #include "hdp/Model/MlmEval.h"
 
 #include "llvm/ADT/Twine.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -47,15 +46,10 @@ Expected<std::vector<MlmSequence>>
 loadMlmSequences(StringRef path, const BertTokenizer &tokenizer,
                  int64_t maxPositions, int64_t maxDocuments,
                  int64_t *documentCount) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
-      MemoryBuffer::getFile(path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return createStringError(
-        inconvertibleErrorCode(),
-        (path + ": cannot read the text: " + buffer.getError().message())
-            .str());
-  std::vector<std::string> documents = splitDocuments((*buffer)->getBuffer());
+  Expected<std::vector<std::string>> read = readDocuments(path);
+  if (!read)
+    return read.takeError();
+  std::vector<std::string> &documents = *read;
   if (maxDocuments > 0 && static_cast<int64_t>(documents.size()) > maxDocuments)
     documents.resize(maxDocuments);
   if (documentCount)
@@ -110,10 +104,7 @@ evaluateMlm(const BertEncoder &encoder, ArrayRef<MlmSequence> sequences,
   DenseBackend dense;
   std::vector<AttentionBackend *> all = {&dense};
   all.insert(all.end(), backends.begin(), backends.end());
-  std::vector<EvalResult> results(all.size());
-  results[0].label = "dense";
-  for (size_t b = 0; b < backends.size(); ++b)
-    results[b + 1].label = b < labels.size() ? labels[b] : backends[b]->name();
+  std::vector<EvalResult> results = labelledResults(backends, labels);
   const int64_t h = encoder.config().hiddenSize;
   const int64_t vocab = encoder.config().vocabSize;
 

@@ -232,4 +232,40 @@ std::string Tokenizer::decode(ArrayRef<int> tokens) const {
   return text;
 }
 
+std::vector<int> encodeByRepeatedScan(const Tokenizer &t, StringRef text) {
+  std::vector<int> ids;
+  if (!text.empty() && t.lookup(" ") >= 0)
+    ids.push_back(t.lookup(" "));
+  for (size_t i = 0; i < text.size();) {
+    size_t j = i + 1;
+    while (j < text.size() && (static_cast<uint8_t>(text[j]) & 0xC0) == 0x80 &&
+           j - i < 4)
+      ++j;
+    int id = t.lookup(text.slice(i, j));
+    if (id >= 0)
+      ids.push_back(id);
+    else
+      for (size_t k = i; k < j; ++k)
+        ids.push_back(Tokenizer::kByteBase + static_cast<uint8_t>(text[k]));
+    i = j;
+  }
+  while (true) {
+    float best = -1e10f;
+    int bestId = -1;
+    size_t bestAt = 0;
+    for (size_t i = 0; i + 1 < ids.size(); ++i) {
+      int id = t.lookup(t.piece(ids[i]) + t.piece(ids[i + 1]));
+      if (id >= 0 && t.score(id) > best) {
+        best = t.score(id);
+        bestId = id;
+        bestAt = i;
+      }
+    }
+    if (bestId < 0)
+      return ids;
+    ids[bestAt] = bestId;
+    ids.erase(ids.begin() + bestAt + 1);
+  }
+}
+
 } // namespace hdp::model

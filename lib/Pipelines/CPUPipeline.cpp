@@ -29,6 +29,8 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
@@ -185,6 +187,29 @@ struct CheckLoweredToLLVMPass
 };
 } // namespace
 
+std::string hdp::hostIntKernels() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+    return "avx512-vnni";
+  if (features.lookup("avxvnni"))
+    return "avx-vnni";
+  return "generic";
+}
+
+bool hdp::hostRunsIntKernels(StringRef kernels) {
+  if (kernels == "generic")
+    return true;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  bool avx512 = features.lookup("avx512vnni") && features.lookup("avx512bw");
+  if (kernels == "avx512-vnni")
+    return avx512;
+  // 256-bit vpdpbusd: VEX (AVX-VNNI) or EVEX (AVX512-VNNI + VL).
+  if (kernels == "avx-vnni")
+    return features.lookup("avxvnni") ||
+           (avx512 && features.lookup("avx512vl"));
+  return false;
+}
+
 void hdp::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   pm.addPass(hdp::createHDPDecompose());
@@ -218,7 +243,9 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
   // loop over block-row tiles, so that hdp-lower-to-loops prepares K once
   // per head.
   pm.addPass(createLoopInvariantCodeMotionPass());
-  pm.addPass(hdp::createHDPLowerToLoops());
+  hdp::HDPLowerToLoopsOptions lowering;
+  lowering.intKernels = options.intKernels;
+  pm.addPass(hdp::createHDPLowerToLoops(lowering));
   pm.addPass(std::make_unique<VectorExpApproximationPass>());
   // Other linalg in the module (frontend code around the attention).
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -269,6 +296,11 @@ buildCPUPipelineFromText(OpPassManager &pm, StringRef text,
                  Twine(hdp::kMaxThreads) +
                  "] (0 lets the OpenMP runtime choose), got " +
                  Twine(options.numThreads.getValue()));
+  if (options.intKernels != "generic" && options.intKernels != "avx512-vnni" &&
+      options.intKernels != "avx-vnni")
+    return error("hdp-cpu-pipeline: int-kernels must be generic, avx512-vnni "
+                 "or avx-vnni, got '" +
+                 Twine(options.intKernels.getValue()) + "'");
   if (options.tileBlockRows < 0)
     return error("hdp-cpu-pipeline: tile-block-rows must be >= 0 (0 leaves "
                  "the attention untiled), got " +

@@ -296,6 +296,17 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
                        llvm::Twine(jitOptions.numThreads));
     hdp::CPUPipelineOptions options;
     options.numThreads = jitOptions.numThreads;
+    options.intKernels = jitOptions.intKernels == "host"
+                             ? hdp::hostIntKernels()
+                             : jitOptions.intKernels;
+    if (options.intKernels != "generic" &&
+        options.intKernels != "avx512-vnni" && options.intKernels != "avx-vnni")
+      return makeError("int-kernels must be host, generic, avx512-vnni or "
+                       "avx-vnni, got '" +
+                       jitOptions.intKernels + "'");
+    if (!hdp::hostRunsIntKernels(options.intKernels))
+      return makeError("int-kernels=" + options.intKernels +
+                       ": this CPU does not have the instructions");
     hdp::buildCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       return makeError("compiling for the CPU failed:\n" + diagnostics);

@@ -455,7 +455,7 @@ fixedShiftsOption(int64_t numLayers) {
 json::Object reportHeader(StringRef tokenizer, json::Array calibration) {
   json::Object report;
   report["model"] = modelPath;
-  report["tokenizer"] = tokenizer;
+  report["tokenizer"] = tokenizer.str(); // json::Value keeps a StringRef unowned
   report["backend"] = backendName;
   report["calibration"] = std::move(calibration);
   return report;

@@ -142,6 +142,13 @@ cl::opt<int> threads(
              "runs sequential code; the results are the same bits"),
     cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
 
+cl::opt<std::string> intKernels(
+    "int-kernels",
+    cl::desc("Integer product kernels of the cpu backend and of FILE.mlir: "
+             "host (the fastest this CPU runs), generic, avx512-vnni or "
+             "avx-vnni; the results are the same bits"),
+    cl::value_desc("name"), cl::init("host"), cl::cat(runCategory));
+
 cl::opt<bool> verbose("verbose",
                       cl::desc("Print a one-line summary (block sparsity, "
                                "heads pruned) to stderr"),
@@ -325,6 +332,8 @@ runAttentionOnCPU(const std::vector<ref::Tensor<float>> &operands) {
   }
   if (hdp_set_cpu_threads(threads) != HDP_STATUS_OK)
     return error("--threads: ");
+  if (hdp_set_cpu_int_kernels(intKernels.c_str()) != HDP_STATUS_OK)
+    return error("--int-kernels: ");
   // The --config text, already validated: the C API parses it again.
   hdp_attention *handle = nullptr;
   if (hdp_attention_create(configText.c_str(), &shape, &handle) !=
@@ -404,6 +413,11 @@ int run() {
   if (threads < 0 || threads > hdp::kMaxThreads)
     return fail("--threads", "expected 0 to " + Twine(hdp::kMaxThreads) +
                                  ", got " + Twine(threads));
+  if (intKernels != "host" && intKernels != "generic" &&
+      intKernels != "avx512-vnni" && intKernels != "avx-vnni")
+    return fail("--int-kernels", "expected host, generic, avx512-vnni or "
+                                 "avx-vnni, got '" +
+                                     intKernels + "'");
   if (!moduleFile.empty())
     return runModule();
   if (!transformFile.empty())

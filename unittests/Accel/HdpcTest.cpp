@@ -136,12 +136,35 @@ TEST(Hdpc, WrongMagic) {
 
 TEST(Hdpc, WrongVersion) {
   std::string bytes = writeProgram(sampleProgram());
-  support::endian::write16le(bytes.data() + 4, 3);
-  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 3; this "
-                            "reader understands versions 1 to 2");
+  support::endian::write16le(bytes.data() + 4, 4);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 4; this "
+                            "reader understands versions 1 to 3");
   support::endian::write16le(bytes.data() + 4, 0);
   EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 0; this "
-                            "reader understands versions 1 to 2");
+                            "reader understands versions 1 to 3");
+}
+
+TEST(Hdpc, KeyTileSoftmaxNeedsVersionThree) {
+  Program p = sampleProgram();
+  Command *softmax = nullptr;
+  for (Command &c : p.commands)
+    if (c.opcode == Opcode::Softmax)
+      softmax = &c;
+  ASSERT_NE(softmax, nullptr);
+  softmax->col0 = 0;
+  softmax->cols = p.shape.M;
+  softmax->flags |= FlagFirst | FlagLast;
+  std::string bytes = writeProgram(p);
+  Expected<Program> back = readProgram(bytes, "p.hdpc");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_TRUE(*back == p);
+  support::endian::write16le(bytes.data() + 4, 2);
+  fixChecksum(bytes);
+  std::string e = errorOf(bytes);
+  EXPECT_NE(e.find("sfu.softmax over a key tile (cols, first, last) needs "
+                   "version 3; this stream is version 2"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Hdpc, VersionOneStreamsStillRead) {
@@ -156,7 +179,7 @@ TEST(Hdpc, VersionOneStreamsStillRead) {
   ASSERT_TRUE(bool(back)) << toString(back.takeError());
   EXPECT_TRUE(*back == p);
   EXPECT_EQ(back->attention.importance, hdp::Importance::Abs);
-  // Written again, it is a version 2 stream of the same program (what
+  // Written again, it is a current-version stream of the same program (what
   // fuzz/HdpcReaderFuzzer checks for older versions).
   std::string rewritten = writeProgram(*back);
   EXPECT_EQ(support::endian::read16le(rewritten.data() + 4), kHdpcVersion);

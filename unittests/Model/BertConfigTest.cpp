@@ -9,6 +9,7 @@
 #include "hdp/Model/BertConfig.h"
 
 #include "gtest/gtest.h"
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -16,14 +17,16 @@ using namespace hdp::model;
 
 namespace {
 
-/// A minimal valid config with `extra` appended (a key given twice keeps its
-/// last value, so `extra` may override).
+/// A minimal valid config whose keys `extra` (JSON object members) adds to
+/// or replaces.
 std::string configWith(const std::string &extra) {
-  return std::string(R"({"hidden_size": 8, "num_hidden_layers": 2,
-      "num_attention_heads": 2, "intermediate_size": 16,
-      "max_position_embeddings": 12, "vocab_size": 30, "pad_token_id": 0,
-      "layer_norm_eps": 1e-5, "hidden_act": "gelu")") +
-         (extra.empty() ? "" : ", " + extra) + "}";
+  nlohmann::json config = nlohmann::json::parse(R"({"hidden_size": 8,
+      "num_hidden_layers": 2, "num_attention_heads": 2,
+      "intermediate_size": 16, "max_position_embeddings": 12,
+      "vocab_size": 30, "pad_token_id": 0, "layer_norm_eps": 1e-5,
+      "hidden_act": "gelu"})");
+  config.update(nlohmann::json::parse("{" + extra + "}"));
+  return config.dump();
 }
 
 std::string configError(const std::string &text) {
@@ -89,6 +92,26 @@ TEST(BertConfig, RefusesWhatHdpCannotRun) {
             "'8,<U+000A>  o'; expected string literal");
   EXPECT_EQ(configError("[]"),
             "config.json: expected a JSON object, got an array");
+}
+
+TEST(BertConfig, RefusesDeepNestingAndDuplicateKeys) {
+  // Found by BertConfigFuzzer's seeds: a value nested 100000 levels deep
+  // must be refused before anything recurses over it, and a key given twice
+  // must not silently keep its last value.
+  std::string deep = configWith("");
+  deep.insert(deep.size() - 1, R"(, "x": )" + std::string(100000, '[') +
+                                   std::string(100000, ']'));
+  EXPECT_EQ(configError(deep),
+            "config.json: invalid JSON at line 1, column " +
+                std::to_string(deep.find('[') + 16) +
+                ": arrays and objects nested deeper than 16 levels");
+  EXPECT_EQ(configError(R"({"vocab_size": 30, "hidden_size": 8,
+                            "vocab_size": 8})"),
+            "config.json: duplicate key 'vocab_size'");
+  // Keys may repeat in different objects.
+  auto c = parseBertConfig(configWith(R"("id2label": {"vocab_size": 1})"),
+                           "config.json");
+  EXPECT_TRUE(static_cast<bool>(c)) << llvm::toString(c.takeError());
 }
 
 TEST(BertConfig, LayerNormEpsAndPadId) {

@@ -200,6 +200,24 @@ TEST(Safetensors, RejectsOffsetsThatDoNotTileTheData) {
       "of F64 needs more bytes than the file has");
 }
 
+TEST(Safetensors, RefusesDeepNestingAndDuplicateNames) {
+  // Found by SafetensorsFuzzer: data_offsets nested 150000 levels deep
+  // overflowed the stack in the printer of the error message.
+  std::string deep = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":)" +
+                     std::string(150000, '[') + std::string(150000, ']') + "}}";
+  // Level 17 is the 15th '[' of data_offsets (column = its offset + 1).
+  EXPECT_EQ(parseError(fileWith(deep, std::string(4, '\0'))),
+            "m.safetensors (header): invalid JSON at line 1, column " +
+                std::to_string(deep.find('[', 40) + 15) +
+                ": arrays and objects nested deeper than 16 levels");
+  // Two tensors of one name: the first would have been dropped silently.
+  EXPECT_EQ(parseError(fileWith(
+                R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                std::string(8, '\0'))),
+            "m.safetensors (header): duplicate key 'a'");
+}
+
 TEST(Safetensors, ReadingChecksNameShapeDtypeAndValues) {
   std::string bytes =
       serializeSafetensors({{"w", {2, 2}, {1.0f, 2.0f, 3.0f, 4.0f}}});

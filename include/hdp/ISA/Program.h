@@ -26,7 +26,9 @@
 
 namespace hdp::accel {
 
-constexpr uint16_t kHdpcVersion = 2;
+/// 3: sfu.softmax may cover a key tile (cols, first, last: the online
+/// softmax); 2: the importance byte.
+constexpr uint16_t kHdpcVersion = 3;
 /// The oldest version the reader accepts (1: before `importance`).
 constexpr uint16_t kHdpcOldestVersion = 1;
 constexpr unsigned kHeaderBytes = 168;

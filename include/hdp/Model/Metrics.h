@@ -37,6 +37,8 @@ namespace hdp::model {
 /// one (TinyStories' separator), otherwise one document per line. Documents
 /// are trimmed of surrounding whitespace; empty ones are dropped.
 std::vector<std::string> splitDocuments(llvm::StringRef text);
+/// Reads the text file at `path` and splits it; errors name the file.
+llvm::Expected<std::vector<std::string>> readDocuments(llvm::StringRef path);
 
 /// Token sequences of documents (BOS + encoding), each cut to `maxLength`
 /// tokens. `droppedTokens`, if given, receives how many were cut off.
@@ -75,6 +77,12 @@ struct EvalResult {
   /// Statistics summed over layers.
   LayerStats total() const;
 };
+
+/// The empty results of an evaluation: "dense" first, then one per backend,
+/// labelled by `labels` (or, past its end, by the backend's name).
+std::vector<EvalResult>
+labelledResults(llvm::ArrayRef<AttentionBackend *> backends,
+                llvm::ArrayRef<std::string> labels);
 
 /// Evaluates `backends` on `documents`, each against the dense forward pass
 /// (computed once per document). The first result is dense itself (its KL

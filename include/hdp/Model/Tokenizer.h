@@ -67,6 +67,13 @@ private:
   int maxTokenLength = 0;
 };
 
+/// llama2.c's encode as written there, without BOS and EOS: the code points
+/// (or their bytes), then repeatedly a scan of every adjacent pair that
+/// merges the leftmost one with the strictly highest score above -1e10.
+/// Quadratic in the length of `text`: the judge of encode() in the tests and
+/// the fuzzer, not a way to encode real text.
+std::vector<int> encodeByRepeatedScan(const Tokenizer &t, llvm::StringRef text);
+
 } // namespace hdp::model
 
 #endif // HDP_MODEL_TOKENIZER_H

@@ -37,7 +37,20 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
                      "choose (OMP_NUM_THREADS, else every core), 1 compiles "
                      "sequential code that needs no OpenMP runtime"),
       llvm::cl::init(0)};
+  Option<std::string> intKernels{
+      *this, "int-kernels",
+      llvm::cl::desc("Integer product kernels (hdp-lower-to-loops): generic "
+                     "(any x86-64), avx512-vnni or avx-vnni (the target CPU "
+                     "must have them; hostIntKernels() names the host's)"),
+      llvm::cl::init("generic")};
 };
+
+/// The fastest int-kernels the host CPU runs: avx512-vnni, avx-vnni or
+/// generic.
+std::string hostIntKernels();
+
+/// Whether `kernels` names int-kernels that the host CPU runs.
+bool hostRunsIntKernels(llvm::StringRef kernels);
 
 /// hdp.attention (or the stage ops) on tensors → LLVM dialect:
 /// hdp-decompose, hdp-tile, one-shot-bufferize, hdp-lower-to-loops, then the

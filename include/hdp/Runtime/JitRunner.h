@@ -46,6 +46,9 @@ struct JitOptions {
   /// hdp-cpu-pipeline's num-threads: 0 lets the OpenMP runtime choose
   /// (OMP_NUM_THREADS, else every core), 1 is sequential code.
   int64_t numThreads = 0;
+  /// hdp-cpu-pipeline's int-kernels; "host" picks the host CPU's fastest
+  /// (hdp::hostIntKernels()).
+  std::string intKernels = "host";
 };
 
 /// A module compiled for the host CPU, ready to run.

@@ -240,6 +240,17 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
   for (uint32_t i = 0; i < count; ++i)
     p.commands.push_back(decodeCommand(b + commandOffset(i)));
 
+  // Key-tile softmax commands came with version 3.
+  for (uint32_t i = 0; i < count && version < 3; ++i) {
+    const Command &c = p.commands[i];
+    if (c.opcode == Opcode::Softmax &&
+        (c.cols != 0 || c.has(FlagFirst) || c.has(FlagLast)))
+      return fail(commandOffset(i) + 24,
+                  "command #" + Twine(i) +
+                      ": sfu.softmax over a key tile (cols, first, last) "
+                      "needs version 3; this stream is version " +
+                      Twine(version));
+  }
   if (std::optional<ProgramProblem> problem = checkProgram(p)) {
     if (problem->inHeader)
       return fail(problem->offset, problem->message);

@@ -16,6 +16,7 @@
 
 // The dialects the pass declares it creates ops of.
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -34,12 +35,13 @@ using namespace hdp;
 using namespace hdp::loops;
 
 void hdp::loops::populateHDPToLoopsPatterns(RewritePatternSet &patterns,
-                                            const FusionAnalysis &fusion) {
+                                            const FusionAnalysis &fusion,
+                                            IntKernels kernels) {
   populateSplitQuantizeLowering(patterns);
-  populateBlockScoreLowering(patterns, fusion);
+  populateBlockScoreLowering(patterns, fusion, kernels);
   populatePruneMaskLowering(patterns, fusion);
   populateHeadMaskLowering(patterns, fusion);
-  populateApproxCombineLowering(patterns);
+  populateApproxCombineLowering(patterns, kernels);
   populateMaskedSoftmaxLowering(patterns, fusion);
   populateSparsePVLowering(patterns);
 }
@@ -48,6 +50,19 @@ namespace {
 
 struct HDPLowerToLoopsPass
     : hdp::impl::HDPLowerToLoopsBase<HDPLowerToLoopsPass> {
+  using HDPLowerToLoopsBase::HDPLowerToLoopsBase;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    std::optional<IntKernels> parsed = parseIntKernels(intKernels);
+    if (!parsed)
+      return emitError(UnknownLoc::get(context))
+             << "hdp-lower-to-loops: int-kernels must be generic, "
+                "avx512-vnni or avx-vnni, got '"
+             << intKernels << "'";
+    kernels = *parsed;
+    return success();
+  }
+
   void runOnOperation() override {
     // Inputs from the wrong point of the pipeline get one error that names
     // the missing step.
@@ -72,7 +87,7 @@ struct HDPLowerToLoopsPass
     // Decided on the whole input before any stage op is rewritten.
     FusionAnalysis fusion(getOperation());
     RewritePatternSet patterns(&getContext());
-    populateHDPToLoopsPatterns(patterns, fusion);
+    populateHDPToLoopsPatterns(patterns, fusion, kernels);
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<HDPDialect>();
@@ -95,6 +110,9 @@ struct HDPLowerToLoopsPass
       rewriter.eraseOp(buffer.getDefiningOp());
     }
   }
+
+private:
+  IntKernels kernels = IntKernels::Generic;
 };
 
 } // namespace

@@ -173,14 +173,24 @@ def HDPLowerToLoops : Pass<"hdp-lower-to-loops"> {
     then not written); a `masked_softmax` of scores that an `approx_combine`
     wrote visits only the kept blocks. The integer kernels are
     register-blocked outer products in i16 or i32 lanes over a transposed
-    copy of K, made once per head.
+    copy of K, made once per head; with `int-kernels=avx512-vnni` or
+    `avx-vnni` they are x86 VNNI dot products (`vpdpbusd`, 4 u8·s8 products
+    per i32 lane) over a copy of K packed for them (when D is a multiple of
+    4, `int_bits` ≤ 8 and `frac_bits` ≤ 7; otherwise the generic kernels):
+    the same integers on CPUs that have the instructions.
     Stage ops still on tensors and `hdp.attention` are reported as errors:
     run `hdp-decompose` and `one-shot-bufferize` first. The pass is a dialect
     conversion in which every hdp op is illegal: an op that no pattern
     lowers fails the pass instead of staying behind.
   }];
+  let options = [
+    Option<"intKernels", "int-kernels", "std::string", "\"generic\"",
+           "Integer product kernels: generic (any CPU), avx512-vnni or "
+           "avx-vnni (x86 VNNI dot products; the CPU must have them)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",

@@ -46,6 +46,10 @@ scf::ForOp invariantLoop(Operation *op, ValueRange values) {
 /// D = 64 with 2×2 blocks: 16 of 32 blocks is faster, all 32 slower).
 constexpr int64_t kFewKeptScores = 64;
 
+/// At most this many vector chunks of D are unrolled in the few-kept-blocks
+/// kernel (D = 64 needs 2 to 4).
+constexpr int64_t kMaxUnrolledChunks = 8;
+
 /// The sums of the lanes of each of `vs` (n vectors of L lanes, n a power of
 /// two dividing L), as one vector<n>: a shuffle tree that halves the segments
 /// of two vectors at a time and so shares its adds, instead of n separate
@@ -89,7 +93,8 @@ Value emitSumsOfLanes(LoopEmitter &e, ArrayRef<Value> vs) {
   return v;
 }
 
-void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
+void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
+                        IntKernels kernels) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   ConfigAttr config = op.getEffectiveConfig();
@@ -213,7 +218,12 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   unsigned accWidth = std::max({sWidth, cWidth, fWidth});
   if (!sWidth || !cWidth || !fWidth)
     accWidth = 0;
-  int64_t VL = lanesFor(accWidth);
+  // VNNI dot products accumulate in i32 lanes.
+  const bool vnni =
+      accWidth && useVnni(kernels, staticD, cfg.intBits, cfg.fracBits);
+  if (vnni)
+    accWidth = 32;
+  int64_t VL = vnni ? vnniLanes(kernels) : lanesFor(accWidth);
   bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
   if (!fast) {
     e.loop(B, [&](Value ib) {
@@ -246,20 +256,44 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   auto kType = cast<MemRefType>(kHi.getType());
   if (tileLoop && kType.getDimSize(0) == 1 && kType.getDimSize(1) == 1)
     hoist = true;
+  // Or, for the VNNI kernels, packed copies.
   Value kTHi, kTLo;
+  PackedKey kPHi, kPLo;
+  auto prepareKeys = [&](ValueRange prefix) {
+    Value keys = e.dim(kHi, 2), d = e.dim(kHi, 3);
+    if (vnni) {
+      emitPack(e, kHi, prefix, kPHi, keys, d);
+      emitPack(e, kLo, prefix, kPLo, keys, d);
+    } else {
+      emitTranspose(e, kHi, prefix, kTHi, keys, d);
+      emitTranspose(e, kLo, prefix, kTLo, keys, d);
+    }
+  };
+  auto freeKeys = [&] {
+    if (vnni) {
+      deallocPacked(e, kPHi);
+      deallocPacked(e, kPLo);
+    } else {
+      memref::DeallocOp::create(b, loc, kTHi);
+      memref::DeallocOp::create(b, loc, kTLo);
+    }
+  };
   {
     OpBuilder::InsertionGuard guard(b);
     if (hoist)
       b.setInsertionPoint(tileLoop);
-    kTHi = allocTransposed(e, kHi);
-    kTLo = allocTransposed(e, kLo);
+    if (vnni) {
+      kPHi = allocPacked(e, kHi);
+      kPLo = allocPacked(e, kLo);
+    } else {
+      kTHi = allocTransposed(e, kHi);
+      kTLo = allocTransposed(e, kLo);
+    }
     if (hoist) {
       Value zero = e.index(0);
-      emitTranspose(e, kHi, {zero, zero}, kTHi, e.dim(kHi, 2), e.dim(kHi, 3));
-      emitTranspose(e, kLo, {zero, zero}, kTLo, e.dim(kLo, 2), e.dim(kLo, 3));
+      prepareKeys({zero, zero});
       b.setInsertionPointAfter(tileLoop);
-      memref::DeallocOp::create(b, loc, kTHi);
-      memref::DeallocOp::create(b, loc, kTLo);
+      freeKeys();
     }
   }
 
@@ -307,13 +341,24 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
           }
           return masks;
         });
-    SmallVector<OuterTerm> terms = {{qHi, {ib, ih}, kTHi, 0},
-                                    {qLo, {ib, ih}, kTHi, 1},
-                                    {qHi, {ib, ih}, kTLo, 1}};
-    if (!cfg.approx)
-      terms.push_back({qLo, {ib, ih}, kTLo, 2});
-    SmallVector<Value> acc =
-        emitOuterProducts(e, terms, cfg.approx ? 2 : 3, VL, accElt, i0, j0, D);
+    SmallVector<Value> acc;
+    if (vnni) {
+      SmallVector<VnniTerm> terms = {{qHi, {ib, ih}, maxHi, kPHi, 0},
+                                     {qLo, {ib, ih}, 0, kPHi, 1},
+                                     {qHi, {ib, ih}, maxHi, kPLo, 1}};
+      if (!cfg.approx)
+        terms.push_back({qLo, {ib, ih}, 0, kPLo, 2});
+      acc = emitVnniOuterProducts(e, terms, cfg.approx ? 2 : 3, kernels, i0, j0,
+                                  D);
+    } else {
+      SmallVector<OuterTerm> terms = {{qHi, {ib, ih}, kTHi, 0},
+                                      {qLo, {ib, ih}, kTHi, 1},
+                                      {qHi, {ib, ih}, kTLo, 1}};
+      if (!cfg.approx)
+        terms.push_back({qLo, {ib, ih}, kTLo, 2});
+      acc = emitOuterProducts(e, terms, cfg.approx ? 2 : 3, VL, accElt, i0, j0,
+                              D);
+    }
     for (int64_t r = 0; r < kTileRows; ++r) {
       Value a = arith::AddIOp::create(
           b, loc, arith::ShLIOp::create(b, loc, ext(acc[r]), shift2F),
@@ -339,7 +384,10 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   while (W > numSums && staticD % W != 0)
     W /= 2;
   int64_t fewBlocks = kFewKeptScores / blockScores;
-  if (W < numSums || staticD % W != 0)
+  // The per-block kernel unrolls D / W vector chunks and keeps the query
+  // rows' chunks live: only for small D, so that code size (and compile
+  // time) stays linear in D.
+  if (W < numSums || staticD % W != 0 || staticD / W > kMaxUnrolledChunks)
     fewBlocks = 0;
   auto scoreType = VectorType::get({blockScores}, aElt);
   auto scoreFType = VectorType::get({blockScores}, b.getF32Type());
@@ -462,10 +510,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       Value headKept = e.load(headMask, {ib, ih});
-      if (!hoist) {
-        emitTranspose(e, kHi, {ib, ih}, kTHi, M, D);
-        emitTranspose(e, kLo, {ib, ih}, kTLo, M, D);
-      }
+      if (!hoist)
+        prepareKeys({ib, ih});
       e.loopAcc(
           e.index(0), nMain, {},
           [&](Value i0, ValueRange) -> SmallVector<Value> {
@@ -527,15 +573,14 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op) {
       });
     });
   });
-  if (!hoist) {
-    memref::DeallocOp::create(b, loc, kTHi);
-    memref::DeallocOp::create(b, loc, kTLo);
-  }
+  if (!hoist)
+    freeKeys();
   memref::DeallocOp::create(b, loc, blockList);
 }
 
 struct ApproxCombineLowering : OpRewritePattern<ApproxCombineOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ApproxCombineLowering(MLIRContext *context, IntKernels kernels)
+      : OpRewritePattern(context), kernels(kernels) {}
 
   LogicalResult matchAndRewrite(ApproxCombineOp op,
                                 PatternRewriter &rewriter) const override {
@@ -543,14 +588,18 @@ struct ApproxCombineLowering : OpRewritePattern<ApproxCombineOp> {
       return rewriter.notifyMatchFailure(
           op, "operands are not all memrefs: run one-shot-bufferize first");
     LoopEmitter e(rewriter, op.getLoc());
-    lowerApproxCombine(e, op);
+    lowerApproxCombine(e, op, kernels);
     rewriter.eraseOp(op);
     return success();
   }
+
+private:
+  IntKernels kernels;
 };
 
 } // namespace
 
-void hdp::loops::populateApproxCombineLowering(RewritePatternSet &patterns) {
-  patterns.add<ApproxCombineLowering>(patterns.getContext());
+void hdp::loops::populateApproxCombineLowering(RewritePatternSet &patterns,
+                                               IntKernels kernels) {
+  patterns.add<ApproxCombineLowering>(patterns.getContext(), kernels);
 }

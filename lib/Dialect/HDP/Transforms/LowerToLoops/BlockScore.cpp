@@ -28,7 +28,7 @@ using namespace hdp::loops;
 namespace {
 
 void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
-                     bool writeScores) {
+                     bool writeScores, IntKernels kernels) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   ConfigAttr config = op.getEffectiveConfig();
@@ -106,7 +106,12 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
 
   int64_t maxHi = int64_t(1) << (config.getIntBits() - 1);
   unsigned accWidth = accumulatorWidth(staticD, 1, maxHi * maxHi);
-  int64_t VL = lanesFor(accWidth);
+  // VNNI dot products accumulate in i32 lanes.
+  const bool vnni = accWidth && useVnni(kernels, staticD, config.getIntBits(),
+                                        config.getFracBits());
+  if (vnni)
+    accWidth = 32;
+  int64_t VL = vnni ? vnniLanes(kernels) : lanesFor(accWidth);
   bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
   // Block rows per step of the traversal below.
   int64_t rowsPerStep = fast ? kTileRows / bm : 1;
@@ -200,7 +205,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   // Per head: the main part in steps of rowsPerStep block rows (vector
   // tiles of kTileRows × VL scores, θ of their blocks from lane shuffles,
   // then the right edge), then the bottom edge one block row at a time.
-  Value kT = fast ? allocTransposed(e, kHi) : Value();
+  Value kT = fast && !vnni ? allocTransposed(e, kHi) : Value();
+  PackedKey kP;
+  if (fast && vnni)
+    kP = allocPacked(e, kHi);
   Value nMain =
       fast ? e.mulIndex(e.divIndex(N, kTileRows), kTileRows) : e.index(0);
   Value mMain = fast ? e.mulIndex(e.divIndex(M, VL), VL) : e.index(0);
@@ -210,8 +218,11 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   auto scoreVecType = VectorType::get({VL}, scoreType);
   int64_t colBlocks = VL / bn;
   auto emitTile = [&](Value ib, Value ih, Value i0, Value j0) {
-    SmallVector<Value> acc = emitOuterProducts(
-        e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL, accElt, i0, j0, D);
+    SmallVector<Value> acc =
+        vnni ? emitVnniOuterProducts(e, {VnniTerm{qHi, {ib, ih}, maxHi, kP, 0}},
+                                     1, kernels, i0, j0, D)
+             : emitOuterProducts(e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL,
+                                 accElt, i0, j0, D);
     // Per score row: what θ sums (|S_int| or, signed, S_int) and, signed,
     // the magnitudes.
     SmallVector<Value> absRows, signedRows;
@@ -265,7 +276,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
         e.index(0), H, {e.i64(0)},
         [&](Value ih, ValueRange tot) -> SmallVector<Value> {
           if (fast) {
-            emitTranspose(e, kHi, {ib, ih}, kT, M, D);
+            if (vnni)
+              emitPack(e, kHi, {ib, ih}, kP, M, D);
+            else
+              emitTranspose(e, kHi, {ib, ih}, kT, M, D);
             // Steps of block rows are independent.
             e.parallelLoop(
                 e.index(0), nMain,
@@ -310,13 +324,16 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   });
   if (kT)
     memref::DeallocOp::create(b, loc, kT);
+  if (kP.packed)
+    deallocPacked(e, kP);
   if (rowSums)
     memref::DeallocOp::create(b, loc, rowSums);
 }
 
 struct BlockScoreLowering : OpRewritePattern<BlockScoreOp> {
-  BlockScoreLowering(MLIRContext *context, const FusionAnalysis &fusion)
-      : OpRewritePattern(context), fusion(fusion) {}
+  BlockScoreLowering(MLIRContext *context, const FusionAnalysis &fusion,
+                     IntKernels kernels)
+      : OpRewritePattern(context), fusion(fusion), kernels(kernels) {}
 
   LogicalResult matchAndRewrite(BlockScoreOp op,
                                 PatternRewriter &rewriter) const override {
@@ -330,18 +347,21 @@ struct BlockScoreLowering : OpRewritePattern<BlockScoreOp> {
       rewriter.setInsertionPoint(fused->last);
     }
     LoopEmitter e(rewriter, op.getLoc());
-    lowerBlockScore(e, op, fused ? &*fused : nullptr, fusion.needsScores(op));
+    lowerBlockScore(e, op, fused ? &*fused : nullptr, fusion.needsScores(op),
+                    kernels);
     rewriter.eraseOp(op);
     return success();
   }
 
 private:
   const FusionAnalysis &fusion;
+  IntKernels kernels;
 };
 
 } // namespace
 
 void hdp::loops::populateBlockScoreLowering(RewritePatternSet &patterns,
-                                            const FusionAnalysis &fusion) {
-  patterns.add<BlockScoreLowering>(patterns.getContext(), fusion);
+                                            const FusionAnalysis &fusion,
+                                            IntKernels kernels) {
+  patterns.add<BlockScoreLowering>(patterns.getContext(), fusion, kernels);
 }

@@ -11,6 +11,7 @@
 #include "hdp/Semantics/Masking.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -376,4 +377,156 @@ SmallVector<Value> hdp::loops::emitOuterProducts(LoopEmitter &e,
         }
         return next;
       });
+}
+
+//===----------------------------------------------------------------------===//
+// VNNI integer kernels
+//===----------------------------------------------------------------------===//
+
+std::optional<IntKernels> hdp::loops::parseIntKernels(StringRef name) {
+  if (name == "generic")
+    return IntKernels::Generic;
+  if (name == "avx512-vnni")
+    return IntKernels::Avx512Vnni;
+  if (name == "avx-vnni")
+    return IntKernels::AvxVnni;
+  return std::nullopt;
+}
+
+int64_t hdp::loops::vnniLanes(IntKernels kernels) {
+  return kernels == IntKernels::Avx512Vnni ? 16 : 8;
+}
+
+bool hdp::loops::useVnni(IntKernels kernels, int64_t staticD, int64_t intBits,
+                         int64_t fracBits) {
+  return kernels != IntKernels::Generic && !ShapedType::isDynamic(staticD) &&
+         staticD % 4 == 0 && intBits <= 8 && fracBits <= 7;
+}
+
+PackedKey hdp::loops::allocPacked(LoopEmitter &e, Value k) {
+  auto type = cast<MemRefType>(k.getType());
+  int64_t rank = type.getRank();
+  int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
+  OpBuilder &b = e.builder();
+  SmallVector<Value> packedSizes, sumSizes;
+  if (ShapedType::isDynamic(m)) {
+    Value dynM = e.dim(k, rank - 2);
+    packedSizes.push_back(e.mulIndex(dynM, 4));
+    sumSizes.push_back(dynM);
+  }
+  int64_t packedCols = ShapedType::isDynamic(m) ? m : 4 * m;
+  auto packedType = MemRefType::get({d / 4, packedCols}, b.getI8Type());
+  auto sumType = MemRefType::get({m}, b.getI32Type());
+  return {memref::AllocOp::create(b, e.location(), packedType, packedSizes),
+          memref::AllocOp::create(b, e.location(), sumType, sumSizes)};
+}
+
+void hdp::loops::deallocPacked(LoopEmitter &e, const PackedKey &p) {
+  memref::DeallocOp::create(e.builder(), e.location(), p.packed);
+  memref::DeallocOp::create(e.builder(), e.location(), p.sums);
+}
+
+void hdp::loops::emitPack(LoopEmitter &e, Value k, ValueRange prefix,
+                          const PackedKey &p, Value M, Value D) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  // Each j writes its own 4 bytes per row of the packed operand and its sum.
+  e.parallelLoop(e.index(0), M, [&](Value j) {
+    SmallVector<Value> sum = e.loopAcc(
+        e.index(0), D,
+        {arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0)},
+        [&](Value d, ValueRange acc) -> SmallVector<Value> {
+          SmallVector<Value> idx(prefix.begin(), prefix.end());
+          idx.push_back(j);
+          idx.push_back(d);
+          Value v = e.sext(e.load(k, idx), 8);
+          Value col = e.addIndex(e.mulIndex(j, 4),
+                                 arith::RemUIOp::create(b, loc, d, e.index(4)));
+          e.store(v, p.packed, {e.divIndex(d, 4), col});
+          return {arith::AddIOp::create(b, loc, acc[0], e.sext(v, 32))};
+        });
+    e.store(sum[0], p.sums, {j});
+  });
+}
+
+SmallVector<Value>
+hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
+                                  unsigned numAcc, IntKernels kernels,
+                                  Value row0, Value j0, Value D) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  int64_t VL = vnniLanes(kernels);
+  Type i32 = b.getI32Type(), i8 = b.getI8Type();
+  auto accType = VectorType::get({VL}, i32);
+  auto bytesType = VectorType::get({4 * VL}, i8);
+  auto quadType = VectorType::get({4}, i8);
+  StringAttr intrinsic = b.getStringAttr(kernels == IntKernels::Avx512Vnni
+                                             ? "llvm.x86.avx512.vpdpbusd.512"
+                                             : "llvm.x86.avx512.vpdpbusd.256");
+  Value zero = splat(e, accType, b.getI32IntegerAttr(0));
+  SmallVector<Value> init(numAcc * kTileRows, zero);
+  SmallVector<Value> rows;
+  for (int64_t r = 0; r < kTileRows; ++r)
+    rows.push_back(e.addIndex(row0, e.index(r)));
+  Value col0 = e.mulIndex(j0, 4);
+  SmallVector<Value> acc = e.loopAcc(
+      e.index(0), D, init,
+      [&](Value d, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> next(acc.begin(), acc.end());
+        Value d4 = e.divIndex(d, 4);
+        llvm::DenseMap<Value, Value> kVecs;
+        llvm::DenseMap<std::pair<Value, int64_t>, Value> qVecs;
+        for (const VnniTerm &t : terms) {
+          Value kv = kVecs.lookup(t.k.packed);
+          if (!kv) {
+            kv = vector::LoadOp::create(b, loc, bytesType, t.k.packed,
+                                        ValueRange{d4, col0});
+            kVecs[t.k.packed] = kv;
+          }
+          for (int64_t r = 0; r < kTileRows; ++r) {
+            Value qv = qVecs.lookup({t.q, r * 2 + (t.qOffset != 0)});
+            if (!qv) {
+              SmallVector<Value> idx = t.qPrefix;
+              idx.push_back(rows[r]);
+              idx.push_back(d);
+              Value quad = vector::LoadOp::create(b, loc, quadType, t.q, idx);
+              if (t.qOffset)
+                quad = arith::AddIOp::create(
+                    b, loc, quad,
+                    splat(e, quadType, b.getI8IntegerAttr(t.qOffset)));
+              Value word = vector::ExtractOp::create(
+                  b, loc,
+                  vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
+                                            quad),
+                  ArrayRef<int64_t>{0});
+              qv = vector::BitCastOp::create(
+                  b, loc, bytesType,
+                  vector::BroadcastOp::create(b, loc, accType, word));
+              qVecs[{t.q, r * 2 + (t.qOffset != 0)}] = qv;
+            }
+            unsigned slot = t.acc * kTileRows + r;
+            // a (u8): the offset Q values; b (s8): the packed keys.
+            next[slot] =
+                LLVM::CallIntrinsicOp::create(b, loc, accType, intrinsic,
+                                              ValueRange{next[slot], qv, kv})
+                    .getResult(0);
+          }
+        }
+        return next;
+      },
+      /*step=*/4);
+  // Σ_d (q + off)·k = Σ_d q·k + off·Σ_d k.
+  for (const VnniTerm &t : terms) {
+    if (!t.qOffset)
+      continue;
+    Value sums =
+        vector::LoadOp::create(b, loc, accType, t.k.sums, ValueRange{j0});
+    Value share = arith::MulIOp::create(
+        b, loc, sums, splat(e, accType, b.getI32IntegerAttr(t.qOffset)));
+    for (int64_t r = 0; r < kTileRows; ++r) {
+      unsigned slot = t.acc * kTileRows + r;
+      acc[slot] = arith::SubIOp::create(b, loc, acc[slot], share);
+    }
+  }
+  return acc;
 }

@@ -17,6 +17,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace hdp::loops {
@@ -182,6 +183,65 @@ llvm::SmallVector<mlir::Value>
 emitOuterProducts(LoopEmitter &e, llvm::ArrayRef<OuterTerm> terms,
                   unsigned numAcc, int64_t VL, mlir::Type accElt,
                   mlir::Value row0, mlir::Value j0, mlir::Value D);
+
+//===----------------------------------------------------------------------===//
+// VNNI integer kernels
+//
+// The same outer products with x86 VNNI dot products (vpdpbusd: 4 adjacent
+// u8·s8 products summed into each i32 lane) on AVX-512 (16 lanes) or
+// AVX-VNNI (8 lanes). The K operand is packed so that the 4 values of d..d+3
+// of key j are adjacent: kP[d/4, 4j + d%4] = k[j, d] (s8). The Q operand,
+// 4 values of one row broadcast, is the u8 side: hi parts are offset by
+// 2^(I-1) to be non-negative, and the offset's share, 2^(I-1)·Σ_d k[j, d],
+// is subtracted per key from column sums taken while packing. Exact
+// integers, so the same results as the generic kernels.
+//===----------------------------------------------------------------------===//
+
+enum class IntKernels { Generic, Avx512Vnni, AvxVnni };
+
+/// Parses "generic", "avx512-vnni", "avx-vnni".
+std::optional<IntKernels> parseIntKernels(llvm::StringRef name);
+
+/// i32 lanes of one dot product: 16 (AVX-512), 8 (AVX-VNNI).
+int64_t vnniLanes(IntKernels kernels);
+
+/// Whether the VNNI kernels apply: chosen, static D a multiple of 4, hi
+/// parts (I bits) fitting u8 once offset and fraction parts (F bits) s8.
+bool useVnni(IntKernels kernels, int64_t staticD, int64_t intBits,
+             int64_t fracBits);
+
+/// A K operand packed for VNNI, with its per-key sums.
+struct PackedKey {
+  mlir::Value packed; // [D/4, 4M] i8
+  mlir::Value sums;   // [M] i32: Σ_d k[j, d]
+};
+
+/// Buffers for k (memref[..., M, D]) packed.
+PackedKey allocPacked(LoopEmitter &e, mlir::Value k);
+void deallocPacked(LoopEmitter &e, const PackedKey &p);
+
+/// Packs k[prefix..., j, d] for j < M, d < D (D % 4 == 0) and sums it.
+void emitPack(LoopEmitter &e, mlir::Value k, mlir::ValueRange prefix,
+              const PackedKey &p, mlir::Value M, mlir::Value D);
+
+/// One product term of the VNNI kernel: the Q operand (rows read at
+/// qPrefix..., row, d) plus `qOffset` (0 or 2^(I-1)), a packed K operand and
+/// the accumulator it adds into.
+struct VnniTerm {
+  mlir::Value q;
+  llvm::SmallVector<mlir::Value> qPrefix;
+  int64_t qOffset;
+  PackedKey k;
+  unsigned acc;
+};
+
+/// Returns accs[acc * kTileRows + r] = Σ_d over the terms of acc of
+/// q[row0 + r, d] · k[j0 .. j0+VL, d] as vector<VL x i32>, VL =
+/// vnniLanes(kernels).
+llvm::SmallVector<mlir::Value>
+emitVnniOuterProducts(LoopEmitter &e, llvm::ArrayRef<VnniTerm> terms,
+                      unsigned numAcc, IntKernels kernels, mlir::Value row0,
+                      mlir::Value j0, mlir::Value D);
 
 } // namespace hdp::loops
 

@@ -11,6 +11,7 @@
 #define HDP_LIB_DIALECT_HDP_TRANSFORMS_LOWERTOLOOPS_PATTERNS_H
 
 #include "FusionAnalysis.h"
+#include "KernelBuilder.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -18,12 +19,14 @@ namespace hdp::loops {
 
 void populateSplitQuantizeLowering(mlir::RewritePatternSet &patterns);
 void populateBlockScoreLowering(mlir::RewritePatternSet &patterns,
-                                const FusionAnalysis &fusion);
+                                const FusionAnalysis &fusion,
+                                IntKernels kernels);
 void populatePruneMaskLowering(mlir::RewritePatternSet &patterns,
                                const FusionAnalysis &fusion);
 void populateHeadMaskLowering(mlir::RewritePatternSet &patterns,
                               const FusionAnalysis &fusion);
-void populateApproxCombineLowering(mlir::RewritePatternSet &patterns);
+void populateApproxCombineLowering(mlir::RewritePatternSet &patterns,
+                                   IntKernels kernels);
 void populateMaskedSoftmaxLowering(mlir::RewritePatternSet &patterns,
                                    const FusionAnalysis &fusion);
 void populateSparsePVLowering(mlir::RewritePatternSet &patterns);
@@ -31,7 +34,8 @@ void populateSparsePVLowering(mlir::RewritePatternSet &patterns);
 /// All of the above: every hdp stage op on memrefs has a pattern. `fusion`
 /// must outlive the patterns.
 void populateHDPToLoopsPatterns(mlir::RewritePatternSet &patterns,
-                                const FusionAnalysis &fusion);
+                                const FusionAnalysis &fusion,
+                                IntKernels kernels = IntKernels::Generic);
 
 } // namespace hdp::loops
 

@@ -1,0 +1,56 @@
+// RUN: hdp-opt --hdp-lower-to-loops="int-kernels=avx512-vnni" --split-input-file %s | FileCheck %s --check-prefixes=CHECK,Z
+// RUN: hdp-opt --hdp-lower-to-loops="int-kernels=avx-vnni" --split-input-file %s | FileCheck %s --check-prefixes=CHECK,Y
+// RUN: hdp-opt --hdp-lower-to-loops --split-input-file %s | FileCheck %s --check-prefix=GENERIC
+// RUN: not hdp-opt --hdp-lower-to-loops="int-kernels=sse" %s 2>&1 | FileCheck %s --check-prefix=BAD
+
+// With int-kernels = avx512-vnni (avx-vnni), the integer products are
+// vpdpbusd dot products on 16 (8) i32 lanes over K packed 4 values of d per
+// key, the Q side (u8) offset by 2^(I-1) = 8 and the offset's share
+// subtracted with the per-key sums; the generic kernels have none of that.
+// GENERIC-NOT: vpdpbusd
+// BAD: int-kernels must be generic, avx512-vnni or avx-vnni, got 'sse'
+
+// CHECK-LABEL: func.func @block_score
+// Packing: each key's 4 bytes per row of d/4, and its sum.
+// CHECK: memref.alloc() : memref<4x256xi8>
+// CHECK: memref.alloc() : memref<64xi32>
+// CHECK: arith.remui
+// CHECK: memref.store %{{.*}} : memref<4x256xi8>
+// CHECK: } {hdp.parallel}
+// The d loop steps by 4.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK: vector.load %{{.*}} : memref<4x256xi8>, vector<{{64|32}}xi8>
+// CHECK: arith.addi %{{.*}}, %{{.*}} : vector<4xi8>
+// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"({{.*}}) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
+// CHECK: vector.load %{{.*}} : memref<64xi32>
+// CHECK: arith.muli
+// CHECK: arith.subi
+func.func @block_score(%qh: memref<1x1x8x16xi8>, %kh: memref<1x1x64x16xi8>, %s: memref<1x1x8x64xi32>, %theta: memref<1x1x4x32xi64>) {
+  hdp.block_score config #hdp.config<rho = 0.3> ins(%qh, %kh : memref<1x1x8x16xi8>, memref<1x1x64x16xi8>) outs(%s, %theta : memref<1x1x8x64xi32>, memref<1x1x4x32xi64>)
+  return
+}
+
+// -----
+
+// approx_combine: the hi and lo parts of K packed, three terms in two
+// accumulators (Int·Int; Frac·Int + Int·Frac).
+// CHECK-LABEL: func.func @approx_combine
+// CHECK-COUNT-2: memref.alloc() : memref<4x256xi8>
+// Z-COUNT-12: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// Y-COUNT-12: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
+func.func @approx_combine(%qh: memref<1x1x8x16xi8>, %ql: memref<1x1x8x16xi8>, %kh: memref<1x1x64x16xi8>, %kl: memref<1x1x64x16xi8>, %s: memref<1x1x8x64xi32>, %bm: memref<1x1x4x32xi1>, %hm: memref<1x1xi1>, %out: memref<1x1x8x64xf32>) {
+  hdp.approx_combine config #hdp.config<rho = 0.3> ins(%qh, %ql, %kh, %kl, %s, %bm, %hm : memref<1x1x8x16xi8>, memref<1x1x8x16xi8>, memref<1x1x64x16xi8>, memref<1x1x64x16xi8>, memref<1x1x8x64xi32>, memref<1x1x4x32xi1>, memref<1x1xi1>) outs(%out : memref<1x1x8x64xf32>)
+  return
+}
+
+// -----
+
+// D = 6 is not a multiple of 4: the generic kernels.
+// CHECK-LABEL: func.func @odd_d
+// CHECK-NOT: vpdpbusd
+// CHECK: return
+func.func @odd_d(%qh: memref<1x1x8x6xi8>, %kh: memref<1x1x64x6xi8>, %s: memref<1x1x8x64xi32>, %theta: memref<1x1x4x32xi64>) {
+  hdp.block_score config #hdp.config<rho = 0.3> ins(%qh, %kh : memref<1x1x8x6xi8>, memref<1x1x64x6xi8>) outs(%s, %theta : memref<1x1x8x64xi32>, memref<1x1x4x32xi64>)
+  return
+}
