@@ -42,6 +42,19 @@ std::string stallKey(WaitCause cause) {
   return "stall_" + waitCauseName(cause).str();
 }
 
+/// The dynamic energy of each kind of work, in pJ (totals and phases add
+/// their own leakage and sums).
+ordered_json dynamicEnergyJson(const Energy &e) {
+  ordered_json energy;
+  energy["pe_int"] = e.peInt;
+  energy["pe_pv"] = e.pePv;
+  energy["se"] = e.se;
+  energy["softmax"] = e.softmax;
+  energy["sram"] = e.sram;
+  energy["dram"] = e.dram;
+  return energy;
+}
+
 ordered_json unitTimeJson(const UnitTime &t) {
   ordered_json j;
   j["active"] = t.active;
@@ -231,13 +244,7 @@ std::string statsToJson(const SimResult &result, const Program &program,
   j["operations"] = ops;
 
   Energy e = computeEnergy(s, config);
-  ordered_json energy;
-  energy["pe_int"] = e.peInt;
-  energy["pe_pv"] = e.pePv;
-  energy["se"] = e.se;
-  energy["softmax"] = e.softmax;
-  energy["sram"] = e.sram;
-  energy["dram"] = e.dram;
+  ordered_json energy = dynamicEnergyJson(e);
   energy["leakage"] = e.leakage;
   energy["total"] = e.total();
   j["energy_pj"] = energy;
@@ -263,13 +270,7 @@ std::string statsToJson(const SimResult &result, const Program &program,
     phase["se_ops"] = p.seOps;
     phase["softmax_elements"] = p.softmaxElements;
     Energy pe = computeEnergy(phaseCounters(p), config);
-    ordered_json penergy;
-    penergy["pe_int"] = pe.peInt;
-    penergy["pe_pv"] = pe.pePv;
-    penergy["se"] = pe.se;
-    penergy["softmax"] = pe.softmax;
-    penergy["sram"] = pe.sram;
-    penergy["dram"] = pe.dram;
+    ordered_json penergy = dynamicEnergyJson(pe);
     penergy["dynamic"] = pe.total();
     phase["energy_pj"] = penergy;
     ordered_json punits;

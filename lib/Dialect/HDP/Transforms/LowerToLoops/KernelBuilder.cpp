@@ -64,20 +64,9 @@ void LoopEmitter::store(Value value, Value memref, ValueRange ivs) {
   memref::StoreOp::create(b, value, memref, ivs);
 }
 
-void LoopEmitter::loop(Value lb, Value ub, function_ref<void(Value)> body) {
-  scf::ForOp::create(b, lb, ub, index(1), ValueRange{},
-                     [&](OpBuilder &nested, Location, Value iv, ValueRange) {
-                       OpBuilder::InsertionGuard guard(b);
-                       b.setInsertionPoint(nested.getInsertionBlock(),
-                                           nested.getInsertionPoint());
-                       body(iv);
-                       scf::YieldOp::create(b);
-                     });
-}
-
-void LoopEmitter::parallelLoop(Value lb, Value ub,
-                               function_ref<void(Value)> body, int64_t step) {
-  auto forOp = scf::ForOp::create(
+Operation *LoopEmitter::forLoop(Value lb, Value ub, int64_t step,
+                                function_ref<void(Value)> body) {
+  return scf::ForOp::create(
       b, lb, ub, index(step), ValueRange{},
       [&](OpBuilder &nested, Location, Value iv, ValueRange) {
         OpBuilder::InsertionGuard guard(b);
@@ -86,7 +75,16 @@ void LoopEmitter::parallelLoop(Value lb, Value ub,
         body(iv);
         scf::YieldOp::create(b);
       });
-  forOp->setAttr(hdp::kParallelLoopAttrName, b.getUnitAttr());
+}
+
+void LoopEmitter::loop(Value lb, Value ub, function_ref<void(Value)> body) {
+  forLoop(lb, ub, 1, body);
+}
+
+void LoopEmitter::parallelLoop(Value lb, Value ub,
+                               function_ref<void(Value)> body, int64_t step) {
+  forLoop(lb, ub, step, body)
+      ->setAttr(hdp::kParallelLoopAttrName, b.getUnitAttr());
 }
 
 SmallVector<Value>

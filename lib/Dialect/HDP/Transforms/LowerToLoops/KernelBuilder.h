@@ -88,6 +88,10 @@ public:
   mlir::Value truncTo(mlir::Value v, mlir::Type type);
 
 private:
+  /// for (iv = lb; iv < ub; iv += step) body(iv); returns the scf.for.
+  mlir::Operation *forLoop(mlir::Value lb, mlir::Value ub, int64_t step,
+                           llvm::function_ref<void(mlir::Value)> body);
+
   mlir::ImplicitLocOpBuilder b;
 };
 
