@@ -195,6 +195,13 @@ Expected<const BlockMaskSlot *> Machine::maskSlotFor(const Command &c,
   return &m;
 }
 
+Expected<const BlockMaskSlot *>
+Machine::keptBlocksFor(const Command &c, unsigned slotIndex) const {
+  if (c.has(FlagDense))
+    return nullptr;
+  return maskSlotFor(c, slotIndex);
+}
+
 uint64_t Machine::keptKeysInRows(const BlockMaskSlot &m, uint64_t r0,
                                  uint64_t rn, uint32_t col0,
                                  uint32_t cols) const {
@@ -607,14 +614,11 @@ Error Machine::peFrac(const Command &c, Effect &e) {
                      c.cols);
   // The dense engine scores every key; HDP only the blocks kept.
   const bool dense = c.has(FlagDense);
-  const BlockMaskSlot *m = nullptr;
-  if (!dense) {
-    Expected<const BlockMaskSlot *> maskBits =
-        maskSlotFor(c, slot::PeFrac::blockmask);
-    if (!maskBits)
-      return maskBits.takeError();
-    m = *maskBits;
-  }
+  Expected<const BlockMaskSlot *> maskBits =
+      keptBlocksFor(c, slot::PeFrac::blockmask);
+  if (!maskBits)
+    return maskBits.takeError();
+  const BlockMaskSlot *m = *maskBits;
   const MaskSlot *add = nullptr;
   if (c.has(FlagMasked)) {
     add = &cb.mask[c.slots[slot::PeFrac::mask]];
@@ -757,14 +761,11 @@ Error Machine::pePv(const Command &c, Effect &e) {
   // blocks the mask removes entirely (no scores were live there), which
   // costs no cycles and keeps non-finite V under padding out of the output.
   const bool dense = c.has(FlagDense);
-  const BlockMaskSlot *m = nullptr;
-  if (!dense) {
-    Expected<const BlockMaskSlot *> maskBits =
-        maskSlotFor(c, slot::PePv::blockmask);
-    if (!maskBits)
-      return maskBits.takeError();
-    m = *maskBits;
-  }
+  Expected<const BlockMaskSlot *> maskBits =
+      keptBlocksFor(c, slot::PePv::blockmask);
+  if (!maskBits)
+    return maskBits.takeError();
+  const BlockMaskSlot *m = *maskBits;
   OutSlot &o = cb.out[c.slots[slot::PePv::out]];
   if (c.has(FlagFirst)) {
     o.tag = {true, c.batch, c.head, c.row0, c.rows};
