@@ -173,8 +173,8 @@ private:
                                                     unsigned slotIndex) const;
   /// The same for a PE command, or null for the dense engine's (which has
   /// no block mask: every key is kept).
-  llvm::Expected<const BlockMaskSlot *>
-  keptBlocksFor(const accel::Command &c, unsigned slotIndex) const;
+  llvm::Expected<const BlockMaskSlot *> keptBlocksFor(const accel::Command &c,
+                                                      unsigned slotIndex) const;
   /// Keys of [c.col0, c.col0+c.cols) in blocks kept for some query row of
   /// [r0, r0+rn), counted per row tile; drives the PE and DMA costs.
   uint64_t keptKeysInRows(const BlockMaskSlot &m, uint64_t r0, uint64_t rn,
