@@ -53,12 +53,23 @@ const char *bufferKey(Buffer buffer) {
   return "?";
 }
 
-/// The buffers whose slots must hold one strip of query rows (the dense
-/// engine has no θ or block mask).
-SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape, bool dense) {
-  SmallVector<Buffer, 6> buffers = {Buffer::Q, Buffer::Score, Buffer::Out};
-  if (!dense)
-    buffers.append({Buffer::Theta, Buffer::BlockMask});
+/// The pass a strip of query rows serves: each needs its own slots.
+enum class StripPass {
+  Prepass,   ///< phase A: Int(Q), S_int, θ, block-mask bits
+  Attention, ///< phase B: both Q planes, scores, block-mask bits, output
+  Dense,     ///< the dense engine: phase B without block masks
+};
+
+/// The buffers whose slots must hold one strip of query rows in `pass`.
+SmallVector<Buffer, 6> stripBuffers(const AttentionShape &shape,
+                                    StripPass pass) {
+  SmallVector<Buffer, 6> buffers = {Buffer::Q, Buffer::Score};
+  if (pass == StripPass::Prepass)
+    buffers.push_back(Buffer::Theta);
+  else
+    buffers.push_back(Buffer::Out);
+  if (pass != StripPass::Dense)
+    buffers.push_back(Buffer::BlockMask);
   if (shape.hasMask)
     buffers.push_back(Buffer::Mask);
   return buffers;
@@ -70,14 +81,24 @@ uint64_t stripKeys(Buffer b, uint64_t scoreCols) {
   return b == Buffer::Mask || b == Buffer::Score ? scoreCols : 0;
 }
 
+/// Bytes a strip of `rows` rows needs in a slot of `b` in `pass` (the
+/// prepass holds only Int(Q)).
+uint64_t stripSlotBytes(Buffer b, uint64_t rows, uint64_t scoreCols,
+                        StripPass pass, const AttentionShape &shape,
+                        const AttentionParams &params) {
+  if (b == Buffer::Q && pass == StripPass::Prepass)
+    return packedBytes(rows * shape.D, params.intBits);
+  return slotBytesNeeded(b, rows, stripKeys(b, scoreCols), shape, params);
+}
+
 /// The first buffer whose slot cannot hold a strip of `rows` rows with
-/// score tiles of `scoreCols` keys.
+/// score tiles of `scoreCols` keys in `pass`.
 std::optional<Buffer> stripMisfit(uint64_t rows, uint64_t scoreCols,
                                   const AttentionShape &shape,
                                   const AttentionParams &params,
-                                  const AccelSignature &sig, bool dense) {
-  for (Buffer b : stripBuffers(shape, dense))
-    if (slotBytesNeeded(b, rows, stripKeys(b, scoreCols), shape, params) >
+                                  const AccelSignature &sig, StripPass pass) {
+  for (Buffer b : stripBuffers(shape, pass))
+    if (stripSlotBytes(b, rows, scoreCols, pass, shape, params) >
         slotCapacity(sig, b))
       return b;
   return std::nullopt;
@@ -183,8 +204,9 @@ void Emitter::emitPhaseA(uint8_t core, uint16_t b, const WorkUnit &unit) {
     kSlot = takeSlot(core, Buffer::K);
     setCols(load(core, Tensor::KInt, b, h, kSlot), 0, s.M);
   }
-  for (uint32_t r0 = unit.rowBegin; r0 < unit.rowEnd; r0 += tiles.stripRows) {
-    uint32_t rn = std::min(tiles.stripRows, unit.rowEnd - r0);
+  for (uint32_t r0 = unit.rowBegin; r0 < unit.rowEnd;
+       r0 += tiles.prepassStripRows) {
+    uint32_t rn = std::min(tiles.prepassStripRows, unit.rowEnd - r0);
     uint8_t qSlot = takeSlot(core, Buffer::Q);
     setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
     uint8_t maskSlot = 0;
@@ -454,10 +476,13 @@ uint64_t slotCapacity(const AccelSignature &accel, Buffer buffer) {
 
 uint64_t thetaBytes(const AttentionShape &shape,
                     const AttentionParams &params) {
-  // |θ| of a block <= bm·bn·D·2^(2(I-1)) (|Int| <= 2^(I-1)): 32-bit
-  // accumulators whenever that stays below 2^31, 64-bit otherwise.
+  // |θ| of a block <= bm·bn·D·2^(2(I-1)) (|Int| <= 2^(I-1)): the
+  // narrowest signed accumulator that holds it (signed: θ may be negative
+  // in the signed ranking).
   double bound = double(params.blockRows) * params.blockCols * shape.D *
                  std::ldexp(1.0, 2 * (int(params.intBits) - 1));
+  if (bound < std::ldexp(1.0, 15))
+    return 2;
   return bound < std::ldexp(1.0, 31) ? 4 : 8;
 }
 
@@ -507,8 +532,10 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
 std::string TilePlan::describe() const {
   std::string s;
   raw_string_ostream os(s);
-  os << (denseEngine ? "dense engine: " : "") << "strip rows " << stripRows
-     << ", scores ";
+  os << (denseEngine ? "dense engine: " : "") << "strip rows " << stripRows;
+  if (!denseEngine)
+    os << " (prepass " << prepassStripRows << ")";
+  os << ", scores ";
   if (keyTiles)
     os << "in key tiles of " << scoreCols << " (online softmax)";
   else
@@ -558,18 +585,23 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
   // Strips: the largest multiple of bm (or all N) whose strip fits, either
   // with whole score rows or with key tiles of as many keys as one K and
   // one V chunk hold (an online softmax over the tiles). Key tiles are used
-  // when they allow taller strips while K or V is streamed, which then is
-  // re-read fewer times; whole rows are exact to the reference's rounding.
+  // when they allow taller attention strips while K or V is streamed, which
+  // then is re-read fewer times; whole rows are exact to the reference's
+  // rounding. The prepass (phase A) sizes its own strips: it holds θ but
+  // neither Frac(Q) nor the output, so neither pass is held back by the
+  // other's buffers, and phase B gets the dense engine's strips whenever
+  // the block-mask bits fit.
+  const StripPass mainPass =
+      plan.denseEngine ? StripPass::Dense : StripPass::Attention;
   const uint64_t minRows = std::min<uint64_t>(bm, shape.N);
   const uint64_t tileCols = std::min(plan.kChunk, plan.vChunk);
-  auto rowsFor = [&](uint64_t scoreCols) {
+  auto rowsFor = [&](uint64_t scoreCols, StripPass pass) {
     return largestFitting(bm, shape.N, [&](uint64_t rows) {
-      return !stripMisfit(rows, scoreCols, shape, params, sig,
-                          plan.denseEngine);
+      return !stripMisfit(rows, scoreCols, shape, params, sig, pass);
     });
   };
-  uint64_t rowStrip = rowsFor(shape.M);
-  uint64_t tileStrip = tileCols < shape.M ? rowsFor(tileCols) : 0;
+  uint64_t rowStrip = rowsFor(shape.M, mainPass);
+  uint64_t tileStrip = tileCols < shape.M ? rowsFor(tileCols, mainPass) : 0;
   bool keyTiles = false;
   switch (options.scoreTiling) {
   case ScoreTiling::Auto:
@@ -583,29 +615,39 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
   }
   plan.keyTiles = keyTiles;
   plan.scoreCols = static_cast<uint32_t>(keyTiles ? tileCols : shape.M);
-  if (std::optional<Buffer> b = stripMisfit(minRows, plan.scoreCols, shape,
-                                            params, sig, plan.denseEngine))
-    return tooSmall(*b,
+  SmallVector<StripPass, 2> passes = {mainPass};
+  if (!plan.denseEngine)
+    passes.push_back(StripPass::Prepass);
+  auto misfit =
+      [&](uint64_t rows) -> std::optional<std::pair<Buffer, uint64_t>> {
+    for (StripPass pass : passes)
+      if (std::optional<Buffer> b =
+              stripMisfit(rows, plan.scoreCols, shape, params, sig, pass))
+        return std::make_pair(
+            *b, stripSlotBytes(*b, rows, plan.scoreCols, pass, shape, params));
+    return std::nullopt;
+  };
+  if (auto m = misfit(minRows))
+    return tooSmall(m->first,
                     "one block row (" + Twine(minRows) +
                         " query rows, M=" + Twine(shape.M) + " keys)",
-                    slotBytesNeeded(*b, minRows, stripKeys(*b, plan.scoreCols),
-                                    shape, params),
-                    sig);
+                    m->second, sig);
   if (options.stripRows) {
     if (options.stripRows % bm != 0 && options.stripRows < shape.N)
       return makeError(
           "strip rows " + Twine(options.stripRows) +
           " must be a multiple of the block height bm=" + Twine(bm));
     uint64_t rows = std::min<uint64_t>(options.stripRows, shape.N);
-    if (std::optional<Buffer> b = stripMisfit(rows, plan.scoreCols, shape,
-                                              params, sig, plan.denseEngine))
-      return tooSmall(*b, "a strip of " + Twine(rows) + " query rows",
-                      slotBytesNeeded(*b, rows, stripKeys(*b, plan.scoreCols),
-                                      shape, params),
-                      sig);
-    plan.stripRows = static_cast<uint32_t>(rows);
+    if (auto m = misfit(rows))
+      return tooSmall(m->first, "a strip of " + Twine(rows) + " query rows",
+                      m->second, sig);
+    plan.stripRows = plan.prepassStripRows = static_cast<uint32_t>(rows);
   } else {
     plan.stripRows = static_cast<uint32_t>(keyTiles ? tileStrip : rowStrip);
+    plan.prepassStripRows =
+        plan.denseEngine ? 0
+                         : static_cast<uint32_t>(
+                               rowsFor(plan.scoreCols, StripPass::Prepass));
   }
 
   // Row groups: enough units for every core when B·H is not a multiple of
@@ -690,7 +732,11 @@ Expected<Program> buildProgram(const AttentionShape &shape,
   // loops below emit, before emitting any.
   {
     double strips =
-        std::ceil(double(shape.N) / plan->stripRows) + double(plan->rowGroups);
+        std::ceil(double(shape.N) / plan->stripRows) +
+        (plan->denseEngine
+             ? 0.0
+             : std::ceil(double(shape.N) / plan->prepassStripRows)) +
+        2.0 * double(plan->rowGroups);
     double tilesPerStrip = std::ceil(double(shape.M) / plan->scoreCols);
     double perStrip = 16 + 3.0 * std::ceil(double(shape.M) / plan->kChunk) +
                       2.0 * std::ceil(double(shape.M) / plan->vChunk) +

@@ -935,7 +935,8 @@ Error Machine::seAcc(const Command &c, Effect &e) {
   // magnitude accumulate of the head importance (a second lane op).
   e.seOps = signedRanking ? 2 * elements : elements;
   e.sramRead = elements * 4 + (add ? elements * 4 : 0);
-  e.sramWrite = nbr * (ceilDiv(c1, bn) - c.col0 / bn) * 8;
+  e.sramWrite =
+      nbr * (ceilDiv(c1, bn) - c.col0 / bn) * accel::thetaBytes(shape, params);
   return Error::success();
 }
 
@@ -979,7 +980,7 @@ Error Machine::seEndR(const Command &c, Effect &e) {
   e.unitCycles =
       nbr * (2 * ceilDiv(mb, config.seLanes) + config.seThresholdCycles);
   e.seOps = 2 * nbr * mb;
-  e.sramRead = nbr * mb * 8;
+  e.sramRead = nbr * mb * accel::thetaBytes(shape, params);
   e.sramWrite = packedBytes(nbr * mb, 1);
   return Error::success();
 }

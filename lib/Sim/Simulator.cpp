@@ -699,9 +699,12 @@ Expected<SimResult> simulate(const Program &program, const AccelConfig &config,
       uint64_t needed =
           slotBytesNeeded(o.buffer, rows, keys, program.shape,
                           program.attention, precisionBytes(config.vPrecision));
-      // Int(K) alone (phase A) needs only its plane; Frac(K) joins it.
+      // Int(K) or Int(Q) alone (phase A) needs only its plane; the
+      // fraction plane joins it in phase B.
       if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::KInt)
         needed = packedBytes(keys * program.shape.D, program.attention.intBits);
+      if (c.opcode == Opcode::DmaLoad && c.tensor == Tensor::QInt)
+        needed = packedBytes(rows * program.shape.D, program.attention.intBits);
       uint64_t capacity = slotCapacity(program.accel, o.buffer);
       if (needed > capacity)
         return fail("command #" + Twine(i) + " (" + formatCommand(c) +

@@ -39,20 +39,58 @@ TEST(StreamBuilder, PlansFitTheBuffers) {
       ASSERT_TRUE(bool(plan)) << toString(plan.takeError());
       EXPECT_TRUE(plan->stripRows % params.blockRows == 0 ||
                   plan->stripRows == n);
-      for (Buffer b : {Buffer::Q, Buffer::Score, Buffer::Theta,
-                       Buffer::BlockMask, Buffer::Out, Buffer::Mask})
-        EXPECT_LE(slotBytesNeeded(b, plan->stripRows,
-                                  b == Buffer::Score || b == Buffer::Mask
-                                      ? plan->scoreCols
-                                      : n,
-                                  shape, params),
+      EXPECT_TRUE(plan->prepassStripRows % params.blockRows == 0 ||
+                  plan->prepassStripRows == n);
+      auto fits = [&](Buffer b, uint64_t rows) {
+        uint64_t keys =
+            b == Buffer::Score || b == Buffer::Mask ? plan->scoreCols : n;
+        EXPECT_LE(slotBytesNeeded(b, rows, keys, shape, params),
                   slotCapacity(sig, b))
-            << name << " N=" << n << " " << bufferName(b).str();
+            << name << " N=" << n << " " << bufferName(b).str() << " " << rows
+            << " rows";
+      };
+      // Phase B strips; the prepass's hold θ and Int(Q) instead of the
+      // output and both Q planes.
+      for (Buffer b : {Buffer::Q, Buffer::Score, Buffer::BlockMask, Buffer::Out,
+                       Buffer::Mask})
+        fits(b, plan->stripRows);
+      for (Buffer b :
+           {Buffer::Score, Buffer::Theta, Buffer::BlockMask, Buffer::Mask})
+        fits(b, plan->prepassStripRows);
+      EXPECT_LE(
+          packedBytes(uint64_t(plan->prepassStripRows) * 64, params.intBits),
+          slotCapacity(sig, Buffer::Q));
       EXPECT_LE(slotBytesNeeded(Buffer::K, 0, plan->kChunk, shape, params),
                 slotCapacity(sig, Buffer::K));
       EXPECT_LE(slotBytesNeeded(Buffer::V, 0, plan->vChunk, shape, params),
                 slotCapacity(sig, Buffer::V));
     }
+  }
+}
+
+/// HDP's extra buffers (θ, block-mask bits) must not shorten its phase-B
+/// strips below the dense engine's: K and V would be re-read for more
+/// strips, and HDP would move more bytes than the baseline it is compared
+/// with (at N = 2048 on HDP-Edge, θ once held its strips to 16 rows).
+TEST(StreamBuilder, AttentionStripsAreTheDenseEngines) {
+  for (const char *name : {"hdp-edge.json", "hdp-server.json"}) {
+    AccelConfig accel = loadConfig(name);
+    for (uint32_t n : {512u, 1024u, 2048u, 4096u})
+      for (bool mask : {false, true}) {
+        auto shape = AttentionShape::fromDims(1, 12, n, n, 64, 64, mask);
+        hdp::ref::AttentionConfig config;
+        config.policy = hdp::ref::Policy::Dense;
+        AttentionParams params = AttentionParams::from(config, 64);
+        BuildOptions dense, hdp;
+        dense.engine = Engine::Dense;
+        hdp.engine = Engine::Hdp;
+        Expected<TilePlan> d = planTiles(shape, params, accel, dense);
+        Expected<TilePlan> h = planTiles(shape, params, accel, hdp);
+        ASSERT_TRUE(d && h);
+        EXPECT_EQ(h->stripRows, d->stripRows) << name << " N=" << n;
+        EXPECT_EQ(h->scoreCols, d->scoreCols) << name << " N=" << n;
+        EXPECT_GT(h->prepassStripRows, 0u);
+      }
   }
 }
 

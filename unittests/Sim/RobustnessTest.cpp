@@ -123,14 +123,14 @@ TEST(SimRobustness, SlotOverflowIsRefusedUpFront) {
   ASSERT_TRUE(bool(p));
   for (accel::Command &c : p->commands)
     if (c.opcode == accel::Opcode::DmaLoad && c.tensor == accel::Tensor::QInt) {
-      c.rows = 512; // a whole head of Q into an 8 KiB slot
+      c.rows = 512; // a whole head of Int(Q) into an 8 KiB slot
       break;
     }
   Expected<sim::SimResult> r =
       sim::simulate(*p, f.accel, structuredInputs(big, 1));
   ASSERT_FALSE(bool(r));
   std::string e = toString(r.takeError());
-  EXPECT_TRUE(contains(e, "needs 32768 bytes in a q slot, which holds 8192"))
+  EXPECT_TRUE(contains(e, "needs 16384 bytes in a q slot, which holds 8192"))
       << e;
 }
 

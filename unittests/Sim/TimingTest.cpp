@@ -196,6 +196,20 @@ TEST(SimTiming, DenseCyclesQuadraticInSequenceLength) {
   }
 }
 
+TEST(SimTiming, PruningIsNotSlowerThanDenseWhereKAndVStream) {
+  // At N = M = 2048 HDP-Edge streams K and V strip by strip: HDP's strips
+  // must be as tall as the dense engine's, so that pruning saves cycles
+  // and bytes rather than paying for more re-reads.
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  auto shape = accel::AttentionShape::fromDims(1, 2, 2048, 2048, 64, 64, false);
+  sim::Inputs in = structuredInputs(shape, 4);
+  sim::SimResult dense = compileAndRun(shape, denseConfig(), accel, in);
+  sim::SimResult hdp = compileAndRun(shape, hdpConfig(0.25), accel, in);
+  EXPECT_LT(hdp.stats.blocksKept, hdp.stats.blocksValid / 2);
+  EXPECT_LT(hdp.stats.totalCycles, dense.stats.totalCycles);
+  EXPECT_LE(hdp.stats.dramBytesRead, dense.stats.dramBytesRead);
+}
+
 TEST(SimTiming, BusyNeverExceedsTotalAndDmaOverlapsCompute) {
   auto shape = accel::AttentionShape::fromDims(2, 6, 200, 160, 32, 48, true);
   sim::Inputs in = structuredInputs(shape, 12);

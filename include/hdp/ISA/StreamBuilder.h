@@ -79,9 +79,11 @@ struct BuildOptions {
 
 /// The tiling the builder chose.
 struct TilePlan {
-  uint32_t stripRows = 0; ///< R: query rows per strip
-  uint32_t kChunk = 0;    ///< keys per K slot load (M when K fits)
-  uint32_t vChunk = 0;    ///< keys per V slot load (M when V fits)
+  uint32_t stripRows = 0; ///< R: query rows per strip (phase B, dense)
+  /// Query rows per strip of the prepass (phase A; 0 on the dense engine).
+  uint32_t prepassStripRows = 0;
+  uint32_t kChunk = 0; ///< keys per K slot load (M when K fits)
+  uint32_t vChunk = 0; ///< keys per V slot load (M when V fits)
   /// Key columns of one score slot: M (whole rows) or a key tile.
   uint32_t scoreCols = 0;
   /// Scores in key tiles with an online softmax (scoreCols < M).
@@ -115,7 +117,8 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
                          const AttentionShape &shape,
                          const AttentionParams &params,
                          unsigned vElementBytes = 4);
-/// Bytes of one θ accumulator: 4 when every block's Σ|S_int| fits 31 bits.
+/// Bytes of one θ accumulator: 2 when every block's |θ| fits 15 bits, 4
+/// when it fits 31 bits, else 8.
 uint64_t thetaBytes(const AttentionShape &shape, const AttentionParams &params);
 /// Bytes of `count` elements of `bits` bits each, rounded up.
 inline uint64_t packedBytes(uint64_t count, uint64_t bits) {
