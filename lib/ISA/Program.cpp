@@ -119,6 +119,13 @@ std::optional<ProgramProblem> checkHeader(const Program &p) {
     return headerProblem(s.B > 65535 ? kOffShape : kOffShape + 4,
                          "B and H must be at most 65535 (commands hold them "
                          "in 16 bits)");
+  if (static_cast<unsigned>(s.maskForm) > 2)
+    return headerProblem(kOffMaskForm, "mask form must be 0 (additive), 1 "
+                                       "(bits) or 2 (lengths)");
+  if (s.maskForm != MaskForm::Additive && !s.hasMask)
+    return headerProblem(kOffMaskForm, Twine("mask form '") +
+                                           maskFormName(s.maskForm) +
+                                           "' but the program has no mask");
   return std::nullopt;
 }
 
@@ -488,7 +495,58 @@ bool AttentionParams::operator==(const AttentionParams &o) const {
 
 bool AttentionShape::operator==(const AttentionShape &o) const {
   return B == o.B && H == o.H && N == o.N && M == o.M && D == o.D &&
-         Dv == o.Dv && hasMask == o.hasMask;
+         Dv == o.Dv && hasMask == o.hasMask && maskForm == o.maskForm;
+}
+
+const char *maskFormName(MaskForm form) {
+  switch (form) {
+  case MaskForm::Additive:
+    return "additive";
+  case MaskForm::Bits:
+    return "bits";
+  case MaskForm::Lengths:
+    return "lengths";
+  }
+  return "?";
+}
+
+std::optional<MaskForm> parseMaskForm(const std::string &name) {
+  for (MaskForm f : {MaskForm::Additive, MaskForm::Bits, MaskForm::Lengths})
+    if (name == maskFormName(f))
+      return f;
+  return std::nullopt;
+}
+
+uint64_t maskTileBytes(MaskForm form, uint64_t rows, uint64_t keys) {
+  // Saturating: an absurd tile reads as "does not fit", never wraps.
+  using u128 = unsigned __int128;
+  u128 bytes = 0;
+  switch (form) {
+  case MaskForm::Additive:
+    bytes = u128(rows) * keys * 4;
+    break;
+  case MaskForm::Bits:
+    bytes = u128(rows) * ((keys + 7) / 8);
+    break;
+  case MaskForm::Lengths:
+    bytes = u128(rows) * 4;
+    break;
+  }
+  return bytes > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(bytes);
+}
+
+uint64_t maskLoadBytes(MaskForm form, uint64_t distinctRows, uint64_t col0,
+                       uint64_t cols, bool keysBroadcast) {
+  switch (form) {
+  case MaskForm::Additive:
+    return distinctRows * (keysBroadcast ? 1 : cols) * 4;
+  case MaskForm::Bits:
+    return distinctRows *
+           (keysBroadcast ? 1 : (col0 + cols + 7) / 8 - col0 / 8);
+  case MaskForm::Lengths:
+    return distinctRows * 4;
+  }
+  return 0;
 }
 
 bool Program::operator==(const Program &o) const {

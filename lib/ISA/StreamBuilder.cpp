@@ -509,7 +509,7 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
     bytes = u128(keys) * shape.Dv * vElementBytes;
     break;
   case Buffer::Mask:
-    bytes = u128(rows) * keys * 4;
+    bytes = maskTileBytes(shape.maskForm, rows, keys);
     break;
   case Buffer::Score:
     // S_int, scores and probabilities all fit 32 bits per element; a slot

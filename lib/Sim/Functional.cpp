@@ -117,6 +117,9 @@ Machine::Machine(const Program &program, const AccelConfig &config,
       maskStrides[target] = ms[k] == 1 ? 0 : stride;
       stride *= ms[k];
     }
+    // The inputs were checked against the form (checkInputs).
+    if (shape.maskForm != MaskForm::Additive)
+      encodedMask = cantFail(encodeMask(*maskTensor, shape.maskForm));
   }
 
   const uint64_t bh = uint64_t(shape.B) * shape.H;
@@ -154,6 +157,11 @@ Outputs Machine::outputs() const {
 uint64_t Machine::burstRound(uint64_t bytes) const {
   uint64_t burst = config.dramBurstBytes;
   return ceilDiv(bytes, burst) * burst;
+}
+
+uint64_t Machine::maskLoadBytesOf(const Command &c) const {
+  return maskLoadBytes(shape.maskForm, maskStrides[2] ? c.rows : 1, c.col0,
+                       c.cols, maskStrides[3] == 0);
 }
 
 uint32_t Machine::scoreWindowLo(const Command &c) const {
@@ -255,7 +263,7 @@ Error Machine::execute(const Command &c, Effect &e) {
           bytes = keys * shape.Dv * precisionBytes(config.vPrecision);
           break;
         case Tensor::Mask:
-          bytes = (maskStrides[2] ? rows : 1) * (maskStrides[3] ? keys : 1) * 4;
+          bytes = maskLoadBytesOf(c);
           break;
         case Tensor::BlockMask:
           bytes = packedBytes((ceilDiv(c.row0 + rows, params.blockRows) -
@@ -422,22 +430,29 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
     s.col0 = c.col0;
     s.cols = c.cols;
     s.data.resize(uint64_t(c.rows) * c.cols);
-    const float *base = maskTensor->data.data() + c.batch * maskStrides[0] +
-                        c.head * maskStrides[1];
+    const uint64_t base = c.batch * maskStrides[0] + c.head * maskStrides[1];
     for (uint32_t i = 0; i < c.rows; ++i) {
-      const float *row = base + uint64_t(c.row0 + i) * maskStrides[2];
+      const uint64_t row = base + uint64_t(c.row0 + i) * maskStrides[2];
       float *dst = &s.data[uint64_t(i) * c.cols];
-      if (maskStrides[3] == 1)
-        std::copy_n(row + c.col0, c.cols, dst);
-      else
+      if (encodedMask) {
+        // Bits and lengths hold removed-or-not: the values are 0 or -inf.
+        const uint64_t maskRow = row / encodedMask->keysPerRow;
         for (uint32_t j = 0; j < c.cols; ++j)
-          dst[j] = row[uint64_t(c.col0 + j) * maskStrides[3]];
+          dst[j] = encodedMask->isRemoved(maskRow,
+                                          uint64_t(c.col0 + j) * maskStrides[3])
+                       ? -std::numeric_limits<float>::infinity()
+                       : 0.0f;
+      } else if (maskStrides[3] == 1) {
+        std::copy_n(maskTensor->data.data() + row + c.col0, c.cols, dst);
+      } else {
+        for (uint32_t j = 0; j < c.cols; ++j)
+          dst[j] =
+              maskTensor->data[row + uint64_t(c.col0 + j) * maskStrides[3]];
+      }
     }
     // Broadcast dimensions are read once and replicated on chip.
-    uint64_t bytes = (maskStrides[2] ? uint64_t(c.rows) : 1) *
-                     (maskStrides[3] ? uint64_t(c.cols) : 1) * 4;
-    e.dramBytes = burstRound(bytes);
-    e.sramWrite = uint64_t(c.rows) * c.cols * 4;
+    e.dramBytes = burstRound(maskLoadBytesOf(c));
+    e.sramWrite = maskTileBytes(shape.maskForm, c.rows, c.cols);
     return Error::success();
   }
 
@@ -728,7 +743,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
       std::max<unsigned>(params.intBits, params.fracBits);
   e.sramRead = aTiles * packedBytes(a.tileRows * a.tileK, planeBits) +
                pairs * packedBytes(a.tileK * a.tileCols, planeBits) +
-               (add ? uint64_t(c.rows) * c.cols * 4 : 0);
+               (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
   e.sramWrite = uint64_t(c.rows) * c.cols * 4;
   return Error::success();
 }
@@ -934,7 +949,8 @@ Error Machine::seAcc(const Command &c, Effect &e) {
   // One accumulate per element into θ; the signed ranking adds the
   // magnitude accumulate of the head importance (a second lane op).
   e.seOps = signedRanking ? 2 * elements : elements;
-  e.sramRead = elements * 4 + (add ? elements * 4 : 0);
+  e.sramRead =
+      elements * 4 + (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
   e.sramWrite =
       nbr * (ceilDiv(c1, bn) - c.col0 / bn) * accel::thetaBytes(shape, params);
   return Error::success();

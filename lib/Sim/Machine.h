@@ -15,9 +15,11 @@
 #ifndef HDP_LIB_SIM_MACHINE_H
 #define HDP_LIB_SIM_MACHINE_H
 
+#include "hdp/Sim/MaskEncoding.h"
 #include "hdp/Sim/Simulator.h"
 
 #include <array>
+#include <optional>
 #include <vector>
 
 namespace hdp::sim::detail {
@@ -198,6 +200,10 @@ private:
   const ref::Tensor<float> *vTensor;
   const ref::Tensor<float> *maskTensor;  ///< null without a mask
   std::array<uint64_t, 4> maskStrides{}; ///< 0 for broadcast dimensions
+  /// The mask as the host stored it, in a bit or length form.
+  std::optional<EncodedMask> encodedMask;
+  /// DRAM bytes (before burst rounding) of a mask load of `c`'s tile.
+  uint64_t maskLoadBytesOf(const accel::Command &c) const;
   std::vector<uint8_t> blockMaskDram,
       blockMaskWritten;       ///< [B,H,NB,MB], [B,H,NB]
   std::vector<float> outDram; ///< [B,H,N,Dv]

@@ -174,6 +174,8 @@ std::string statsToJson(const SimResult &result, const Program &program,
   shape["D"] = program.shape.D;
   shape["Dv"] = program.shape.Dv;
   shape["mask"] = program.shape.hasMask;
+  if (program.shape.hasMask)
+    shape["mask_form"] = accel::maskFormName(program.shape.maskForm);
   j["shape"] = shape;
   const AttentionParams &p = program.attention;
   ordered_json attention;
@@ -350,7 +352,10 @@ std::string statsToText(const SimResult &result, const Program &program,
   os << "hdp-sim report: " << config.name << ", "
      << (isDenseEngineProgram(program) ? "dense" : "hdp")
      << " engine, B=" << sh.B << " H=" << sh.H << " N=" << sh.N << " M=" << sh.M
-     << " D=" << sh.D << " Dv=" << sh.Dv << (sh.hasMask ? ", mask" : "")
+     << " D=" << sh.D << " Dv=" << sh.Dv
+     << (sh.hasMask
+             ? std::string(", mask (") + accel::maskFormName(sh.maskForm) + ")"
+             : std::string())
      << "\n";
   os << format("  %llu cycles (%.2f us at %g MHz), %.3f uJ, %.2f mm2 at %s\n",
                (unsigned long long)s.totalCycles, total / config.clockMhz,

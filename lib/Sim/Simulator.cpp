@@ -652,6 +652,10 @@ Error checkInputs(const Program &program, const Inputs &inputs,
         ref::checkMaskBroadcast(inputs.mask->shape, s.B, s.H, s.N, s.M);
     if (!why.empty())
       return fail(why);
+    if (s.maskForm != MaskForm::Additive)
+      if (Expected<EncodedMask> encoded = encodeMask(*inputs.mask, s.maskForm);
+          !encoded)
+        return encoded.takeError();
   }
   return Error::success();
 }

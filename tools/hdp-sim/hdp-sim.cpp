@@ -139,6 +139,19 @@ cl::opt<bool> withMask("mask",
                        cl::desc("With --compile: the attention takes an "
                                 "additive mask"),
                        cl::cat(simCategory));
+cl::opt<accel::MaskForm> maskForm(
+    "mask-form",
+    cl::desc("With --compile --mask: how the accelerator holds the mask "
+             "(the input stays an additive mask; the host converts it)"),
+    cl::values(clEnumValN(accel::MaskForm::Additive, "additive",
+                          "f32 values added to the scores (any mask)"),
+               clEnumValN(accel::MaskForm::Bits, "bits",
+                          "one bit per element: masks of 0 and removed "
+                          "values"),
+               clEnumValN(accel::MaskForm::Lengths, "lengths",
+                          "leading keys kept per query row: padding and "
+                          "causal masks")),
+    cl::init(accel::MaskForm::Additive), cl::cat(simCategory));
 cl::opt<std::string> attentionConfig(
     "attention-config",
     cl::desc("With --compile: the HDP configuration as an MLIR attribute"),
@@ -253,6 +266,9 @@ int runCompile() {
       static_cast<uint32_t>(dims->N), static_cast<uint32_t>(dims->M),
       static_cast<uint32_t>(dims->D), static_cast<uint32_t>(dims->Dv),
       withMask);
+  if (maskForm.getNumOccurrences() && !withMask)
+    return failUsage("--mask-form needs --mask");
+  shape.maskForm = withMask ? maskForm : accel::MaskForm::Additive;
   Expected<ref::AttentionConfig> config = hdp::parseConfigText(attentionConfig);
   if (!config)
     return fail("--attention-config", toString(config.takeError()));

@@ -136,12 +136,12 @@ TEST(Hdpc, WrongMagic) {
 
 TEST(Hdpc, WrongVersion) {
   std::string bytes = writeProgram(sampleProgram());
-  support::endian::write16le(bytes.data() + 4, 4);
-  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 4; this "
-                            "reader understands versions 1 to 3");
+  support::endian::write16le(bytes.data() + 4, 5);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 5; this "
+                            "reader understands versions 1 to 4");
   support::endian::write16le(bytes.data() + 4, 0);
   EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 4: unsupported version 0; this "
-                            "reader understands versions 1 to 3");
+                            "reader understands versions 1 to 4");
 }
 
 TEST(Hdpc, KeyTileSoftmaxNeedsVersionThree) {
@@ -205,6 +205,39 @@ TEST(Hdpc, SignedImportanceRoundTrips) {
   ASSERT_TRUE(bool(back)) << toString(back.takeError());
   EXPECT_EQ(back->attention.importance, hdp::Importance::Signed);
   EXPECT_EQ(back->attention.toReference().importance, hdp::Importance::Signed);
+}
+
+TEST(Hdpc, MaskFormRoundTripsAndIsChecked) {
+  for (MaskForm form : {MaskForm::Bits, MaskForm::Lengths}) {
+    AttentionShape shape = AttentionShape::fromDims(1, 2, 9, 7, 4, 4, true);
+    shape.maskForm = form;
+    Expected<Program> p =
+        buildProgram(shape, hdp::ref::AttentionConfig(), edgeConfig());
+    ASSERT_TRUE(bool(p)) << toString(p.takeError());
+    std::string bytes = writeProgram(*p);
+    EXPECT_EQ(bytes[kOffMaskForm], static_cast<char>(form));
+    Expected<Program> back = readProgram(bytes, "p.hdpc");
+    ASSERT_TRUE(bool(back)) << toString(back.takeError());
+    EXPECT_EQ(back->shape.maskForm, form);
+    EXPECT_TRUE(*back == *p);
+  }
+  std::string bytes = writeProgram(sampleProgram());
+  bytes[kOffMaskForm] = 3;
+  fixChecksum(bytes);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 161: mask form must be 0 "
+                            "(additive), 1 (bits) or 2 (lengths), found 3");
+  bytes = writeProgram(sampleProgram(/*mask=*/false));
+  bytes[kOffMaskForm] = 2;
+  fixChecksum(bytes);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 161: mask form 2 but the program "
+                            "has no mask (byte 160 is 0)");
+  // Before version 4 the byte is reserved.
+  bytes = writeProgram(sampleProgram());
+  support::endian::write16le(bytes.data() + 4, 3);
+  bytes[kOffMaskForm] = 1;
+  fixChecksum(bytes);
+  EXPECT_EQ(errorOf(bytes), "p.hdpc: byte 161: reserved header byte must be 0 "
+                            "in a version 3 stream, found 0x01");
 }
 
 TEST(Hdpc, WrongChecksum) {

@@ -73,6 +73,30 @@ TEST(ProgramText, RoundTripIsByteIdentical) {
     }
 }
 
+TEST(ProgramText, MaskFormRoundTripsAndIsChecked) {
+  Program p = sampleProgram(true, 1);
+  p.shape.maskForm = MaskForm::Lengths;
+  std::string text = textOf(p);
+  EXPECT_NE(text.find("mask = true, mask_form = \"lengths\">"),
+            std::string::npos)
+      << text;
+  Expected<Program> back = parseProgramText(text, "p.mlir");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_TRUE(*back == p);
+  EXPECT_EQ(writeProgram(*back), writeProgram(p));
+  std::string bad = text;
+  bad.replace(bad.find("\"lengths\""), 9, "\"ranges\"");
+  EXPECT_NE(errorOfText(bad).find("mask_form must be \"additive\", \"bits\" "
+                                  "or \"lengths\" (got \"ranges\")"),
+            std::string::npos)
+      << errorOfText(bad);
+  bad = text;
+  bad.replace(bad.find("mask = true"), 11, "mask = false");
+  EXPECT_NE(errorOfText(bad).find("mask_form \"lengths\" needs mask = true"),
+            std::string::npos)
+      << errorOfText(bad);
+}
+
 TEST(ProgramText, ShowsEveryHeaderField) {
   Program p = sampleProgram(true, 2, hdp::Importance::Signed);
   std::string text = textOf(p);
@@ -107,7 +131,8 @@ TEST(ProgramText, ErrorsNameTheLine) {
   ASSERT_EQ(text.rfind("module {\n", 0), 0u) << text;
   EXPECT_EQ(errorOfText(replaceLine(text, 3, "    hdp_accel.frob core 0")),
             "p.mlir:3:5: custom op 'hdp_accel.frob' is unknown");
-  EXPECT_EQ(errorOfText(replaceLine(text, 3, "    hdp_accel.barrier core 0 colour 1")),
+  EXPECT_EQ(errorOfText(
+                replaceLine(text, 3, "    hdp_accel.barrier core 0 colour 1")),
             "p.mlir:3:30: custom op 'hdp_accel.barrier' expected 'id'");
   EXPECT_EQ(
       errorOfText(replaceLine(text, 3, "    hdp_accel.barrier core 300 id 0")),

@@ -11,6 +11,7 @@
 #include "SimTestUtil.h"
 
 #include "hdp/Reference/Reference.h"
+#include "hdp/Sim/MaskEncoding.h"
 
 #include <cstring>
 #include <limits>
@@ -458,3 +459,110 @@ TEST(SimFunctional, LargeValuesUseExactWideArithmetic) {
 }
 
 } // namespace
+
+/// The bit and length forms of the mask give the reference's masks and
+/// outputs (bit for bit the additive form's) wherever they can hold the
+/// mask, and are refused with the element that does not fit elsewhere.
+TEST(SimFunctional, MaskFormsMatchTheReference) {
+  size_t held = 0, refused = 0;
+  for (unsigned seed = 1; seed <= 240; ++seed) {
+    RandomCase rc = makeCase(seed);
+    if (!rc.inputs.mask)
+      continue;
+    ref::AttentionResult expected = ref::attention(
+        rc.inputs.q, rc.inputs.k, rc.inputs.v, &*rc.inputs.mask, rc.config);
+    accel::AttentionParams params =
+        accel::AttentionParams::from(rc.config, rc.shape.D);
+    llvm::Expected<bool> dense = accel::selectDenseEngine(params, {});
+    ASSERT_TRUE(bool(dense));
+    for (accel::MaskForm form :
+         {accel::MaskForm::Bits, accel::MaskForm::Lengths}) {
+      accel::AttentionShape shape = rc.shape;
+      shape.maskForm = form;
+      std::string what = rc.description + " form=" + maskFormName(form);
+      bool fits = bool(
+          llvm::expectedToOptional(sim::encodeMask(*rc.inputs.mask, form)));
+      for (const accel::AccelConfig &accel :
+           {loadConfig("hdp-edge.json"), tinyConfigFor(shape, params)}) {
+        llvm::Expected<accel::Program> program =
+            accel::buildProgram(shape, rc.config, accel);
+        ASSERT_TRUE(bool(program)) << toString(program.takeError());
+        llvm::Expected<sim::SimResult> r =
+            sim::simulate(*program, accel, rc.inputs);
+        if (!fits) {
+          ASSERT_FALSE(bool(r)) << what;
+          std::string e = toString(r.takeError());
+          EXPECT_NE(e.find("mask: element ["), std::string::npos) << e;
+          ++refused;
+          continue;
+        }
+        ASSERT_TRUE(bool(r)) << what << ": " << toString(r.takeError());
+        EXPECT_EQ(
+            expectAgreement(*r, expected, what + " on " + accel.name, *dense),
+            0u);
+        ++held;
+      }
+      if (HasFailure())
+        return;
+    }
+  }
+  // Causal and padding masks fit both forms; random and rank-1 masks
+  // with finite biases fit neither.
+  EXPECT_GE(held, 150u);
+  EXPECT_GE(refused, 150u);
+}
+
+/// The DRAM bytes of the mask follow its form: f32 per element, a bit per
+/// element (rows start on a byte), or 4 bytes per query row, each load
+/// rounded to whole bursts; nothing else moves differently.
+TEST(SimFunctional, MaskBytesFollowTheForm) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  const uint64_t burst = accel.dramBurstBytes;
+  auto bursts = [&](uint64_t bytes) {
+    return (bytes + burst - 1) / burst * burst;
+  };
+  auto shape = accel::AttentionShape::fromDims(1, 4, 96, 100, 16, 16, true);
+  sim::Inputs in = structuredInputs(shape, 3);
+  ref::AttentionConfig config;
+  config.rho = 0.2;
+  // A causal mask [N, M]: row i keeps keys 0..i+4.
+  ref::Tensor<float> causal({shape.N, shape.M}, 0.0f);
+  for (uint32_t i = 0; i < shape.N; ++i)
+    for (uint32_t j = i + 5; j < shape.M; ++j)
+      causal.at(i, j) = -std::numeric_limits<float>::infinity();
+  // A padding mask [B, 1, 1, M] keeping 70 keys.
+  ref::Tensor<float> padding({1, 1, 1, shape.M}, 0.0f);
+  for (uint32_t j = 70; j < shape.M; ++j)
+    padding.data[j] = -10000.0f;
+  for (const ref::Tensor<float> *mask : {&causal, &padding}) {
+    in.mask = *mask;
+    const bool perRow = mask == &causal;
+    std::map<accel::MaskForm, uint64_t> read;
+    uint64_t additive = 0, bits = 0, lengths = 0;
+    for (accel::MaskForm form :
+         {accel::MaskForm::Additive, accel::MaskForm::Bits,
+          accel::MaskForm::Lengths}) {
+      accel::AttentionShape s = shape;
+      s.maskForm = form;
+      llvm::Expected<accel::Program> p = accel::buildProgram(s, config, accel);
+      ASSERT_TRUE(bool(p));
+      if (form == accel::MaskForm::Additive)
+        for (const accel::Command &c : p->commands)
+          if (c.opcode == accel::Opcode::DmaLoad &&
+              c.tensor == accel::Tensor::Mask) {
+            uint64_t rows = perRow ? c.rows : 1;
+            additive += bursts(rows * c.cols * 4);
+            bits += bursts(rows * ((c.col0 + c.cols + 7) / 8 - c.col0 / 8));
+            lengths += bursts(rows * 4);
+          }
+      llvm::Expected<sim::SimResult> r = sim::simulate(*p, accel, in);
+      ASSERT_TRUE(bool(r)) << toString(r.takeError());
+      read[form] = r->stats.dramBytesRead;
+    }
+    ASSERT_GT(additive, lengths);
+    EXPECT_EQ(read[accel::MaskForm::Additive] - read[accel::MaskForm::Bits],
+              additive - bits);
+    EXPECT_EQ(read[accel::MaskForm::Additive] - read[accel::MaskForm::Lengths],
+              additive - lengths);
+  }
+}

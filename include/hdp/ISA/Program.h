@@ -26,9 +26,9 @@
 
 namespace hdp::accel {
 
-/// 3: sfu.softmax may cover a key tile (cols, first, last: the online
-/// softmax); 2: the importance byte.
-constexpr uint16_t kHdpcVersion = 3;
+/// 4: the mask form byte; 3: sfu.softmax may cover a key tile (cols, first,
+/// last: the online softmax); 2: the importance byte.
+constexpr uint16_t kHdpcVersion = 4;
 /// The oldest version the reader accepts (1: before `importance`).
 constexpr uint16_t kHdpcOldestVersion = 1;
 constexpr unsigned kHeaderBytes = 168;
@@ -79,10 +79,39 @@ struct AttentionParams {
   bool operator==(const AttentionParams &o) const;
 };
 
+/// How a program's attention mask is held in DRAM and SRAM. The input is
+/// always an additive mask (docs/semantics.md); the host stores it in the
+/// program's form, which must be able to hold it.
+enum class MaskForm : uint8_t {
+  /// f32 values added to the scores (any additive mask).
+  Additive = 0,
+  /// One bit per element, set when the element is removed: masks whose
+  /// values are 0 or removed (<= -10000), such as boolean masks.
+  Bits = 1,
+  /// Per query row, the number of leading keys kept (u32), the rest
+  /// removed: padding masks, causal masks.
+  Lengths = 2,
+};
+/// "additive", "bits", "lengths".
+const char *maskFormName(MaskForm form);
+std::optional<MaskForm> parseMaskForm(const std::string &name);
+
+/// SRAM bytes a mask tile of `rows` query rows × `keys` keys takes in
+/// `form` (a slot, a DMA fill, a PE or SE read).
+uint64_t maskTileBytes(MaskForm form, uint64_t rows, uint64_t keys);
+/// DRAM bytes (before burst rounding) a mask load of keys
+/// [col0, col0 + cols) moves for `distinctRows` rows (1 when the mask is
+/// broadcast over query rows); `keysBroadcast` when it is broadcast over
+/// keys. Rows of the bit form start on a byte.
+uint64_t maskLoadBytes(MaskForm form, uint64_t distinctRows, uint64_t col0,
+                       uint64_t cols, bool keysBroadcast);
+
 /// The shape of the attention a program computes.
 struct AttentionShape {
   uint32_t B = 1, H = 1, N = 1, M = 1, D = 1, Dv = 1;
   bool hasMask = false;
+  /// The mask's form when hasMask (Additive otherwise).
+  MaskForm maskForm = MaskForm::Additive;
 
   /// The shape of Q [B,H,N,D], K [B,H,M,D] and V [B,H,M,Dv]. The six dims
   /// share one type, so one constructor keeps their order in one place.
@@ -165,9 +194,10 @@ enum : unsigned {
   kOffTau = 128,        // u64 Q16
   kOffShape = 136,      // 6 x u32: B, H, N, M, D, Dv
   kOffHasMask = 160,    // u8
-  kOffReserved4 = 161,  // 7 bytes, 0
+  kOffMaskForm = 161,   // u8: MaskForm (version 4; 0 before)
+  kOffReserved4 = 162,  // 6 bytes, 0
 };
-static_assert(kOffReserved4 + 7 == kHeaderBytes, "header layout");
+static_assert(kOffReserved4 + 6 == kHeaderBytes, "header layout");
 
 } // namespace hdp::accel
 

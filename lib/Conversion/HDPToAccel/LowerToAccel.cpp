@@ -480,6 +480,13 @@ struct LowerToAccelPass
     FailureOr<accel::AttentionShape> shape = shapeOf(work);
     if (failed(shape))
       return failure();
+    std::optional<accel::MaskForm> form = accel::parseMaskForm(maskForm);
+    if (!form)
+      return op->emitOpError()
+             << "mask-form must be additive, bits or lengths (got '" << maskForm
+             << "')";
+    if (shape->hasMask)
+      shape->maskForm = *form;
     accel::BuildOptions options;
     options.stripRows = stripRows;
     // The dense engine computes the output only: masks asked for need the

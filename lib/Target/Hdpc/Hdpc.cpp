@@ -82,6 +82,7 @@ std::string writeProgram(const Program &p) {
   for (unsigned i = 0; i < 6; ++i)
     write32le(b + kOffShape + 4 * i, dims[i]);
   b[kOffHasMask] = p.shape.hasMask ? 1 : 0;
+  b[kOffMaskForm] = static_cast<uint8_t>(p.shape.maskForm);
   for (size_t i = 0; i < p.commands.size(); ++i)
     encodeCommand(p.commands[i], b + commandOffset(i));
   write32le(b + kOffChecksum, fileChecksum(bytes));
@@ -167,7 +168,7 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
                            {kOffReserved1, 4},
                            {kOffReserved2, 1},
                            {kOffReserved3, 1},
-                           {kOffReserved4, 7}})
+                           {kOffReserved4, 6}})
     if (auto at = reservedZero(offset, n))
       return fail(*at,
                   "reserved header byte must be 0, found " + hex(b[*at], 2));
@@ -235,6 +236,19 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
     return fail(kOffHasMask,
                 "has-mask must be 0 or 1, found " + Twine(int(b[kOffHasMask])));
   p.shape.hasMask = b[kOffHasMask] == 1;
+  if (version < 4 && b[kOffMaskForm] != 0)
+    return fail(kOffMaskForm, "reserved header byte must be 0 in a version " +
+                                  Twine(version) + " stream, found " +
+                                  hex(b[kOffMaskForm], 2));
+  if (b[kOffMaskForm] > 2)
+    return fail(kOffMaskForm, "mask form must be 0 (additive), 1 (bits) or 2 "
+                              "(lengths), found " +
+                                  Twine(int(b[kOffMaskForm])));
+  if (b[kOffMaskForm] != 0 && !p.shape.hasMask)
+    return fail(kOffMaskForm, "mask form " + Twine(int(b[kOffMaskForm])) +
+                                  " but the program has no mask (byte " +
+                                  Twine(kOffHasMask) + " is 0)");
+  p.shape.maskForm = static_cast<MaskForm>(b[kOffMaskForm]);
 
   p.commands.reserve(count);
   for (uint32_t i = 0; i < count; ++i)

@@ -187,7 +187,8 @@ AttentionAttr hdp::accel_ir::attentionAttrOf(MLIRContext *ctx,
 ShapeAttr hdp::accel_ir::shapeAttrOf(MLIRContext *ctx,
                                      const accel::AttentionShape &s) {
   return ShapeAttr::get(ctx, s.B, s.H, s.N, s.M, s.D, s.Dv,
-                        BoolAttr::get(ctx, s.hasMask));
+                        BoolAttr::get(ctx, s.hasMask),
+                        accel::maskFormName(s.maskForm));
 }
 
 FailureOr<ProgramOp>
@@ -245,6 +246,9 @@ FailureOr<accel::Program> hdp::accel_ir::programOf(ProgramOp op) {
   p.shape = accel::AttentionShape::fromDims(s.getB(), s.getH(), s.getN(),
                                             s.getM(), s.getD(), s.getDv(),
                                             s.getMask().getValue());
+  // The attribute's verifier accepts only the names parseMaskForm knows.
+  p.shape.maskForm = accel::parseMaskForm(s.getMaskForm().str())
+                         .value_or(accel::MaskForm::Additive);
 
   for (Operation &cmdOp : op.getBody().front()) {
     if (!opcodeOf(&cmdOp))

@@ -90,8 +90,10 @@ def Accel_AttentionAttr : Accel_Attr<"Attention", "attention"> {
 def Accel_ShapeAttr : Accel_Attr<"Shape", "shape"> {
   let summary = "the shape of the attention a program computes";
   let description = [{
-    Q `[b, h, n, d]`, K `[b, h, m, d]`, V `[b, h, m, dv]`, and whether an
-    additive mask is an input.
+    Q `[b, h, n, d]`, K `[b, h, m, d]`, V `[b, h, m, dv]`, whether an
+    additive mask is an input and, with one, the form the accelerator holds
+    it in (`mask_form`): "additive" (the default, omitted when printed),
+    "bits" or "lengths".
   }];
   let parameters = (ins
     "uint32_t":$b,
@@ -100,8 +102,10 @@ def Accel_ShapeAttr : Accel_Attr<"Shape", "shape"> {
     "uint32_t":$m,
     "uint32_t":$d,
     "uint32_t":$dv,
-    "::mlir::BoolAttr":$mask
+    "::mlir::BoolAttr":$mask,
+    StringRefParameter<"mask form", "\"additive\"">:$mask_form
   );
+  let genVerifyDecl = 1;
 }
 
 #endif // HDP_DIALECT_ACCEL_IR_ACCELATTRS_TD
