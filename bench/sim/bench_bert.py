@@ -5,7 +5,8 @@
 
 For every layer of BERT-Base (12 layers; B=1, H=12, N=M=512, D=64, a BERT
 padding mask) it makes realistic attention inputs (utils/make_attention_inputs.py,
-one seed per layer), then, on HDP-Edge and HDP-Server:
+one seed per layer), then, on HDP-Edge and HDP-Server, with the mask held as
+per-row lengths by both engines (--mask-form):
 
   * dense:  policy = dense, approx = false, compiled for the dense engine
             (no integer pre-pass, no sparsity engine, every score computed
@@ -49,9 +50,12 @@ def run(cmd):
     return proc
 
 
+MASK_FORM = "lengths"
+
+
 def compile_program(sim, config, attention, out, engine="auto"):
     shape = ",".join(str(d) for d in SHAPE)
-    run([sim, "--compile", f"--shape={shape}", "--mask",
+    run([sim, "--compile", f"--shape={shape}", "--mask", f"--mask-form={MASK_FORM}",
          f"--attention-config={attention}", f"--engine={engine}",
          f"--accel-config={os.path.join(ROOT, 'configs', config + '.json')}", "-o", out])
 
@@ -92,10 +96,16 @@ def main():
     parser.add_argument("--layers", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=2,
                         help="hdp-sim processes run at once (host cores)")
+    parser.add_argument("--mask-form", default="lengths",
+                        choices=("additive", "bits", "lengths"),
+                        help="how both engines hold the padding mask (default: "
+                             "lengths, one per query row)")
     parser.add_argument("--out-dir", default=None,
                         help="where the CSV (and the generated inputs) go; "
                              "default: a temporary directory")
     args = parser.parse_args()
+    global MASK_FORM
+    MASK_FORM = args.mask_form
     sim = args.hdp_sim
     if not os.path.exists(sim):
         sys.exit(f"bench: {sim} not found; build hdp-sim or pass --hdp-sim")

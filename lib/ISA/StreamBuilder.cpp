@@ -486,6 +486,12 @@ uint64_t thetaBytes(const AttentionShape &shape,
   return bound < std::ldexp(1.0, 31) ? 4 : 8;
 }
 
+uint64_t sIntBytes(const AttentionShape &shape, const AttentionParams &params) {
+  double bound =
+      double(shape.D) * std::ldexp(1.0, 2 * (int(params.intBits) - 1));
+  return bound < std::ldexp(1.0, 15) ? 2 : 4;
+}
+
 uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
                          const AttentionShape &shape,
                          const AttentionParams &params,

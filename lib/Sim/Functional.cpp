@@ -611,7 +611,7 @@ Error Machine::peInt(const Command &c, Effect &e) {
   e.sramRead = rowTiles * kTiles *
                (packedBytes(a.tileRows * a.tileK, params.intBits) +
                 colTiles * packedBytes(a.tileK * a.tileCols, params.intBits));
-  e.sramWrite = uint64_t(c.rows) * c.cols * 4;
+  e.sramWrite = uint64_t(c.rows) * c.cols * accel::sIntBytes(shape, params);
   return Error::success();
 }
 
@@ -721,7 +721,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   const AccelConfig &a = config;
   const uint64_t passes = params.approx ? 3 : 4;
   const uint64_t kTiles = ceilDiv(D, a.tileK);
-  uint64_t total = 0, longest = 0, pairs = 0, aTiles = 0;
+  uint64_t total = 0, longest = 0, pairs = 0, aTiles = 0, scoresWritten = 0;
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
     uint64_t tn =
         std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
@@ -735,6 +735,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
     longest = std::max(longest, work);
     pairs += passes * kTiles * colTiles;
     aTiles += passes * kTiles;
+    scoresWritten += keys * tn;
   }
   e.unitCycles =
       a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
@@ -744,7 +745,9 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   e.sramRead = aTiles * packedBytes(a.tileRows * a.tileK, planeBits) +
                pairs * packedBytes(a.tileK * a.tileCols, planeBits) +
                (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
-  e.sramWrite = uint64_t(c.rows) * c.cols * 4;
+  // The scores of the keys the row tiles computed; the softmax and P·V
+  // read pruned positions from the block mask, not from the slot.
+  e.sramWrite = scoresWritten * 4;
   return Error::success();
 }
 

@@ -230,6 +230,12 @@ std::string statsToJson(const SimResult &result, const Program &program,
   dram["bytes_written"] = s.dramBytesWritten;
   dram["bytes_saved_fetch_upon_mask"] = s.dramBytesSavedFum;
   dram["bytes_saved_head_pruning"] = s.dramBytesSavedHeadPruning;
+  ordered_json byTensor = ordered_json::object();
+  for (unsigned t = 1; t < s.dramBytesByTensor.size(); ++t)
+    if (StringRef name = accel::tensorName(static_cast<accel::Tensor>(t));
+        name != "<unknown>")
+      byTensor[name.str()] = s.dramBytesByTensor[t];
+  dram["bytes_by_tensor"] = byTensor;
   dram["busy_cycles"] = s.dramBusyCycles;
   dram["utilization"] = ratio(double(s.dramBusyCycles), total);
   j["dram"] = dram;

@@ -435,6 +435,7 @@ Error Scheduler::process(CoreTiming &core) {
     stats.dramBytesRead += effect.dramBytes;
   else if (c.opcode == Opcode::DmaStore)
     stats.dramBytesWritten += effect.dramBytes;
+  stats.dramBytesByTensor[static_cast<uint8_t>(c.tensor)] += effect.dramBytes;
   stats.dramBytesSavedFum += effect.savedFum;
   stats.dramBytesSavedHeadPruning += effect.savedHead;
   stats.sramBytesRead += effect.sramRead;

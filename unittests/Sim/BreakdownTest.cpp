@@ -75,6 +75,11 @@ void checkIdentities(const sim::SimResult &r, const std::string &what) {
   EXPECT_EQ(sum.dramBytesRead, s.dramBytesRead) << what;
   EXPECT_EQ(sum.dramBytesWritten, s.dramBytesWritten) << what;
   EXPECT_EQ(sum.dramTransferCycles, s.dramBusyCycles) << what;
+  // The per-tensor bytes add up to the channel's too.
+  uint64_t byTensor = 0;
+  for (uint64_t bytes : s.dramBytesByTensor)
+    byTensor += bytes;
+  EXPECT_EQ(byTensor, s.dramBytesRead + s.dramBytesWritten) << what;
   EXPECT_EQ(sum.sramBytesRead, s.sramBytesRead) << what;
   EXPECT_EQ(sum.sramBytesWritten, s.sramBytesWritten) << what;
   EXPECT_EQ(sum.intMacs, s.intMacs) << what;

@@ -120,6 +120,10 @@ uint64_t slotBytesNeeded(Buffer buffer, uint64_t rows, uint64_t keys,
 /// Bytes of one θ accumulator: 2 when every block's |θ| fits 15 bits, 4
 /// when it fits 31 bits, else 8.
 uint64_t thetaBytes(const AttentionShape &shape, const AttentionParams &params);
+/// Bytes of one S_int element in SRAM: 2 when |S_int| <= D·2^(2(I-1))
+/// fits 15 bits, else 4. (Score slots are sized for the 4-byte scores that
+/// replace S_int in place.)
+uint64_t sIntBytes(const AttentionShape &shape, const AttentionParams &params);
 /// Bytes of `count` elements of `bits` bits each, rounded up.
 inline uint64_t packedBytes(uint64_t count, uint64_t bits) {
   return (count * bits + 7) / 8;

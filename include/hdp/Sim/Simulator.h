@@ -71,6 +71,8 @@ struct Stats {
   uint64_t dramBytesWritten = 0;
   uint64_t dramBytesSavedFum = 0;         ///< Fetch-Upon-Mask
   uint64_t dramBytesSavedHeadPruning = 0; ///< loads/stores of pruned heads
+  /// Bytes on the channel (read or written) per tensor, indexed by its code.
+  std::array<uint64_t, 16> dramBytesByTensor{};
   uint64_t sramBytesRead = 0;
   uint64_t sramBytesWritten = 0;
 
