@@ -165,6 +165,9 @@ std::optional<ProgramProblem> checkCommand(const Program &p, size_t index) {
                             ? "expected a subset of '" +
                                   flagsText(allowedFlags(c.opcode)) + "'"
                             : std::string("it takes no flags")));
+  if (c.has(FlagFromInt) && c.has(FlagDense))
+    return fail(2, op + ": flags 'from_int' and 'dense' exclude each other "
+                        "(the dense engine computes no S_int)");
   if (c.has(FlagMasked) && !s.hasMask)
     return fail(2, op + ": flag 'masked' but the program has no mask input");
 
@@ -197,6 +200,10 @@ std::optional<ProgramProblem> checkCommand(const Program &p, size_t index) {
     if (c.has(FlagFum) && c.tensor != Tensor::KInt &&
         c.tensor != Tensor::KFrac && c.tensor != Tensor::V)
       return fail(2, "dma.load: flag 'fum' applies to k_int, k_frac and v "
+                     "only");
+    if (c.has(FlagTopUp) && c.tensor != Tensor::KInt &&
+        c.tensor != Tensor::KFrac && c.tensor != Tensor::V)
+      return fail(2, "dma.load: flag 'topup' applies to k_int, k_frac and v "
                      "only");
   }
   if (c.opcode == Opcode::DmaStore && c.tensor != Tensor::BlockMask &&

@@ -150,6 +150,9 @@ public:
   /// masks) or the dense engine, for the units of one core in order.
   void emitScoreUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units,
                       bool hdp);
+  /// Both phases strip by strip (no head pruning, whole score rows): the
+  /// strip's S_int stays in its score slot from pe.int to pe.frac.
+  void emitFusedUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units);
 
 private:
   uint8_t takeSlot(uint8_t core, Buffer buffer) {
@@ -442,6 +445,132 @@ void Emitter::emitScoreUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units,
       program.commands[i].flags |= FlagHeadPred;
 }
 
+void Emitter::emitFusedUnits(uint8_t core, uint16_t b,
+                             ArrayRef<WorkUnit> units) {
+  const AttentionShape &s = program.shape;
+  // The P·V half of a strip, emitted after the next strip's integer pass
+  // so that the PE computes that while the softmax unit works on this
+  // strip, and runs while the SE decides the next strip's blocks.
+  struct PendingPv {
+    bool valid = false;
+    uint16_t h;
+    uint32_t r0, rn;
+    uint8_t scoreSlot, outSlot, maskBitsSlot;
+    bool firstOfUnit;
+  };
+  PendingPv pending;
+  uint8_t vSlot = 0;
+  auto fetch = [&](Tensor t, uint16_t h, uint8_t bufferSlot, uint32_t k0,
+                   uint32_t kn, uint32_t r0, uint32_t rn, uint8_t maskSlot,
+                   bool topUp) {
+    Command &c = load(core, t, b, h, bufferSlot);
+    setCols(c, k0, kn);
+    setRows(c, r0, rn);
+    c.flags |= FlagFum | (topUp ? FlagTopUp : 0);
+    c.slots[slot::DmaLoad::fum] = maskSlot;
+  };
+  auto flushPv = [&]() {
+    if (!pending.valid)
+      return;
+    const PendingPv p = pending;
+    pending.valid = false;
+    if (tiles.vResident && p.firstOfUnit)
+      vSlot = takeSlot(core, Buffer::V);
+    for (uint32_t v0 = 0; v0 < s.M; v0 += tiles.vChunk) {
+      uint32_t vn = std::min(tiles.vChunk, s.M - v0);
+      if (!tiles.vResident)
+        vSlot = takeSlot(core, Buffer::V);
+      // A resident V collects the kept keys of the unit strip by strip.
+      fetch(Tensor::V, p.h, vSlot, v0, vn, p.r0, p.rn, p.maskBitsSlot,
+            tiles.vResident);
+      Command &pv = emit(Opcode::PePv, core, b, p.h);
+      setRows(pv, p.r0, p.rn);
+      setCols(pv, v0, vn);
+      pv.slots[slot::PePv::score] = p.scoreSlot;
+      pv.slots[slot::PePv::v] = vSlot;
+      pv.slots[slot::PePv::out] = p.outSlot;
+      pv.slots[slot::PePv::blockmask] = p.maskBitsSlot;
+      if (v0 == 0)
+        pv.flags |= FlagFirst;
+    }
+    Command &store = emit(Opcode::DmaStore, core, b, p.h);
+    store.tensor = Tensor::Out;
+    setRows(store, p.r0, p.rn);
+    store.slots[slot::DmaStore::slot] = p.outSlot;
+  };
+
+  for (const WorkUnit &unit : units) {
+    const uint16_t h = unit.head;
+    // Int(K) of every key for the integer pass; Frac(K) of the kept keys
+    // joins it strip by strip.
+    uint8_t kSlot = takeSlot(core, Buffer::K);
+    setCols(load(core, Tensor::KInt, b, h, kSlot), 0, s.M);
+    bool firstOfUnit = true;
+    for (uint32_t r0 = unit.rowBegin; r0 < unit.rowEnd; r0 += tiles.stripRows) {
+      uint32_t rn = std::min(tiles.stripRows, unit.rowEnd - r0);
+      uint8_t qSlot = takeSlot(core, Buffer::Q);
+      setRows(load(core, Tensor::QInt, b, h, qSlot), r0, rn);
+      uint8_t maskSlot = 0;
+      if (s.hasMask)
+        maskSlot = loadMask(core, b, h, r0, rn, 0, s.M);
+      uint8_t thetaSlot = takeSlot(core, Buffer::Theta);
+      uint8_t scoreSlot = takeSlot(core, Buffer::Score);
+      Command &pe = emit(Opcode::PeInt, core, b, h);
+      setRows(pe, r0, rn);
+      setCols(pe, 0, s.M);
+      pe.slots[slot::PeInt::q] = qSlot;
+      pe.slots[slot::PeInt::k] = kSlot;
+      pe.slots[slot::PeInt::score] = scoreSlot;
+      Command &acc = emit(Opcode::SeAcc, core, b, h);
+      setRows(acc, r0, rn);
+      setCols(acc, 0, s.M);
+      acc.slots[slot::SeAcc::score] = scoreSlot;
+      acc.slots[slot::SeAcc::theta] = thetaSlot;
+      acc.flags |= FlagFirst;
+      if (s.hasMask) {
+        acc.flags |= FlagMasked;
+        acc.slots[slot::SeAcc::mask] = maskSlot;
+      }
+      uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
+      Command &endR = emit(Opcode::SeEndR, core, b, h);
+      setRows(endR, r0, rn);
+      endR.slots[slot::SeEndR::theta] = thetaSlot;
+      endR.slots[slot::SeEndR::blockmask] = maskBitsSlot;
+      Command &maskStore = emit(Opcode::DmaStore, core, b, h);
+      maskStore.tensor = Tensor::BlockMask;
+      setRows(maskStore, r0, rn);
+      maskStore.slots[slot::DmaStore::slot] = maskBitsSlot;
+
+      // The previous strip's P·V while the SE decides this strip's blocks
+      // (its V fetched before this strip's Frac(K), which waits for them).
+      flushPv();
+      setRows(load(core, Tensor::QFrac, b, h, qSlot), r0, rn);
+      fetch(Tensor::KFrac, h, kSlot, 0, s.M, r0, rn, maskBitsSlot,
+            /*topUp=*/true);
+      uint8_t outSlot = takeSlot(core, Buffer::Out);
+      Command &frac = emit(Opcode::PeFrac, core, b, h);
+      setRows(frac, r0, rn);
+      setCols(frac, 0, s.M);
+      frac.flags |= FlagFromInt;
+      frac.slots[slot::PeFrac::q] = qSlot;
+      frac.slots[slot::PeFrac::k] = kSlot;
+      frac.slots[slot::PeFrac::score] = scoreSlot;
+      frac.slots[slot::PeFrac::blockmask] = maskBitsSlot;
+      if (s.hasMask) {
+        frac.flags |= FlagMasked;
+        frac.slots[slot::PeFrac::mask] = maskSlot;
+      }
+      Command &softmax = emit(Opcode::Softmax, core, b, h);
+      setRows(softmax, r0, rn);
+      softmax.slots[slot::Softmax::score] = scoreSlot;
+      pending = {true,      h,       r0,           rn,
+                 scoreSlot, outSlot, maskBitsSlot, firstOfUnit};
+      firstOfUnit = false;
+    }
+  }
+  flushPv();
+}
+
 } // namespace
 
 Expected<bool> selectDenseEngine(const AttentionParams &params,
@@ -553,7 +682,10 @@ std::string TilePlan::describe() const {
      << " (chunks of " << kChunk << " keys), V "
      << (vResident ? "resident" : "streamed") << " (chunks of " << vChunk
      << " keys), ";
-  if (!denseEngine)
+  if (fused)
+    os << "phases A and B fused strip by strip (S_int kept, K and V topped "
+          "up), ";
+  else if (!denseEngine)
     os << "block mask per " << (unitMask ? "unit" : "strip") << ", ";
   os << rowGroups << " row group" << (rowGroups == 1 ? "" : "s") << " per head";
   return s;
@@ -655,6 +787,13 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
                          : static_cast<uint32_t>(
                                rowsFor(plan.scoreCols, StripPass::Prepass));
   }
+  // Without head pruning nothing waits for END_H: with whole score rows
+  // and K in one slot, each strip runs both phases and keeps its S_int.
+  plan.fused = options.fusePhases && !plan.denseEngine && params.tauHQ16 == 0 &&
+               !keyTiles && kFits;
+  if (plan.fused)
+    plan.stripRows = plan.prepassStripRows =
+        std::min(plan.stripRows, plan.prepassStripRows);
 
   // Row groups: enough units for every core when B·H is not a multiple of
   // the core count, never more groups than strips.
@@ -676,6 +815,9 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
   if (plan.denseEngine) {
     // Nothing to fetch upon: resident whenever the keys fit.
     plan.kResident = kFits;
+    plan.vResident = vFits;
+  } else if (plan.fused) {
+    plan.kResidentA = plan.kResident = true;
     plan.vResident = vFits;
   } else {
     plan.kResidentA =
@@ -758,7 +900,17 @@ Expected<Program> buildProgram(const AttentionShape &shape,
                        "buffers)");
   }
   Emitter emitter(program, *plan);
-  for (uint32_t b = 0; b < shape.B; ++b) {
+  if (plan->fused) {
+    // No command waits for the heads (all are kept): their decision, for
+    // θ_H and the head mask, comes last.
+    for (uint32_t b = 0; b < shape.B; ++b)
+      for (uint32_t core = 0; core < accel.cores; ++core)
+        emitter.emitFusedUnits(static_cast<uint8_t>(core),
+                               static_cast<uint16_t>(b), unitsOfCore[core]);
+    for (uint32_t b = 0; b < shape.B; ++b)
+      emitter.emitHeadDecision(static_cast<uint16_t>(b));
+  }
+  for (uint32_t b = 0; b < shape.B && !plan->fused; ++b) {
     const uint16_t batch = static_cast<uint16_t>(b);
     if (!plan->denseEngine) {
       for (size_t u = 0; u < units.size(); ++u)

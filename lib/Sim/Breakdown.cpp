@@ -81,8 +81,12 @@ Phase phaseOf(const Command &cmd, bool denseEngine) {
     return Phase::Attention;
   case Opcode::DmaLoad:
     // Phase B predicates everything on its head; phase A's loads (Int(Q),
-    // Int(K), the mask rows) are not predicated.
-    return cmd.has(FlagHeadPred) ? Phase::Attention : Phase::Prepass;
+    // Int(K), the mask rows) are not predicated. Without a head decision
+    // before phase B (τ_H = 0), the fraction planes and V are phase B's.
+    return cmd.has(FlagHeadPred) || cmd.tensor == Tensor::QFrac ||
+                   cmd.tensor == Tensor::KFrac || cmd.tensor == Tensor::V
+               ? Phase::Attention
+               : Phase::Prepass;
   }
   return Phase::Attention;
 }

@@ -376,6 +376,22 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
       }
     }
 
+    // A top-up skips the keys the slot already holds (of this plane); the
+    // load without the mask would have fetched all the others.
+    uint64_t notHeld = c.cols;
+    if (c.has(FlagTopUp)) {
+      const std::vector<uint8_t> &held =
+          isV     ? cb.v[c.slots[slot::DmaLoad::slot]].fetched
+          : isInt ? cb.k[c.slots[slot::DmaLoad::slot]].fetchedInt
+                  : cb.k[c.slots[slot::DmaLoad::slot]].fetchedFrac;
+      notHeld = 0;
+      for (uint32_t j = 0; j < c.cols; ++j) {
+        if (held[j])
+          needed[j] = 0;
+        else
+          ++notHeld;
+      }
+    }
     uint64_t fetchedBytes = 0, transferred = 0;
     for (uint32_t j = 0; j < c.cols;) {
       if (!needed[j]) {
@@ -415,7 +431,7 @@ Error Machine::dmaLoad(const Command &c, Effect &e) {
       transferred += bytes ? burstRound(bytes) : 0;
       j = runEnd;
     }
-    uint64_t full = runBytes(c.cols);
+    uint64_t full = runBytes(notHeld);
     uint64_t fullTransferred = full ? burstRound(full) : 0;
     e.dramBytes = transferred;
     e.savedFum =
@@ -644,8 +660,23 @@ Error Machine::peFrac(const Command &c, Effect &e) {
                        c.row0, c.rows);
   }
   ScoreSlot &s = cb.score[c.slots[slot::PeFrac::score]];
-  if (!(s.kind == ScoreSlot::Kind::Scores &&
-        s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
+  // From S_int: the slot must hold pe.int's S_int of exactly these rows and
+  // keys; the scores then replace it in place.
+  const bool fromInt = c.has(FlagFromInt);
+  if (fromInt) {
+    if (s.kind != ScoreSlot::Kind::SInt ||
+        !s.tag.is(c.batch, c.head, c.row0, c.rows))
+      return wrongSlot("score", c.slots[slot::PeFrac::score], s.tag,
+                       "S_int rows", c, c.row0, c.rows);
+    if (std::count(s.written.begin() + c.col0,
+                   s.written.begin() + c.col0 + c.cols, 1) != int64_t(c.cols))
+      return fail("adds the fraction passes to S_int of keys " + Twine(c.col0) +
+                  "+" + Twine(c.cols) +
+                  ", which no pe.int wrote into score slot " +
+                  Twine(int(c.slots[slot::PeFrac::score])));
+  }
+  if (fromInt || !(s.kind == ScoreSlot::Kind::Scores &&
+                   s.tag.holds(c.batch, c.head, c.row0, c.rows))) {
     s.kind = ScoreSlot::Kind::Scores;
     s.tag = {true, c.batch, c.head, c.row0, c.rows};
     s.values.resize(uint64_t(c.rows) * M);
@@ -672,6 +703,7 @@ Error Machine::peFrac(const Command &c, Effect &e) {
         &s.live[uint64_t(i / bm - s.tag.start / bm) * numBlockCols];
     const int16_t *qr = &q.raw[uint64_t(i - q.tag.start) * D];
     const int16_t *ql = &q.lo[uint64_t(i - q.tag.start) * D];
+    const int16_t *qh = &q.hi[uint64_t(i - q.tag.start) * D];
     float *dst = &s.values[uint64_t(i - s.tag.start) * M];
     const float *maskRow =
         add ? &add->data[uint64_t(i - add->tag.start) * add->cols] : nullptr;
@@ -697,15 +729,31 @@ Error Machine::peFrac(const Command &c, Effect &e) {
           liveRow[bj] = 1;
           denseLiveBlocks += dense;
         }
-        // A = Σ rawQ·rawK [- Σ loQ·loK]: the same integer as
-        // S_int·2^2F + (Σ loQ·hiK + hiQ·loK)·2^F [+ Σ loQ·loK].
-        const int16_t *kr = &k.raw[kj * D];
-        int64_t acc =
-            rawDotFits32 ? dot<int32_t>(qr, kr, D) : dot<int64_t>(qr, kr, D);
-        if (params.approx) {
-          const int16_t *kl = &k.lo[kj * D];
-          acc -=
-              rawDotFits32 ? dot<int32_t>(ql, kl, D) : dot<int64_t>(ql, kl, D);
+        int64_t acc;
+        if (fromInt) {
+          // A = S_int·2^2F + (Σ loQ·hiK + hiQ·loK)·2^F [+ Σ loQ·loK].
+          const int16_t *kh = &k.hi[kj * D], *kl = &k.lo[kj * D];
+          auto dotOf = [&](const int16_t *a, const int16_t *b) {
+            return rawDotFits32 ? int64_t(dot<int32_t>(a, b, D))
+                                : dot<int64_t>(a, b, D);
+          };
+          acc =
+              s.sInt[uint64_t(i - s.tag.start) * M + j] *
+                  (int64_t(1) << (2 * params.fracBits)) +
+              (dotOf(ql, kh) + dotOf(qh, kl)) * (int64_t(1) << params.fracBits);
+          if (!params.approx)
+            acc += dotOf(ql, kl);
+        } else {
+          // A = Σ rawQ·rawK [- Σ loQ·loK]: the same integer as
+          // S_int·2^2F + (Σ loQ·hiK + hiQ·loK)·2^F [+ Σ loQ·loK].
+          const int16_t *kr = &k.raw[kj * D];
+          acc =
+              rawDotFits32 ? dot<int32_t>(qr, kr, D) : dot<int64_t>(qr, kr, D);
+          if (params.approx) {
+            const int16_t *kl = &k.lo[kj * D];
+            acc -= rawDotFits32 ? dot<int32_t>(ql, kl, D)
+                                : dot<int64_t>(ql, kl, D);
+          }
         }
         float score = static_cast<float>(acc);
         score = std::ldexp(score, down); // exact power-of-two rescale
@@ -719,7 +767,8 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   // Cost: per row tile, the union of kept key columns of its block rows is
   // gathered into dense B tiles; Int·Int, Frac·Int, Int·Frac [, Frac·Frac].
   const AccelConfig &a = config;
-  const uint64_t passes = params.approx ? 3 : 4;
+  // From S_int the Int·Int pass is done already.
+  const uint64_t passes = (params.approx ? 3 : 4) - (fromInt ? 1 : 0);
   const uint64_t kTiles = ceilDiv(D, a.tileK);
   uint64_t total = 0, longest = 0, pairs = 0, aTiles = 0, scoresWritten = 0;
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
@@ -746,7 +795,10 @@ Error Machine::peFrac(const Command &c, Effect &e) {
                pairs * packedBytes(a.tileK * a.tileCols, planeBits) +
                (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
   // The scores of the keys the row tiles computed; the softmax and P·V
-  // read pruned positions from the block mask, not from the slot.
+  // read pruned positions from the block mask, not from the slot. From
+  // S_int, the integer parts of those keys are read first.
+  if (fromInt)
+    e.sramRead += scoresWritten * accel::sIntBytes(shape, params);
   e.sramWrite = scoresWritten * 4;
   return Error::success();
 }

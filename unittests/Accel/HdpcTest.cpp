@@ -240,6 +240,33 @@ TEST(Hdpc, MaskFormRoundTripsAndIsChecked) {
                             "in a version 3 stream, found 0x01");
 }
 
+TEST(Hdpc, FusedPhaseFlagsNeedVersionFour) {
+  // τ_H = 0 with whole rows: pe.frac from S_int, Frac(K) and V topped up.
+  AttentionShape shape = AttentionShape::fromDims(1, 2, 9, 7, 4, 4, false);
+  Expected<Program> p =
+      buildProgram(shape, hdp::ref::AttentionConfig(), edgeConfig());
+  ASSERT_TRUE(bool(p)) << toString(p.takeError());
+  size_t first = p->commands.size();
+  for (size_t i = 0; i < p->commands.size() && first == p->commands.size(); ++i)
+    if (p->commands[i].flags & (FlagTopUp | FlagFromInt))
+      first = i;
+  ASSERT_LT(first, p->commands.size());
+  std::string bytes = writeProgram(*p);
+  Expected<Program> back = readProgram(bytes, "p.hdpc");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_TRUE(*back == *p);
+  support::endian::write16le(bytes.data() + 4, 3);
+  fixChecksum(bytes);
+  std::string e = errorOf(bytes);
+  EXPECT_TRUE(
+      startsWith(e, "p.hdpc: byte " + std::to_string(commandOffset(first) + 2) +
+                        ": command #" + std::to_string(first) + ": flag '"))
+      << e;
+  EXPECT_NE(e.find("' needs version 4; this stream is version 3"),
+            std::string::npos)
+      << e;
+}
+
 TEST(Hdpc, WrongChecksum) {
   std::string bytes = writeProgram(sampleProgram());
   bytes[kHeaderBytes + 5 * 32 + 20] ^= 1; // a command's row count
@@ -287,7 +314,9 @@ TEST(Hdpc, ImpossibleFieldsNameTheirOffset) {
       {c0 + 1, 9,
        "command #0: dma.load: core 9 does not exist; the "
        "accelerator has 4 cores"},
-      {c0 + 2, 0x80, "command #0: dma.load: unknown flag bits 0x0080"},
+      {c0 + 2, 0x80,
+       "command #0: dma.load: flag 'from_int' is not allowed; expected a "
+       "subset of 'fum|head|topup'"},
       {c0 + 4, 8,
        "command #0: dma.load: tensor 8 cannot be loaded; expected "
        "q_int (1)"},
@@ -326,6 +355,15 @@ TEST(Hdpc, ImpossibleFieldsNameTheirOffset) {
         startsWith(e, prefix + std::to_string(c.offset) + ": " + c.expected))
         << "offset " << c.offset << ": " << e;
   }
+  // A flag bit no flag uses (the high byte of the flags).
+  std::string bytes = writeProgram(p);
+  bytes[c0 + 3] = 0x01;
+  fixChecksum(bytes);
+  EXPECT_TRUE(startsWith(errorOf(bytes),
+                         "p.hdpc: byte " + std::to_string(c0 + 2) +
+                             ": command #0: dma.load: unknown flag bits "
+                             "0x0100"))
+      << errorOf(bytes);
 }
 
 TEST(Hdpc, AttentionParamsWithinTheConfigLimits) {

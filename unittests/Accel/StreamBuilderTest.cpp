@@ -150,50 +150,76 @@ TEST(StreamBuilder, DataflowInvariants) {
        AttentionShape::fromDims(1, 12, 512, 512, 64, 64, true)},
       {"hdp-server.json", AttentionShape::fromDims(3, 1, 9, 5, 4, 4, false)},
   };
-  for (const Case &c : cases) {
-    AccelConfig accel = loadConfig(c.config);
-    hdp::ref::AttentionConfig config;
-    config.blockRows = 3;
-    Expected<Program> p = buildProgram(c.shape, config, accel);
-    ASSERT_TRUE(bool(p)) << toString(p.takeError());
-    EXPECT_FALSE(checkProgram(*p).has_value());
-    std::map<uint32_t, std::vector<uint16_t>> barriers;
-    std::map<std::tuple<int, int, int, uint32_t>, uint64_t> intCover, fracCover;
-    std::set<uint32_t> endH;
-    for (const Command &cmd : p->commands) {
-      bool phaseB =
-          cmd.opcode == Opcode::PeFrac || cmd.opcode == Opcode::PePv ||
-          cmd.opcode == Opcode::Softmax ||
-          (cmd.opcode == Opcode::DmaStore && cmd.tensor == Tensor::Out);
-      if (phaseB)
-        EXPECT_TRUE(cmd.has(FlagHeadPred)) << formatCommand(cmd);
-      if (cmd.opcode == Opcode::DmaLoad && cmd.has(FlagHeadPred) &&
-          (cmd.tensor == Tensor::KInt || cmd.tensor == Tensor::KFrac ||
-           cmd.tensor == Tensor::V))
-        EXPECT_TRUE(cmd.has(FlagFum)) << formatCommand(cmd);
-      if (cmd.opcode == Opcode::Barrier)
-        barriers[cmd.core].push_back(cmd.aux);
-      if (cmd.opcode == Opcode::SeEndH) {
-        EXPECT_EQ(barriers[cmd.core].size(), size_t(cmd.batch) + 1);
-        endH.insert(cmd.batch);
+  unsigned fusedCases = 0;
+  for (const Case &c : cases)
+    for (bool fuse : {false, true}) {
+      AccelConfig accel = loadConfig(c.config);
+      hdp::ref::AttentionConfig config;
+      config.blockRows = 3;
+      BuildOptions options;
+      options.fusePhases = fuse;
+      Expected<TilePlan> plan = planTiles(
+          c.shape, AttentionParams::from(config, c.shape.D), accel, options);
+      ASSERT_TRUE(bool(plan)) << toString(plan.takeError());
+      // Fused (τ_H = 0, whole rows, K in a slot): nothing waits for the head
+      // decision, which comes last; the fraction planes and V use FUM.
+      const bool fused = plan->fused;
+      if (!fuse)
+        EXPECT_FALSE(fused);
+      fusedCases += fused;
+      Expected<Program> p = buildProgram(c.shape, config, accel, options);
+      ASSERT_TRUE(bool(p)) << toString(p.takeError());
+      EXPECT_FALSE(checkProgram(*p).has_value());
+      std::map<uint32_t, std::vector<uint16_t>> barriers;
+      std::map<std::tuple<int, int, int, uint32_t>, uint64_t> intCover,
+          fracCover;
+      std::set<uint32_t> endH;
+      for (const Command &cmd : p->commands) {
+        bool phaseB =
+            cmd.opcode == Opcode::PeFrac || cmd.opcode == Opcode::PePv ||
+            cmd.opcode == Opcode::Softmax ||
+            (cmd.opcode == Opcode::DmaStore && cmd.tensor == Tensor::Out);
+        if (phaseB)
+          EXPECT_EQ(cmd.has(FlagHeadPred), !fused) << formatCommand(cmd);
+        if (cmd.opcode == Opcode::DmaLoad &&
+            (fused ? cmd.tensor == Tensor::KFrac || cmd.tensor == Tensor::V
+                   : cmd.has(FlagHeadPred) && (cmd.tensor == Tensor::KInt ||
+                                               cmd.tensor == Tensor::KFrac ||
+                                               cmd.tensor == Tensor::V)))
+          EXPECT_TRUE(cmd.has(FlagFum)) << formatCommand(cmd);
+        if (cmd.opcode == Opcode::PeFrac)
+          EXPECT_EQ(cmd.has(FlagFromInt), fused) << formatCommand(cmd);
+        // Fused: after the first barrier only the head decisions.
+        if (fused && !barriers.empty())
+          EXPECT_TRUE(cmd.opcode == Opcode::Barrier ||
+                      cmd.opcode == Opcode::SeEndH ||
+                      (cmd.opcode == Opcode::DmaStore &&
+                       cmd.tensor == Tensor::HeadTable))
+              << formatCommand(cmd);
+        if (cmd.opcode == Opcode::Barrier)
+          barriers[cmd.core].push_back(cmd.aux);
+        if (cmd.opcode == Opcode::SeEndH) {
+          EXPECT_EQ(barriers[cmd.core].size(), size_t(cmd.batch) + 1);
+          endH.insert(cmd.batch);
+        }
+        if (cmd.opcode == Opcode::PeInt)
+          for (uint32_t i = cmd.row0; i < cmd.row0 + cmd.rows; ++i)
+            intCover[{cmd.batch, cmd.head, 0, i}] += cmd.cols;
+        if (cmd.opcode == Opcode::PeFrac)
+          for (uint32_t i = cmd.row0; i < cmd.row0 + cmd.rows; ++i)
+            fracCover[{cmd.batch, cmd.head, 0, i}] += cmd.cols;
       }
-      if (cmd.opcode == Opcode::PeInt)
-        for (uint32_t i = cmd.row0; i < cmd.row0 + cmd.rows; ++i)
-          intCover[{cmd.batch, cmd.head, 0, i}] += cmd.cols;
-      if (cmd.opcode == Opcode::PeFrac)
-        for (uint32_t i = cmd.row0; i < cmd.row0 + cmd.rows; ++i)
-          fracCover[{cmd.batch, cmd.head, 0, i}] += cmd.cols;
+      EXPECT_EQ(barriers.size(), size_t(accel.cores));
+      for (auto &[core, ids] : barriers)
+        EXPECT_EQ(ids.size(), size_t(c.shape.B));
+      EXPECT_EQ(endH.size(), size_t(c.shape.B));
+      // Every (b, h, row) sees every key exactly once in each phase.
+      EXPECT_EQ(intCover.size(), size_t(c.shape.B) * c.shape.H * c.shape.N);
+      for (auto &[key, cols] : intCover)
+        EXPECT_EQ(cols, c.shape.M);
+      EXPECT_EQ(fracCover, intCover);
     }
-    EXPECT_EQ(barriers.size(), size_t(accel.cores));
-    for (auto &[core, ids] : barriers)
-      EXPECT_EQ(ids.size(), size_t(c.shape.B));
-    EXPECT_EQ(endH.size(), size_t(c.shape.B));
-    // Every (b, h, row) sees every key exactly once in each phase.
-    EXPECT_EQ(intCover.size(), size_t(c.shape.B) * c.shape.H * c.shape.N);
-    for (auto &[key, cols] : intCover)
-      EXPECT_EQ(cols, c.shape.M);
-    EXPECT_EQ(fracCover, intCover);
-  }
+  EXPECT_GE(fusedCases, 2u);
 }
 
 TEST(StreamBuilder, ResidentOrStreamedByBufferSize) {
@@ -201,7 +227,16 @@ TEST(StreamBuilder, ResidentOrStreamedByBufferSize) {
   auto shape = AttentionShape::fromDims(1, 12, 512, 512, 64, 64, false);
   hdp::ref::AttentionConfig config;
   AttentionParams params = AttentionParams::from(config, 64);
-  Expected<TilePlan> resident = planTiles(shape, params, accel);
+  // Fused (τ_H = 0): K and V resident, topped up strip by strip; no unit
+  // mask.
+  Expected<TilePlan> fused = planTiles(shape, params, accel);
+  ASSERT_TRUE(bool(fused));
+  EXPECT_TRUE(fused->fused && fused->kResident && fused->vResident);
+  EXPECT_FALSE(fused->unitMask);
+  // Phases apart (as with τ_H > 0).
+  BuildOptions apart;
+  apart.fusePhases = false;
+  Expected<TilePlan> resident = planTiles(shape, params, accel, apart);
   ASSERT_TRUE(bool(resident));
   EXPECT_TRUE(resident->kResident && resident->vResident);
   EXPECT_TRUE(resident->unitMask);
@@ -209,14 +244,14 @@ TEST(StreamBuilder, ResidentOrStreamedByBufferSize) {
   // 16 cores, 12 heads: 4 row groups per head keep every core busy.
   EXPECT_EQ(resident->rowGroups, 4u);
   accel.vBufferBytes = 65536; // 32 KiB slots: 128 keys of V
-  Expected<TilePlan> streamed = planTiles(shape, params, accel);
+  Expected<TilePlan> streamed = planTiles(shape, params, accel, apart);
   ASSERT_TRUE(bool(streamed));
   // K still fits: it stays resident while V streams.
   EXPECT_TRUE(streamed->kResident && streamed->kResidentA);
   EXPECT_FALSE(streamed->vResident);
   EXPECT_EQ(streamed->vChunk, 128u);
   accel.blockMaskBufferBytes = 64; // the unit's mask no longer fits a slot
-  Expected<TilePlan> strips = planTiles(shape, params, accel);
+  Expected<TilePlan> strips = planTiles(shape, params, accel, apart);
   ASSERT_TRUE(bool(strips));
   EXPECT_FALSE(strips->unitMask || strips->kResident || strips->vResident);
   EXPECT_TRUE(strips->kResidentA);

@@ -137,7 +137,11 @@ TEST(SimBreakdown, PhasesHoldTheirOwnWork) {
   auto shape = accel::AttentionShape::fromDims(1, 4, 64, 64, 16, 16, false);
   sim::Inputs in = structuredInputs(shape, 7);
   accel::AccelConfig accel = loadConfig("hdp-edge.json");
-  sim::SimResult hdp = compileAndRun(shape, attention(0.3, 0.0), accel, in);
+  accel::BuildOptions apart;
+  apart.fusePhases = false;
+  sim::SimResult hdp =
+      compileAndRun(shape, attention(0.3, 0.0), accel, in, apart);
+  sim::SimResult fused = compileAndRun(shape, attention(0.3, 0.0), accel, in);
   sim::SimResult dense =
       compileAndRun(shape, attention(0.0, 0.0, ref::Policy::Dense), accel, in);
   ASSERT_FALSE(HasFailure());
@@ -158,6 +162,15 @@ TEST(SimBreakdown, PhasesHoldTheirOwnWork) {
             phase(hdp, Phase::Attention).firstStart);
   EXPECT_LE(phase(hdp, Phase::Prepass).lastEnd,
             phase(hdp, Phase::Attention).firstStart + accel.dramLatencyCycles);
+  // Fused, strip by strip, the phases interleave and still hold their own
+  // work; the head decision comes last.
+  EXPECT_GT(phase(fused, Phase::Prepass).lastEnd,
+            phase(fused, Phase::Attention).firstStart);
+  EXPECT_EQ(phase(fused, Phase::Prepass).pvMacs, 0u);
+  EXPECT_EQ(phase(fused, Phase::Attention).pvMacs, fused.stats.pvMacs);
+  EXPECT_GT(phase(fused, Phase::HeadDecision).firstStart,
+            phase(fused, Phase::Prepass).lastEnd);
+  checkIdentities(fused, "fused");
   // The dense engine has only the attention phase.
   EXPECT_EQ(phase(dense, Phase::Prepass).commands, 0u);
   EXPECT_EQ(phase(dense, Phase::HeadDecision).commands, 0u);

@@ -10,6 +10,7 @@
 
 #include "SimTestUtil.h"
 
+#include "hdp/ISA/StreamBuilder.h"
 #include "hdp/Reference/Reference.h"
 #include "hdp/Sim/MaskEncoding.h"
 
@@ -565,4 +566,54 @@ TEST(SimFunctional, MaskBytesFollowTheForm) {
     EXPECT_EQ(read[accel::MaskForm::Additive] - read[accel::MaskForm::Lengths],
               additive - lengths);
   }
+}
+
+/// Without head pruning, phases A and B run strip by strip: the same masks
+/// and outputs as with the phases apart (and the reference's), the integer
+/// pass not repeated, and Frac(K) topped up with the keys each strip keeps
+/// that the slot does not hold yet, so a unit fetches the Frac(K) of the
+/// union of its kept blocks once.
+TEST(SimFunctional, FusedPhasesMatchAndTopUpTheKeptKeys) {
+  accel::AccelConfig accel = loadConfig("hdp-edge.json");
+  // D = 128 and F = 4: one key's Frac(K) is one 64-byte burst, so the
+  // bytes count keys exactly. 128 rows per head, strips of 64.
+  auto shape = accel::AttentionShape::fromDims(1, 4, 128, 128, 128, 16, false);
+  sim::Inputs in = structuredInputs(shape, 5);
+  ref::AttentionConfig config;
+  config.rho = 0.3;
+  accel::BuildOptions apart;
+  apart.fusePhases = false;
+  accel::AttentionParams params = accel::AttentionParams::from(config, 128);
+  llvm::Expected<accel::TilePlan> plan = accel::planTiles(shape, params, accel);
+  ASSERT_TRUE(bool(plan));
+  ASSERT_TRUE(plan->fused);
+  ASSERT_EQ(plan->rowGroups, 1u);
+  ASSERT_LT(plan->stripRows, shape.N);
+  sim::SimResult fused = compileAndRun(shape, config, accel, in);
+  sim::SimResult separate = compileAndRun(shape, config, accel, in, apart);
+  ASSERT_FALSE(HasFailure());
+  ref::AttentionResult expected =
+      ref::attention(in.q, in.k, in.v, nullptr, config);
+  EXPECT_EQ(expectAgreement(fused, expected, "fused"), 0u);
+  EXPECT_EQ(expectAgreement(separate, expected, "apart"), 0u);
+  EXPECT_TRUE(fused.outputs.out.data == separate.outputs.out.data);
+  // Phase B's integer pass is not repeated: 3 passes per kept tile become 2.
+  EXPECT_LT(fused.stats.intMacs, separate.stats.intMacs);
+  EXPECT_LT(fused.stats.totalCycles, separate.stats.totalCycles);
+  // Frac(K): per head, the keys of block columns kept in any block row.
+  const uint64_t nbr = expected.blockMask.shape[2],
+                 nbc = expected.blockMask.shape[3];
+  uint64_t keys = 0;
+  for (uint32_t h = 0; h < shape.H; ++h)
+    for (uint64_t bj = 0; bj < nbc; ++bj) {
+      bool kept = false;
+      for (uint64_t bi = 0; bi < nbr && !kept; ++bi)
+        kept = expected.blockMask.data[(h * nbr + bi) * nbc + bj] != 0;
+      keys += kept ? config.blockCols : 0;
+    }
+  const uint64_t fracBytesPerKey = shape.D * config.fracBits / 8;
+  ASSERT_EQ(fracBytesPerKey % accel.dramBurstBytes, 0u);
+  EXPECT_EQ(fused.stats
+                .dramBytesByTensor[static_cast<unsigned>(accel::Tensor::KFrac)],
+            keys * fracBytesPerKey);
 }

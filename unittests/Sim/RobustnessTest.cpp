@@ -101,6 +101,13 @@ TEST(SimRobustness, MissingThetaAccumulation) {
 
 TEST(SimRobustness, FetchUponMaskWithoutTheWholeMask) {
   Fixture f;
+  // Phases apart: phase B loads the block mask its fetches depend on.
+  accel::BuildOptions apart;
+  apart.fusePhases = false;
+  Expected<accel::Program> p =
+      accel::buildProgram(f.shape, ref::AttentionConfig(), f.accel, apart);
+  ASSERT_TRUE(bool(p));
+  f.program = *p;
   // Load only half of the block mask that the fetches are predicated on.
   for (accel::Command &c : f.program.commands)
     if (c.opcode == accel::Opcode::DmaLoad &&
@@ -375,6 +382,17 @@ TEST(SimRobustness, DenseCommandsCoverWholeBlockRows) {
   ASSERT_FALSE(bool(r));
   EXPECT_TRUE(contains(toString(r.takeError()),
                        "reads blockmask slot 0, which holds nothing"));
+}
+
+TEST(SimRobustness, FractionPassesNeedTheirSInt) {
+  Fixture f; // τ_H = 0, whole rows: phases fused, pe.frac from S_int
+  size_t frac = f.find(accel::Opcode::PeFrac);
+  accel::Command &c = f.program.commands[frac];
+  ASSERT_TRUE(c.has(accel::FlagFromInt));
+  c.slots[accel::slot::PeFrac::score] ^= 1; // the other score slot
+  std::string e = f.run();
+  EXPECT_TRUE(contains(e, "(pe.frac core=0")) << e;
+  EXPECT_TRUE(contains(e, "reads score slot")) << e;
 }
 
 } // namespace

@@ -60,11 +60,13 @@ TEST(SimTiming, MorePruningMeansFewerCyclesAndBytes) {
     EXPECT_EQ(keepAll.stats.blocksKept, off.stats.blocksKept);
     EXPECT_EQ(keepAll.stats.totalCycles, off.stats.totalCycles) << name;
     // The dense engine keeps the same blocks without the integer pre-pass
-    // and the sparsity engine: strictly less of everything.
+    // and the sparsity engine: less of everything (the same integer MACs
+    // when the HDP engine keeps each strip's S_int for its fraction passes,
+    // fused).
     EXPECT_EQ(dense.stats.blocksKept, off.stats.blocksKept);
     EXPECT_EQ(dense.stats.seOps, 0u);
     EXPECT_LT(dense.stats.totalCycles, off.stats.totalCycles) << name;
-    EXPECT_LT(dense.stats.intMacs, off.stats.intMacs);
+    EXPECT_LE(dense.stats.intMacs, off.stats.intMacs);
     EXPECT_EQ(dense.stats.pvMacs, off.stats.pvMacs);
     EXPECT_LE(dense.stats.dramBytesRead, off.stats.dramBytesRead) << name;
     EXPECT_LT(sim::computeEnergy(dense.stats, accel).total(),
@@ -85,11 +87,17 @@ TEST(SimTiming, MorePruningMeansFewerCyclesAndBytes) {
     EXPECT_LT(sim::computeEnergy(strict.stats, accel).total(),
               sim::computeEnergy(dense.stats, accel).total());
 
-    // Head pruning on top: fewer cycles and strictly fewer DRAM bytes.
+    // Head pruning on top: fewer cycles and strictly fewer DRAM bytes than
+    // the same dataflow without it (head pruning keeps phases A and B
+    // apart).
+    accel::BuildOptions apart;
+    apart.fusePhases = false;
+    sim::SimResult meanApart =
+        compileAndRun(shape, hdpConfig(0.0), accel, in, apart);
     sim::SimResult heads = compileAndRun(shape, hdpConfig(0.0, 1.0), accel, in);
     ASSERT_GT(heads.stats.headsPruned, 0u);
-    EXPECT_LT(heads.stats.totalCycles, mean.stats.totalCycles) << name;
-    EXPECT_LT(heads.stats.dramBytesRead, mean.stats.dramBytesRead) << name;
+    EXPECT_LT(heads.stats.totalCycles, meanApart.stats.totalCycles) << name;
+    EXPECT_LT(heads.stats.dramBytesRead, meanApart.stats.dramBytesRead) << name;
     EXPECT_GT(heads.stats.dramBytesSavedHeadPruning, 0u);
   }
 }

@@ -75,6 +75,9 @@ struct BuildOptions {
   uint32_t stripRows = 0; ///< query rows per strip (a multiple of bm)
   Engine engine = Engine::Auto;
   ScoreTiling scoreTiling = ScoreTiling::Auto;
+  /// Run phases A and B strip by strip where the attention allows it
+  /// (TilePlan::fused); false keeps them apart.
+  bool fusePhases = true;
 };
 
 /// The tiling the builder chose.
@@ -96,6 +99,11 @@ struct TilePlan {
   bool vResident = false;   ///< V loaded once per unit in phase B
   uint32_t rowGroups = 0;   ///< row groups per head
   bool denseEngine = false; ///< compiled for the dense engine
+  /// Phases A and B strip by strip (τ_H = 0: no head decision between
+  /// them; whole score rows; K fits a slot): pe.frac adds the fraction
+  /// passes to the strip's S_int, K and V are topped up with the kept keys
+  /// of each strip.
+  bool fused = false;
   std::string describe() const;
 };
 

@@ -265,6 +265,14 @@ Expected<Program> readProgram(StringRef bytes, StringRef fileName) {
                       "needs version 3; this stream is version " +
                       Twine(version));
   }
+  // Top-up loads and pe.frac from S_int came with version 4.
+  for (uint32_t i = 0; i < count && version < 4; ++i)
+    if (p.commands[i].flags & (FlagTopUp | FlagFromInt))
+      return fail(
+          commandOffset(i) + 2,
+          "command #" + Twine(i) + ": flag '" +
+              flagsText(p.commands[i].flags & (FlagTopUp | FlagFromInt)) +
+              "' needs version 4; this stream is version " + Twine(version));
   if (std::optional<ProgramProblem> problem = checkProgram(p)) {
     if (problem->inHeader)
       return fail(problem->offset, problem->message);

@@ -109,9 +109,16 @@ func.func @dense_out(%q: tensor<1x4x8x4xf32>, %k: tensor<1x4x8x4xf32>,
 
 // -----
 
+// Masks asked for: the HDP engine. Without head pruning its phases run
+// strip by strip, pe_frac adding the fraction passes to the strip's S_int,
+// and nothing waits for the head decision, which comes last.
 // CHECK-LABEL: hdp_accel.program @dense_masks_attn0
 // CHECK: hdp_accel.se_acc
-// CHECK: hdp_accel.pe_frac {{.*}} blockmask {{[01]}} head_pred
+// CHECK: hdp_accel.dma_load k_frac {{.*}} fum {{[01]}} topup
+// CHECK: hdp_accel.pe_frac {{.*}} blockmask {{[01]}} from_int
+// CHECK-NOT: head_pred
+// CHECK: hdp_accel.barrier core 0 id 0
+// CHECK: hdp_accel.dma_store head_table
 func.func @dense_masks(%q: tensor<1x4x8x4xf32>, %k: tensor<1x4x8x4xf32>,
                        %v: tensor<1x4x8x4xf32>)
     -> (tensor<1x4x8x4xf32>, tensor<1x4x4x4xi1>) {

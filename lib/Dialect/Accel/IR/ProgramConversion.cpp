@@ -103,6 +103,10 @@ Command hdp::accel_ir::commandOf(Operation *op) {
     c.flags |= accel::FlagDense;
   if (unitField(op, "last"))
     c.flags |= accel::FlagLast;
+  if (unitField(op, "topup"))
+    c.flags |= accel::FlagTopUp;
+  if (unitField(op, "from_int"))
+    c.flags |= accel::FlagFromInt;
   return c;
 }
 
@@ -153,6 +157,8 @@ FailureOr<Operation *> hdp::accel_ir::buildCommandOp(OpBuilder &builder,
   setUnit("first", cmd.has(accel::FlagFirst));
   setUnit("dense", cmd.has(accel::FlagDense));
   setUnit("last", cmd.has(accel::FlagLast));
+  setUnit("topup", cmd.has(accel::FlagTopUp));
+  setUnit("from_int", cmd.has(accel::FlagFromInt));
 
   if (commandOf(op) != cmd) {
     op->erase();

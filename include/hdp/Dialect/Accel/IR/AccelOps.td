@@ -143,17 +143,18 @@ def Accel_DmaLoadOp : Accel_CommandOp<"dma_load"> {
     K planes and V: `cols` are keys; mask: both; block mask: block-aligned
     `rows`). With `fum` (Fetch-Upon-Mask, K and V only), only the key rows
     of block columns with a kept block among `rows` are fetched, as said by
-    the block mask in slot `fum`. With `head_pred`, skipped when the head
+    the block mask in slot `fum`. With `topup` (K and V only), only the
+    keys the slot does not hold yet. With `head_pred`, skipped when the head
     was pruned.
   }];
   let arguments = !con((ins Accel_Tensor:$tensor, Accel_Core:$core),
                        TileArgs,
                        (ins Accel_Slot:$slot, OptionalAttr<Accel_Slot>:$fum,
-                            UnitAttr:$head_pred));
+                            UnitAttr:$topup, UnitAttr:$head_pred));
   let assemblyFormat = [{
     $tensor `core` $core `batch` $batch `head` $head `rows` $row0 `` `+` ``
     $rows `cols` $col0 `` `+` `` $cols `slot` $slot (`fum` $fum^)?
-    (`head_pred` $head_pred^)? attr-dict
+    (`topup` $topup^)? (`head_pred` $head_pred^)? attr-dict
   }];
   let hasVerifier = 1;
 }
@@ -200,18 +201,21 @@ def Accel_PeFracOp : Accel_CommandOp<"pe_frac"> {
     Scores of kept blocks (block mask in slot `blockmask`):
     Int·Int + Frac·Int + Int·Frac [+ Frac·Frac], rescaled, scaled, plus the
     additive mask tile in slot `mask` when present. With `dense` (the dense
-    engine; no `blockmask`), the scores of every key.
+    engine; no `blockmask`), the scores of every key. With `from_int`, the
+    score slot already holds S_int of the tile (from `pe_int`), to which
+    the fraction passes are added.
   }];
   let arguments = !con((ins Accel_Core:$core), TileArgs,
                        (ins Accel_Slot:$q, Accel_Slot:$k, Accel_Slot:$score,
                             OptionalAttr<Accel_Slot>:$blockmask,
                             OptionalAttr<Accel_Slot>:$mask,
-                            UnitAttr:$dense, UnitAttr:$head_pred));
+                            UnitAttr:$dense, UnitAttr:$from_int,
+                            UnitAttr:$head_pred));
   let assemblyFormat = [{
     `core` $core `batch` $batch `head` $head `rows` $row0 `` `+` `` $rows `cols`
     $col0 `` `+` `` $cols `q` $q `k` $k `score` $score
     (`blockmask` $blockmask^)? (`mask` $mask^)? (`dense` $dense^)?
-    (`head_pred` $head_pred^)? attr-dict
+    (`from_int` $from_int^)? (`head_pred` $head_pred^)? attr-dict
   }];
   let hasVerifier = 1;
 }
