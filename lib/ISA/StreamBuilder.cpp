@@ -515,21 +515,30 @@ void Emitter::emitFusedUnits(uint8_t core, uint16_t b,
         maskSlot = loadMask(core, b, h, r0, rn, 0, s.M);
       uint8_t thetaSlot = takeSlot(core, Buffer::Theta);
       uint8_t scoreSlot = takeSlot(core, Buffer::Score);
-      Command &pe = emit(Opcode::PeInt, core, b, h);
-      setRows(pe, r0, rn);
-      setCols(pe, 0, s.M);
-      pe.slots[slot::PeInt::q] = qSlot;
-      pe.slots[slot::PeInt::k] = kSlot;
-      pe.slots[slot::PeInt::score] = scoreSlot;
-      Command &acc = emit(Opcode::SeAcc, core, b, h);
-      setRows(acc, r0, rn);
-      setCols(acc, 0, s.M);
-      acc.slots[slot::SeAcc::score] = scoreSlot;
-      acc.slots[slot::SeAcc::theta] = thetaSlot;
-      acc.flags |= FlagFirst;
-      if (s.hasMask) {
-        acc.flags |= FlagMasked;
-        acc.slots[slot::SeAcc::mask] = maskSlot;
+      // The integer pass in a few key chunks, so that the SE accumulates
+      // θ of one while the PE computes the next.
+      const uint32_t bn = program.attention.blockCols;
+      const uint32_t chunk = std::min<uint32_t>(
+          s.M, static_cast<uint32_t>(ceilDiv(ceilDiv(s.M, 4), bn) * bn));
+      for (uint32_t k0 = 0; k0 < s.M; k0 += chunk) {
+        uint32_t kn = std::min(chunk, s.M - k0);
+        Command &pe = emit(Opcode::PeInt, core, b, h);
+        setRows(pe, r0, rn);
+        setCols(pe, k0, kn);
+        pe.slots[slot::PeInt::q] = qSlot;
+        pe.slots[slot::PeInt::k] = kSlot;
+        pe.slots[slot::PeInt::score] = scoreSlot;
+        Command &acc = emit(Opcode::SeAcc, core, b, h);
+        setRows(acc, r0, rn);
+        setCols(acc, k0, kn);
+        acc.slots[slot::SeAcc::score] = scoreSlot;
+        acc.slots[slot::SeAcc::theta] = thetaSlot;
+        if (k0 == 0)
+          acc.flags |= FlagFirst;
+        if (s.hasMask) {
+          acc.flags |= FlagMasked;
+          acc.slots[slot::SeAcc::mask] = maskSlot;
+        }
       }
       uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
       Command &endR = emit(Opcode::SeEndR, core, b, h);
@@ -826,6 +835,19 @@ Expected<TilePlan> planTiles(const AttentionShape &shape,
     plan.unitMask = maskFits && (kFits || vFits);
     plan.kResident = plan.unitMask && kFits;
     plan.vResident = plan.unitMask && vFits;
+  }
+  // With K and V resident (the dense engine's, or topped up by fused
+  // units) a unit's strips share one fetch of each: two strips per unit
+  // (unless the user chose) let the PE compute one strip while the SE and
+  // the softmax unit work on the other, at a unit's start and end too.
+  if ((plan.fused || plan.denseEngine) && plan.kResident && plan.vResident &&
+      !options.stripRows) {
+    uint64_t half = ceilDiv(ceilDiv(groupRows, 2), bm) * bm;
+    if (half < plan.stripRows) {
+      plan.stripRows = static_cast<uint32_t>(half);
+      if (plan.fused)
+        plan.prepassStripRows = plan.stripRows;
+    }
   }
   return plan;
 }

@@ -31,9 +31,12 @@ struct Fixture {
   sim::Inputs inputs = structuredInputs(shape, 1);
   accel::Program program;
 
-  Fixture() {
+  /// Phases apart by default: the tests below edit that stream.
+  explicit Fixture(bool fused = false) {
+    accel::BuildOptions options;
+    options.fusePhases = fused;
     Expected<accel::Program> p =
-        accel::buildProgram(shape, ref::AttentionConfig(), accel);
+        accel::buildProgram(shape, ref::AttentionConfig(), accel, options);
     EXPECT_TRUE(bool(p));
     program = *p;
   }
@@ -100,14 +103,7 @@ TEST(SimRobustness, MissingThetaAccumulation) {
 }
 
 TEST(SimRobustness, FetchUponMaskWithoutTheWholeMask) {
-  Fixture f;
-  // Phases apart: phase B loads the block mask its fetches depend on.
-  accel::BuildOptions apart;
-  apart.fusePhases = false;
-  Expected<accel::Program> p =
-      accel::buildProgram(f.shape, ref::AttentionConfig(), f.accel, apart);
-  ASSERT_TRUE(bool(p));
-  f.program = *p;
+  Fixture f; // phases apart: phase B loads the block mask
   // Load only half of the block mask that the fetches are predicated on.
   for (accel::Command &c : f.program.commands)
     if (c.opcode == accel::Opcode::DmaLoad &&
@@ -385,7 +381,7 @@ TEST(SimRobustness, DenseCommandsCoverWholeBlockRows) {
 }
 
 TEST(SimRobustness, FractionPassesNeedTheirSInt) {
-  Fixture f; // τ_H = 0, whole rows: phases fused, pe.frac from S_int
+  Fixture f(/*fused=*/true); // pe.frac from S_int
   size_t frac = f.find(accel::Opcode::PeFrac);
   accel::Command &c = f.program.commands[frac];
   ASSERT_TRUE(c.has(accel::FlagFromInt));
