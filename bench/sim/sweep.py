@@ -237,6 +237,9 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1, help="seed of generated inputs")
     p.add_argument("--mask", choices=("none", "padding", "causal"), default="padding",
                    help="mask of generated inputs")
+    p.add_argument("--mask-form", choices=("additive", "bits", "lengths"),
+                   default="additive",
+                   help="how the accelerator holds the mask (hdp-sim --mask-form)")
     p.add_argument("--kind", choices=("realistic", "uniform"), default="realistic",
                    help="distribution of generated inputs")
     p.add_argument("--rho", type=float_list, default=float_list("-1,0,0.3,0.6"))
@@ -449,7 +452,8 @@ def simulate(sim, cfg_path, sets, attention, shape, in_dir, has_mask, work, tag,
     cmd = [sim, "--compile", f"--shape={shape_arg}", f"--attention-config={attention}",
            f"--accel-config={cfg_path}", *set_args, "-o", prog]
     if has_mask:
-        cmd.insert(3, "--mask")
+        # has_mask: the form the accelerator holds the mask in.
+        cmd[3:3] = ["--mask", f"--mask-form={has_mask}"]
     run(cmd)
     cmd = [sim, prog, f"--accel-config={cfg_path}", *set_args]
     cmd += [f"--input=@{os.path.join(in_dir, n + '.npy')}" for n in ("q", "k", "v")]
@@ -480,7 +484,7 @@ def run_point(ctx, point):
     cfg_name, cfg_path, vi, labels, sets, (bm, bn), rho, tau_h = point
     shape = ctx["shape"]
     row = dict(config=cfg_name, block=f"{bm}x{bn}", rho=rho, tau_h=tau_h,
-               mask=int(ctx["has_mask"]), **shape, **labels)
+               mask=int(bool(ctx["has_mask"])), **shape, **labels)
     tag = f"{cfg_name}_v{vi}_b{bm}x{bn}_rho{rho:g}_tau{tau_h:g}".replace("-", "m")
     try:
         attention = ref.config_to_mlir(rho=rho, tau_h=tau_h, block=(bm, bn))
@@ -757,7 +761,7 @@ def main(argv=None):
 
     in_dir = os.path.abspath(args.inputs) if args.inputs else make_inputs(args, out_dir)
     arrays, shape = load_inputs(in_dir)
-    has_mask = arrays["mask"] is not None
+    has_mask = args.mask_form if arrays["mask"] is not None else None
     log(f"inputs: {in_dir} (B,H,N,M,D,Dv = "
         f"{','.join(str(shape[k]) for k in ('B', 'H', 'N', 'M', 'D', 'Dv'))}, "
         f"mask={'yes' if has_mask else 'no'})")

@@ -4,7 +4,7 @@
 // model's to change) but against the properties any sensible model of this
 // hardware has:
 //   * more pruning -> fewer cycles and fewer DRAM bytes;
-//   * the dense engine does less than HDP with pruning off (no pre-pass);
+//   * the dense engine does no more than HDP with pruning off (no pre-pass);
 //   * policy dense saves no fetches;
 //   * the server configuration is faster than the edge one on the same work;
 //   * dense cycles grow about linearly with the heads and quadratically with
