@@ -3,6 +3,7 @@
 #include "hdp/Dialect/Accel/IR/ProgramText.h"
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/IR/ProgramConversion.h"
+#include "hdp/Support/TextNesting.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -67,6 +68,8 @@ hdp::accel_ir::printProgramText(const accel::Program &program) {
 llvm::Expected<accel::Program>
 hdp::accel_ir::parseProgramText(llvm::StringRef text,
                                 llvm::StringRef fileName) {
+  if (llvm::Error e = checkIrNesting(text, fileName))
+    return std::move(e);
   MLIRContext ctx;
   ctx.loadDialect<AccelDialect>();
   FirstError error(ctx);
