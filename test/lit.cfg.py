@@ -47,7 +47,3 @@ if {"avx512_vnni", "avx512bw"} <= cpu_flags:
 if "avx_vnni" in cpu_flags or {"avx512_vnni", "avx512bw", "avx512vl"} <= cpu_flags:
     config.available_features.add("avx-vnni")
 
-# A build with ASan+UBSan (scripts/test.sh --sanitize preloads the runtime):
-# time and memory budgets do not hold under their instrumentation.
-if "libclang_rt.asan" in os.environ.get("LD_PRELOAD", ""):
-    config.available_features.add("sanitized")

@@ -11,6 +11,8 @@
 #include "hdp/InitAllDialects.h"
 #include "hdp/InitAllPasses.h"
 #include "hdp/Support/TextNesting.h"
+#include "hdp/Tooling/Diagnostics.h"
+#include "hdp/Tooling/OutputFiles.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,12 +20,11 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
+  hdp::tooling::InitTool init(argc, argv, "hdp-opt");
   mlir::registerAllPasses();
   hdp::registerAllPasses();
 
@@ -42,27 +43,30 @@ int main(int argc, char **argv) {
         mlir::MlirOptMain(argc, argv, inputFile, outputFile, registry));
 
   // What MlirOptMain does with the file names, with the input's depth
-  // checked in between (stdin can be read only once).
+  // checked first (stdin can be read only once) and an output file written
+  // all or nothing, as by every hdp tool. Standard output streams as in
+  // mlir-opt: with --split-input-file, chunks that passed still print when
+  // another one fails.
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input =
       mlir::openInputFile(inputFile, &error);
-  if (!input) {
+  if (!input) { // the message names the file
     llvm::errs() << "hdp-opt: error: " << error << "\n";
     return 1;
   }
-  if (llvm::Error e = hdp::checkIrNesting(input->getBuffer(), inputFile)) {
-    llvm::errs() << "hdp-opt: error: " << llvm::toString(std::move(e)) << "\n";
+  if (llvm::Error e = hdp::checkIrNesting(input->getBuffer(), inputFile))
+    return hdp::tooling::fail(std::move(e));
+  if (outputFile == "-")
+    return mlir::asMainReturnCode(
+        mlir::MlirOptMain(llvm::outs(), std::move(input), registry, config));
+  hdp::tooling::OutputFiles files;
+  llvm::Expected<size_t> output = files.add(outputFile);
+  if (!output)
+    return hdp::tooling::fail(output.takeError());
+  if (mlir::failed(mlir::MlirOptMain(files.stream(*output), std::move(input),
+                                     registry, config)))
     return 1;
-  }
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      mlir::openOutputFile(outputFile, &error);
-  if (!output) {
-    llvm::errs() << "hdp-opt: error: " << error << "\n";
-    return 1;
-  }
-  if (mlir::failed(
-          mlir::MlirOptMain(output->os(), std::move(input), registry, config)))
-    return 1;
-  output->keep();
+  if (llvm::Error e = files.commit())
+    return hdp::tooling::fail(std::move(e));
   return 0;
 }
