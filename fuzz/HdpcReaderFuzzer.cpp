@@ -14,8 +14,7 @@
 //     must read back as p),
 //   * checkProgram(p) finds nothing.
 // A violation aborts (a "crash" for libFuzzer). The text form (the hdp_accel
-// dialect) needs MLIR, which the fuzz build leaves out; its round trip is
-// tested in unittests/Accel/ProgramTextTest.cpp and test/hdp-sim.
+// dialect) has a fuzzer of its own, ProgramTextFuzzer.
 //
 //===----------------------------------------------------------------------===//
 

@@ -63,6 +63,8 @@ TokenizerFuzzer    tokenizer   65536
 SafetensorsFuzzer  safetensors 400000
 BertConfigFuzzer   bert-config 400000
 BertVocabFuzzer    bert-vocab  16384
+ProgramTextFuzzer  program-text 65536
+HdpIrFuzzer        hdp-ir      65536
 "
 ALL=$(echo "$TABLE" | awk 'NF { print $1 }')
 FUZZERS=$(echo ${ONLY:-$ALL})

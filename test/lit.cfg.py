@@ -46,3 +46,4 @@ if {"avx512_vnni", "avx512bw"} <= cpu_flags:
     config.available_features.add("avx512-vnni")
 if "avx_vnni" in cpu_flags or {"avx512_vnni", "avx512bw", "avx512vl"} <= cpu_flags:
     config.available_features.add("avx-vnni")
+

@@ -8,7 +8,9 @@
 # users to. Everything runs in a scratch directory, away from the build tree.
 #
 # usage: install-consumer.sh SOURCE_DIR BUILD_DIR CXX_COMPILER LLVM_TOOLS_DIR
-#                            C_COMPILER
+#                            C_COMPILER [CXX_FLAGS [EXE_LINKER_FLAGS]]
+# (the flags hdp was built with, which the consumer that links its static
+# libraries needs too, e.g. the sanitizers of scripts/test.sh --sanitize)
 set -euo pipefail
 
 src=$1
@@ -16,6 +18,8 @@ build=$2
 cxx=$3
 llvm_tools=$4
 cc=$5
+cxx_flags=${6:-}
+exe_linker_flags=${7:-}
 python=/usr/bin/python3
 
 work=$build/test/install
@@ -231,6 +235,7 @@ if command -v ccache >/dev/null; then
 fi
 cmake -G Ninja -S "$src/examples/consumer" -B "$consumer" \
   -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_COMPILER="$cxx" \
+  -DCMAKE_CXX_FLAGS="$cxx_flags" -DCMAKE_EXE_LINKER_FLAGS="$exe_linker_flags" \
   -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >"$work/configure.log" ||
   { cat "$work/configure.log"; fail "configuring the consumer failed"; }
 cmake --build "$consumer" >"$work/build.log" ||

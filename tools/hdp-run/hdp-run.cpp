@@ -30,6 +30,7 @@
 #include "hdp/Runtime/JitRunner.h"
 #include "hdp/Sim/Simulator.h"
 #include "hdp/Support/Npy.h"
+#include "hdp/Support/TextNesting.h"
 #include "hdp/Tooling/CommandLine.h"
 #include "hdp/Tooling/Diagnostics.h"
 #include "hdp/Tooling/Limits.h"
@@ -264,6 +265,8 @@ int runModule() {
   auto buffer = openInputFile(moduleFile, &error);
   if (!buffer)
     return fail(moduleFile, error);
+  if (Error e = hdp::checkIrNesting(buffer->getBuffer(), moduleFile))
+    return fail(std::move(e));
   sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
@@ -274,6 +277,8 @@ int runModule() {
     auto scriptBuffer = openInputFile(transformFile, &error);
     if (!scriptBuffer)
       return fail(transformFile, error);
+    if (Error e = hdp::checkIrNesting(scriptBuffer->getBuffer(), transformFile))
+      return fail(std::move(e));
     // parseSourceFile reads a SourceMgr's main buffer: the script needs its
     // own.
     llvm::SourceMgr scriptMgr;

@@ -13,10 +13,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hdp/Target/Hdpc/Hdpc.h"
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/IR/ProgramConversion.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Support/TextNesting.h"
+#include "hdp/Target/Hdpc/Hdpc.h"
 #include "hdp/Tooling/Diagnostics.h"
 #include "hdp/Tooling/OutputFiles.h"
 
@@ -25,9 +26,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
@@ -94,6 +95,10 @@ OwningOpRef<Operation *> readHdpc(llvm::SourceMgr &sourceMgr,
   return OwningOpRef<Operation *>(module.release());
 }
 
+/// The one translation whose input is MLIR text (the other reads .hdpc).
+constexpr llvm::StringLiteral kToHdpcDescription =
+    "Write the hdp_accel.program as a .hdpc command stream";
+
 /// Runs the translation on one buffer (the input, or one chunk of it).
 LogicalResult translate(const Translation &translation,
                         std::unique_ptr<llvm::MemoryBuffer> buffer,
@@ -115,9 +120,8 @@ LogicalResult translate(const Translation &translation,
 
 int main(int argc, char **argv) {
   tooling::InitTool init(argc, argv, "hdp-translate");
-  TranslateFromMLIRRegistration toHdpc(
-      "hdp-to-hdpc", "Write the hdp_accel.program as a .hdpc command stream",
-      writeHdpc, registerInputDialects);
+  TranslateFromMLIRRegistration toHdpc("hdp-to-hdpc", kToHdpcDescription,
+                                       writeHdpc, registerInputDialects);
   TranslateToMLIRRegistration fromHdpc(
       "hdpc-to-hdp", "Read a .hdpc command stream as an hdp_accel.program",
       readHdpc, [](DialectRegistry &registry) {
@@ -154,6 +158,9 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
   if (!input)
     return tooling::fail(inputFile, error);
+  if (translation->getDescription() == kToHdpcDescription)
+    if (llvm::Error e = checkIrNesting(input->getBuffer(), inputFile))
+      return tooling::fail(std::move(e));
   auto process = [&](std::unique_ptr<llvm::MemoryBuffer> buffer,
                      raw_ostream &os) {
     return translate(*translation, std::move(buffer), os, verifyDiagnostics);

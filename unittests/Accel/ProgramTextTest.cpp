@@ -12,6 +12,9 @@
 
 #include "gtest/gtest.h"
 
+#include <cstring>
+#include <memory>
+
 using namespace hdp::accel;
 using hdp::accel_ir::parseProgramText;
 using hdp::accel_ir::printProgramText;
@@ -149,6 +152,20 @@ TEST(ProgramText, ErrorsNameTheLine) {
   EXPECT_EQ(errorOfText("module {\n}\n"),
             "p.mlir: expected exactly one hdp_accel.program, found 0");
   EXPECT_NE(errorOfText("module {"), "");
+}
+
+// Found by ProgramTextFuzzer: MLIR's lexer reads to a terminating NUL, so a
+// StringRef that ends inside a token (here an op name) must not be lexed in
+// place. Under ASan (scripts/test.sh --sanitize) the old code read past the
+// buffer.
+TEST(ProgramText, TextWithoutTerminatorIsNotReadPastItsEnd) {
+  const std::string prefix = "module {\n  hdp_accel.prog";
+  auto exact = std::make_unique<char[]>(prefix.size());
+  std::memcpy(exact.get(), prefix.data(), prefix.size());
+  Expected<Program> p =
+      parseProgramText(StringRef(exact.get(), prefix.size()), "p.mlir");
+  ASSERT_FALSE(bool(p));
+  EXPECT_NE(toString(p.takeError()), "");
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "hdp/Dialect/Accel/IR/ProgramText.h"
 #include "hdp/Dialect/Accel/IR/Accel.h"
 #include "hdp/Dialect/Accel/IR/ProgramConversion.h"
+#include "hdp/Support/TextNesting.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -50,6 +51,12 @@ private:
 llvm::Expected<std::string>
 hdp::accel_ir::printProgramText(const accel::Program &program) {
   MLIRContext ctx;
+  return printProgramText(program, ctx);
+}
+
+llvm::Expected<std::string>
+hdp::accel_ir::printProgramText(const accel::Program &program,
+                                MLIRContext &ctx) {
   ctx.loadDialect<AccelDialect>();
   FirstError error(ctx);
   Location loc = UnknownLoc::get(&ctx);
@@ -68,13 +75,21 @@ llvm::Expected<accel::Program>
 hdp::accel_ir::parseProgramText(llvm::StringRef text,
                                 llvm::StringRef fileName) {
   MLIRContext ctx;
+  return parseProgramText(text, fileName, ctx);
+}
+
+llvm::Expected<accel::Program>
+hdp::accel_ir::parseProgramText(llvm::StringRef text, llvm::StringRef fileName,
+                                MLIRContext &ctx) {
+  if (llvm::Error e = checkIrNesting(text, fileName))
+    return std::move(e);
   ctx.loadDialect<AccelDialect>();
   FirstError error(ctx);
   llvm::SourceMgr sourceMgr;
+  // MLIR's lexer reads up to a terminating NUL, which `text` need not have:
+  // parse a terminated copy.
   sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBuffer(text, fileName,
-                                       /*RequiresNullTerminator=*/false),
-      llvm::SMLoc());
+      llvm::MemoryBuffer::getMemBufferCopy(text, fileName), llvm::SMLoc());
   // Parsing verifies: the program op's verifier runs checkProgram.
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
   if (!module)

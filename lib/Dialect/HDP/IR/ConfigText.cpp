@@ -2,6 +2,7 @@
 
 #include "hdp/Dialect/HDP/IR/ConfigText.h"
 #include "hdp/Dialect/HDP/IR/HDP.h"
+#include "hdp/Support/TextNesting.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -12,21 +13,13 @@ using namespace mlir;
 std::string hdp::configNestingProblem(llvm::StringRef text) {
   // MLIR's attribute parser recurses once per bracket, so deep nesting would
   // exhaust the stack; a configuration nests 2 levels (docs/limits.md).
-  for (size_t i = 0, depth = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '<' || c == '[' || c == '(' || c == '{') {
-      if (++depth > kMaxConfigNesting)
-        return ("column " + llvm::Twine(i + 1) +
-                ": brackets nested deeper than " +
-                llvm::Twine(kMaxConfigNesting) +
-                " levels (#hdp.config<block = [2, 2]> has 2)")
-            .str();
-    } else if ((c == '>' && (i == 0 || text[i - 1] != '-')) || c == ']' ||
-               c == ')' || c == '}') {
-      depth -= depth > 0;
-    }
-  }
-  return "";
+  std::optional<size_t> at = findNestingBeyond(text, kMaxConfigNesting);
+  if (!at)
+    return "";
+  return ("column " + llvm::Twine(*at + 1) + ": brackets nested deeper than " +
+          llvm::Twine(kMaxConfigNesting) +
+          " levels (#hdp.config<block = [2, 2]> has 2)")
+      .str();
 }
 
 llvm::Expected<hdp::AttentionConfig>
@@ -35,8 +28,8 @@ hdp::parseConfigText(llvm::StringRef text) {
   return parseConfigText(text, ctx);
 }
 
-llvm::Expected<hdp::AttentionConfig>
-hdp::parseConfigText(llvm::StringRef text, MLIRContext &ctx) {
+llvm::Expected<hdp::AttentionConfig> hdp::parseConfigText(llvm::StringRef text,
+                                                          MLIRContext &ctx) {
   auto fail = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
   };

@@ -17,16 +17,29 @@
 
 #include <string>
 
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
 namespace hdp::accel_ir {
 
 /// The module text of `program` (which must be valid, as every program the
 /// .hdpc reader returns is).
 llvm::Expected<std::string> printProgramText(const accel::Program &program);
+/// The same, in an existing context (which gets the hdp_accel dialect
+/// loaded), for callers that print many programs.
+llvm::Expected<std::string> printProgramText(const accel::Program &program,
+                                             mlir::MLIRContext &ctx);
 
 /// Parses the module text of one hdp_accel.program and checks it. Errors
 /// are "<fileName>:<line>:<column>: <what>", at the op that is wrong.
 llvm::Expected<accel::Program> parseProgramText(llvm::StringRef text,
                                                 llvm::StringRef fileName);
+/// The same, in an existing context (which gets the hdp_accel dialect
+/// loaded), for callers that parse many programs.
+llvm::Expected<accel::Program> parseProgramText(llvm::StringRef text,
+                                                llvm::StringRef fileName,
+                                                mlir::MLIRContext &ctx);
 
 } // namespace hdp::accel_ir
 

@@ -1,0 +1,4 @@
+func.func @f(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x3xf32>) {
+  %0:5 = hdp.attention %q, %k, %v : tensor<1x2x8x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32> -> tensor<1x2x8x3xf32>, tensor<1x2x4x3xi1>, tensor<1x2xi1>, tensor<1x2xi64>, tensor<1x2xi64>
+  return
+}

@@ -1,0 +1,4 @@
+func.func @f(%t: tensor<1x2x4x3xi32>, %b: tensor<1x2x4x3xi1>) {
+  %0 = hdp.prune_mask ins(%t : tensor<1x2x4x3xi32>) outs(%b : tensor<1x2x4x3xi1>) -> tensor<1x2x4x3xi1>
+  return
+}

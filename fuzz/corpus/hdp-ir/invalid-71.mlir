@@ -1,0 +1,3 @@
+func.func @f() attributes {c = #hdp.config<importance = negative>} {
+  return
+}
