@@ -105,4 +105,21 @@ def HDPParallelizeLoops
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def HDPGuidedSchedule
+    : Pass<"hdp-guided-schedule", "::mlir::ModuleOp"> {
+  let summary = "Give OpenMP worksharing loops without a schedule the guided "
+                "schedule";
+  let description = [{
+    `convert-scf-to-openmp` creates `omp.wsloop`s without a schedule clause,
+    which the runtime runs statically: each thread gets an equal share of the
+    iterations up front, and the region ends when the slowest thread does.
+    The hdp loops' iterations differ in cost (block rows keep different
+    numbers of blocks) and a core may be busy with another process, so this
+    pass gives every `omp.wsloop` that has no schedule the guided schedule:
+    chunks handed out on demand, large first and smaller towards the end.
+    Which thread runs an iteration does not change what it computes.
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 #endif // HDP_PIPELINES_PASSES_TD
