@@ -239,9 +239,6 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   auto rowVType = VectorType::get({VL}, b.getF32Type());
   float inf = std::numeric_limits<float>::infinity();
   Value negInf = e.f32(-inf);
-  Value negInfVec = splat(e, vType, b.getF32FloatAttr(-inf));
-  Value posInfVec = splat(e, vType, b.getF32FloatAttr(inf));
-  Value zeroVec = splat(e, vType, b.getF32FloatAttr(0.0f));
   Value zeroRowVec = splat(e, rowVType, b.getF32FloatAttr(0.0f));
   Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value MB = e.dim(sb.blockMask, 3);
@@ -249,12 +246,10 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   Value list = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
       ValueRange{MB});
-  auto isFinite = [&](Value x) {
-    Value absX = math::AbsFOp::create(b, loc, x);
-    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absX,
-                                 posInfVec)
-        .getResult();
-  };
+  // One row's kept entries, packed, plus room to pad them to whole vectors.
+  Value packed = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+      ValueRange{e.addIndex(e.mulIndex(MB, bn), e.index(VL))});
   Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
   auto zeroRow = [&](ValueRange bhi) {
     emitZeroRow(e, out, bhi, M, mMain, zeroRowVec);
@@ -348,79 +343,25 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
                       auto colOf = [&](Value k) {
                         return e.mulIndex(e.load(list, {k}), bn);
                       };
-                      Value vmax = e.loopAcc(
-                          zero, cnt, {negInfVec},
-                          [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                            Value x = loadBlock(colOf(k));
-                            Value bigger = arith::AndIOp::create(
-                                b, loc, isFinite(x),
-                                arith::CmpFOp::create(b, loc,
-                                                      arith::CmpFPredicate::OGT,
-                                                      x, acc[0]));
-                            return {arith::SelectOp::create(b, loc, bigger, x,
-                                                            acc[0])};
-                          })[0];
-                      Value mx = vector::ReductionOp::create(
-                          b, loc, vector::CombiningKind::MAXNUMF, vmax);
-                      Value any = arith::CmpFOp::create(
-                          b, loc, arith::CmpFPredicate::OGT, mx, negInf);
-                      e.ifThenElse(
-                          any,
-                          [&] {
-                            Value mxVec =
-                                vector::BroadcastOp::create(b, loc, vType, mx);
-                            Value vsum = e.loopAcc(
-                                zero, cnt, {zeroVec},
-                                [&](Value k,
-                                    ValueRange acc) -> SmallVector<Value> {
-                                  Value j0 = colOf(k);
-                                  Value x = loadBlock(j0);
-                                  Value ex = math::ExpOp::create(
-                                      b, loc,
-                                      arith::SubFOp::create(b, loc, x, mxVec));
-                                  ex = arith::SelectOp::create(
-                                      b, loc, isFinite(x), ex, zeroVec);
-                                  storeBlock(ex, j0);
-                                  return {arith::AddFOp::create(b, loc, acc[0],
-                                                                ex)};
-                                })[0];
-                            Value sum = vector::ReductionOp::create(
-                                b, loc, vector::CombiningKind::ADD, vsum);
-                            Value sumVec =
-                                vector::BroadcastOp::create(b, loc, vType, sum);
-                            e.loop(cnt, [&](Value k) {
-                              Value j0 = colOf(k);
-                              Value full = arith::CmpIOp::create(
-                                  b, loc, arith::CmpIPredicate::sle,
-                                  e.addIndex(j0, e.index(bn)), M);
-                              e.ifThenElse(
-                                  full,
-                                  [&] {
-                                    Value ex = vector::LoadOp::create(
-                                        b, loc, vType, out,
-                                        ValueRange{ib, ih, i, j0});
-                                    vector::StoreOp::create(
-                                        b, loc,
-                                        arith::DivFOp::create(b, loc, ex,
-                                                              sumVec),
-                                        out, ValueRange{ib, ih, i, j0});
-                                  },
-                                  [&] {
-                                    e.loop(j0, M, [&](Value j) {
-                                      Value ex = e.load(out, {ib, ih, i, j});
-                                      e.store(arith::DivFOp::create(b, loc, ex,
-                                                                    sum),
-                                              out, {ib, ih, i, j});
-                                    });
-                                  });
-                            });
-                          },
-                          [&] {
-                            // No finite entry: the kept blocks' entries are 0.
-                            e.loop(cnt, [&](Value k) {
-                              storeBlock(zeroVec, colOf(k));
-                            });
-                          });
+                      // The kept entries side by side, padded with -inf to
+                      // whole vectors: the row's softmax then runs 16 lanes
+                      // at a time (-inf is not finite: it adds exp = 0).
+                      e.loop(cnt, [&](Value k) {
+                        vector::StoreOp::create(b, loc, loadBlock(colOf(k)),
+                                                packed,
+                                                ValueRange{e.mulIndex(k, bn)});
+                      });
+                      Value n = e.mulIndex(cnt, bn);
+                      Value nPadded = e.mulIndex(e.ceilDiv(n, VL), VL);
+                      e.loop(n, nPadded,
+                             [&](Value j) { e.store(negInf, packed, {j}); });
+                      emitExactSoftmaxRow(e, packed, packed, {}, nPadded);
+                      e.loop(cnt, [&](Value k) {
+                        storeBlock(vector::LoadOp::create(
+                                       b, loc, vType, packed,
+                                       ValueRange{e.mulIndex(k, bn)}),
+                                   colOf(k));
+                      });
                     });
                   });
             });
@@ -431,6 +372,7 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
           });
     });
   });
+  memref::DeallocOp::create(b, loc, packed);
   memref::DeallocOp::create(b, loc, list);
 }
 
