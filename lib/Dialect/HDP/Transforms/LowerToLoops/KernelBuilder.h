@@ -237,15 +237,19 @@ struct VnniTerm {
   int64_t qOffset;
   PackedKey k;
   unsigned acc;
+  /// Whether q already holds the values plus qOffset (a u8 copy made once),
+  /// so that the kernel broadcasts them straight from memory.
+  bool qOffsetApplied = false;
 };
 
 /// Returns accs[acc * kTileRows + r] = Σ_d over the terms of acc of
-/// q[row0 + r, d] · k[j0 .. j0+VL, d] as vector<VL x i32>, VL =
-/// vnniLanes(kernels).
+/// q[row0 + r, d] · k[j0 .. j0+W, d] as vector<W x i32>, W = colVecs ·
+/// vnniLanes(kernels): colVecs dot-product vectors per row share each
+/// broadcast Q value.
 llvm::SmallVector<mlir::Value>
 emitVnniOuterProducts(LoopEmitter &e, llvm::ArrayRef<VnniTerm> terms,
                       unsigned numAcc, IntKernels kernels, mlir::Value row0,
-                      mlir::Value j0, mlir::Value D);
+                      mlir::Value j0, mlir::Value D, int64_t colVecs = 1);
 
 } // namespace hdp::loops
 
