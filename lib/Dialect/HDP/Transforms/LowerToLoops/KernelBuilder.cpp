@@ -378,6 +378,38 @@ SmallVector<Value> hdp::loops::emitOuterProducts(LoopEmitter &e,
       });
 }
 
+SmallVector<Value> hdp::loops::emitKeptRowsPV(
+    LoopEmitter &e, Value value, ValueRange bh, Value list, Value count,
+    int64_t bn, Value M, int64_t numRows, VectorType rowType,
+    function_ref<Value(int64_t, Value, Value, Value)> probAt) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Value zeroRow = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> init(numRows, zeroRow);
+  return e.loopAcc(
+      e.index(0), count, init,
+      [&](Value k, ValueRange acc) -> SmallVector<Value> {
+        Value j0 = e.mulIndex(e.load(list, {k}), bn);
+        Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+        return e.loopAcc(
+            j0, j1, acc, [&](Value j, ValueRange a) -> SmallVector<Value> {
+              SmallVector<Value> idx(bh.begin(), bh.end());
+              idx.push_back(j);
+              idx.push_back(e.index(0));
+              Value vrow = vector::LoadOp::create(b, loc, rowType, value, idx);
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < numRows; ++r) {
+                Value pv = vector::BroadcastOp::create(b, loc, rowType,
+                                                       probAt(r, k, j0, j));
+                Value prod = arith::MulFOp::create(b, loc, pv, vrow);
+                next.push_back(arith::AddFOp::create(b, loc, a[r], prod));
+              }
+              return next;
+            });
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // VNNI integer kernels
 //===----------------------------------------------------------------------===//

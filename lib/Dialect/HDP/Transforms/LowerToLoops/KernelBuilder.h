@@ -113,6 +113,20 @@ private:
   mlir::Value mask;
 };
 
+/// P·V of `numRows` output rows over the kept blocks of their block row:
+/// `list[0 .. count)` holds the kept block columns (bn keys each, the last
+/// cut by M). Returns one vector (`rowType`, Dv lanes) per row: Σ over the
+/// listed keys j, in ascending order, of probAt(r, k, j0, j)·V[bh..., j]
+/// (k the list entry, j0 its first key), with a separate mul and add: the
+/// reference's roundings. Each V row is loaded once for all the rows.
+llvm::SmallVector<mlir::Value>
+emitKeptRowsPV(LoopEmitter &e, mlir::Value value, mlir::ValueRange bh,
+               mlir::Value list, mlir::Value count, int64_t bn, mlir::Value M,
+               int64_t numRows, mlir::VectorType rowType,
+               llvm::function_ref<mlir::Value(int64_t, mlir::Value, mlir::Value,
+                                              mlir::Value)>
+                   probAt);
+
 /// Whether every operand of `op` is a memref (the patterns lower stage ops
 /// after bufferization only).
 bool hasPureBufferSemantics(mlir::Operation *op);

@@ -246,10 +246,34 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   Value list = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
       ValueRange{MB});
-  // One row's kept entries, packed, plus room to pad them to whole vectors.
-  Value packed = memref::AllocOp::create(
+  // The kept entries of each row of a block row, packed, each with room to
+  // pad them to whole vectors.
+  Value stride = e.addIndex(e.mulIndex(MB, bn), e.index(VL));
+  Value packedRows = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
-      ValueRange{e.addIndex(e.mulIndex(MB, bn), e.index(VL))});
+      ValueRange{e.mulIndex(stride, bm)});
+  auto packedRow = [&](Value r) -> Value {
+    OpFoldResult offset = arith::MulIOp::create(b, loc, r, stride).getResult();
+    OpFoldResult size = stride;
+    return memref::SubViewOp::create(b, loc, packedRows,
+                                     ArrayRef<OpFoldResult>{offset},
+                                     ArrayRef<OpFoldResult>{size},
+                                     ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  };
+  // Fused with the sparse_pv that reads P (FusionAnalysis): its operands.
+  Value value, pvOut;
+  VectorType pvRowType;
+  if (SparsePVOp pv = sb.pv) {
+    value = pv.getValue();
+    pvOut = pv.getInits()[0];
+    pvRowType = VectorType::get(
+        {cast<MemRefType>(value.getType()).getDimSize(3)}, b.getF32Type());
+  }
+  auto storePVRow = [&](Value v, ValueRange bhi) {
+    SmallVector<Value> idx(bhi.begin(), bhi.end());
+    idx.push_back(e.index(0));
+    vector::StoreOp::create(b, loc, v, pvOut, idx);
+  };
   Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
   auto zeroRow = [&](ValueRange bhi) {
     emitZeroRow(e, out, bhi, M, mMain, zeroRowVec);
@@ -277,17 +301,56 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
               Value mostlyKept =
                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
                                         e.mulIndex(cnt, 2 * bn), M);
+              // P·V of the block row (fused): rows i0..i1 over the listed
+              // blocks, P read by probAt(row offset, list entry, j0, j).
+              auto blockRowPV =
+                  [&](function_ref<Value(Value, Value, Value, Value)> probAt) {
+                    Value full = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::eq,
+                        arith::SubIOp::create(b, loc, i1, i0), e.index(bm));
+                    e.ifThenElse(
+                        full,
+                        [&] {
+                          SmallVector<Value> rows = emitKeptRowsPV(
+                              e, value, {ib, ih}, list, cnt, bn, M, bm,
+                              pvRowType,
+                              [&](int64_t r, Value k, Value j0, Value j) {
+                                return probAt(e.index(r), k, j0, j);
+                              });
+                          for (int64_t r = 0; r < bm; ++r)
+                            storePVRow(rows[r],
+                                       {ib, ih, e.addIndex(i0, e.index(r))});
+                        },
+                        [&] {
+                          e.loop(i0, i1, [&](Value i) {
+                            Value r = arith::SubIOp::create(b, loc, i, i0);
+                            SmallVector<Value> row = emitKeptRowsPV(
+                                e, value, {ib, ih}, list, cnt, bn, M, 1,
+                                pvRowType,
+                                [&](int64_t, Value k, Value j0, Value j) {
+                                  return probAt(r, k, j0, j);
+                                });
+                            storePVRow(row[0], {ib, ih, i});
+                          });
+                        });
+                  };
               e.ifThenElse(
                   mostlyKept,
                   [&] {
                     e.loop(i0, i1, [&](Value i) {
                       emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M);
                     });
+                    if (sb.pv)
+                      blockRowPV([&](Value r, Value, Value, Value j) {
+                        return e.load(out, {ib, ih, e.addIndex(i0, r), j});
+                      });
                   },
                   [&] {
                     e.loop(i0, i1, [&](Value i) {
                       if (sb.zeroPruned)
                         zeroRow({ib, ih, i});
+                      Value packed =
+                          packedRow(arith::SubIOp::create(b, loc, i, i0));
                       // One block's bn entries; the last block may be cut by M.
                       auto loadBlock = [&](Value j0) -> Value {
                         Value full = arith::CmpIOp::create(
@@ -356,6 +419,9 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
                       e.loop(n, nPadded,
                              [&](Value j) { e.store(negInf, packed, {j}); });
                       emitExactSoftmaxRow(e, packed, packed, {}, nPadded);
+                      // Fused, P·V reads the packed rows: P is not written.
+                      if (sb.pv)
+                        return;
                       e.loop(cnt, [&](Value k) {
                         storeBlock(vector::LoadOp::create(
                                        b, loc, vType, packed,
@@ -363,16 +429,31 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
                                    colOf(k));
                       });
                     });
+                    if (sb.pv)
+                      blockRowPV([&](Value r, Value k, Value j0, Value j) {
+                        Value at = e.addIndex(
+                            e.addIndex(arith::MulIOp::create(b, loc, r, stride),
+                                       e.mulIndex(k, bn)),
+                            arith::SubIOp::create(b, loc, j, j0));
+                        return e.load(packedRows, {at});
+                      });
                   });
             });
           },
           [&] {
             if (sb.zeroPruned)
               e.loop(N, [&](Value i) { zeroRow({ib, ih, i}); });
+            // A pruned head outputs 0.
+            if (sb.pv) {
+              Value zeroPV = arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(pvRowType, b.getF32FloatAttr(0.0f)));
+              e.loop(N, [&](Value i) { storePVRow(zeroPV, {ib, ih, i}); });
+            }
           });
     });
   });
-  memref::DeallocOp::create(b, loc, packed);
+  memref::DeallocOp::create(b, loc, packedRows);
   memref::DeallocOp::create(b, loc, list);
 }
 
@@ -462,8 +543,13 @@ struct MaskedSoftmaxLowering : OpRewritePattern<MaskedSoftmaxOp> {
     if (!hasPureBufferSemantics(op))
       return rewriter.notifyMatchFailure(
           op, "operands are not all memrefs: run one-shot-bufferize first");
+    const SoftmaxBlocks *blocks = fusion.getSoftmaxBlocks(op);
+    // Lowered with its sparse_pv, at the sparse_pv: its operands are defined
+    // by then, and nothing in between touches memory.
+    if (blocks && blocks->pv)
+      rewriter.setInsertionPoint(blocks->pv);
     LoopEmitter e(rewriter, op.getLoc());
-    lowerMaskedSoftmax(e, op, fusion.getSoftmaxBlocks(op));
+    lowerMaskedSoftmax(e, op, blocks);
     rewriter.eraseOp(op);
     return success();
   }
