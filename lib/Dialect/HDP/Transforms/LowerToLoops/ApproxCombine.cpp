@@ -280,25 +280,6 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       memref::DeallocOp::create(b, loc, kTLo);
     }
   };
-  {
-    OpBuilder::InsertionGuard guard(b);
-    if (hoist)
-      b.setInsertionPoint(tileLoop);
-    if (vnni) {
-      kPHi = allocPacked(e, kHi);
-      kPLo = allocPacked(e, kLo);
-    } else {
-      kTHi = allocTransposed(e, kHi);
-      kTLo = allocTransposed(e, kLo);
-    }
-    if (hoist) {
-      Value zero = e.index(0);
-      prepareKeys({zero, zero});
-      b.setInsertionPointAfter(tileLoop);
-      freeKeys();
-    }
-  }
-
   Value nMain = e.mulIndex(e.divIndex(N, kTileRows), kTileRows);
   Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
   Value nbMain = e.divIndex(nMain, bm), mbMain = e.divIndex(mMain, bn);
@@ -606,62 +587,127 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
     }
   };
 
+  // With the VNNI block kernel every tile would take the per-block path:
+  // the kept blocks are walked by whole block rows instead (the query rows
+  // prepared and the blocks listed once per block row, not per tile).
+  const bool byBlockRows = vnniBlocks && fewBlocks >= rowBlocks * colBlocks;
+  Value rowList;
+  if (byBlockRows) {
+    nbMain = e.divIndex(N, bm);
+    mbMain = e.divIndex(M, bn);
+    rowList = memref::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
+        ValueRange{MB});
+  }
+  // The Kᵀ or packed copies only the outer-product tiles read.
+  const bool keyCopies = !byBlockRows;
+  if (keyCopies) {
+    OpBuilder::InsertionGuard guard(b);
+    if (hoist)
+      b.setInsertionPoint(tileLoop);
+    if (vnni) {
+      kPHi = allocPacked(e, kHi);
+      kPLo = allocPacked(e, kLo);
+    } else {
+      kTHi = allocTransposed(e, kHi);
+      kTLo = allocTransposed(e, kLo);
+    }
+    if (hoist) {
+      Value zero = e.index(0);
+      prepareKeys({zero, zero});
+      b.setInsertionPointAfter(tileLoop);
+      freeKeys();
+    }
+  }
+
+  auto emitBlockRows = [&](Value ib, Value ih, Value headKept) {
+    e.loop(nbMain, [&](Value bi) {
+      Value row0 = e.mulIndex(bi, bm);
+      // Pruned blocks (and pruned heads) are -inf; the edge blocks are
+      // written below.
+      for (int64_t r = 0; r < bm; ++r)
+        e.loop(e.mulIndex(mbMain, bn), [&](Value j) {
+          e.store(negInf, out, {ib, ih, e.addIndex(row0, e.index(r)), j});
+        });
+      e.ifThenElse(headKept, [&] {
+        SmallVector<Value> qh, ql;
+        loadQueryRows(ib, ih, row0, qh, ql);
+        Value zero = e.index(0), one = e.index(1);
+        Value count = e.loopAcc(
+            zero, mbMain, {zero},
+            [&](Value bj, ValueRange acc) -> SmallVector<Value> {
+              e.store(bj, rowList, {acc[0]});
+              Value kept = e.load(blockMask, {ib, ih, bi, bj});
+              return {e.addIndex(
+                  acc[0], arith::SelectOp::create(b, loc, kept, one, zero))};
+            })[0];
+        e.loop(count, [&](Value k) {
+          emitKeptBlock(ib, ih, row0, e.mulIndex(e.load(rowList, {k}), bn), qh,
+                        ql);
+        });
+      });
+    });
+  };
+
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       Value headKept = e.load(headMask, {ib, ih});
-      if (!hoist)
+      if (!hoist && keyCopies)
         prepareKeys({ib, ih});
-      e.loopAcc(
-          e.index(0), nMain, {},
-          [&](Value i0, ValueRange) -> SmallVector<Value> {
-            e.loopAcc(
-                e.index(0), mMain, {},
-                [&](Value j0, ValueRange) -> SmallVector<Value> {
-                  Value bi0 = e.divIndex(i0, bm), bj0 = e.divIndex(j0, bn);
-                  // The kept blocks listed with scalar loads and a
-                  // branch-free running count (a plain sum of the 32 i1
-                  // loads is SLP-vectorised into slow k-register chains);
-                  // lane masks are built only for tiles computed whole.
-                  SmallVector<Value> ends = listKeptBlocks(ib, ih, bi0, bj0);
-                  Value count = ends.back();
-                  Value any = arith::AndIOp::create(
-                      b, loc,
-                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                            count, e.index(0)),
-                      headKept);
-                  auto negInfTile = [&] {
-                    for (int64_t r = 0; r < kTileRows; ++r)
-                      vector::StoreOp::create(
-                          b, loc, negInfVec, out,
-                          ValueRange{ib, ih, e.addIndex(i0, e.index(r)), j0});
-                  };
-                  e.ifThenElse(
-                      any,
-                      [&] {
-                        if (!fewBlocks) {
-                          emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
-                          return;
-                        }
-                        Value few = arith::CmpIOp::create(
-                            b, loc, arith::CmpIPredicate::ule, count,
-                            e.index(fewBlocks));
-                        e.ifThenElse(
-                            few,
-                            [&] {
-                              negInfTile();
-                              emitKeptBlocks(ib, ih, i0, j0, ends);
-                            },
-                            [&] {
-                              emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
-                            });
-                      },
-                      negInfTile);
-                  return {};
-                },
-                VL);
-            return {};
-          },
-          kTileRows);
+      if (byBlockRows)
+        emitBlockRows(ib, ih, headKept);
+      else
+        e.loopAcc(
+            e.index(0), nMain, {},
+            [&](Value i0, ValueRange) -> SmallVector<Value> {
+              e.loopAcc(
+                  e.index(0), mMain, {},
+                  [&](Value j0, ValueRange) -> SmallVector<Value> {
+                    Value bi0 = e.divIndex(i0, bm), bj0 = e.divIndex(j0, bn);
+                    // The kept blocks listed with scalar loads and a
+                    // branch-free running count (a plain sum of the 32 i1
+                    // loads is SLP-vectorised into slow k-register chains);
+                    // lane masks are built only for tiles computed whole.
+                    SmallVector<Value> ends = listKeptBlocks(ib, ih, bi0, bj0);
+                    Value count = ends.back();
+                    Value any = arith::AndIOp::create(
+                        b, loc,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                              count, e.index(0)),
+                        headKept);
+                    auto negInfTile = [&] {
+                      for (int64_t r = 0; r < kTileRows; ++r)
+                        vector::StoreOp::create(
+                            b, loc, negInfVec, out,
+                            ValueRange{ib, ih, e.addIndex(i0, e.index(r)), j0});
+                    };
+                    e.ifThenElse(
+                        any,
+                        [&] {
+                          if (!fewBlocks) {
+                            emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
+                            return;
+                          }
+                          Value few = arith::CmpIOp::create(
+                              b, loc, arith::CmpIPredicate::ule, count,
+                              e.index(fewBlocks));
+                          e.ifThenElse(
+                              few,
+                              [&] {
+                                negInfTile();
+                                emitKeptBlocks(ib, ih, i0, j0, ends);
+                              },
+                              [&] {
+                                emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
+                              });
+                        },
+                        negInfTile);
+                    return {};
+                  },
+                  VL);
+              return {};
+            },
+            kTileRows);
       // Edge blocks.
       e.loop(nbMain, NB, [&](Value bi) {
         e.loop(MB, [&](Value bj) { emitBlock(ib, ih, headKept, bi, bj); });
@@ -672,9 +718,11 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       });
     });
   });
-  if (!hoist)
+  if (!hoist && keyCopies)
     freeKeys();
   memref::DeallocOp::create(b, loc, blockList);
+  if (rowList)
+    memref::DeallocOp::create(b, loc, rowList);
 }
 
 struct ApproxCombineLowering : OpRewritePattern<ApproxCombineOp> {
