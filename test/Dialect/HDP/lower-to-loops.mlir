@@ -14,9 +14,9 @@
 
 // CHECK-LABEL: func.func @approx_combine
 // CHECK-NOT: hdp.approx_combine
-// CHECK: memref.alloc() : memref<32x8xi8>
 // CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<32xf32>
 // CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xindex>
+// CHECK: memref.alloc() : memref<32x8xi8>
 // CHECK: %[[HEAD:.*]] = memref.load %arg6
 // CHECK: memref.store %{{.*}}, %[[LIST]]
 // CHECK: %[[NONZERO:.*]] = arith.cmpi ne, %[[COUNT:[^,]*]], %{{.*}} : index
