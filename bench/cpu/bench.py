@@ -206,6 +206,27 @@ def machine_info():
     return info
 
 
+def roofline(work_dir):
+    """One core's peaks from bench/cpu/roofline.c (built with clang for this
+    CPU): {name: "value unit"}, or {} with a note when it cannot be built."""
+    compiler = shutil.which("clang-22") or shutil.which("clang") or shutil.which("cc")
+    if not compiler:
+        return {"roofline": "not measured (no C compiler)"}
+    exe = os.path.join(work_dir, "roofline")
+    src = os.path.join(HERE, "roofline.c")
+    r = subprocess.run([compiler, "-O2", "-march=native", src, "-o", exe],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"roofline": "not measured (build failed: %s)" % r.stderr.strip()[-200:]}
+    r = subprocess.run([exe], capture_output=True, text=True)
+    peaks = {}
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            peaks[parts[0]] = "%s %s" % (parts[1], parts[2])
+    return peaks
+
+
 def torch_available():
     r = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"],
                        capture_output=True, text=True)
@@ -802,6 +823,10 @@ def main(argv=None):
     add_ratios(rows)
     info["load_avg_end"] = " ".join("%.2f" % x for x in os.getloadavg())
     info["duration_s"] = round(time.monotonic() - t_start, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        info["roofline"] = roofline(tmp)
+    for k, v in info["roofline"].items():
+        log("roofline %s: %s" % (k, v))
 
     os.makedirs(args.out_dir, exist_ok=True)
     csv_path = os.path.join(args.out_dir, "cpu-bench.csv")
@@ -818,6 +843,8 @@ def main(argv=None):
                  "memory_gb", "numpy_blas", "torch", "commit", "hdp_run", "load_avg_start",
                  "load_avg_end",
                  "duration_s")]
+    summary += ["roofline (1 core, bench/cpu/roofline.c) %s: %s" % (k, v)
+                for k, v in info.get("roofline", {}).items()]
     summary += ["", tab, ""] + judged
     with open(txt_path + ".tmp", "w") as f:
         f.write("\n".join(summary) + "\n")

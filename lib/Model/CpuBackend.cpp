@@ -34,6 +34,7 @@ struct JitCache::Impl {
   }
 
   mlir::MLIRContext context;
+  hdp::runtime::JitOptions options;
   std::map<std::string, std::unique_ptr<hdp::runtime::JitModule>> modules;
   double compileSeconds = 0.0;
 };
@@ -56,7 +57,9 @@ std::vector<uint8_t> unpaddedBlocks(const std::vector<uint8_t> &blocks,
 }
 } // namespace
 
-JitCache::JitCache() : impl(std::make_unique<Impl>()) {}
+JitCache::JitCache(int64_t numThreads) : impl(std::make_unique<Impl>()) {
+  impl->options.numThreads = numThreads;
+}
 JitCache::~JitCache() = default;
 int64_t JitCache::compilations() const { return impl->modules.size(); }
 double JitCache::compileSeconds() const { return impl->compileSeconds; }
@@ -94,7 +97,7 @@ CpuBackend::compiledModule(ArrayRef<int64_t> qkShape, ArrayRef<int64_t> vShape,
         cache.context, qkShape, qkShape, vShape, &maskShape, attr,
         /*numResults=*/3);
     Expected<std::unique_ptr<hdp::runtime::JitModule>> compiled =
-        hdp::runtime::JitModule::compile(std::move(module));
+        hdp::runtime::JitModule::compile(std::move(module), cache.options);
     if (!compiled)
       return createStringError(inconvertibleErrorCode(),
                                ("compiling attention for " + Twine(qkShape[2]) +

@@ -105,6 +105,7 @@ void hdp::buildCPUPipeline(OpPassManager &pm,
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = static_cast<unsigned>(options.numThreads);
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    pm.addPass(hdp::createHDPGuidedSchedule());
     // The conversion wraps each loop body in memref.alloca_scope, which must
     // stay one block: the kernels have no alloca, and canonicalization
     // inlines the scopes before scf-to-cf splits their bodies into blocks.

@@ -33,7 +33,9 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -312,10 +314,22 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
       return makeError("compiling for the CPU failed:\n" + diagnostics);
   }
 
+  // The optimiser needs the host's target machine: without it LLVM's cost
+  // model sees no vector registers and vectorises no loop (the code
+  // generator targets the host anyway).
+  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return makeError("cannot describe the host CPU: " +
+                     llvm::toString(machineBuilder.takeError()));
+  machineBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = machineBuilder->createTargetMachine();
+  if (!machine)
+    return makeError("cannot create a target machine for the host: " +
+                     llvm::toString(machine.takeError()));
   // `transformer` is a function_ref: the callable must outlive create().
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                /*targetMachine=*/nullptr);
+                                /*targetMachine=*/machine->get());
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;

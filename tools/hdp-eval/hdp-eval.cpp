@@ -35,6 +35,8 @@
 #include "hdp/Model/MlmEval.h"
 #include "hdp/Model/Tokenizer.h"
 #include "hdp/Model/Transformer.h"
+#include "hdp/Pipelines/Pipelines.h"
+#include "hdp/Tooling/CommandLine.h"
 #include "hdp/Tooling/Diagnostics.h"
 #include "hdp/Tooling/OutputFiles.h"
 
@@ -89,6 +91,13 @@ cl::opt<std::string>
                          "library) or cpu (JIT-compiled hdp-cpu-pipeline)"),
                 cl::value_desc("reference|cpu"), cl::init("reference"),
                 cl::cat(evalCategory));
+const bool threadsNameFree = hdp::tooling::yieldThreadsOptionName();
+cl::opt<int> threads(
+    "threads",
+    cl::desc("Threads of the cpu backend: 0 (the default) lets the OpenMP "
+             "runtime choose (OMP_NUM_THREADS, else every core), 1 runs "
+             "sequential code; the results are the same bits"),
+    cl::value_desc("N"), cl::init(0), cl::cat(evalCategory));
 cl::opt<std::string> calibratePath(
     "calibrate",
     cl::desc("Choose each layer's shift from this text (per int_bits, "
@@ -455,7 +464,8 @@ fixedShiftsOption(int64_t numLayers) {
 json::Object reportHeader(StringRef tokenizer, json::Array calibration) {
   json::Object report;
   report["model"] = modelPath;
-  report["tokenizer"] = tokenizer.str(); // json::Value keeps a StringRef unowned
+  report["tokenizer"] =
+      tokenizer.str(); // json::Value keeps a StringRef unowned
   report["backend"] = backendName;
   report["calibration"] = std::move(calibration);
   return report;
@@ -468,7 +478,7 @@ makeAllBackends(std::vector<Run> &runs,
                 const std::optional<std::vector<int64_t>> &fixedShifts) {
   std::shared_ptr<JitCache> jitCache;
   if (backendName == "cpu")
-    jitCache = std::make_shared<JitCache>();
+    jitCache = std::make_shared<JitCache>(threads);
   makeBackends(runs, fixedShifts, jitCache);
   return jitCache;
 }
@@ -584,6 +594,9 @@ int run() {
   if (backendName != "reference" && backendName != "cpu")
     return fail("--backend=" + backendName +
                 ": unknown backend; expected reference or cpu");
+  if (threads < 0 || threads > hdp::kMaxThreads)
+    return fail("--threads=" + Twine(threads) + ": expected 0 to " +
+                Twine(hdp::kMaxThreads));
   if (modelPath.empty())
     return fail("--model: expected the llama2.c checkpoint (FILE.bin)");
   if (maxDocuments < 0)

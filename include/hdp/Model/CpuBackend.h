@@ -29,7 +29,9 @@ namespace hdp::model {
 /// Compiled attention modules, keyed by shape and configuration.
 class JitCache {
 public:
-  JitCache();
+  /// Modules are compiled with `numThreads` threads (hdp-cpu-pipeline's
+  /// num-threads: 0 lets the OpenMP runtime choose, 1 is sequential code).
+  explicit JitCache(int64_t numThreads = 0);
   ~JitCache();
   /// Modules compiled so far.
   int64_t compilations() const;

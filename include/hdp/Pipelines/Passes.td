@@ -94,15 +94,36 @@ def HDPParallelizeLoops
                 "scf.parallel";
   let description = [{
     The hdp lowering marks with the unit attribute `hdp.parallel` the
-    `scf.for` loops whose iterations are independent (block-row tiles, steps
-    of block rows of the integer pass, rows of the split, the per-head copies
-    of K). This pass replaces the outermost marked loop of each nest that has
-    no loop-carried values by a one-dimensional `scf.parallel` with the same
-    bounds and body; marked loops inside it stay sequential, so that
-    `convert-scf-to-openmp` creates no nested parallel regions. Unmarked
-    loops are left alone.
+    `scf.for` loops whose iterations are independent (batch items, heads and
+    block-row tiles of the floating-point pass, steps of block rows of the
+    integer pass, rows of the split, the per-head copies of K). This pass
+    replaces the outermost marked loop of each nest that has no
+    loop-carried values by an `scf.parallel` with the same bounds and body.
+    When all such a loop does, besides side-effect-free ops, is one marked
+    loop whose bounds do not depend on it, that loop becomes a further
+    dimension of the same `scf.parallel` (one parallel region over heads ×
+    tiles, say, instead of one per head); other marked loops inside stay
+    sequential, so that `convert-scf-to-openmp` creates no nested parallel
+    regions. Unmarked loops are left alone.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def HDPGuidedSchedule
+    : Pass<"hdp-guided-schedule", "::mlir::ModuleOp"> {
+  let summary = "Give OpenMP worksharing loops without a schedule the guided "
+                "schedule";
+  let description = [{
+    `convert-scf-to-openmp` creates `omp.wsloop`s without a schedule clause,
+    which the runtime runs statically: each thread gets an equal share of the
+    iterations up front, and the region ends when the slowest thread does.
+    The hdp loops' iterations differ in cost (block rows keep different
+    numbers of blocks) and a core may be busy with another process, so this
+    pass gives every `omp.wsloop` that has no schedule the guided schedule:
+    chunks handed out on demand, large first and smaller towards the end.
+    Which thread runs an iteration does not change what it computes.
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
 }
 
 #endif // HDP_PIPELINES_PASSES_TD

@@ -17,12 +17,21 @@
 // CHECK: arith.remui
 // CHECK: memref.store %{{.*}} : memref<4x256xi8>
 // CHECK: } {hdp.parallel}
-// The d loop steps by 4.
+// The Q side offset once per head, into a u8 copy.
+// CHECK: arith.addi %{{.*}}, %c8_i8 : i8
+// CHECK: memref.store %{{.*}} : memref<8x16xi8>
+// CHECK: } {hdp.parallel}
+// The d loop steps by 4; each broadcast Q value (read from the copy, no add)
+// feeds two dot products over two vectors of keys.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK: vector.load %{{.*}} : memref<8x16xi8>, vector<4xi8>
+// CHECK-NOT: arith.addi %{{.*}} : vector<4xi8>
 // CHECK: vector.load %{{.*}} : memref<4x256xi8>, vector<{{64|32}}xi8>
-// CHECK: arith.addi %{{.*}}, %{{.*}} : vector<4xi8>
 // Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"({{.*}}) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
+// CHECK: vector.load %{{.*}} : memref<4x256xi8>, vector<{{64|32}}xi8>
+// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
 // CHECK: vector.load %{{.*}} : memref<64xi32>
 // CHECK: arith.muli
 // CHECK: arith.subi
@@ -52,5 +61,27 @@ func.func @approx_combine(%qh: memref<1x1x8x16xi8>, %ql: memref<1x1x8x16xi8>, %k
 // CHECK: return
 func.func @odd_d(%qh: memref<1x1x8x6xi8>, %kh: memref<1x1x64x6xi8>, %s: memref<1x1x8x64xi32>, %theta: memref<1x1x4x32xi64>) {
   hdp.block_score config #hdp.config<rho = 0.3> ins(%qh, %kh : memref<1x1x8x6xi8>, memref<1x1x64x6xi8>) outs(%s, %theta : memref<1x1x8x64xi32>, memref<1x1x4x32xi64>)
+  return
+}
+
+// -----
+
+// D = 64 (a multiple of 4·VL bytes) and I + F <= 8: each kept block of a
+// tile with few kept blocks takes byte dot products of the whole fixed-point
+// values, raw = hi·2^F + lo: (rawQ + 128)·rawK, minus 128·Σ rawK (the
+// constant 128 dotted with rawK), minus loQ·loK (approx).
+// CHECK-LABEL: func.func @approx_combine_blocks
+// CHECK: arith.shli %{{.*}}, %{{.*}} : vector<{{64|32}}xi8>
+// CHECK: arith.xori %{{.*}}, %{{.*}} : vector<{{64|32}}xi8>
+// CHECK: scf.for
+// CHECK: arith.shli %{{.*}}, %{{.*}} : vector<{{64|32}}xi8>
+// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[C128:.*]], %[[RAW:.*]]) :
+// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %[[RAW]]) :
+// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// Z: arith.subi %{{.*}} : vector<16xi32>
+// Z: arith.subi %{{.*}} : vector<16xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<4xi32> to vector<4xf32>
+func.func @approx_combine_blocks(%qh: memref<1x1x8x64xi8>, %ql: memref<1x1x8x64xi8>, %kh: memref<1x1x64x64xi8>, %kl: memref<1x1x64x64xi8>, %s: memref<1x1x8x64xi32>, %bm: memref<1x1x4x32xi1>, %hm: memref<1x1xi1>, %out: memref<1x1x8x64xf32>) {
+  hdp.approx_combine config #hdp.config<rho = 0.3> ins(%qh, %ql, %kh, %kl, %s, %bm, %hm : memref<1x1x8x64xi8>, memref<1x1x8x64xi8>, memref<1x1x64x64xi8>, memref<1x1x64x64xi8>, memref<1x1x8x64xi32>, memref<1x1x4x32xi1>, memref<1x1xi1>) outs(%out : memref<1x1x8x64xf32>)
   return
 }

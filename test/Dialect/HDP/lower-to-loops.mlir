@@ -14,9 +14,9 @@
 
 // CHECK-LABEL: func.func @approx_combine
 // CHECK-NOT: hdp.approx_combine
-// CHECK: memref.alloc() : memref<32x8xi8>
 // CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<32xf32>
 // CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xindex>
+// CHECK: memref.alloc() : memref<32x8xi8>
 // CHECK: %[[HEAD:.*]] = memref.load %arg6
 // CHECK: memref.store %{{.*}}, %[[LIST]]
 // CHECK: %[[NONZERO:.*]] = arith.cmpi ne, %[[COUNT:[^,]*]], %{{.*}} : index
@@ -69,9 +69,17 @@ func.func @approx_combine(%qh: memref<1x2x8x32xi8>, %ql: memref<1x2x8x32xi8>, %k
 // CHECK-LABEL: func.func @sparse_pv
 // CHECK-NOT: hdp.sparse_pv
 // The bm = 2 rows of a block row together: one V row load for both.
+// The kept block columns of the block row are listed branch-free first,
+// then walked.
+// CHECK: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[CNT:.*]] = scf.for {{.*}} -> (index)
+// CHECK: memref.store %{{.*}}, %[[LIST]]
+// CHECK: %[[KEPT:.*]] = memref.load %arg2
+// CHECK: arith.select %[[KEPT]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[CNT]] {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: memref.load %[[LIST]]
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
-// CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[V:.*]] = vector.load %arg1{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 // CHECK: vector.broadcast %{{.*}} : f32 to vector<4xf32>
 // CHECK: arith.mulf %{{.*}}, %[[V]] : vector<4xf32>

@@ -43,7 +43,7 @@ void hdp::loops::populateHDPToLoopsPatterns(RewritePatternSet &patterns,
   populateHeadMaskLowering(patterns, fusion);
   populateApproxCombineLowering(patterns, kernels);
   populateMaskedSoftmaxLowering(patterns, fusion);
-  populateSparsePVLowering(patterns);
+  populateSparsePVLowering(patterns, fusion);
 }
 
 namespace {

@@ -133,10 +133,10 @@ hdp::tileAndFuseBlockRows(RewriterBase &rewriter, SparsePVOp pv,
   TiledFloatPass tiled;
   for (LoopLikeOpInterface loop : result->loops)
     tiled.loops.push_back(loop.getOperation());
-  // Tiles of block rows write disjoint rows of the output and allocate
-  // their own scores: they may run in parallel.
-  if (!tiled.loops.empty())
-    tiled.loops.back()->setAttr(kParallelLoopAttrName, rewriter.getUnitAttr());
+  // Tiles (batch items, heads, block rows) write disjoint rows of the
+  // output and allocate their own scores: they may run in parallel.
+  for (Operation *loop : tiled.loops)
+    loop->setAttr(kParallelLoopAttrName, rewriter.getUnitAttr());
   tiled.tiledOps.assign(result->tiledAndFusedOps.begin(),
                         result->tiledAndFusedOps.end());
   return tiled;

@@ -53,7 +53,7 @@ DecomposedAttention decomposeAttention(mlir::RewriterBase &rewriter,
 
 /// The loop nest that tileAndFuseBlockRows made.
 struct TiledFloatPass {
-  /// Outermost first: batch, head, block-row tile. The last carries
+  /// Outermost first: batch, head, block-row tile. Each carries
   /// kParallelLoopAttrName.
   llvm::SmallVector<mlir::Operation *> loops;
   /// The tiled hdp.sparse_pv and the fused producers inside the loops.

@@ -11,6 +11,7 @@
 #include "Patterns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -18,6 +19,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #define DEBUG_TYPE "hdp-lower-to-loops"
 
@@ -278,25 +280,6 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       memref::DeallocOp::create(b, loc, kTLo);
     }
   };
-  {
-    OpBuilder::InsertionGuard guard(b);
-    if (hoist)
-      b.setInsertionPoint(tileLoop);
-    if (vnni) {
-      kPHi = allocPacked(e, kHi);
-      kPLo = allocPacked(e, kLo);
-    } else {
-      kTHi = allocTransposed(e, kHi);
-      kTLo = allocTransposed(e, kLo);
-    }
-    if (hoist) {
-      Value zero = e.index(0);
-      prepareKeys({zero, zero});
-      b.setInsertionPointAfter(tileLoop);
-      freeKeys();
-    }
-  }
-
   Value nMain = e.mulIndex(e.divIndex(N, kTileRows), kTileRows);
   Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
   Value nbMain = e.divIndex(nMain, bm), mbMain = e.divIndex(mMain, bn);
@@ -396,6 +379,48 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       b, loc, MemRefType::get({rowBlocks * colBlocks}, b.getIndexType()));
   auto vType = VectorType::get({W}, accElt);
   int64_t chunks = fewBlocks ? staticD / W : 0;
+  // With VNNI, a kept block's scores come from byte dot products of the
+  // whole fixed-point values: A = Σ_d rawQ·rawK − Σ_d loQ·loK under approx
+  // (rawQ·rawK = hiQ·hiK·2^(2F) + (loQ·hiK + hiQ·loK)·2^F + loQ·loK),
+  // A = Σ_d rawQ·rawK without, where raw = hi·2^F + lo fits s8 when
+  // I + F ≤ 8. vpdpbusd multiplies u8 by s8: rawQ + 128 (its sign bit
+  // flipped) against rawK, minus 128·Σ_d rawK (a dot product of the
+  // constant 128 with rawK). One chunk is 4·VL bytes of D.
+  auto i8Type = b.getI8Type();
+  int64_t chunkBytes = 4 * VL;
+  auto elementOf = [](Value memref) {
+    return cast<MemRefType>(memref.getType()).getElementType();
+  };
+  const bool vnniBlocks =
+      vnni && fewBlocks && cfg.intBits + F <= 8 && aElt.isInteger(32) &&
+      elementOf(qHi) == i8Type && elementOf(qLo) == i8Type &&
+      elementOf(kHi) == i8Type && elementOf(kLo) == i8Type &&
+      staticD % chunkBytes == 0 && staticD / chunkBytes <= kMaxUnrolledChunks;
+  int64_t vnniChunks = vnniBlocks ? staticD / chunkBytes : 0;
+  auto bytesType = VectorType::get({chunkBytes}, i8Type);
+  auto laneType = VectorType::get({VL}, b.getI32Type());
+  StringAttr dpbusd = b.getStringAttr(kernels == IntKernels::Avx512Vnni
+                                          ? "llvm.x86.avx512.vpdpbusd.512"
+                                          : "llvm.x86.avx512.vpdpbusd.256");
+  auto dot = [&](Value acc, Value u8, Value s8) -> Value {
+    return LLVM::CallIntrinsicOp::create(b, loc, laneType, dpbusd,
+                                         ValueRange{acc, u8, s8})
+        .getResult(0);
+  };
+  // raw = hi·2^F + lo of one chunk of a row (exact in i8: |raw| ≤ 128).
+  auto loadBytes = [&](Value memref, Value ib, Value ih, Value row,
+                       int64_t chunk) -> Value {
+    return vector::LoadOp::create(
+        b, loc, bytesType, memref,
+        ValueRange{ib, ih, row, e.index(chunk * chunkBytes)});
+  };
+  auto rawOf = [&](Value hi, Value lo) -> Value {
+    return arith::AddIOp::create(
+        b, loc,
+        arith::ShLIOp::create(b, loc, hi,
+                              splat(e, bytesType, b.getI8IntegerAttr(F))),
+        lo);
+  };
   auto loadRow = [&](Value memref, Value ib, Value ih, Value row,
                      int64_t chunk) -> Value {
     Type elt = cast<MemRefType>(memref.getType()).getElementType();
@@ -412,6 +437,19 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   // loaded once for all its kept blocks.
   auto loadQueryRows = [&](Value ib, Value ih, Value row0,
                            SmallVector<Value> &qh, SmallVector<Value> &ql) {
+    if (vnniBlocks) {
+      // qh: rawQ + 128 (u8), ql: loQ (u8).
+      Value signBit = splat(e, bytesType, b.getI8IntegerAttr(-128));
+      for (int64_t r = 0; r < bm; ++r)
+        for (int64_t ch = 0; ch < vnniChunks; ++ch) {
+          Value row = e.addIndex(row0, e.index(r));
+          Value lo = loadBytes(qLo, ib, ih, row, ch);
+          qh.push_back(arith::XOrIOp::create(
+              b, loc, rawOf(loadBytes(qHi, ib, ih, row, ch), lo), signBit));
+          ql.push_back(lo);
+        }
+      return;
+    }
     for (int64_t r = 0; r < bm; ++r)
       for (int64_t ch = 0; ch < chunks; ++ch) {
         Value row = e.addIndex(row0, e.index(r));
@@ -419,8 +457,65 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
         ql.push_back(loadRow(qLo, ib, ih, row, ch));
       }
   };
+  // A of a kept block's bm×bn scores (row-major), from VNNI dot products.
+  auto vnniBlockScores = [&](Value ib, Value ih, Value col0, ArrayRef<Value> qh,
+                             ArrayRef<Value> ql) -> Value {
+    Value zero = splat(e, laneType, b.getI32IntegerAttr(0));
+    Value c128 = splat(e, bytesType, b.getI8IntegerAttr(-128));
+    SmallVector<Value> lanes(llvm::PowerOf2Ceil(blockScores), zero);
+    for (int64_t l = 0; l < bn; ++l) {
+      Value key = e.addIndex(col0, e.index(l));
+      SmallVector<Value> raw, lo;
+      Value offsetShare = zero;
+      for (int64_t ch = 0; ch < vnniChunks; ++ch) {
+        lo.push_back(loadBytes(kLo, ib, ih, key, ch));
+        raw.push_back(rawOf(loadBytes(kHi, ib, ih, key, ch), lo.back()));
+        offsetShare = dot(offsetShare, c128, raw.back());
+      }
+      for (int64_t r = 0; r < bm; ++r) {
+        Value full = zero, frac = zero;
+        for (int64_t ch = 0; ch < vnniChunks; ++ch) {
+          full = dot(full, qh[r * vnniChunks + ch], raw[ch]);
+          if (cfg.approx)
+            frac = dot(frac, ql[r * vnniChunks + ch], lo[ch]);
+        }
+        Value v = arith::SubIOp::create(b, loc, full, offsetShare);
+        if (cfg.approx)
+          v = arith::SubIOp::create(b, loc, v, frac);
+        lanes[r * bn + l] = v;
+      }
+    }
+    Value totals = emitSumsOfLanes(e, lanes);
+    if (static_cast<int64_t>(lanes.size()) == blockScores)
+      return totals;
+    SmallVector<int64_t> first(blockScores);
+    std::iota(first.begin(), first.end(), 0);
+    return vector::ShuffleOp::create(b, loc, totals, totals, first).getResult();
+  };
   auto emitKeptBlock = [&](Value ib, Value ih, Value row0, Value col0,
                            ArrayRef<Value> qh, ArrayRef<Value> ql) {
+    // A 1-D shuffle: the CPU pipeline does not lower extract_strided_slice.
+    auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
+      SmallVector<int64_t> lanes;
+      for (int64_t i = 0; i < size; ++i)
+        lanes.push_back(offset + i);
+      return vector::ShuffleOp::create(b, loc, v, v, lanes);
+    };
+    auto storeScores = [&](Value a) {
+      Value s = arith::SIToFPOp::create(b, loc, scoreFType, a);
+      s = arith::MulFOp::create(
+          b, loc, s, splat(e, scoreFType, b.getF32FloatAttr(rescaleValue)));
+      s = arith::MulFOp::create(
+          b, loc, s, vector::BroadcastOp::create(b, loc, scoreFType, scale));
+      for (int64_t r = 0; r < bm; ++r)
+        vector::StoreOp::create(
+            b, loc, slice(s, r * bn, bn), out,
+            ValueRange{ib, ih, e.addIndex(row0, e.index(r)), col0});
+    };
+    if (vnniBlocks) {
+      storeScores(vnniBlockScores(ib, ih, col0, qh, ql));
+      return;
+    }
     SmallVector<Value> kh, kl;
     for (int64_t l = 0; l < bn; ++l)
       for (int64_t ch = 0; ch < chunks; ++ch) {
@@ -445,13 +540,6 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
             mac(sums[2 * blockScores + s], ql[qi], kl[ki]);
         }
     Value totals = emitSumsOfLanes(e, sums);
-    // A 1-D shuffle: the CPU pipeline does not lower extract_strided_slice.
-    auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
-      SmallVector<int64_t> lanes;
-      for (int64_t i = 0; i < size; ++i)
-        lanes.push_back(offset + i);
-      return vector::ShuffleOp::create(b, loc, v, v, lanes);
-    };
     auto part = [&](int64_t k) -> Value {
       Value v = slice(totals, k * blockScores, blockScores);
       if (accElt == aElt)
@@ -467,15 +555,7 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
                               splat(e, scoreType, b.getIntegerAttr(aElt, F))));
     if (!cfg.approx)
       a = arith::AddIOp::create(b, loc, a, part(2));
-    Value s = arith::SIToFPOp::create(b, loc, scoreFType, a);
-    s = arith::MulFOp::create(
-        b, loc, s, splat(e, scoreFType, b.getF32FloatAttr(rescaleValue)));
-    s = arith::MulFOp::create(
-        b, loc, s, vector::BroadcastOp::create(b, loc, scoreFType, scale));
-    for (int64_t r = 0; r < bm; ++r)
-      vector::StoreOp::create(
-          b, loc, slice(s, r * bn, bn), out,
-          ValueRange{ib, ih, e.addIndex(row0, e.index(r)), col0});
+    storeScores(a);
   };
   // Lists the kept blocks of a tile by block row (their column c) and returns
   // where each block row's list ends; the last is the count.
@@ -507,62 +587,127 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
     }
   };
 
+  // With the VNNI block kernel every tile would take the per-block path:
+  // the kept blocks are walked by whole block rows instead (the query rows
+  // prepared and the blocks listed once per block row, not per tile).
+  const bool byBlockRows = vnniBlocks && fewBlocks >= rowBlocks * colBlocks;
+  Value rowList;
+  if (byBlockRows) {
+    nbMain = e.divIndex(N, bm);
+    mbMain = e.divIndex(M, bn);
+    rowList = memref::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
+        ValueRange{MB});
+  }
+  // The Kᵀ or packed copies only the outer-product tiles read.
+  const bool keyCopies = !byBlockRows;
+  if (keyCopies) {
+    OpBuilder::InsertionGuard guard(b);
+    if (hoist)
+      b.setInsertionPoint(tileLoop);
+    if (vnni) {
+      kPHi = allocPacked(e, kHi);
+      kPLo = allocPacked(e, kLo);
+    } else {
+      kTHi = allocTransposed(e, kHi);
+      kTLo = allocTransposed(e, kLo);
+    }
+    if (hoist) {
+      Value zero = e.index(0);
+      prepareKeys({zero, zero});
+      b.setInsertionPointAfter(tileLoop);
+      freeKeys();
+    }
+  }
+
+  auto emitBlockRows = [&](Value ib, Value ih, Value headKept) {
+    e.loop(nbMain, [&](Value bi) {
+      Value row0 = e.mulIndex(bi, bm);
+      // Pruned blocks (and pruned heads) are -inf; the edge blocks are
+      // written below.
+      for (int64_t r = 0; r < bm; ++r)
+        e.loop(e.mulIndex(mbMain, bn), [&](Value j) {
+          e.store(negInf, out, {ib, ih, e.addIndex(row0, e.index(r)), j});
+        });
+      e.ifThenElse(headKept, [&] {
+        SmallVector<Value> qh, ql;
+        loadQueryRows(ib, ih, row0, qh, ql);
+        Value zero = e.index(0), one = e.index(1);
+        Value count = e.loopAcc(
+            zero, mbMain, {zero},
+            [&](Value bj, ValueRange acc) -> SmallVector<Value> {
+              e.store(bj, rowList, {acc[0]});
+              Value kept = e.load(blockMask, {ib, ih, bi, bj});
+              return {e.addIndex(
+                  acc[0], arith::SelectOp::create(b, loc, kept, one, zero))};
+            })[0];
+        e.loop(count, [&](Value k) {
+          emitKeptBlock(ib, ih, row0, e.mulIndex(e.load(rowList, {k}), bn), qh,
+                        ql);
+        });
+      });
+    });
+  };
+
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       Value headKept = e.load(headMask, {ib, ih});
-      if (!hoist)
+      if (!hoist && keyCopies)
         prepareKeys({ib, ih});
-      e.loopAcc(
-          e.index(0), nMain, {},
-          [&](Value i0, ValueRange) -> SmallVector<Value> {
-            e.loopAcc(
-                e.index(0), mMain, {},
-                [&](Value j0, ValueRange) -> SmallVector<Value> {
-                  Value bi0 = e.divIndex(i0, bm), bj0 = e.divIndex(j0, bn);
-                  // The kept blocks listed with scalar loads and a
-                  // branch-free running count (a plain sum of the 32 i1
-                  // loads is SLP-vectorised into slow k-register chains);
-                  // lane masks are built only for tiles computed whole.
-                  SmallVector<Value> ends = listKeptBlocks(ib, ih, bi0, bj0);
-                  Value count = ends.back();
-                  Value any = arith::AndIOp::create(
-                      b, loc,
-                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                            count, e.index(0)),
-                      headKept);
-                  auto negInfTile = [&] {
-                    for (int64_t r = 0; r < kTileRows; ++r)
-                      vector::StoreOp::create(
-                          b, loc, negInfVec, out,
-                          ValueRange{ib, ih, e.addIndex(i0, e.index(r)), j0});
-                  };
-                  e.ifThenElse(
-                      any,
-                      [&] {
-                        if (!fewBlocks) {
-                          emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
-                          return;
-                        }
-                        Value few = arith::CmpIOp::create(
-                            b, loc, arith::CmpIPredicate::ule, count,
-                            e.index(fewBlocks));
-                        e.ifThenElse(
-                            few,
-                            [&] {
-                              negInfTile();
-                              emitKeptBlocks(ib, ih, i0, j0, ends);
-                            },
-                            [&] {
-                              emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
-                            });
-                      },
-                      negInfTile);
-                  return {};
-                },
-                VL);
-            return {};
-          },
-          kTileRows);
+      if (byBlockRows)
+        emitBlockRows(ib, ih, headKept);
+      else
+        e.loopAcc(
+            e.index(0), nMain, {},
+            [&](Value i0, ValueRange) -> SmallVector<Value> {
+              e.loopAcc(
+                  e.index(0), mMain, {},
+                  [&](Value j0, ValueRange) -> SmallVector<Value> {
+                    Value bi0 = e.divIndex(i0, bm), bj0 = e.divIndex(j0, bn);
+                    // The kept blocks listed with scalar loads and a
+                    // branch-free running count (a plain sum of the 32 i1
+                    // loads is SLP-vectorised into slow k-register chains);
+                    // lane masks are built only for tiles computed whole.
+                    SmallVector<Value> ends = listKeptBlocks(ib, ih, bi0, bj0);
+                    Value count = ends.back();
+                    Value any = arith::AndIOp::create(
+                        b, loc,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                              count, e.index(0)),
+                        headKept);
+                    auto negInfTile = [&] {
+                      for (int64_t r = 0; r < kTileRows; ++r)
+                        vector::StoreOp::create(
+                            b, loc, negInfVec, out,
+                            ValueRange{ib, ih, e.addIndex(i0, e.index(r)), j0});
+                    };
+                    e.ifThenElse(
+                        any,
+                        [&] {
+                          if (!fewBlocks) {
+                            emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
+                            return;
+                          }
+                          Value few = arith::CmpIOp::create(
+                              b, loc, arith::CmpIPredicate::ule, count,
+                              e.index(fewBlocks));
+                          e.ifThenElse(
+                              few,
+                              [&] {
+                                negInfTile();
+                                emitKeptBlocks(ib, ih, i0, j0, ends);
+                              },
+                              [&] {
+                                emitWholeTile(ib, ih, i0, j0, bi0, bj0, count);
+                              });
+                        },
+                        negInfTile);
+                    return {};
+                  },
+                  VL);
+              return {};
+            },
+            kTileRows);
       // Edge blocks.
       e.loop(nbMain, NB, [&](Value bi) {
         e.loop(MB, [&](Value bj) { emitBlock(ib, ih, headKept, bi, bj); });
@@ -573,9 +718,11 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       });
     });
   });
-  if (!hoist)
+  if (!hoist && keyCopies)
     freeKeys();
   memref::DeallocOp::create(b, loc, blockList);
+  if (rowList)
+    memref::DeallocOp::create(b, loc, rowList);
 }
 
 struct ApproxCombineLowering : OpRewritePattern<ApproxCombineOp> {

@@ -41,6 +41,7 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   Value magnitudeOut = signedRanking ? op.getInits()[2] : Value();
   Type scoreType = cast<MemRefType>(scoresOut.getType()).getElementType();
   Type i64 = b.getI64Type();
+  Type i8Type = b.getI8Type();
   MaskReader mask(e, op.getMask());
   // S_int is written only when something other than approx_combine reads
   // it (`writeScores`); otherwise its buffer is dead and goes away.
@@ -111,7 +112,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
                                         config.getFracBits());
   if (vnni)
     accWidth = 32;
-  int64_t VL = vnni ? vnniLanes(kernels) : lanesFor(accWidth);
+  // VNNI tiles are two dot-product vectors wide: each broadcast Q value
+  // feeds two vpdpbusd.
+  constexpr int64_t kVnniColVecs = 2;
+  int64_t VL = vnni ? kVnniColVecs * vnniLanes(kernels) : lanesFor(accWidth);
   bool fast = !mask && accWidth && kTileRows % bm == 0 && VL % bn == 0;
   // Block rows per step of the traversal below.
   int64_t rowsPerStep = fast ? kTileRows / bm : 1;
@@ -207,8 +211,21 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   // then the right edge), then the bottom edge one block row at a time.
   Value kT = fast && !vnni ? allocTransposed(e, kHi) : Value();
   PackedKey kP;
-  if (fast && vnni)
+  // hiQ + 2^(I-1) (u8), made once per head so that the kernel broadcasts
+  // the Q values straight from memory.
+  Value qOffset;
+  if (fast && vnni) {
     kP = allocPacked(e, kHi);
+    auto qType = cast<MemRefType>(qHi.getType());
+    SmallVector<Value> dynSizes;
+    for (int64_t d = 2; d < 4; ++d)
+      if (qType.isDynamicDim(d))
+        dynSizes.push_back(e.dim(qHi, d));
+    qOffset = memref::AllocOp::create(
+        b, loc,
+        MemRefType::get({qType.getDimSize(2), qType.getDimSize(3)}, i8Type),
+        dynSizes);
+  }
   Value nMain =
       fast ? e.mulIndex(e.divIndex(N, kTileRows), kTileRows) : e.index(0);
   Value mMain = fast ? e.mulIndex(e.divIndex(M, VL), VL) : e.index(0);
@@ -219,10 +236,12 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   int64_t colBlocks = VL / bn;
   auto emitTile = [&](Value ib, Value ih, Value i0, Value j0) {
     SmallVector<Value> acc =
-        vnni ? emitVnniOuterProducts(e, {VnniTerm{qHi, {ib, ih}, maxHi, kP, 0}},
-                                     1, kernels, i0, j0, D)
-             : emitOuterProducts(e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL,
-                                 accElt, i0, j0, D);
+        vnni
+            ? emitVnniOuterProducts(e,
+                                    {VnniTerm{qOffset, {}, maxHi, kP, 0, true}},
+                                    1, kernels, i0, j0, D, kVnniColVecs)
+            : emitOuterProducts(e, {OuterTerm{qHi, {ib, ih}, kT, 0}}, 1, VL,
+                                accElt, i0, j0, D);
     // Per score row: what θ sums (|S_int| or, signed, S_int) and, signed,
     // the magnitudes.
     SmallVector<Value> absRows, signedRows;
@@ -276,9 +295,19 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
         e.index(0), H, {e.i64(0)},
         [&](Value ih, ValueRange tot) -> SmallVector<Value> {
           if (fast) {
-            if (vnni)
+            if (vnni) {
               emitPack(e, kHi, {ib, ih}, kP, M, D);
-            else
+              Value offset = arith::ConstantIntOp::create(
+                  b, loc, cast<MemRefType>(qHi.getType()).getElementType(),
+                  maxHi);
+              e.parallelLoop(e.index(0), N, [&](Value i) {
+                e.loop(D, [&](Value d) {
+                  Value q = arith::AddIOp::create(
+                      b, loc, e.load(qHi, {ib, ih, i, d}), offset);
+                  e.store(e.truncTo(q, i8Type), qOffset, {i, d});
+                });
+              });
+            } else
               emitTranspose(e, kHi, {ib, ih}, kT, M, D);
             // Steps of block rows are independent.
             e.parallelLoop(
@@ -326,6 +355,8 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
     memref::DeallocOp::create(b, loc, kT);
   if (kP.packed)
     deallocPacked(e, kP);
+  if (qOffset)
+    memref::DeallocOp::create(b, loc, qOffset);
   if (rowSums)
     memref::DeallocOp::create(b, loc, rowSums);
 }

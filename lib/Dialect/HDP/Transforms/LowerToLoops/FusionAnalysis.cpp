@@ -8,6 +8,7 @@
 #include "FusionAnalysis.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/Debug.h"
 
@@ -84,6 +85,26 @@ std::optional<FusedScoring> findFusedScoring(BlockScoreOp op) {
   return fused;
 }
 
+/// Whether two block-mask operands read the same blocks: the same value, or
+/// views of one buffer at the same offsets and strides (the ops of a tile
+/// may view different numbers of its block rows).
+bool sameBlocks(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto va = a.getDefiningOp<memref::SubViewOp>();
+  auto vb = b.getDefiningOp<memref::SubViewOp>();
+  if (!va || !vb || va.getSource() != vb.getSource())
+    return false;
+  auto equal = [](ArrayRef<OpFoldResult> x, ArrayRef<OpFoldResult> y) {
+    return x.size() == y.size() && llvm::all_of(llvm::zip(x, y), [](auto pair) {
+             return isEqualConstantIntOrValue(std::get<0>(pair),
+                                              std::get<1>(pair));
+           });
+  };
+  return equal(va.getMixedOffsets(), vb.getMixedOffsets()) &&
+         equal(va.getMixedStrides(), vb.getMixedStrides());
+}
+
 /// The scores a masked_softmax reads come from an approx_combine in the same
 /// block, through a buffer nothing else touches (it is allocated, written by
 /// that approx_combine, read by the softmax, deallocated). P's pruned entries
@@ -116,6 +137,7 @@ std::optional<SoftmaxBlocks> findSoftmaxBlocks(MaskedSoftmaxOp sm) {
     return std::nullopt;
   Value out = sm.getInits()[0];
   bool privateP = out.getDefiningOp<memref::AllocOp>() != nullptr;
+  SmallVector<SparsePVOp> readers;
   for (Operation *user : out.getUsers()) {
     if (!privateP)
       break;
@@ -123,11 +145,29 @@ std::optional<SoftmaxBlocks> findSoftmaxBlocks(MaskedSoftmaxOp sm) {
       continue;
     auto pv = dyn_cast<SparsePVOp>(user);
     privateP = pv && pv.getProbs() == out &&
-               pv.getBlockMask() == sb.blockMask &&
+               sameBlocks(pv.getBlockMask(), sb.blockMask) &&
                pv.getHeadMask() == sb.headMask &&
                llvm::count(pv->getOperands(), out) == 1;
+    if (privateP)
+      readers.push_back(pv);
   }
   sb.zeroPruned = !privateP;
+  // One sparse_pv reads P, after the softmax, with nothing between them that
+  // touches memory: the softmax is lowered at the sparse_pv, with it, and P
+  // never exists.
+  if (!privateP || readers.size() != 1 ||
+      sm.getEffectiveConfig().getSoftmax() != hdp::SoftmaxKind::Exact)
+    return sb;
+  SparsePVOp pv = readers.front();
+  int64_t dv = cast<MemRefType>(pv.getValue().getType()).getDimSize(3);
+  if (pv->getBlock() != sm->getBlock() || !sm->isBeforeInBlock(pv) ||
+      ShapedType::isDynamic(dv) || dv > kMaxVectorRowDv)
+    return sb;
+  for (Operation *it = sm->getNextNode(); it != pv.getOperation();
+       it = it->getNextNode())
+    if (!isa<memref::AllocOp>(it) && !isMemoryEffectFree(it))
+      return sb;
+  sb.pv = pv;
   return sb;
 }
 
@@ -155,6 +195,8 @@ FusionAnalysis::FusionAnalysis(Operation *root) {
                    << "kept-block softmax at " << sm.getLoc()
                    << (sb->zeroPruned ? "" : ", pruned P unwritten") << "\n");
         softmaxBlocks[op] = *sb;
+        if (sb->pv)
+          loweredWithSoftmax.insert(sb->pv);
       }
     }
   });
@@ -171,6 +213,10 @@ bool FusionAnalysis::isLoweredWithScoring(Operation *op) const {
 
 bool FusionAnalysis::needsScores(BlockScoreOp op) const {
   return scoresNeeded.contains(op);
+}
+
+bool FusionAnalysis::isLoweredWithSoftmax(SparsePVOp op) const {
+  return loweredWithSoftmax.contains(op);
 }
 
 const SoftmaxBlocks *

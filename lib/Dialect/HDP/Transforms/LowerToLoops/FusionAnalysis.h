@@ -10,7 +10,9 @@
 //  * S_int is written only when something other than approx_combine (which
 //    recomputes it) reads it;
 //  * kept-block softmax: a masked_softmax of scores that an approx_combine
-//    wrote visits only the kept blocks of each row.
+//    wrote visits only the kept blocks of each row; when a sparse_pv is the
+//    only reader of its P, the two are lowered together per block row (one
+//    list of kept blocks, P in registers and packed rows).
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +46,14 @@ struct SoftmaxBlocks {
   mlir::Value blockMask, headMask;
   int64_t bm = 0, bn = 0;
   bool zeroPruned = true;
+  /// The sparse_pv lowered with the softmax (at its place), which then
+  /// reads P from registers and packed rows instead of a P buffer: set when
+  /// it is P's only reader and nothing between the two touches memory.
+  SparsePVOp pv;
 };
+
+/// The largest static Dv whose output row P·V keeps in vector registers.
+constexpr int64_t kMaxVectorRowDv = 256;
 
 class FusionAnalysis {
 public:
@@ -58,6 +67,8 @@ public:
   bool isLoweredWithScoring(mlir::Operation *op) const;
   /// Whether `op` must write S_int into its scores buffer.
   bool needsScores(BlockScoreOp op) const;
+  /// Whether `op` is lowered by the masked_softmax that writes its P.
+  bool isLoweredWithSoftmax(SparsePVOp op) const;
   /// The kept blocks a masked_softmax may restrict itself to, or null.
   const SoftmaxBlocks *getSoftmaxBlocks(MaskedSoftmaxOp op) const;
   /// The θ (and magnitude) buffers of fused scorings: once the stage ops are
@@ -78,6 +89,7 @@ private:
   llvm::DenseSet<mlir::Operation *> loweredWithScoring;
   llvm::DenseSet<mlir::Operation *> scoresNeeded;
   llvm::DenseMap<mlir::Operation *, SoftmaxBlocks> softmaxBlocks;
+  llvm::DenseSet<mlir::Operation *> loweredWithSoftmax;
   llvm::SmallVector<mlir::Value> fusedBlockBuffers;
 };
 

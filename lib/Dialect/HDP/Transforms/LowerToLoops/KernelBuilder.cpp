@@ -18,6 +18,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <cmath>
+#include <numeric>
 
 using namespace mlir;
 using namespace hdp::loops;
@@ -377,6 +378,38 @@ SmallVector<Value> hdp::loops::emitOuterProducts(LoopEmitter &e,
       });
 }
 
+SmallVector<Value> hdp::loops::emitKeptRowsPV(
+    LoopEmitter &e, Value value, ValueRange bh, Value list, Value count,
+    int64_t bn, Value M, int64_t numRows, VectorType rowType,
+    function_ref<Value(int64_t, Value, Value, Value)> probAt) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Value zeroRow = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> init(numRows, zeroRow);
+  return e.loopAcc(
+      e.index(0), count, init,
+      [&](Value k, ValueRange acc) -> SmallVector<Value> {
+        Value j0 = e.mulIndex(e.load(list, {k}), bn);
+        Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
+        return e.loopAcc(
+            j0, j1, acc, [&](Value j, ValueRange a) -> SmallVector<Value> {
+              SmallVector<Value> idx(bh.begin(), bh.end());
+              idx.push_back(j);
+              idx.push_back(e.index(0));
+              Value vrow = vector::LoadOp::create(b, loc, rowType, value, idx);
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < numRows; ++r) {
+                Value pv = vector::BroadcastOp::create(b, loc, rowType,
+                                                       probAt(r, k, j0, j));
+                Value prod = arith::MulFOp::create(b, loc, pv, vrow);
+                next.push_back(arith::AddFOp::create(b, loc, a[r], prod));
+              }
+              return next;
+            });
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // VNNI integer kernels
 //===----------------------------------------------------------------------===//
@@ -447,10 +480,9 @@ void hdp::loops::emitPack(LoopEmitter &e, Value k, ValueRange prefix,
   });
 }
 
-SmallVector<Value>
-hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
-                                  unsigned numAcc, IntKernels kernels,
-                                  Value row0, Value j0, Value D) {
+SmallVector<Value> hdp::loops::emitVnniOuterProducts(
+    LoopEmitter &e, ArrayRef<VnniTerm> terms, unsigned numAcc,
+    IntKernels kernels, Value row0, Value j0, Value D, int64_t colVecs) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   int64_t VL = vnniLanes(kernels);
@@ -462,7 +494,8 @@ hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
                                              ? "llvm.x86.avx512.vpdpbusd.512"
                                              : "llvm.x86.avx512.vpdpbusd.256");
   Value zero = splat(e, accType, b.getI32IntegerAttr(0));
-  SmallVector<Value> init(numAcc * kTileRows, zero);
+  // acc[(a * kTileRows + r) * colVecs + c]
+  SmallVector<Value> init(numAcc * kTileRows * colVecs, zero);
   SmallVector<Value> rows;
   for (int64_t r = 0; r < kTileRows; ++r)
     rows.push_back(e.addIndex(row0, e.index(r)));
@@ -472,15 +505,9 @@ hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
       [&](Value d, ValueRange acc) -> SmallVector<Value> {
         SmallVector<Value> next(acc.begin(), acc.end());
         Value d4 = e.divIndex(d, 4);
-        llvm::DenseMap<Value, Value> kVecs;
+        llvm::DenseMap<std::pair<Value, int64_t>, Value> kVecs;
         llvm::DenseMap<std::pair<Value, int64_t>, Value> qVecs;
         for (const VnniTerm &t : terms) {
-          Value kv = kVecs.lookup(t.k.packed);
-          if (!kv) {
-            kv = vector::LoadOp::create(b, loc, bytesType, t.k.packed,
-                                        ValueRange{d4, col0});
-            kVecs[t.k.packed] = kv;
-          }
           for (int64_t r = 0; r < kTileRows; ++r) {
             Value qv = qVecs.lookup({t.q, r * 2 + (t.qOffset != 0)});
             if (!qv) {
@@ -488,7 +515,7 @@ hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
               idx.push_back(rows[r]);
               idx.push_back(d);
               Value quad = vector::LoadOp::create(b, loc, quadType, t.q, idx);
-              if (t.qOffset)
+              if (t.qOffset && !t.qOffsetApplied)
                 quad = arith::AddIOp::create(
                     b, loc, quad,
                     splat(e, quadType, b.getI8IntegerAttr(t.qOffset)));
@@ -502,12 +529,21 @@ hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
                   vector::BroadcastOp::create(b, loc, accType, word));
               qVecs[{t.q, r * 2 + (t.qOffset != 0)}] = qv;
             }
-            unsigned slot = t.acc * kTileRows + r;
-            // a (u8): the offset Q values; b (s8): the packed keys.
-            next[slot] =
-                LLVM::CallIntrinsicOp::create(b, loc, accType, intrinsic,
-                                              ValueRange{next[slot], qv, kv})
-                    .getResult(0);
+            for (int64_t c = 0; c < colVecs; ++c) {
+              Value kv = kVecs.lookup({t.k.packed, c});
+              if (!kv) {
+                kv = vector::LoadOp::create(
+                    b, loc, bytesType, t.k.packed,
+                    ValueRange{d4, e.addIndex(col0, e.index(c * 4 * VL))});
+                kVecs[{t.k.packed, c}] = kv;
+              }
+              unsigned slot = (t.acc * kTileRows + r) * colVecs + c;
+              // a (u8): the offset Q values; b (s8): the packed keys.
+              next[slot] =
+                  LLVM::CallIntrinsicOp::create(b, loc, accType, intrinsic,
+                                                ValueRange{next[slot], qv, kv})
+                      .getResult(0);
+            }
           }
         }
         return next;
@@ -517,14 +553,37 @@ hdp::loops::emitVnniOuterProducts(LoopEmitter &e, ArrayRef<VnniTerm> terms,
   for (const VnniTerm &t : terms) {
     if (!t.qOffset)
       continue;
-    Value sums =
-        vector::LoadOp::create(b, loc, accType, t.k.sums, ValueRange{j0});
-    Value share = arith::MulIOp::create(
-        b, loc, sums, splat(e, accType, b.getI32IntegerAttr(t.qOffset)));
-    for (int64_t r = 0; r < kTileRows; ++r) {
-      unsigned slot = t.acc * kTileRows + r;
-      acc[slot] = arith::SubIOp::create(b, loc, acc[slot], share);
+    for (int64_t c = 0; c < colVecs; ++c) {
+      Value sums =
+          vector::LoadOp::create(b, loc, accType, t.k.sums,
+                                 ValueRange{e.addIndex(j0, e.index(c * VL))});
+      Value share = arith::MulIOp::create(
+          b, loc, sums, splat(e, accType, b.getI32IntegerAttr(t.qOffset)));
+      for (int64_t r = 0; r < kTileRows; ++r) {
+        unsigned slot = (t.acc * kTileRows + r) * colVecs + c;
+        acc[slot] = arith::SubIOp::create(b, loc, acc[slot], share);
+      }
     }
   }
-  return acc;
+  if (colVecs == 1)
+    return acc;
+  // The colVecs vectors of a row side by side.
+  SmallVector<Value> joined;
+  for (unsigned slot = 0; slot < numAcc * kTileRows; ++slot) {
+    SmallVector<Value> parts(acc.begin() + slot * colVecs,
+                             acc.begin() + (slot + 1) * colVecs);
+    while (parts.size() > 1) {
+      SmallVector<Value> pairs;
+      for (size_t i = 0; i < parts.size(); i += 2) {
+        int64_t n = cast<VectorType>(parts[i].getType()).getNumElements();
+        SmallVector<int64_t> lanes(2 * n);
+        std::iota(lanes.begin(), lanes.end(), 0);
+        pairs.push_back(
+            vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1], lanes));
+      }
+      parts = std::move(pairs);
+    }
+    joined.push_back(parts.front());
+  }
+  return joined;
 }

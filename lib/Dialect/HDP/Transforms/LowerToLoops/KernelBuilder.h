@@ -113,6 +113,20 @@ private:
   mlir::Value mask;
 };
 
+/// P·V of `numRows` output rows over the kept blocks of their block row:
+/// `list[0 .. count)` holds the kept block columns (bn keys each, the last
+/// cut by M). Returns one vector (`rowType`, Dv lanes) per row: Σ over the
+/// listed keys j, in ascending order, of probAt(r, k, j0, j)·V[bh..., j]
+/// (k the list entry, j0 its first key), with a separate mul and add: the
+/// reference's roundings. Each V row is loaded once for all the rows.
+llvm::SmallVector<mlir::Value>
+emitKeptRowsPV(LoopEmitter &e, mlir::Value value, mlir::ValueRange bh,
+               mlir::Value list, mlir::Value count, int64_t bn, mlir::Value M,
+               int64_t numRows, mlir::VectorType rowType,
+               llvm::function_ref<mlir::Value(int64_t, mlir::Value, mlir::Value,
+                                              mlir::Value)>
+                   probAt);
+
 /// Whether every operand of `op` is a memref (the patterns lower stage ops
 /// after bufferization only).
 bool hasPureBufferSemantics(mlir::Operation *op);
@@ -237,15 +251,19 @@ struct VnniTerm {
   int64_t qOffset;
   PackedKey k;
   unsigned acc;
+  /// Whether q already holds the values plus qOffset (a u8 copy made once),
+  /// so that the kernel broadcasts them straight from memory.
+  bool qOffsetApplied = false;
 };
 
 /// Returns accs[acc * kTileRows + r] = Σ_d over the terms of acc of
-/// q[row0 + r, d] · k[j0 .. j0+VL, d] as vector<VL x i32>, VL =
-/// vnniLanes(kernels).
+/// q[row0 + r, d] · k[j0 .. j0+W, d] as vector<W x i32>, W = colVecs ·
+/// vnniLanes(kernels): colVecs dot-product vectors per row share each
+/// broadcast Q value.
 llvm::SmallVector<mlir::Value>
 emitVnniOuterProducts(LoopEmitter &e, llvm::ArrayRef<VnniTerm> terms,
                       unsigned numAcc, IntKernels kernels, mlir::Value row0,
-                      mlir::Value j0, mlir::Value D);
+                      mlir::Value j0, mlir::Value D, int64_t colVecs = 1);
 
 } // namespace hdp::loops
 

@@ -239,9 +239,6 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   auto rowVType = VectorType::get({VL}, b.getF32Type());
   float inf = std::numeric_limits<float>::infinity();
   Value negInf = e.f32(-inf);
-  Value negInfVec = splat(e, vType, b.getF32FloatAttr(-inf));
-  Value posInfVec = splat(e, vType, b.getF32FloatAttr(inf));
-  Value zeroVec = splat(e, vType, b.getF32FloatAttr(0.0f));
   Value zeroRowVec = splat(e, rowVType, b.getF32FloatAttr(0.0f));
   Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value MB = e.dim(sb.blockMask, 3);
@@ -249,11 +246,33 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   Value list = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
       ValueRange{MB});
-  auto isFinite = [&](Value x) {
-    Value absX = math::AbsFOp::create(b, loc, x);
-    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absX,
-                                 posInfVec)
-        .getResult();
+  // The kept entries of each row of a block row, packed, each with room to
+  // pad them to whole vectors.
+  Value stride = e.addIndex(e.mulIndex(MB, bn), e.index(VL));
+  Value packedRows = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+      ValueRange{e.mulIndex(stride, bm)});
+  auto packedRow = [&](Value r) -> Value {
+    OpFoldResult offset = arith::MulIOp::create(b, loc, r, stride).getResult();
+    OpFoldResult size = stride;
+    return memref::SubViewOp::create(b, loc, packedRows,
+                                     ArrayRef<OpFoldResult>{offset},
+                                     ArrayRef<OpFoldResult>{size},
+                                     ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  };
+  // Fused with the sparse_pv that reads P (FusionAnalysis): its operands.
+  Value value, pvOut;
+  VectorType pvRowType;
+  if (SparsePVOp pv = sb.pv) {
+    value = pv.getValue();
+    pvOut = pv.getInits()[0];
+    pvRowType = VectorType::get(
+        {cast<MemRefType>(value.getType()).getDimSize(3)}, b.getF32Type());
+  }
+  auto storePVRow = [&](Value v, ValueRange bhi) {
+    SmallVector<Value> idx(bhi.begin(), bhi.end());
+    idx.push_back(e.index(0));
+    vector::StoreOp::create(b, loc, v, pvOut, idx);
   };
   Value mMain = e.mulIndex(e.divIndex(M, VL), VL);
   auto zeroRow = [&](ValueRange bhi) {
@@ -282,17 +301,56 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
               Value mostlyKept =
                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
                                         e.mulIndex(cnt, 2 * bn), M);
+              // P·V of the block row (fused): rows i0..i1 over the listed
+              // blocks, P read by probAt(row offset, list entry, j0, j).
+              auto blockRowPV =
+                  [&](function_ref<Value(Value, Value, Value, Value)> probAt) {
+                    Value full = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::eq,
+                        arith::SubIOp::create(b, loc, i1, i0), e.index(bm));
+                    e.ifThenElse(
+                        full,
+                        [&] {
+                          SmallVector<Value> rows = emitKeptRowsPV(
+                              e, value, {ib, ih}, list, cnt, bn, M, bm,
+                              pvRowType,
+                              [&](int64_t r, Value k, Value j0, Value j) {
+                                return probAt(e.index(r), k, j0, j);
+                              });
+                          for (int64_t r = 0; r < bm; ++r)
+                            storePVRow(rows[r],
+                                       {ib, ih, e.addIndex(i0, e.index(r))});
+                        },
+                        [&] {
+                          e.loop(i0, i1, [&](Value i) {
+                            Value r = arith::SubIOp::create(b, loc, i, i0);
+                            SmallVector<Value> row = emitKeptRowsPV(
+                                e, value, {ib, ih}, list, cnt, bn, M, 1,
+                                pvRowType,
+                                [&](int64_t, Value k, Value j0, Value j) {
+                                  return probAt(r, k, j0, j);
+                                });
+                            storePVRow(row[0], {ib, ih, i});
+                          });
+                        });
+                  };
               e.ifThenElse(
                   mostlyKept,
                   [&] {
                     e.loop(i0, i1, [&](Value i) {
                       emitExactSoftmaxRow(e, in, out, {ib, ih, i}, M);
                     });
+                    if (sb.pv)
+                      blockRowPV([&](Value r, Value, Value, Value j) {
+                        return e.load(out, {ib, ih, e.addIndex(i0, r), j});
+                      });
                   },
                   [&] {
                     e.loop(i0, i1, [&](Value i) {
                       if (sb.zeroPruned)
                         zeroRow({ib, ih, i});
+                      Value packed =
+                          packedRow(arith::SubIOp::create(b, loc, i, i0));
                       // One block's bn entries; the last block may be cut by M.
                       auto loadBlock = [&](Value j0) -> Value {
                         Value full = arith::CmpIOp::create(
@@ -348,89 +406,54 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
                       auto colOf = [&](Value k) {
                         return e.mulIndex(e.load(list, {k}), bn);
                       };
-                      Value vmax = e.loopAcc(
-                          zero, cnt, {negInfVec},
-                          [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                            Value x = loadBlock(colOf(k));
-                            Value bigger = arith::AndIOp::create(
-                                b, loc, isFinite(x),
-                                arith::CmpFOp::create(b, loc,
-                                                      arith::CmpFPredicate::OGT,
-                                                      x, acc[0]));
-                            return {arith::SelectOp::create(b, loc, bigger, x,
-                                                            acc[0])};
-                          })[0];
-                      Value mx = vector::ReductionOp::create(
-                          b, loc, vector::CombiningKind::MAXNUMF, vmax);
-                      Value any = arith::CmpFOp::create(
-                          b, loc, arith::CmpFPredicate::OGT, mx, negInf);
-                      e.ifThenElse(
-                          any,
-                          [&] {
-                            Value mxVec =
-                                vector::BroadcastOp::create(b, loc, vType, mx);
-                            Value vsum = e.loopAcc(
-                                zero, cnt, {zeroVec},
-                                [&](Value k,
-                                    ValueRange acc) -> SmallVector<Value> {
-                                  Value j0 = colOf(k);
-                                  Value x = loadBlock(j0);
-                                  Value ex = math::ExpOp::create(
-                                      b, loc,
-                                      arith::SubFOp::create(b, loc, x, mxVec));
-                                  ex = arith::SelectOp::create(
-                                      b, loc, isFinite(x), ex, zeroVec);
-                                  storeBlock(ex, j0);
-                                  return {arith::AddFOp::create(b, loc, acc[0],
-                                                                ex)};
-                                })[0];
-                            Value sum = vector::ReductionOp::create(
-                                b, loc, vector::CombiningKind::ADD, vsum);
-                            Value sumVec =
-                                vector::BroadcastOp::create(b, loc, vType, sum);
-                            e.loop(cnt, [&](Value k) {
-                              Value j0 = colOf(k);
-                              Value full = arith::CmpIOp::create(
-                                  b, loc, arith::CmpIPredicate::sle,
-                                  e.addIndex(j0, e.index(bn)), M);
-                              e.ifThenElse(
-                                  full,
-                                  [&] {
-                                    Value ex = vector::LoadOp::create(
-                                        b, loc, vType, out,
-                                        ValueRange{ib, ih, i, j0});
-                                    vector::StoreOp::create(
-                                        b, loc,
-                                        arith::DivFOp::create(b, loc, ex,
-                                                              sumVec),
-                                        out, ValueRange{ib, ih, i, j0});
-                                  },
-                                  [&] {
-                                    e.loop(j0, M, [&](Value j) {
-                                      Value ex = e.load(out, {ib, ih, i, j});
-                                      e.store(arith::DivFOp::create(b, loc, ex,
-                                                                    sum),
-                                              out, {ib, ih, i, j});
-                                    });
-                                  });
-                            });
-                          },
-                          [&] {
-                            // No finite entry: the kept blocks' entries are 0.
-                            e.loop(cnt, [&](Value k) {
-                              storeBlock(zeroVec, colOf(k));
-                            });
-                          });
+                      // The kept entries side by side, padded with -inf to
+                      // whole vectors: the row's softmax then runs 16 lanes
+                      // at a time (-inf is not finite: it adds exp = 0).
+                      e.loop(cnt, [&](Value k) {
+                        vector::StoreOp::create(b, loc, loadBlock(colOf(k)),
+                                                packed,
+                                                ValueRange{e.mulIndex(k, bn)});
+                      });
+                      Value n = e.mulIndex(cnt, bn);
+                      Value nPadded = e.mulIndex(e.ceilDiv(n, VL), VL);
+                      e.loop(n, nPadded,
+                             [&](Value j) { e.store(negInf, packed, {j}); });
+                      emitExactSoftmaxRow(e, packed, packed, {}, nPadded);
+                      // Fused, P·V reads the packed rows: P is not written.
+                      if (sb.pv)
+                        return;
+                      e.loop(cnt, [&](Value k) {
+                        storeBlock(vector::LoadOp::create(
+                                       b, loc, vType, packed,
+                                       ValueRange{e.mulIndex(k, bn)}),
+                                   colOf(k));
+                      });
                     });
+                    if (sb.pv)
+                      blockRowPV([&](Value r, Value k, Value j0, Value j) {
+                        Value at = e.addIndex(
+                            e.addIndex(arith::MulIOp::create(b, loc, r, stride),
+                                       e.mulIndex(k, bn)),
+                            arith::SubIOp::create(b, loc, j, j0));
+                        return e.load(packedRows, {at});
+                      });
                   });
             });
           },
           [&] {
             if (sb.zeroPruned)
               e.loop(N, [&](Value i) { zeroRow({ib, ih, i}); });
+            // A pruned head outputs 0.
+            if (sb.pv) {
+              Value zeroPV = arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(pvRowType, b.getF32FloatAttr(0.0f)));
+              e.loop(N, [&](Value i) { storePVRow(zeroPV, {ib, ih, i}); });
+            }
           });
     });
   });
+  memref::DeallocOp::create(b, loc, packedRows);
   memref::DeallocOp::create(b, loc, list);
 }
 
@@ -520,8 +543,13 @@ struct MaskedSoftmaxLowering : OpRewritePattern<MaskedSoftmaxOp> {
     if (!hasPureBufferSemantics(op))
       return rewriter.notifyMatchFailure(
           op, "operands are not all memrefs: run one-shot-bufferize first");
+    const SoftmaxBlocks *blocks = fusion.getSoftmaxBlocks(op);
+    // Lowered with its sparse_pv, at the sparse_pv: its operands are defined
+    // by then, and nothing in between touches memory.
+    if (blocks && blocks->pv)
+      rewriter.setInsertionPoint(blocks->pv);
     LoopEmitter e(rewriter, op.getLoc());
-    lowerMaskedSoftmax(e, op, fusion.getSoftmaxBlocks(op));
+    lowerMaskedSoftmax(e, op, blocks);
     rewriter.eraseOp(op);
     return success();
   }

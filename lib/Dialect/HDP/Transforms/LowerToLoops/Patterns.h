@@ -29,7 +29,8 @@ void populateApproxCombineLowering(mlir::RewritePatternSet &patterns,
                                    IntKernels kernels);
 void populateMaskedSoftmaxLowering(mlir::RewritePatternSet &patterns,
                                    const FusionAnalysis &fusion);
-void populateSparsePVLowering(mlir::RewritePatternSet &patterns);
+void populateSparsePVLowering(mlir::RewritePatternSet &patterns,
+                              const FusionAnalysis &fusion);
 
 /// All of the above: every hdp stage op on memrefs has a pattern. `fusion`
 /// must outlive the patterns.

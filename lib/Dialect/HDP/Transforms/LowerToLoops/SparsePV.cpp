@@ -32,52 +32,43 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
         M = e.dim(probs, 3), Dv = e.dim(value, 3), MB = e.dim(blockMask, 3);
   int64_t staticDv = cast<MemRefType>(value.getType()).getDimSize(3);
   // A whole output row lives in registers when Dv is static and not huge.
-  bool vectorRow = !ShapedType::isDynamic(staticDv) && staticDv <= 256;
+  bool vectorRow =
+      !ShapedType::isDynamic(staticDv) && staticDv <= kMaxVectorRowDv;
   auto rowType = VectorType::get({vectorRow ? staticDv : 1}, b.getF32Type());
   Value zeroRow = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
 
-  // Output rows `rows` (all in block row `bi`) as vectors: Σ over the kept
-  // blocks of the row, in ascending key order, of p[i, j]·V[j] with a
-  // separate mul and add (no FMA): the same roundings as the reference. The
-  // rows share the kept blocks, so each V row is loaded once for all of them.
+  // The kept block columns of one block row, listed branch-free before the
+  // rows walk them: the loop over them then has no unpredictable branch.
+  Value list;
+  if (vectorRow)
+    list = memref::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
+        ValueRange{MB});
+  auto listKept = [&](Value ib, Value ih, Value bi) {
+    Value zero = e.index(0), one = e.index(1);
+    return e.loopAcc(
+        zero, MB, {zero}, [&](Value bj, ValueRange acc) -> SmallVector<Value> {
+          e.store(bj, list, {acc[0]});
+          Value kept = e.load(blockMask, {ib, ih, bi, bj});
+          return {e.addIndex(acc[0],
+                             arith::SelectOp::create(b, loc, kept, one, zero))};
+        })[0];
+  };
+
+  // Output rows `rows` (all in block row `bi`) as vectors, over the kept
+  // blocks of the block row.
   auto vectorRows = [&](Value ib, Value ih, Value headKept, Value bi,
                         ArrayRef<Value> rows) {
     SmallVector<Value> init(rows.size(), zeroRow);
     return e.ifThenElseValues(
         headKept,
         [&]() -> SmallVector<Value> {
-          return e.loopAcc(
-              e.index(0), MB, init,
-              [&](Value bj, ValueRange acc) -> SmallVector<Value> {
-                return e.ifThenElseValues(
-                    e.load(blockMask, {ib, ih, bi, bj}),
-                    [&]() -> SmallVector<Value> {
-                      Value j0 = e.mulIndex(bj, bn);
-                      Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-                      return e.loopAcc(
-                          j0, j1, acc,
-                          [&](Value j, ValueRange a) -> SmallVector<Value> {
-                            Value vrow = vector::LoadOp::create(
-                                b, loc, rowType, value,
-                                ValueRange{ib, ih, j, e.index(0)});
-                            SmallVector<Value> next;
-                            for (auto [r, i] : llvm::enumerate(rows)) {
-                              Value p = e.load(probs, {ib, ih, i, j});
-                              Value pv = vector::BroadcastOp::create(
-                                  b, loc, rowType, p);
-                              Value prod =
-                                  arith::MulFOp::create(b, loc, pv, vrow);
-                              next.push_back(
-                                  arith::AddFOp::create(b, loc, a[r], prod));
-                            }
-                            return next;
-                          });
-                    },
-                    [&]() -> SmallVector<Value> {
-                      return SmallVector<Value>(acc.begin(), acc.end());
-                    });
-              });
+          return emitKeptRowsPV(e, value, {ib, ih}, list, listKept(ib, ih, bi),
+                                bn, M, rows.size(), rowType,
+                                [&](int64_t r, Value, Value, Value j) {
+                                  return e.load(probs, {ib, ih, rows[r], j});
+                                });
         },
         [&]() -> SmallVector<Value> { return init; });
   };
@@ -134,25 +125,35 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
       });
     });
   });
+  if (list)
+    memref::DeallocOp::create(b, loc, list);
 }
 
 struct SparsePVLowering : OpRewritePattern<SparsePVOp> {
-  using OpRewritePattern::OpRewritePattern;
+  SparsePVLowering(MLIRContext *context, const FusionAnalysis &fusion)
+      : OpRewritePattern(context), fusion(fusion) {}
 
   LogicalResult matchAndRewrite(SparsePVOp op,
                                 PatternRewriter &rewriter) const override {
     if (!hasPureBufferSemantics(op))
       return rewriter.notifyMatchFailure(
           op, "operands are not all memrefs: run one-shot-bufferize first");
-    LoopEmitter e(rewriter, op.getLoc());
-    lowerSparsePV(e, op);
+    // Already lowered by the masked_softmax that computes its P.
+    if (!fusion.isLoweredWithSoftmax(op)) {
+      LoopEmitter e(rewriter, op.getLoc());
+      lowerSparsePV(e, op);
+    }
     rewriter.eraseOp(op);
     return success();
   }
+
+private:
+  const FusionAnalysis &fusion;
 };
 
 } // namespace
 
-void hdp::loops::populateSparsePVLowering(RewritePatternSet &patterns) {
-  patterns.add<SparsePVLowering>(patterns.getContext());
+void hdp::loops::populateSparsePVLowering(RewritePatternSet &patterns,
+                                          const FusionAnalysis &fusion) {
+  patterns.add<SparsePVLowering>(patterns.getContext(), fusion);
 }

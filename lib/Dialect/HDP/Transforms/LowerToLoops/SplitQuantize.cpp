@@ -46,9 +46,9 @@ void lowerSplitQuantize(LoopEmitter &e, SplitQuantizeOp op) {
         next.push_back(iv);
         nest(next);
       };
-      // Elements are independent: the loop over rows (the one before the
-      // innermost) may run in parallel.
-      if (depth == std::max<int64_t>(rank - 2, 0))
+      // Elements are independent: the loops down to the one over rows (the
+      // one before the innermost) may run in parallel, as one region.
+      if (depth <= std::max<int64_t>(rank - 2, 0))
         e.parallelLoop(e.index(0), e.dim(input, depth), body);
       else
         e.loop(e.dim(input, depth), body);
