@@ -152,6 +152,12 @@ cl::opt<accel::MaskForm> maskForm(
                           "leading keys kept per query row: padding and "
                           "causal masks")),
     cl::init(accel::MaskForm::Additive), cl::cat(simCategory));
+cl::opt<bool> fusePhases(
+    "fuse-phases",
+    cl::desc("With --compile: run phases A and B strip by strip where the "
+             "attention allows it (no head pruning, whole score rows, K in "
+             "one slot); --fuse-phases=false keeps them apart"),
+    cl::init(true), cl::cat(simCategory));
 cl::opt<std::string> attentionConfig(
     "attention-config",
     cl::desc("With --compile: the HDP configuration as an MLIR attribute"),
@@ -282,6 +288,7 @@ int runCompile() {
   accel::BuildOptions options;
   options.stripRows = stripRows;
   options.engine = engine;
+  options.fusePhases = fusePhases;
   if (Expected<bool> dense = accel::selectDenseEngine(
           accel::AttentionParams::from(*config, shape.D), options);
       !dense)

@@ -22,6 +22,11 @@
 //     keys fit a slot; otherwise it is streamed per strip in chunks. Every
 //     buffer has two slots that alternate, so loads overlap compute (double
 //     buffering).
+//   * Without head pruning (τ_H = 0), with whole score rows and K in one
+//     slot, the phases run fused strip by strip: pe.frac adds the fraction
+//     passes to the strip's S_int (FlagFromInt), Frac(K) and a resident V
+//     are topped up with each strip's kept keys (FlagTopUp), and the head
+//     decision (for θ_H and the head mask) comes last.
 //   * The dense engine (policy = dense, τ_H = 0; BuildOptions::engine) has
 //     phase B only, without predicates, block masks or Fetch-Upon-Mask:
 //     per strip, pe.frac with FlagDense scores every key as the full

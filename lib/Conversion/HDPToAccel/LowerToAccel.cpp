@@ -489,6 +489,7 @@ struct LowerToAccelPass
       shape->maskForm = *form;
     accel::BuildOptions options;
     options.stripRows = stripRows;
+    options.fusePhases = fusePhases;
     // The dense engine computes the output only: masks asked for need the
     // HDP engine (with policy = dense, pruning off).
     if (std::max(work.replaced.size(), work.outBuffers.size()) > 1)

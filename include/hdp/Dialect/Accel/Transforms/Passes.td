@@ -44,6 +44,9 @@ def HDPLowerToAccel : Pass<"hdp-lower-to-accel", "::mlir::ModuleOp"> {
            "The accelerator configuration (JSON), e.g. configs/hdp-edge.json">,
     Option<"stripRows", "strip-rows", "unsigned", /*default=*/"0",
            "Query rows per strip (a multiple of bm); 0: the most that fit">,
+    Option<"fusePhases", "fuse-phases", "bool", /*default=*/"true",
+           "Run phases A and B strip by strip where the attention allows it "
+           "(no head pruning, whole score rows, K in one slot)">,
     Option<"maskForm", "mask-form", "std::string", /*default=*/"\"additive\"",
            "How the accelerator holds the mask: additive (f32), bits (one "
            "per element: removed or not) or lengths (leading keys kept per "
