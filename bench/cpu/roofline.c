@@ -1,7 +1,7 @@
 /* The roofline of one core of this machine, for reading bench/cpu results:
- * peak f32 FMA throughput (AVX-512, else AVX2), peak int8 dot-product
- * throughput (AVX-512 VNNI vpdpbusd, when the CPU has it), and memory
- * bandwidth (a stream copy far larger than the caches, and one that fits
+ * peak f32 FMA throughput (AVX-512, else AVX2 FMA, else scalar), peak int8
+ * dot-product throughput (AVX-512 VNNI vpdpbusd, when the CPU has it), and
+ * memory bandwidth (a stream copy far larger than the caches, and one that fits
  * L2). Each figure is the best of a few repetitions. Build (run.sh does):
  *   clang -O2 -march=native bench/cpu/roofline.c -o roofline
  * Prints one `name value unit` line per figure. */
@@ -38,7 +38,7 @@ static double fmaPeak(void) {
     for (int a = 0; a < ACC; ++a)
       sink += _mm512_reduce_add_ps(acc[a]);
     const double lanes = 16;
-#else
+#elif defined(__FMA__)
     __m256 acc[ACC], x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
     for (int a = 0; a < ACC; ++a)
       acc[a] = _mm256_set1_ps((float)a);
@@ -54,6 +54,20 @@ static double fmaPeak(void) {
       sink += tmp[0];
     }
     const double lanes = 8;
+#else
+    /* No FMA: scalar multiply-adds, which the compiler may vectorise. */
+    float acc[ACC], x = 0.999999f, y = 1e-7f;
+    for (int a = 0; a < ACC; ++a)
+      acc[a] = (float)a;
+    double t0 = now();
+    for (long i = 0; i < iters; ++i)
+      for (int a = 0; a < ACC; ++a)
+        acc[a] = acc[a] * x + y;
+    double t = now() - t0;
+    float sink = 0;
+    for (int a = 0; a < ACC; ++a)
+      sink += acc[a];
+    const double lanes = 1;
 #endif
     if (sink == 12345.f)
       printf("#\n");
@@ -119,6 +133,7 @@ int main(void) {
   printf("int8_vnni_peak %.1f GMAC/s\n", vnniPeak() * 1e-9);
   printf("dram_copy_bandwidth %.1f GB/s\n",
          copyBandwidth((size_t)256 << 20, 2) * 1e-9);
-  printf("l2_copy_bandwidth %.1f GB/s\n", copyBandwidth(256 << 10, 4000) * 1e-9);
+  printf("l2_copy_bandwidth %.1f GB/s\n",
+         copyBandwidth(256 << 10, 4000) * 1e-9);
   return 0;
 }

@@ -11,28 +11,30 @@
 // BAD: int-kernels must be generic, avx512-vnni or avx-vnni, got 'sse'
 
 // CHECK-LABEL: func.func @block_score
-// Packing: each key's 4 bytes per row of d/4, and its sum.
+// Packing: each key's 4 bytes per row of d/4, and its sum (buffers for every
+// head, H = 1 here; each head writes its view).
 // CHECK: memref.alloc() : memref<4x256xi8>
 // CHECK: memref.alloc() : memref<64xi32>
+// CHECK: memref.alloc() : memref<8x16xi8>
 // CHECK: arith.remui
-// CHECK: memref.store %{{.*}} : memref<4x256xi8>
+// CHECK: memref.store %{{.*}} : memref<4x256xi8, strided<[256, 1], offset: ?>>
 // CHECK: } {hdp.parallel}
 // The Q side offset once per head, into a u8 copy.
 // CHECK: arith.addi %{{.*}}, %c8_i8 : i8
-// CHECK: memref.store %{{.*}} : memref<8x16xi8>
+// CHECK: memref.store %{{.*}} : memref<8x16xi8, strided<[16, 1], offset: ?>>
 // CHECK: } {hdp.parallel}
 // The d loop steps by 4; each broadcast Q value (read from the copy, no add)
 // feeds two dot products over two vectors of keys.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
-// CHECK: vector.load %{{.*}} : memref<8x16xi8>, vector<4xi8>
+// CHECK: vector.load %{{.*}} : memref<8x16xi8, strided<[16, 1], offset: ?>>, vector<4xi8>
 // CHECK-NOT: arith.addi %{{.*}} : vector<4xi8>
-// CHECK: vector.load %{{.*}} : memref<4x256xi8>, vector<{{64|32}}xi8>
+// CHECK: vector.load %{{.*}} : memref<4x256xi8, strided<[256, 1], offset: ?>>, vector<{{64|32}}xi8>
 // Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"({{.*}}) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
-// CHECK: vector.load %{{.*}} : memref<4x256xi8>, vector<{{64|32}}xi8>
+// CHECK: vector.load %{{.*}} : memref<4x256xi8, strided<[256, 1], offset: ?>>, vector<{{64|32}}xi8>
 // Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
-// CHECK: vector.load %{{.*}} : memref<64xi32>
+// CHECK: vector.load %{{.*}} : memref<64xi32, strided<[1], offset: ?>>
 // CHECK: arith.muli
 // CHECK: arith.subi
 func.func @block_score(%qh: memref<1x1x8x16xi8>, %kh: memref<1x1x64x16xi8>, %s: memref<1x1x8x64xi32>, %theta: memref<1x1x4x32xi64>) {

@@ -130,17 +130,27 @@ func.func @prune_mask(%t: memref<1x1x2x3xi64>, %bm: memref<1x1x2x3xi1>) {
 
 // CHECK-LABEL: func.func @fused_scoring
 // CHECK-NOT: memref<1x2x4x32xi64>
-// CHECK: %[[SUMS:.*]] = memref.alloc() : memref<4xi64>
+// The block-row sums of every head (H = 2 heads × NB = 4): heads run in
+// parallel (their K copies first, then the steps of all heads as one
+// parallel nest), each writing its own view.
+// CHECK: %[[SUMS:.*]] = memref.alloc() : memref<8xi64>
+// CHECK: } {hdp.parallel}
+// CHECK-NEXT: } {hdp.parallel}
+// CHECK: %[[HEAD:.*]] = memref.subview %[[SUMS]][
 // CHECK: scf.for
 // CHECK: %[[ROWS:.*]] = memref.alloc() : memref<2x32xi64>
 // CHECK: vector.store %{{.*}}, %[[ROWS]][%{{.*}}] : memref<2x32xi64>, vector<16xi64>
 // CHECK: memref.load %[[ROWS]]
 // CHECK: arith.ceildivsi
 // CHECK: memref.store %{{.*}}, %arg3[
-// CHECK: memref.store %{{.*}}, %[[SUMS]][
+// CHECK: memref.store %{{.*}}, %[[HEAD]][
 // CHECK: memref.dealloc %[[ROWS]]
 // CHECK-NEXT: } {hdp.parallel}
-// CHECK: memref.load %[[SUMS]]
+// CHECK-NEXT: } {hdp.parallel}
+// θ_H once every head is done: the sums loop carries the batch total.
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[VIEW:.*]] = memref.subview %[[SUMS]][
+// CHECK: memref.load %[[VIEW]]
 // CHECK: memref.store %{{.*}}, %arg5[
 // CHECK: memref.store %{{.*}}, %arg4[
 // CHECK: memref.dealloc %[[SUMS]]

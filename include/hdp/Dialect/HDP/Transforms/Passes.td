@@ -171,13 +171,20 @@ def HDPLowerToLoops : Pass<"hdp-lower-to-loops"> {
     (the [B, H, N/bm, M/bn] buffer is removed) and θ_H summed on the way;
     `approx_combine` recomputes Int·Int instead of reading S_int (which is
     then not written); a `masked_softmax` of scores that an `approx_combine`
-    wrote visits only the kept blocks. The integer kernels are
+    wrote visits only the kept blocks, packed side by side for 16-lane
+    passes, and when a `sparse_pv` with the same masks is the only reader of
+    its P the two are lowered together, at the `sparse_pv`, one block row at
+    a time (one list of kept blocks; P·V reads the packed probabilities; P's
+    pruned entries are never written). The integer kernels are
     register-blocked outer products in i16 or i32 lanes over a transposed
     copy of K, made once per head; with `int-kernels=avx512-vnni` or
     `avx-vnni` they are x86 VNNI dot products (`vpdpbusd`, 4 u8·s8 products
     per i32 lane) over a copy of K packed for them (when D is a multiple of
     4, `int_bits` ≤ 8 and `frac_bits` ≤ 7; otherwise the generic kernels):
-    the same integers on CPUs that have the instructions.
+    the same integers on CPUs that have the instructions. With VNNI and
+    `int_bits + frac_bits` ≤ 8, the scores of a kept block come from byte
+    dot products of the whole fixed-point values, Σ rawQ·rawK − Σ loQ·loK
+    (raw = hi·2^F + lo), along D.
     Stage ops still on tensors and `hdp.attention` are reported as errors:
     run `hdp-decompose` and `one-shot-bufferize` first. The pass is a dialect
     conversion in which every hdp op is illegal: an op that no pattern

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <optional>
@@ -144,15 +145,45 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   };
   // Fused: each block row's share of θ_H, written by the parallel steps and
   // summed once they are done.
-  Value rowSums;
-  if (fused) {
+  // The per-head buffers below exist for every head at once (heads run in
+  // parallel); `headView` gives head ih's part of one: rows [ih·n, (ih+1)·n)
+  // of its first dimension.
+  auto allocHeads = [&](ArrayRef<Value> perHeadSizes, Type elt) -> Value {
+    SmallVector<int64_t> shape;
     SmallVector<Value> dynSizes;
-    auto blockType = cast<MemRefType>(blockShaped.getType());
-    if (blockType.isDynamicDim(2))
-      dynSizes.push_back(NB);
-    rowSums = memref::AllocOp::create(
-        b, loc, MemRefType::get({blockType.getDimSize(2)}, i64), dynSizes);
-  }
+    for (auto [d, size] : llvm::enumerate(perHeadSizes)) {
+      std::optional<int64_t> c = getConstantIntValue(size);
+      std::optional<int64_t> heads = getConstantIntValue(H);
+      if (d == 0 && c && heads) {
+        shape.push_back(*c * *heads);
+      } else if (d == 0) {
+        shape.push_back(ShapedType::kDynamic);
+        dynSizes.push_back(arith::MulIOp::create(b, loc, size, H));
+      } else {
+        shape.push_back(c ? *c : ShapedType::kDynamic);
+        if (!c)
+          dynSizes.push_back(size);
+      }
+    }
+    return memref::AllocOp::create(b, loc, MemRefType::get(shape, elt),
+                                   dynSizes);
+  };
+  auto headView = [&](Value all, Value ih,
+                      ArrayRef<Value> perHeadSizes) -> Value {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (auto [d, size] : llvm::enumerate(perHeadSizes)) {
+      offsets.push_back(
+          d ? OpFoldResult(b.getIndexAttr(0))
+            : OpFoldResult(
+                  arith::MulIOp::create(b, loc, ih, size).getResult()));
+      sizes.push_back(getAsOpFoldResult(size));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    return memref::SubViewOp::create(b, loc, all, offsets, sizes, strides);
+  };
+  Value rowSums, rowSumsAll;
+  if (fused)
+    rowSumsAll = allocHeads({NB}, i64);
   auto storeBlock = [&](Value v, Value rowsBuffer, Value out, Value ib,
                         Value ih, Value bi, Value row, Value bj) {
     SmallVector<Value> idx = fused ? SmallVector<Value>{row, bj}
@@ -209,23 +240,43 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   // Per head: the main part in steps of rowsPerStep block rows (vector
   // tiles of kTileRows × VL scores, θ of their blocks from lane shuffles,
   // then the right edge), then the bottom edge one block row at a time.
-  Value kT = fast && !vnni ? allocTransposed(e, kHi) : Value();
-  PackedKey kP;
-  // hiQ + 2^(I-1) (u8), made once per head so that the kernel broadcasts
-  // the Q values straight from memory.
-  Value qOffset;
+  // Per head: a Kᵀ copy (generic kernels), or K packed with its key sums
+  // and hiQ + 2^(I-1) as u8 (VNNI: the kernel broadcasts the Q values
+  // straight from memory); made for every head first.
+  Value kT, kTAll, qOffset, qOffsetAll;
+  PackedKey kP, kPAll;
+  auto kTSizes = [&] { return SmallVector<Value>{D, M}; };
+  // Constants when static (the buffers' types stay static).
+  auto scaled = [&](Value v, int64_t mul, int64_t div) -> Value {
+    if (std::optional<int64_t> c = getConstantIntValue(v))
+      return e.index(*c * mul / div);
+    return e.divIndex(e.mulIndex(v, mul), div);
+  };
+  auto packedSizes = [&] {
+    return SmallVector<Value>{scaled(D, 1, 4), scaled(M, 4, 1)};
+  };
+  auto qSizes = [&] { return SmallVector<Value>{N, D}; };
+  if (fast && !vnni)
+    kTAll =
+        allocHeads(kTSizes(), cast<MemRefType>(kHi.getType()).getElementType());
   if (fast && vnni) {
-    kP = allocPacked(e, kHi);
-    auto qType = cast<MemRefType>(qHi.getType());
-    SmallVector<Value> dynSizes;
-    for (int64_t d = 2; d < 4; ++d)
-      if (qType.isDynamicDim(d))
-        dynSizes.push_back(e.dim(qHi, d));
-    qOffset = memref::AllocOp::create(
-        b, loc,
-        MemRefType::get({qType.getDimSize(2), qType.getDimSize(3)}, i8Type),
-        dynSizes);
+    kPAll.packed = allocHeads(packedSizes(), i8Type);
+    kPAll.sums = allocHeads({M}, b.getI32Type());
+    qOffsetAll = allocHeads(qSizes(), i8Type);
   }
+  // Head ih's views of them (side-effect free: the loops over heads and
+  // steps stay one parallel region).
+  auto viewHead = [&](Value ih) {
+    if (kTAll)
+      kT = headView(kTAll, ih, kTSizes());
+    if (kPAll.packed) {
+      kP.packed = headView(kPAll.packed, ih, packedSizes());
+      kP.sums = headView(kPAll.sums, ih, {M});
+      qOffset = headView(qOffsetAll, ih, qSizes());
+    }
+    if (rowSumsAll)
+      rowSums = headView(rowSumsAll, ih, {NB});
+  };
   Value nMain =
       fast ? e.mulIndex(e.divIndex(N, kTileRows), kTileRows) : e.index(0);
   Value mMain = fast ? e.mulIndex(e.divIndex(M, VL), VL) : e.index(0);
@@ -291,74 +342,81 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   };
 
   e.loop(B, [&](Value ib) {
-    SmallVector<Value> total = e.loopAcc(
-        e.index(0), H, {e.i64(0)},
-        [&](Value ih, ValueRange tot) -> SmallVector<Value> {
-          if (fast) {
-            if (vnni) {
-              emitPack(e, kHi, {ib, ih}, kP, M, D);
-              Value offset = arith::ConstantIntOp::create(
-                  b, loc, cast<MemRefType>(qHi.getType()).getElementType(),
-                  maxHi);
-              e.parallelLoop(e.index(0), N, [&](Value i) {
-                e.loop(D, [&](Value d) {
-                  Value q = arith::AddIOp::create(
-                      b, loc, e.load(qHi, {ib, ih, i, d}), offset);
-                  e.store(e.truncTo(q, i8Type), qOffset, {i, d});
-                });
-              });
-            } else
-              emitTranspose(e, kHi, {ib, ih}, kT, M, D);
-            // Steps of block rows are independent.
-            e.parallelLoop(
-                e.index(0), nMain,
-                [&](Value i0) {
-                  allocRows(rowsPerStep);
-                  e.loopAcc(
-                      e.index(0), mMain, {},
-                      [&](Value j0, ValueRange) -> SmallVector<Value> {
-                        emitTile(ib, ih, i0, j0);
-                        return {};
-                      },
-                      VL);
-                  Value bi0 = e.divIndex(i0, bm);
-                  for (int64_t row = 0; row < rowsPerStep; ++row)
-                    scalarRow(ib, ih, e.addIndex(bi0, e.index(row)),
-                              e.index(row), mbMain);
-                  finishRows(ib, ih, bi0, rowsPerStep);
-                  freeRows();
-                },
-                kTileRows);
-          }
-          e.parallelLoop(nbMain, NB, [&](Value bi) {
-            allocRows(1);
-            scalarRow(ib, ih, bi, e.index(0), e.index(0));
-            finishRows(ib, ih, bi, 1);
-            freeRows();
+    if (fast) {
+      // Heads are independent: their copies first, ...
+      e.parallelLoop(e.index(0), H, [&](Value ih) {
+        viewHead(ih);
+        if (vnni) {
+          emitPack(e, kHi, {ib, ih}, kP, M, D);
+          Value offset = arith::ConstantIntOp::create(
+              b, loc, cast<MemRefType>(qHi.getType()).getElementType(), maxHi);
+          e.loop(N, [&](Value i) {
+            e.loop(D, [&](Value d) {
+              Value q = arith::AddIOp::create(
+                  b, loc, e.load(qHi, {ib, ih, i, d}), offset);
+              e.store(e.truncTo(q, i8Type), qOffset, {i, d});
+            });
           });
-          if (!fused)
-            return {tot[0]};
-          SmallVector<Value> headSum =
-              e.loopAcc(e.index(0), NB, {e.i64(0)},
+        } else {
+          emitTranspose(e, kHi, {ib, ih}, kT, M, D);
+        }
+      });
+      // ... then the steps of block rows of every head, independent too.
+      e.parallelLoop(e.index(0), H, [&](Value ih) {
+        viewHead(ih);
+        e.parallelLoop(
+            e.index(0), nMain,
+            [&](Value i0) {
+              allocRows(rowsPerStep);
+              e.loopAcc(
+                  e.index(0), mMain, {},
+                  [&](Value j0, ValueRange) -> SmallVector<Value> {
+                    emitTile(ib, ih, i0, j0);
+                    return {};
+                  },
+                  VL);
+              Value bi0 = e.divIndex(i0, bm);
+              for (int64_t row = 0; row < rowsPerStep; ++row)
+                scalarRow(ib, ih, e.addIndex(bi0, e.index(row)), e.index(row),
+                          mbMain);
+              finishRows(ib, ih, bi0, rowsPerStep);
+              freeRows();
+            },
+            kTileRows);
+      });
+    }
+    // The bottom edge (or, on the scalar path, everything), one block row
+    // at a time.
+    e.parallelLoop(e.index(0), H, [&](Value ih) {
+      viewHead(ih);
+      e.parallelLoop(nbMain, NB, [&](Value bi) {
+        allocRows(1);
+        scalarRow(ib, ih, bi, e.index(0), e.index(0));
+        finishRows(ib, ih, bi, 1);
+        freeRows();
+      });
+    });
+    if (!fused)
+      return;
+    SmallVector<Value> total =
+        e.loopAcc(e.index(0), H, {e.i64(0)},
+                  [&](Value ih, ValueRange tot) -> SmallVector<Value> {
+                    viewHead(ih);
+                    SmallVector<Value> headSum = e.loopAcc(
+                        e.index(0), NB, {e.i64(0)},
                         [&](Value bi, ValueRange s) -> SmallVector<Value> {
                           return {arith::AddIOp::create(b, loc, s[0],
                                                         e.load(rowSums, {bi}))};
                         });
-          e.store(headSum[0], fused->head.getInits()[1], {ib, ih});
-          return {arith::AddIOp::create(b, loc, tot[0], headSum[0])};
-        });
-    if (fused)
-      emitHeadMask(e, headCfg, ib, H, total[0], fused->head.getInits()[1],
-                   fused->head.getInits()[0]);
+                    e.store(headSum[0], fused->head.getInits()[1], {ib, ih});
+                    return {arith::AddIOp::create(b, loc, tot[0], headSum[0])};
+                  });
+    emitHeadMask(e, headCfg, ib, H, total[0], fused->head.getInits()[1],
+                 fused->head.getInits()[0]);
   });
-  if (kT)
-    memref::DeallocOp::create(b, loc, kT);
-  if (kP.packed)
-    deallocPacked(e, kP);
-  if (qOffset)
-    memref::DeallocOp::create(b, loc, qOffset);
-  if (rowSums)
-    memref::DeallocOp::create(b, loc, rowSums);
+  for (Value all : {kTAll, kPAll.packed, kPAll.sums, qOffsetAll, rowSumsAll})
+    if (all)
+      memref::DeallocOp::create(b, loc, all);
 }
 
 struct BlockScoreLowering : OpRewritePattern<BlockScoreOp> {
