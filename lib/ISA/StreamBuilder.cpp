@@ -153,6 +153,19 @@ public:
   /// Both phases strip by strip (no head pruning, whole score rows): the
   /// strip's S_int stays in its score slot from pe.int to pe.frac.
   void emitFusedUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units);
+  /// The slots of a strip's integer pass.
+  struct IntegerSlots {
+    uint8_t q, k, score, theta, mask;
+  };
+  /// One key chunk [k0, k0 + kn) of a strip's integer pass: pe.int fills the
+  /// score slot, se.acc adds it to the strip's θ (the first chunk starts θ).
+  void emitIntegerChunk(uint8_t core, uint16_t b, uint16_t h, uint32_t r0,
+                        uint32_t rn, uint32_t k0, uint32_t kn,
+                        const IntegerSlots &slots);
+  /// The strip's block decision: se.end_r turns θ into block-mask rows,
+  /// which are stored; returns the block-mask slot.
+  uint8_t emitRowDecision(uint8_t core, uint16_t b, uint16_t h, uint32_t r0,
+                          uint32_t rn, uint8_t thetaSlot);
 
 private:
   uint8_t takeSlot(uint8_t core, Buffer buffer) {
@@ -199,6 +212,42 @@ private:
   std::vector<std::array<uint8_t, kNumBuffers>> nextSlot;
 };
 
+void Emitter::emitIntegerChunk(uint8_t core, uint16_t b, uint16_t h,
+                               uint32_t r0, uint32_t rn, uint32_t k0,
+                               uint32_t kn, const IntegerSlots &slots) {
+  Command &pe = emit(Opcode::PeInt, core, b, h);
+  setRows(pe, r0, rn);
+  setCols(pe, k0, kn);
+  pe.slots[slot::PeInt::q] = slots.q;
+  pe.slots[slot::PeInt::k] = slots.k;
+  pe.slots[slot::PeInt::score] = slots.score;
+  Command &acc = emit(Opcode::SeAcc, core, b, h);
+  setRows(acc, r0, rn);
+  setCols(acc, k0, kn);
+  acc.slots[slot::SeAcc::score] = slots.score;
+  acc.slots[slot::SeAcc::theta] = slots.theta;
+  if (k0 == 0)
+    acc.flags |= FlagFirst;
+  if (program.shape.hasMask) {
+    acc.flags |= FlagMasked;
+    acc.slots[slot::SeAcc::mask] = slots.mask;
+  }
+}
+
+uint8_t Emitter::emitRowDecision(uint8_t core, uint16_t b, uint16_t h,
+                                 uint32_t r0, uint32_t rn, uint8_t thetaSlot) {
+  uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
+  Command &endR = emit(Opcode::SeEndR, core, b, h);
+  setRows(endR, r0, rn);
+  endR.slots[slot::SeEndR::theta] = thetaSlot;
+  endR.slots[slot::SeEndR::blockmask] = maskBitsSlot;
+  Command &store = emit(Opcode::DmaStore, core, b, h);
+  store.tensor = Tensor::BlockMask;
+  setRows(store, r0, rn);
+  store.slots[slot::DmaStore::slot] = maskBitsSlot;
+  return maskBitsSlot;
+}
+
 void Emitter::emitPhaseA(uint8_t core, uint16_t b, const WorkUnit &unit) {
   const AttentionShape &s = program.shape;
   const uint16_t h = unit.head;
@@ -231,34 +280,11 @@ void Emitter::emitPhaseA(uint8_t core, uint16_t b, const WorkUnit &unit) {
           kSlot = takeSlot(core, Buffer::K);
           setCols(load(core, Tensor::KInt, b, h, kSlot), k0, kn);
         }
-        Command &pe = emit(Opcode::PeInt, core, b, h);
-        setRows(pe, r0, rn);
-        setCols(pe, k0, kn);
-        pe.slots[slot::PeInt::q] = qSlot;
-        pe.slots[slot::PeInt::k] = kSlot;
-        pe.slots[slot::PeInt::score] = scoreSlot;
-        Command &acc = emit(Opcode::SeAcc, core, b, h);
-        setRows(acc, r0, rn);
-        setCols(acc, k0, kn);
-        acc.slots[slot::SeAcc::score] = scoreSlot;
-        acc.slots[slot::SeAcc::theta] = thetaSlot;
-        if (k0 == 0)
-          acc.flags |= FlagFirst;
-        if (s.hasMask) {
-          acc.flags |= FlagMasked;
-          acc.slots[slot::SeAcc::mask] = maskSlot;
-        }
+        emitIntegerChunk(core, b, h, r0, rn, k0, kn,
+                         {qSlot, kSlot, scoreSlot, thetaSlot, maskSlot});
       }
     }
-    uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
-    Command &endR = emit(Opcode::SeEndR, core, b, h);
-    setRows(endR, r0, rn);
-    endR.slots[slot::SeEndR::theta] = thetaSlot;
-    endR.slots[slot::SeEndR::blockmask] = maskBitsSlot;
-    Command &store = emit(Opcode::DmaStore, core, b, h);
-    store.tensor = Tensor::BlockMask;
-    setRows(store, r0, rn);
-    store.slots[slot::DmaStore::slot] = maskBitsSlot;
+    emitRowDecision(core, b, h, r0, rn, thetaSlot);
   }
 }
 
@@ -522,33 +548,10 @@ void Emitter::emitFusedUnits(uint8_t core, uint16_t b,
           s.M, static_cast<uint32_t>(ceilDiv(ceilDiv(s.M, 4), bn) * bn));
       for (uint32_t k0 = 0; k0 < s.M; k0 += chunk) {
         uint32_t kn = std::min(chunk, s.M - k0);
-        Command &pe = emit(Opcode::PeInt, core, b, h);
-        setRows(pe, r0, rn);
-        setCols(pe, k0, kn);
-        pe.slots[slot::PeInt::q] = qSlot;
-        pe.slots[slot::PeInt::k] = kSlot;
-        pe.slots[slot::PeInt::score] = scoreSlot;
-        Command &acc = emit(Opcode::SeAcc, core, b, h);
-        setRows(acc, r0, rn);
-        setCols(acc, k0, kn);
-        acc.slots[slot::SeAcc::score] = scoreSlot;
-        acc.slots[slot::SeAcc::theta] = thetaSlot;
-        if (k0 == 0)
-          acc.flags |= FlagFirst;
-        if (s.hasMask) {
-          acc.flags |= FlagMasked;
-          acc.slots[slot::SeAcc::mask] = maskSlot;
-        }
+        emitIntegerChunk(core, b, h, r0, rn, k0, kn,
+                         {qSlot, kSlot, scoreSlot, thetaSlot, maskSlot});
       }
-      uint8_t maskBitsSlot = takeSlot(core, Buffer::BlockMask);
-      Command &endR = emit(Opcode::SeEndR, core, b, h);
-      setRows(endR, r0, rn);
-      endR.slots[slot::SeEndR::theta] = thetaSlot;
-      endR.slots[slot::SeEndR::blockmask] = maskBitsSlot;
-      Command &maskStore = emit(Opcode::DmaStore, core, b, h);
-      maskStore.tensor = Tensor::BlockMask;
-      setRows(maskStore, r0, rn);
-      maskStore.slots[slot::DmaStore::slot] = maskBitsSlot;
+      uint8_t maskBitsSlot = emitRowDecision(core, b, h, r0, rn, thetaSlot);
 
       // The previous strip's P·V while the SE decides this strip's blocks
       // (its V fetched before this strip's Frac(K), which waits for them).
