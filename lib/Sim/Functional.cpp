@@ -770,7 +770,22 @@ Error Machine::peFrac(const Command &c, Effect &e) {
   // From S_int the Int·Int pass is done already.
   const uint64_t passes = (params.approx ? 3 : 4) - (fromInt ? 1 : 0);
   const uint64_t kTiles = ceilDiv(D, a.tileK);
-  uint64_t total = 0, longest = 0, pairs = 0, aTiles = 0, scoresWritten = 0;
+  // Per pass, the A and B tiles in their planes' widths: Int·Int (I, I),
+  // Frac·Int (F, I), Int·Frac (I, F), Frac·Frac (F, F).
+  const uint64_t I = params.intBits, F = params.fracBits;
+  uint64_t aTileBytes = 0, bTileBytes = 0; // summed over the passes
+  auto addPass = [&](uint64_t aBits, uint64_t bBits) {
+    aTileBytes += packedBytes(a.tileRows * a.tileK, aBits);
+    bTileBytes += packedBytes(a.tileK * a.tileCols, bBits);
+  };
+  if (!fromInt)
+    addPass(I, I);
+  addPass(F, I);
+  addPass(I, F);
+  if (!params.approx)
+    addPass(F, F);
+  uint64_t total = 0, longest = 0, pairsPerPass = 0, aTilesPerPass = 0,
+           scoresWritten = 0;
   for (uint64_t t0 = c.row0; t0 < uint64_t(c.row0) + c.rows; t0 += a.tileRows) {
     uint64_t tn =
         std::min<uint64_t>(a.tileRows, uint64_t(c.row0) + c.rows - t0);
@@ -782,17 +797,14 @@ Error Machine::peFrac(const Command &c, Effect &e) {
         passes * kTiles * (a.aTileLoadCycles + colTiles * a.intPairCycles);
     total += work;
     longest = std::max(longest, work);
-    pairs += passes * kTiles * colTiles;
-    aTiles += passes * kTiles;
+    pairsPerPass += kTiles * colTiles;
+    aTilesPerPass += kTiles;
     scoresWritten += keys * tn;
   }
   e.unitCycles =
       a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
-  e.intMacs = pairs * a.tileRows * a.tileK * a.tileCols;
-  const unsigned planeBits =
-      std::max<unsigned>(params.intBits, params.fracBits);
-  e.sramRead = aTiles * packedBytes(a.tileRows * a.tileK, planeBits) +
-               pairs * packedBytes(a.tileK * a.tileCols, planeBits) +
+  e.intMacs = passes * pairsPerPass * a.tileRows * a.tileK * a.tileCols;
+  e.sramRead = aTilesPerPass * aTileBytes + pairsPerPass * bTileBytes +
                (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
   // The scores of the keys the row tiles computed; the softmax and P·V
   // read pruned positions from the block mask, not from the slot. From
@@ -918,7 +930,10 @@ Error Machine::pePv(const Command &c, Effect &e) {
   e.unitCycles =
       a.pePipelineCycles + std::max(ceilDiv(total, a.peArraysPerCore), longest);
   e.pvMacs = pairs * a.tileRows * a.tileK * a.tileCols;
-  e.sramRead = keysRead * 4 +
+  // The probabilities in the score slot are precision.p wide: the softmax
+  // unit stores them so (rounding them on the way in here is the same,
+  // since this array is their only reader).
+  e.sramRead = keysRead * precisionBytes(a.pPrecision) +
                pairs * a.tileK * a.tileCols * precisionBytes(a.vPrecision);
   e.sramWrite = uint64_t(c.rows) * Dv * 4;
   return Error::success();
@@ -1004,8 +1019,8 @@ Error Machine::seAcc(const Command &c, Effect &e) {
   // One accumulate per element into θ; the signed ranking adds the
   // magnitude accumulate of the head importance (a second lane op).
   e.seOps = signedRanking ? 2 * elements : elements;
-  e.sramRead =
-      elements * 4 + (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
+  e.sramRead = elements * accel::sIntBytes(shape, params) +
+               (add ? maskTileBytes(shape.maskForm, c.rows, c.cols) : 0);
   e.sramWrite =
       nbr * (ceilDiv(c1, bn) - c.col0 / bn) * accel::thetaBytes(shape, params);
   return Error::success();
@@ -1120,7 +1135,7 @@ Error Machine::softmax(const Command &c, Effect &e) {
     e.unitCycles = cycles;
     e.softmaxElements = elements;
     e.sramRead = 2 * elements * 4;
-    e.sramWrite = elements * 4;
+    e.sramWrite = elements * precisionBytes(a.pPrecision);
     return Error::success();
   }
 
@@ -1200,7 +1215,7 @@ Error Machine::softmax(const Command &c, Effect &e) {
   e.unitCycles = cycles;
   e.softmaxElements = elements;
   e.sramRead = 2 * elements * 4;
-  e.sramWrite = elements * 4;
+  e.sramWrite = elements * precisionBytes(a.pPrecision);
   return Error::success();
 }
 
