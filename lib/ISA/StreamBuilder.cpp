@@ -190,6 +190,15 @@ private:
     c.slots[slot::DmaLoad::slot] = bufferSlot;
     return c;
   }
+  /// dma.store of rows [r0, r0 + rn) of `tensor` from a buffer slot.
+  Command &storeRows(uint8_t core, Tensor tensor, uint16_t b, uint16_t h,
+                     uint32_t r0, uint32_t rn, uint8_t bufferSlot) {
+    Command &c = emit(Opcode::DmaStore, core, b, h);
+    c.tensor = tensor;
+    setRows(c, r0, rn);
+    c.slots[slot::DmaStore::slot] = bufferSlot;
+    return c;
+  }
   uint8_t loadMask(uint8_t core, uint16_t b, uint16_t h, uint32_t r0,
                    uint32_t rn, uint32_t k0, uint32_t kn) {
     uint8_t maskSlot = takeSlot(core, Buffer::Mask);
@@ -241,10 +250,7 @@ uint8_t Emitter::emitRowDecision(uint8_t core, uint16_t b, uint16_t h,
   setRows(endR, r0, rn);
   endR.slots[slot::SeEndR::theta] = thetaSlot;
   endR.slots[slot::SeEndR::blockmask] = maskBitsSlot;
-  Command &store = emit(Opcode::DmaStore, core, b, h);
-  store.tensor = Tensor::BlockMask;
-  setRows(store, r0, rn);
-  store.slots[slot::DmaStore::slot] = maskBitsSlot;
+  storeRows(core, Tensor::BlockMask, b, h, r0, rn, maskBitsSlot);
   return maskBitsSlot;
 }
 
@@ -360,10 +366,7 @@ void Emitter::emitScoreUnits(uint8_t core, uint16_t b, ArrayRef<WorkUnit> units,
         pv.flags |= FlagFirst;
     }
     if (p.t1 == s.M) {
-      Command &store = emit(Opcode::DmaStore, core, b, p.h);
-      store.tensor = Tensor::Out;
-      setRows(store, p.r0, p.rn);
-      store.slots[slot::DmaStore::slot] = p.outSlot;
+      storeRows(core, Tensor::Out, b, p.h, p.r0, p.rn, p.outSlot);
     }
   };
 
@@ -519,10 +522,7 @@ void Emitter::emitFusedUnits(uint8_t core, uint16_t b,
       if (v0 == 0)
         pv.flags |= FlagFirst;
     }
-    Command &store = emit(Opcode::DmaStore, core, b, p.h);
-    store.tensor = Tensor::Out;
-    setRows(store, p.r0, p.rn);
-    store.slots[slot::DmaStore::slot] = p.outSlot;
+    storeRows(core, Tensor::Out, b, p.h, p.r0, p.rn, p.outSlot);
   };
 
   for (const WorkUnit &unit : units) {
