@@ -19,6 +19,7 @@
 
 #include "hdp/Dialect/HDP/Transforms/Transforms.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -27,6 +28,10 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/Attributes.h"
+#include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "hdp-parallelize-loops"
@@ -122,11 +127,35 @@ llvm::SmallPtrSet<Value, 4> inductionVariablesUsed(ArrayRef<Value> roots,
   return used;
 }
 
+/// Whether LLVM's own table says an intrinsic touches no memory (the x86 dot
+/// products of the VNNI kernels, say: vectors in, a vector out); one answer
+/// per name.
+class IntrinsicMemory {
+public:
+  bool accessesNoMemory(StringRef name) {
+    auto [it, inserted] = answers.try_emplace(name, false);
+    if (!inserted)
+      return it->second;
+    llvm::Intrinsic::ID id = llvm::Intrinsic::lookupIntrinsicID(name);
+    if (id != llvm::Intrinsic::not_intrinsic)
+      it->second = llvm::Intrinsic::getFnAttributes(context, id)
+                       .getMemoryEffects()
+                       .doesNotAccessMemory();
+    return it->second;
+  }
+
+private:
+  llvm::LLVMContext context;
+  llvm::StringMap<bool> answers;
+};
+
 /// Why running the iterations of `nest` at once could race, or the empty
 /// string: an op in the body writes a buffer defined outside the nest at an
 /// address that does not depend on every induction variable, or has effects
 /// the pass cannot read.
-std::string sharedWriteProblem(ArrayRef<scf::ForOp> nest, Operation *&culprit) {
+std::string sharedWriteProblem(ArrayRef<scf::ForOp> nest,
+                               IntrinsicMemory &intrinsics,
+                               Operation *&culprit) {
   scf::ForOp outer = nest.front();
   SmallVector<Value> ivs;
   for (scf::ForOp loop : nest)
@@ -135,6 +164,13 @@ std::string sharedWriteProblem(ArrayRef<scf::ForOp> nest, Operation *&culprit) {
   outer.getBody()->walk([&](Operation *op) {
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
       return WalkResult::advance();
+    if (auto call = dyn_cast<LLVM::CallIntrinsicOp>(op)) {
+      if (intrinsics.accessesNoMemory(call.getIntrin()))
+        return WalkResult::advance();
+      problem = "intrinsic '" + call.getIntrin().str() + "' may access memory";
+      culprit = op;
+      return WalkResult::interrupt();
+    }
     auto effecting = dyn_cast<MemoryEffectOpInterface>(op);
     if (!effecting) {
       problem = "'" + op->getName().getStringRef().str() +
@@ -256,6 +292,7 @@ struct ParallelizeLoopsPass
     collectOutermost(getOperation(), worklist);
     std::reverse(worklist.begin(), worklist.end());
     IRRewriter rewriter(&getContext());
+    IntrinsicMemory intrinsics;
     while (!worklist.empty()) {
       scf::ForOp loop = worklist.pop_back_val();
       SmallVector<scf::ForOp> nest = {loop};
@@ -267,7 +304,7 @@ struct ParallelizeLoopsPass
       Operation *firstCulprit = nullptr;
       while (!nest.empty()) {
         Operation *culprit = nullptr;
-        std::string problem = sharedWriteProblem(nest, culprit);
+        std::string problem = sharedWriteProblem(nest, intrinsics, culprit);
         if (problem.empty())
           break;
         if (firstProblem.empty()) {

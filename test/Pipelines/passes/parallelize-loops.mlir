@@ -93,6 +93,7 @@ func.func @left_alone(%m: memref<8x4xf32>, %x: f32) -> f32 {
 // EXPLAIN: note: written here
 // EXPLAIN: remark: only 1 of 2 loop dimensions run in parallel: 'memref.store' writes a buffer defined outside the loop at an address that does not depend on induction variable 1 of the nest
 // EXPLAIN: remark: loop stays sequential: 'func.call' has effects the pass cannot read
+// EXPLAIN: remark: loop stays sequential: intrinsic 'llvm.x86.sse2.clflush' may access memory
 // EXPLAIN-NOT: remark
 // CHECK-LABEL: func.func @shared_scratch
 // CHECK-NOT: scf.parallel
@@ -181,6 +182,35 @@ func.func @opaque_call(%out: memref<8xf32>) {
   %c8 = arith.constant 8 : index
   scf.for %i = %c0 to %c8 step %c1 {
     func.call @sink(%out) : (memref<8xf32>) -> ()
+  } {hdp.parallel}
+  return
+}
+
+// An intrinsic that LLVM's table says touches no memory (the VNNI dot
+// product) is like any pure op; one that may (a cache flush) keeps the loop
+// sequential.
+// CHECK-LABEL: func.func @pure_intrinsic
+// CHECK: scf.parallel
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+func.func @pure_intrinsic(%out: memref<8xvector<16xi32>>, %a: vector<16xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %d = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%a, %a, %a) : (vector<16xi32>, vector<16xi32>, vector<16xi32>) -> vector<16xi32>
+    memref.store %d, %out[%i] : memref<8xvector<16xi32>>
+  } {hdp.parallel}
+  return
+}
+// CHECK-LABEL: func.func @memory_intrinsic
+// CHECK-NOT: scf.parallel
+// CHECK: llvm.call_intrinsic "llvm.x86.sse2.clflush"
+func.func @memory_intrinsic(%p: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    llvm.call_intrinsic "llvm.x86.sse2.clflush"(%p) : (!llvm.ptr) -> ()
   } {hdp.parallel}
   return
 }
