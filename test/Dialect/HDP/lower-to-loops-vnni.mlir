@@ -87,3 +87,27 @@ func.func @approx_combine_blocks(%qh: memref<1x1x8x64xi8>, %ql: memref<1x1x8x64x
   hdp.approx_combine config #hdp.config<rho = 0.3> ins(%qh, %ql, %kh, %kl, %s, %bm, %hm : memref<1x1x8x64xi8>, memref<1x1x8x64xi8>, memref<1x1x64x64xi8>, memref<1x1x64x64xi8>, memref<1x1x8x64xi32>, memref<1x1x4x32xi1>, memref<1x1xi1>) outs(%out : memref<1x1x8x64xf32>)
   return
 }
+
+// -----
+
+// With int-kernels = avx512-vnni (AVX-512F), the kept block columns of a
+// block row are listed 16 at a time: 16 mask bytes loaded whole, the column
+// numbers compressed to the kept ones (vpcompressd), the count moved by the
+// popcount; the 36 mod 16 last columns one by one. AVX-VNNI and the generic
+// kernels list one column at a time.
+// CHECK-LABEL: func.func @sparse_pv_lists
+// Z: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xi32>
+// Z: scf.for %{{.*}} = %{{.*}} to %[[MAIN:.*]] step %c16{{(_[0-9]+)?}} iter_args(%[[N:.*]] = %{{.*}}) -> (index)
+// Z: %[[BYTES:.*]] = llvm.load %{{.*}} {alignment = 1 : i64} : !llvm.ptr -> vector<16xi8>
+// Z: %[[KEPT:.*]] = arith.cmpi ne, %[[BYTES]], %{{.*}} : vector<16xi8>
+// Z: %[[COLS:.*]] = arith.addi %{{.*}} : vector<16xi32>
+// Z: vector.compressstore %[[LIST]][%[[N]]], %[[KEPT]], %[[COLS]] : memref<?xi32>, vector<16xi1>, vector<16xi32>
+// Z: %[[BITS:.*]] = llvm.bitcast %[[KEPT]] : vector<16xi1> to i16
+// Z: llvm.intr.ctpop(%[[BITS]]) : (i16) -> i16
+// Z: scf.for %{{.*}} = %[[MAIN]] to %c36
+// Y-NOT: vector.compressstore
+// GENERIC-NOT: vector.compressstore
+func.func @sparse_pv_lists(%p: memref<1x1x8x72xf32>, %v: memref<1x1x72x4xf32>, %bm: memref<1x1x4x36xi1>, %hm: memref<1x1xi1>, %out: memref<1x1x8x4xf32>) {
+  hdp.sparse_pv ins(%p, %v, %bm, %hm : memref<1x1x8x72xf32>, memref<1x1x72x4xf32>, memref<1x1x4x36xi1>, memref<1x1xi1>) outs(%out : memref<1x1x8x4xf32>)
+  return
+}

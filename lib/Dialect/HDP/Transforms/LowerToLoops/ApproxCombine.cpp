@@ -595,9 +595,7 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   if (byBlockRows) {
     nbMain = e.divIndex(N, bm);
     mbMain = e.divIndex(M, bn);
-    rowList = memref::AllocOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
-        ValueRange{MB});
+    rowList = allocKeptList(e, MB);
   }
   // The Kᵀ or packed copies only the outer-product tiles read.
   const bool keyCopies = !byBlockRows;
@@ -632,18 +630,11 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       e.ifThenElse(headKept, [&] {
         SmallVector<Value> qh, ql;
         loadQueryRows(ib, ih, row0, qh, ql);
-        Value zero = e.index(0), one = e.index(1);
-        Value count = e.loopAcc(
-            zero, mbMain, {zero},
-            [&](Value bj, ValueRange acc) -> SmallVector<Value> {
-              e.store(bj, rowList, {acc[0]});
-              Value kept = e.load(blockMask, {ib, ih, bi, bj});
-              return {e.addIndex(
-                  acc[0], arith::SelectOp::create(b, loc, kept, one, zero))};
-            })[0];
+        Value count = emitKeptList(e, blockMask, {ib, ih, bi}, mbMain, rowList,
+                                   kernels == IntKernels::Avx512Vnni);
         e.loop(count, [&](Value k) {
-          emitKeptBlock(ib, ih, row0, e.mulIndex(e.load(rowList, {k}), bn), qh,
-                        ql);
+          emitKeptBlock(ib, ih, row0,
+                        e.mulIndex(loadListEntry(e, rowList, k), bn), qh, ql);
         });
       });
     });

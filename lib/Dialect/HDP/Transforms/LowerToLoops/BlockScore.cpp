@@ -215,18 +215,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
     for (int64_t row = 0; row < rows; ++row) {
       Value r = e.index(row);
       Value bi = e.addIndex(bi0, r);
-      auto magnitudeAt = [&](Value bj) {
-        return e.load(magnitudeRows, {r, bj});
-      };
-      Value rowSum = emitPruneRow(
-          e, pruneCfg, MB,
-          [&](Value bj) {
-            return e.load(thetaRows, {r, bj});
-          },
-          signedRanking ? function_ref<Value(Value)>(magnitudeAt) : nullptr,
-          [&](Value bj, Value kept) {
-            e.store(kept, maskOut, {ib, ih, bi, bj});
-          });
+      BlockRow magnitude{magnitudeRows, {r}};
+      Value rowSum = emitPruneRow(e, pruneCfg, MB, BlockRow{thetaRows, {r}},
+                                  signedRanking ? &magnitude : nullptr,
+                                  BlockRow{maskOut, {ib, ih, bi}});
       e.store(rowSum, rowSums, {bi});
     }
   };

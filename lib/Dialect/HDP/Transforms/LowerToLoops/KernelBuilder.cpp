@@ -207,6 +207,117 @@ Value MaskReader::isRemoved(Value value) {
 }
 
 //===----------------------------------------------------------------------===//
+// Block-mask lanes and kept-block lists
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The address of memref[ivs] as an !llvm.ptr: the aligned base plus the
+/// offset and the strided indices (in elements; i1 elements are bytes).
+Value elementPointer(LoopEmitter &e, Value memref, ValueRange ivs) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value linear = meta.getOffset();
+  for (auto [iv, stride] : llvm::zip(ivs, meta.getStrides()))
+    linear = e.addIndex(linear, arith::MulIOp::create(b, loc, iv, stride));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                             e.addIndex(base, linear));
+  return LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), address);
+}
+} // namespace
+
+Value hdp::loops::loadBoolLanes(LoopEmitter &e, Value memref, ValueRange ivs,
+                                int64_t lanes) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto bytesType = VectorType::get({lanes}, b.getI8Type());
+  Value bytes =
+      LLVM::LoadOp::create(b, loc, bytesType, elementPointer(e, memref, ivs),
+                           /*alignment=*/1);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bytes,
+                               splat(e, bytesType, b.getI8IntegerAttr(0)));
+}
+
+void hdp::loops::storeBoolLanes(LoopEmitter &e, Value lanes, Value memref,
+                                ValueRange ivs) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto bytesType = VectorType::get(
+      {cast<VectorType>(lanes.getType()).getNumElements()}, b.getI8Type());
+  Value bytes = arith::ExtUIOp::create(b, loc, bytesType, lanes);
+  LLVM::StoreOp::create(b, loc, bytes, elementPointer(e, memref, ivs),
+                        /*alignment=*/1);
+}
+
+Value hdp::loops::allocKeptList(LoopEmitter &e, Value n) {
+  OpBuilder &b = e.builder();
+  return memref::AllocOp::create(
+      b, e.location(), MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+      ValueRange{n});
+}
+
+Value hdp::loops::loadListEntry(LoopEmitter &e, Value list, Value k) {
+  return arith::IndexCastOp::create(
+      e.builder(), e.location(), e.builder().getIndexType(), e.load(list, {k}));
+}
+
+Value hdp::loops::emitKeptList(LoopEmitter &e, Value mask, ValueRange prefix,
+                               Value count, Value list, bool compress) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Type i32 = b.getI32Type();
+  Value zero = e.index(0), one = e.index(1);
+  auto at = [&](Value c) {
+    SmallVector<Value> idx(prefix.begin(), prefix.end());
+    idx.push_back(c);
+    return idx;
+  };
+  // One column at a time: its number is stored, and the count moves past
+  // it when it is kept.
+  auto scalarColumns = [&](Value lb, Value n0) {
+    return e.loopAcc(
+        lb, count, {n0}, [&](Value c, ValueRange acc) -> SmallVector<Value> {
+          e.store(arith::IndexCastOp::create(b, loc, i32, c), list, {acc[0]});
+          Value kept = e.load(mask, at(c));
+          return {e.addIndex(acc[0],
+                             arith::SelectOp::create(b, loc, kept, one, zero))};
+        })[0];
+  };
+  if (!compress)
+    return scalarColumns(zero, zero);
+  // kListLanes columns at a time: their numbers compressed to the kept
+  // ones (vpcompressd) and stored, the count moving by the popcount.
+  constexpr int64_t L = kListLanes;
+  auto laneType = VectorType::get({L}, i32);
+  SmallVector<int32_t> iota(L);
+  std::iota(iota.begin(), iota.end(), 0);
+  Value lanes = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(laneType, ArrayRef<int32_t>(iota)));
+  Value main = e.mulIndex(e.divIndex(count, L), L);
+  Value n = e.loopAcc(
+      zero, main, {zero},
+      [&](Value c0, ValueRange acc) -> SmallVector<Value> {
+        Value kept = loadBoolLanes(e, mask, at(c0), L);
+        Value columns = arith::AddIOp::create(
+            b, loc, lanes,
+            vector::BroadcastOp::create(
+                b, loc, laneType, arith::IndexCastOp::create(b, loc, i32, c0)));
+        // The IntegerAttr overload: the MaybeAlign one passes the mask and
+        // the value swapped (MLIR 22).
+        vector::CompressStoreOp::create(b, loc, list, ValueRange{acc[0]}, kept,
+                                        columns, IntegerAttr());
+        Value bits = LLVM::BitcastOp::create(b, loc, b.getIntegerType(L), kept);
+        Value keptCount = arith::IndexCastUIOp::create(
+            b, loc, b.getIndexType(), LLVM::CtPopOp::create(b, loc, bits));
+        return {e.addIndex(acc[0], keptCount)};
+      },
+      L)[0];
+  return scalarColumns(main, n);
+}
+
+//===----------------------------------------------------------------------===//
 // Integer kernels
 //===----------------------------------------------------------------------===//
 
@@ -387,26 +498,43 @@ SmallVector<Value> hdp::loops::emitKeptRowsPV(
   Value zeroRow = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
   SmallVector<Value> init(numRows, zeroRow);
+  // acc[r] += P[r, j]·V[j] for key j of list entry k (first key j0).
+  auto addKey = [&](Value k, Value j0, Value j, ValueRange acc) {
+    SmallVector<Value> idx(bh.begin(), bh.end());
+    idx.push_back(j);
+    idx.push_back(e.index(0));
+    Value vrow = vector::LoadOp::create(b, loc, rowType, value, idx);
+    SmallVector<Value> next;
+    for (int64_t r = 0; r < numRows; ++r) {
+      Value pv =
+          vector::BroadcastOp::create(b, loc, rowType, probAt(r, k, j0, j));
+      Value prod = arith::MulFOp::create(b, loc, pv, vrow);
+      next.push_back(arith::AddFOp::create(b, loc, acc[r], prod));
+    }
+    return next;
+  };
+  // Only the last block column can be cut by M, and the list is ascending:
+  // every entry but the last is a whole block of bn keys, unrolled.
+  Value one = e.index(1);
+  Value last = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, count, one), e.index(0));
+  SmallVector<Value> whole =
+      e.loopAcc(e.index(0), last, init,
+                [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                  Value j0 = e.mulIndex(loadListEntry(e, list, k), bn);
+                  SmallVector<Value> a(acc.begin(), acc.end());
+                  for (int64_t l = 0; l < bn; ++l)
+                    a = addKey(k, j0, e.addIndex(j0, e.index(l)), a);
+                  return a;
+                });
   return e.loopAcc(
-      e.index(0), count, init,
-      [&](Value k, ValueRange acc) -> SmallVector<Value> {
-        Value j0 = e.mulIndex(e.load(list, {k}), bn);
+      last, count, whole, [&](Value k, ValueRange acc) -> SmallVector<Value> {
+        Value j0 = e.mulIndex(loadListEntry(e, list, k), bn);
         Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-        return e.loopAcc(
-            j0, j1, acc, [&](Value j, ValueRange a) -> SmallVector<Value> {
-              SmallVector<Value> idx(bh.begin(), bh.end());
-              idx.push_back(j);
-              idx.push_back(e.index(0));
-              Value vrow = vector::LoadOp::create(b, loc, rowType, value, idx);
-              SmallVector<Value> next;
-              for (int64_t r = 0; r < numRows; ++r) {
-                Value pv = vector::BroadcastOp::create(b, loc, rowType,
-                                                       probAt(r, k, j0, j));
-                Value prod = arith::MulFOp::create(b, loc, pv, vrow);
-                next.push_back(arith::AddFOp::create(b, loc, a[r], prod));
-              }
-              return next;
-            });
+        return e.loopAcc(j0, j1, acc,
+                         [&](Value j, ValueRange a) -> SmallVector<Value> {
+                           return addKey(k, j0, j, a);
+                         });
       });
 }
 

@@ -127,6 +127,35 @@ emitKeptRowsPV(LoopEmitter &e, mlir::Value value, mlir::ValueRange bh,
                                               mlir::Value)>
                    probAt);
 
+/// `lanes` consecutive elements of an i1 memref along its last dimension,
+/// from memref[ivs], as vector<lanes x i1>. An i1 memref holds one byte per
+/// element, which vector.load would read as packed bits: the bytes are
+/// loaded through the element's address instead.
+mlir::Value loadBoolLanes(LoopEmitter &e, mlir::Value memref,
+                          mlir::ValueRange ivs, int64_t lanes);
+
+/// Stores vector<L x i1> `lanes` into memref[ivs...] and the L - 1 elements
+/// after it along the last dimension, one byte each.
+void storeBoolLanes(LoopEmitter &e, mlir::Value lanes, mlir::Value memref,
+                    mlir::ValueRange ivs);
+
+/// Lanes of the kept-block lists built with AVX-512 compress.
+constexpr int64_t kListLanes = 16;
+
+/// A buffer (i32) for a list of at most `n` block columns.
+mlir::Value allocKeptList(LoopEmitter &e, mlir::Value n);
+
+/// Lists the columns c < count with mask[prefix..., c] set into list[0..)
+/// (ascending) and returns how many there are (index). With `compress`
+/// (AVX-512F), kListLanes mask bytes at a time through vpcompressd; else
+/// one column at a time with a branch-free running count.
+mlir::Value emitKeptList(LoopEmitter &e, mlir::Value mask,
+                         mlir::ValueRange prefix, mlir::Value count,
+                         mlir::Value list, bool compress);
+
+/// list[k] as an index.
+mlir::Value loadListEntry(LoopEmitter &e, mlir::Value list, mlir::Value k);
+
 /// Whether every operand of `op` is a memref (the patterns lower stage ops
 /// after bufferization only).
 bool hasPureBufferSemantics(mlir::Operation *op);
