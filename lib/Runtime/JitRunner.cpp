@@ -9,6 +9,8 @@
 
 #include "hdp/Runtime/JitRunner.h"
 
+#include "hdp/Runtime/BufferCache.h"
+
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/TransformOps/HDPTransformOps.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
@@ -350,6 +352,18 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
   if (!engine)
     return makeError("JIT compilation failed: " +
                      llvm::toString(engine.takeError()) + diagnostics);
+  // Large buffers are reused from call to call (BufferCache.h): the
+  // compiled code's malloc and free resolve to the cache.
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("malloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&hdp::runtime::cachedMalloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&hdp::runtime::cachedFree),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   jit->engine = std::move(*engine);
   return jit;
 }
@@ -415,7 +429,7 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
     for (RankedTensorType t : sig.results) {
       void *allocated = reinterpret_cast<void *>(words[0]);
       if (allocated && freed.insert(allocated).second)
-        std::free(allocated);
+        hdp::runtime::cachedFree(allocated);
       words += Descriptor::numWords(t.getRank());
     }
   };
