@@ -70,19 +70,27 @@ func.func @odd_d(%qh: memref<1x1x8x6xi8>, %kh: memref<1x1x64x6xi8>, %s: memref<1
 
 // D = 64 (a multiple of 4·VL bytes) and I + F <= 8: each kept block of a
 // tile with few kept blocks takes byte dot products of the whole fixed-point
-// values, raw = hi·2^F + lo: (rawQ + 128)·rawK, minus 128·Σ rawK (the
-// constant 128 dotted with rawK), minus loQ·loK (approx).
+// values, raw = hi·2^F + lo. Per head, the key bytes rawK + 128 (u8) and
+// −loK; per block row, the query rows' rawQ and the accumulators' start
+// −128·Σ rawQ (the constant 128 dotted with rawQ); per kept block and
+// row, (rawK + 128)·rawQ then loQ·(−loK) (approx) into that accumulator.
 // CHECK-LABEL: func.func @approx_combine_blocks
+// CHECK: %[[KB:.*]] = memref.alloc() : memref<64x2x64xi8>
 // CHECK: arith.shli %{{.*}}, %{{.*}} : vector<{{64|32}}xi8>
 // CHECK: arith.xori %{{.*}}, %{{.*}} : vector<{{64|32}}xi8>
-// CHECK: scf.for
+// CHECK: vector.store %{{.*}}, %[[KB]]
+// CHECK: arith.subi %{{.*}} : vector<{{64|32}}xi8>
+// CHECK: vector.store %{{.*}}, %[[KB]]
 // CHECK: arith.shli %{{.*}}, %{{.*}} : vector<{{64|32}}xi8>
-// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[C128:.*]], %[[RAW:.*]]) :
-// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %[[RAW]]) :
-// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
-// Z: arith.subi %{{.*}} : vector<16xi32>
-// Z: arith.subi %{{.*}} : vector<16xi32>
+// Z: %[[SHARE:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %[[RAWQ:.*]]) :
+// Z: %[[START:.*]] = arith.subi %{{.*}}, %[[SHARE]] : vector<16xi32>
+// Z: %[[RAWK:.*]] = vector.load %[[KB]]
+// Z: %[[NEGLO:.*]] = vector.load %[[KB]]
+// Z: %[[FULL:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[START]], %[[RAWK]], %[[RAWQ]]) :
+// Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[FULL]], %{{.*}}, %[[NEGLO]]) :
+// Z-NOT: arith.subi %{{.*}} : vector<16xi32>
 // CHECK: arith.sitofp %{{.*}} : vector<4xi32> to vector<4xf32>
+// CHECK: memref.dealloc %[[KB]]
 func.func @approx_combine_blocks(%qh: memref<1x1x8x64xi8>, %ql: memref<1x1x8x64xi8>, %kh: memref<1x1x64x64xi8>, %kl: memref<1x1x64x64xi8>, %s: memref<1x1x8x64xi32>, %bm: memref<1x1x4x32xi1>, %hm: memref<1x1xi1>, %out: memref<1x1x8x64xf32>) {
   hdp.approx_combine config #hdp.config<rho = 0.3> ins(%qh, %ql, %kh, %kl, %s, %bm, %hm : memref<1x1x8x64xi8>, memref<1x1x8x64xi8>, memref<1x1x64x64xi8>, memref<1x1x64x64xi8>, memref<1x1x8x64xi32>, memref<1x1x4x32xi1>, memref<1x1xi1>) outs(%out : memref<1x1x8x64xf32>)
   return
