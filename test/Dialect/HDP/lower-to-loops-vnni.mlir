@@ -11,13 +11,16 @@
 // BAD: int-kernels must be generic, avx512-vnni or avx-vnni, got 'sse'
 
 // CHECK-LABEL: func.func @block_score
-// Packing: each key's 4 bytes per row of d/4, and its sum (buffers for every
-// head, H = 1 here; each head writes its view).
-// CHECK: memref.alloc() : memref<4x256xi8>
+// Packing: each key's 4 bytes per row of d/4 in tiles of the W = 32 (16)
+// keys a kernel call reads, and its sum (buffers for every head, H = 1 here;
+// each head writes its view).
+// Z: memref.alloc() : memref<2x4x128xi8>
+// Y: memref.alloc() : memref<4x4x64xi8>
 // CHECK: memref.alloc() : memref<64xi32>
 // CHECK: memref.alloc() : memref<8x16xi8>
 // CHECK: arith.remui
-// CHECK: memref.store %{{.*}} : memref<4x256xi8, strided<[256, 1], offset: ?>>
+// Z: memref.store %{{.*}} : memref<2x4x128xi8, strided<[512, 128, 1], offset: ?>>
+// Y: memref.store %{{.*}} : memref<4x4x64xi8, strided<[256, 64, 1], offset: ?>>
 // CHECK: } {hdp.parallel}
 // The Q side offset once per head, into a u8 copy.
 // CHECK: arith.addi %{{.*}}, %c8_i8 : i8
@@ -28,10 +31,12 @@
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
 // CHECK: vector.load %{{.*}} : memref<8x16xi8, strided<[16, 1], offset: ?>>, vector<4xi8>
 // CHECK-NOT: arith.addi %{{.*}} : vector<4xi8>
-// CHECK: vector.load %{{.*}} : memref<4x256xi8, strided<[256, 1], offset: ?>>, vector<{{64|32}}xi8>
+// Z: vector.load %{{.*}} : memref<2x4x128xi8, strided<[512, 128, 1], offset: ?>>, vector<64xi8>
+// Y: vector.load %{{.*}} : memref<4x4x64xi8, strided<[256, 64, 1], offset: ?>>, vector<32xi8>
 // Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"({{.*}}) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
-// CHECK: vector.load %{{.*}} : memref<4x256xi8, strided<[256, 1], offset: ?>>, vector<{{64|32}}xi8>
+// Z: vector.load %{{.*}} : memref<2x4x128xi8, strided<[512, 128, 1], offset: ?>>, vector<64xi8>
+// Y: vector.load %{{.*}} : memref<4x4x64xi8, strided<[256, 64, 1], offset: ?>>, vector<32xi8>
 // Z: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // Y: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
 // CHECK: vector.load %{{.*}} : memref<64xi32, strided<[1], offset: ?>>
@@ -47,7 +52,8 @@ func.func @block_score(%qh: memref<1x1x8x16xi8>, %kh: memref<1x1x64x16xi8>, %s: 
 // approx_combine: the hi and lo parts of K packed, three terms in two
 // accumulators (Int·Int; Frac·Int + Int·Frac).
 // CHECK-LABEL: func.func @approx_combine
-// CHECK-COUNT-2: memref.alloc() : memref<4x256xi8>
+// Z-COUNT-2: memref.alloc() : memref<4x4x64xi8>
+// Y-COUNT-2: memref.alloc() : memref<8x4x32xi8>
 // Z-COUNT-12: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // Y-COUNT-12: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
 func.func @approx_combine(%qh: memref<1x1x8x16xi8>, %ql: memref<1x1x8x16xi8>, %kh: memref<1x1x64x16xi8>, %kl: memref<1x1x64x16xi8>, %s: memref<1x1x8x64xi32>, %bm: memref<1x1x4x32xi1>, %hm: memref<1x1xi1>, %out: memref<1x1x8x64xf32>) {

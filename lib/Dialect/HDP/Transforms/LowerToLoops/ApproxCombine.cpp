@@ -651,8 +651,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
     if (hoist)
       b.setInsertionPoint(tileLoop);
     if (vnni) {
-      kPHi = allocPacked(e, kHi);
-      kPLo = allocPacked(e, kLo);
+      kPHi = allocPacked(e, kHi, VL);
+      kPLo = allocPacked(e, kLo, VL);
     } else {
       kTHi = allocTransposed(e, kHi);
       kTLo = allocTransposed(e, kLo);

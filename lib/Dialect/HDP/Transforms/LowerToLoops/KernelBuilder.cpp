@@ -562,22 +562,34 @@ bool hdp::loops::useVnni(IntKernels kernels, int64_t staticD, int64_t intBits,
          staticD % 4 == 0 && intBits <= 8 && fracBits <= 7;
 }
 
-PackedKey hdp::loops::allocPacked(LoopEmitter &e, Value k) {
+SmallVector<Value> hdp::loops::packedSizes(LoopEmitter &e, Value k,
+                                           int64_t tileKeys) {
+  auto type = cast<MemRefType>(k.getType());
+  int64_t rank = type.getRank();
+  int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
+  Value tiles = ShapedType::isDynamic(m)
+                    ? e.divIndex(e.dim(k, rank - 2), tileKeys)
+                    : e.index(m / tileKeys);
+  return {tiles, e.index(d / 4), e.index(4 * tileKeys)};
+}
+
+PackedKey hdp::loops::allocPacked(LoopEmitter &e, Value k, int64_t tileKeys) {
   auto type = cast<MemRefType>(k.getType());
   int64_t rank = type.getRank();
   int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
   OpBuilder &b = e.builder();
-  SmallVector<Value> packedSizes, sumSizes;
+  SmallVector<Value> tileSizes, sumSizes;
   if (ShapedType::isDynamic(m)) {
-    Value dynM = e.dim(k, rank - 2);
-    packedSizes.push_back(e.mulIndex(dynM, 4));
-    sumSizes.push_back(dynM);
+    tileSizes.push_back(packedSizes(e, k, tileKeys)[0]);
+    sumSizes.push_back(e.dim(k, rank - 2));
   }
-  int64_t packedCols = ShapedType::isDynamic(m) ? m : 4 * m;
-  auto packedType = MemRefType::get({d / 4, packedCols}, b.getI8Type());
+  int64_t tiles = ShapedType::isDynamic(m) ? m : m / tileKeys;
+  auto packedType =
+      MemRefType::get({tiles, d / 4, 4 * tileKeys}, b.getI8Type());
   auto sumType = MemRefType::get({m}, b.getI32Type());
-  return {memref::AllocOp::create(b, e.location(), packedType, packedSizes),
-          memref::AllocOp::create(b, e.location(), sumType, sumSizes)};
+  return {memref::AllocOp::create(b, e.location(), packedType, tileSizes),
+          memref::AllocOp::create(b, e.location(), sumType, sumSizes),
+          tileKeys};
 }
 
 void hdp::loops::deallocPacked(LoopEmitter &e, const PackedKey &p) {
@@ -589,8 +601,15 @@ void hdp::loops::emitPack(LoopEmitter &e, Value k, ValueRange prefix,
                           const PackedKey &p, Value M, Value D) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  // Each j writes its own 4 bytes per row of the packed operand and its sum.
+  // Each j writes its own 4 bytes per row of the packed operand (keys of
+  // whole tiles only: no kernel reads the others) and its sum.
+  int64_t W = p.tileKeys;
+  Value wholeTiles = e.mulIndex(e.divIndex(M, W), W);
   e.parallelLoop(e.index(0), M, [&](Value j) {
+    Value packedKey =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j, wholeTiles);
+    Value tile = e.divIndex(j, W);
+    Value col0 = e.mulIndex(arith::RemUIOp::create(b, loc, j, e.index(W)), 4);
     SmallVector<Value> sum = e.loopAcc(
         e.index(0), D,
         {arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0)},
@@ -599,9 +618,11 @@ void hdp::loops::emitPack(LoopEmitter &e, Value k, ValueRange prefix,
           idx.push_back(j);
           idx.push_back(d);
           Value v = e.sext(e.load(k, idx), 8);
-          Value col = e.addIndex(e.mulIndex(j, 4),
-                                 arith::RemUIOp::create(b, loc, d, e.index(4)));
-          e.store(v, p.packed, {e.divIndex(d, 4), col});
+          e.ifThenElse(packedKey, [&] {
+            Value col =
+                e.addIndex(col0, arith::RemUIOp::create(b, loc, d, e.index(4)));
+            e.store(v, p.packed, {tile, e.divIndex(d, 4), col});
+          });
           return {arith::AddIOp::create(b, loc, acc[0], e.sext(v, 32))};
         });
     e.store(sum[0], p.sums, {j});
@@ -627,7 +648,13 @@ SmallVector<Value> hdp::loops::emitVnniOuterProducts(
   SmallVector<Value> rows;
   for (int64_t r = 0; r < kTileRows; ++r)
     rows.push_back(e.addIndex(row0, e.index(r)));
-  Value col0 = e.mulIndex(j0, 4);
+  // The tile of keys j0 .. j0 + colVecs·VL.
+  Value tile;
+  for (const VnniTerm &t : terms) {
+    assert(t.k.tileKeys == colVecs * VL && "packed for another tile width");
+    (void)t;
+  }
+  tile = e.divIndex(j0, colVecs * VL);
   SmallVector<Value> acc = e.loopAcc(
       e.index(0), D, init,
       [&](Value d, ValueRange acc) -> SmallVector<Value> {
@@ -662,7 +689,7 @@ SmallVector<Value> hdp::loops::emitVnniOuterProducts(
               if (!kv) {
                 kv = vector::LoadOp::create(
                     b, loc, bytesType, t.k.packed,
-                    ValueRange{d4, e.addIndex(col0, e.index(c * 4 * VL))});
+                    ValueRange{tile, d4, e.index(c * 4 * VL)});
                 kVecs[{t.k.packed, c}] = kv;
               }
               unsigned slot = (t.acc * kTileRows + r) * colVecs + c;

@@ -237,7 +237,9 @@ emitOuterProducts(LoopEmitter &e, llvm::ArrayRef<OuterTerm> terms,
 // The same outer products with x86 VNNI dot products (vpdpbusd: 4 adjacent
 // u8·s8 products summed into each i32 lane) on AVX-512 (16 lanes) or
 // AVX-VNNI (8 lanes). The K operand is packed so that the 4 values of d..d+3
-// of key j are adjacent: kP[d/4, 4j + d%4] = k[j, d] (s8). The Q operand,
+// of key j are adjacent, tile by tile of W keys (the keys one kernel call
+// reads): kP[j/W, d/4, 4(j%W) + d%4] = k[j, d] (s8), so that the kernel
+// walks a tile's bytes in order. The Q operand,
 // 4 values of one row broadcast, is the u8 side: hi parts are offset by
 // 2^(I-1) to be non-negative, and the offset's share, 2^(I-1)·Σ_d k[j, d],
 // is subtracted per key from column sums taken while packing. Exact
@@ -259,15 +261,21 @@ bool useVnni(IntKernels kernels, int64_t staticD, int64_t intBits,
 
 /// A K operand packed for VNNI, with its per-key sums.
 struct PackedKey {
-  mlir::Value packed; // [D/4, 4M] i8
-  mlir::Value sums;   // [M] i32: Σ_d k[j, d]
+  mlir::Value packed;   // [M/W, D/4, 4W] i8 (the keys of whole tiles)
+  mlir::Value sums;     // [M] i32: Σ_d k[j, d]
+  int64_t tileKeys = 0; // W
 };
 
-/// Buffers for k (memref[..., M, D]) packed.
-PackedKey allocPacked(LoopEmitter &e, mlir::Value k);
+/// The shape of K (memref[..., M, D]) packed in tiles of `tileKeys` keys.
+llvm::SmallVector<mlir::Value> packedSizes(LoopEmitter &e, mlir::Value k,
+                                           int64_t tileKeys);
+
+/// Buffers for k (memref[..., M, D]) packed in tiles of `tileKeys` keys.
+PackedKey allocPacked(LoopEmitter &e, mlir::Value k, int64_t tileKeys);
 void deallocPacked(LoopEmitter &e, const PackedKey &p);
 
-/// Packs k[prefix..., j, d] for j < M, d < D (D % 4 == 0) and sums it.
+/// Packs k[prefix..., j, d] for the j of whole tiles, d < D (D % 4 == 0),
+/// and sums it for every j < M.
 void emitPack(LoopEmitter &e, mlir::Value k, mlir::ValueRange prefix,
               const PackedKey &p, mlir::Value M, mlir::Value D);
 
