@@ -21,7 +21,7 @@ namespace hdp::runtime {
 /// Smallest block the cache keeps.
 constexpr std::size_t kMinCachedBytes = std::size_t(64) << 10;
 /// Most bytes the cache keeps idle (freed blocks beyond it go back to libc).
-constexpr std::size_t kMaxIdleBytes = std::size_t(1) << 30;
+constexpr std::size_t kMaxIdleBytes = std::size_t(256) << 20;
 
 /// malloc for JIT-compiled code (thread-safe).
 void *cachedMalloc(std::size_t size);
