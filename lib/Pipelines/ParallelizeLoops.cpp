@@ -6,16 +6,30 @@
 // further dimension; other marked loops inside stay sequential (no nested
 // parallel regions). See Passes.td.
 //
+// The marker is a promise made on tensors; bufferization can break it by
+// letting every iteration reuse one buffer from outside the loop. So the
+// pass checks, before it parallelizes, that every write to a buffer defined
+// outside the nest lands at an address that depends on each of the nest's
+// induction variables, and otherwise keeps the loop (or its inner
+// dimensions) sequential.
+//
 //===----------------------------------------------------------------------===//
 
 #include "hdp/Pipelines/Passes.h"
 
 #include "hdp/Dialect/HDP/Transforms/Transforms.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "hdp-parallelize-loops"
 
 namespace hdp {
 #define GEN_PASS_DEF_HDPPARALLELIZELOOPS
@@ -53,48 +67,225 @@ scf::ForOp innerDimension(scf::ForOp loop) {
   return inner;
 }
 
+/// The indices a store-like op writes `buffer` at; nullopt for a writer whose
+/// address the pass cannot read.
+std::optional<SmallVector<Value>> writeIndices(Operation *op) {
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return SmallVector<Value>(store.getIndices());
+  if (auto store = dyn_cast<vector::StoreOp>(op))
+    return SmallVector<Value>(store.getIndices());
+  if (auto store = dyn_cast<vector::MaskedStoreOp>(op))
+    return SmallVector<Value>(store.getIndices());
+  if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+    return SmallVector<Value>(write.getIndices());
+  return std::nullopt;
+}
+
+/// The buffer `view` is a view of, after every view-like op; the operands
+/// that place each view (subview offsets, say) are added to `placement`.
+Value viewedBuffer(Value view, SmallVectorImpl<Value> &placement) {
+  while (auto viewOp = view.getDefiningOp<ViewLikeOpInterface>()) {
+    Value source = viewOp.getViewSource();
+    for (Value operand : viewOp->getOperands())
+      if (operand != source)
+        placement.push_back(operand);
+    view = source;
+  }
+  return view;
+}
+
+/// Which of `ivs` the values in `roots` are computed from, following operands
+/// and, for block arguments of loops inside `outer`, the loop's operands
+/// (bounds and inits).
+llvm::SmallPtrSet<Value, 4> inductionVariablesUsed(ArrayRef<Value> roots,
+                                                   ArrayRef<Value> ivs,
+                                                   Operation *outer) {
+  llvm::SmallPtrSet<Value, 4> used;
+  llvm::SmallPtrSet<Value, 32> seen;
+  SmallVector<Value> worklist(roots);
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    if (!seen.insert(value).second)
+      continue;
+    if (llvm::is_contained(ivs, value)) {
+      used.insert(value);
+      continue;
+    }
+    Operation *owner =
+        isa<BlockArgument>(value)
+            ? cast<BlockArgument>(value).getOwner()->getParentOp()
+            : value.getDefiningOp();
+    if (!owner || !outer->isAncestor(owner))
+      continue;
+    llvm::append_range(worklist, owner->getOperands());
+  }
+  return used;
+}
+
+/// Why running the iterations of `nest` at once could race, or the empty
+/// string: an op in the body writes a buffer defined outside the nest at an
+/// address that does not depend on every induction variable, or has effects
+/// the pass cannot read.
+std::string sharedWriteProblem(ArrayRef<scf::ForOp> nest, Operation *&culprit) {
+  scf::ForOp outer = nest.front();
+  SmallVector<Value> ivs;
+  for (scf::ForOp loop : nest)
+    ivs.push_back(loop.getInductionVar());
+  std::string problem;
+  outer.getBody()->walk([&](Operation *op) {
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effecting = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effecting) {
+      problem = "'" + op->getName().getStringRef().str() +
+                "' has effects the pass cannot read";
+      culprit = op;
+      return WalkResult::interrupt();
+    }
+    SmallVector<MemoryEffects::EffectInstance> effects;
+    effecting.getEffects(effects);
+    for (const MemoryEffects::EffectInstance &effect : effects) {
+      if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()))
+        continue;
+      Value written = effect.getValue();
+      if (!written) {
+        problem = "'" + op->getName().getStringRef().str() +
+                  "' writes memory it does not name";
+        culprit = op;
+        return WalkResult::interrupt();
+      }
+      SmallVector<Value> address;
+      Value buffer = viewedBuffer(written, address);
+      Operation *definer =
+          isa<BlockArgument>(buffer)
+              ? cast<BlockArgument>(buffer).getOwner()->getParentOp()
+              : buffer.getDefiningOp();
+      // A buffer allocated in the body is the iteration's own.
+      if (definer && outer->isProperAncestor(definer))
+        continue;
+      std::optional<SmallVector<Value>> indices = writeIndices(op);
+      if (!indices || isa<MemoryEffects::Free>(effect.getEffect())) {
+        problem = "'" + op->getName().getStringRef().str() +
+                  "' writes a buffer defined outside the loop";
+        culprit = op;
+        return WalkResult::interrupt();
+      }
+      llvm::append_range(address, *indices);
+      llvm::SmallPtrSet<Value, 4> used =
+          inductionVariablesUsed(address, ivs, outer);
+      for (auto [depth, iv] : llvm::enumerate(ivs)) {
+        if (used.contains(iv))
+          continue;
+        problem = "'" + op->getName().getStringRef().str() +
+                  "' writes a buffer defined outside the loop at an address "
+                  "that does not depend on induction variable " +
+                  std::to_string(depth) + " of the nest";
+        culprit = op;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return problem;
+}
+
 struct ParallelizeLoopsPass
     : hdp::impl::HDPParallelizeLoopsBase<ParallelizeLoopsPass> {
-  void runOnOperation() override {
-    SmallVector<scf::ForOp> outermost;
-    getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
-      if (!isParallelCandidate(loop))
+  using HDPParallelizeLoopsBase::HDPParallelizeLoopsBase;
+
+  /// The outermost marked loops under `root` (not `root` itself).
+  static void collectOutermost(Operation *root,
+                               SmallVectorImpl<scf::ForOp> &loops) {
+    root->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+      if (loop.getOperation() == root || !isParallelCandidate(loop))
         return WalkResult::advance();
-      outermost.push_back(loop);
+      loops.push_back(loop);
       return WalkResult::skip();
     });
+  }
+
+  void explainSequential(scf::ForOp loop, size_t dims, size_t kept,
+                         StringRef problem, Operation *culprit) {
+    LLVM_DEBUG(llvm::dbgs() << "hdp-parallelize-loops: " << problem << "\n");
+    if (!explain)
+      return;
+    InFlightDiagnostic remark = loop.emitRemark();
+    if (kept == 0)
+      remark << "loop stays sequential: ";
+    else
+      remark << "only " << kept << " of " << dims
+             << " loop dimensions run in parallel: ";
+    remark << problem;
+    remark.attachNote(culprit->getLoc()) << "written here";
+  }
+
+  void parallelize(IRRewriter &rewriter, MutableArrayRef<scf::ForOp> nest) {
+    scf::ForOp loop = nest.front();
+    SmallVector<Value> lbs, ubs, steps;
+    for (scf::ForOp l : nest) {
+      lbs.push_back(l.getLowerBound());
+      ubs.push_back(l.getUpperBound());
+      steps.push_back(l.getStep());
+    }
+    rewriter.setInsertionPoint(loop);
+    auto parallel =
+        scf::ParallelOp::create(rewriter, loop.getLoc(), lbs, ubs, steps,
+                                ValueRange{}, /*bodyBuilderFn=*/nullptr);
+    Block *body = parallel.getBody();
+    // The side-effect-free ops of the outer loops are cloned in front of
+    // the innermost body, with the outer induction variables mapped.
+    IRMapping mapping;
+    rewriter.setInsertionPoint(body->getTerminator());
+    for (auto [depth, l] : llvm::enumerate(nest)) {
+      mapping.map(l.getInductionVar(), body->getArgument(depth));
+      if (depth + 1 == nest.size())
+        break;
+      for (Operation &op : l.getBody()->without_terminator())
+        if (&op != nest[depth + 1].getOperation())
+          rewriter.clone(op, mapping);
+    }
+    scf::ForOp innermost = nest.back();
+    for (Operation &op : innermost.getBody()->without_terminator())
+      rewriter.clone(op, mapping);
+    rewriter.eraseOp(loop);
+  }
+
+  void runOnOperation() override {
+    // In program order: the last loop of the worklist is processed first.
+    SmallVector<scf::ForOp> worklist;
+    collectOutermost(getOperation(), worklist);
+    std::reverse(worklist.begin(), worklist.end());
     IRRewriter rewriter(&getContext());
-    for (scf::ForOp loop : outermost) {
+    while (!worklist.empty()) {
+      scf::ForOp loop = worklist.pop_back_val();
       SmallVector<scf::ForOp> nest = {loop};
       while (scf::ForOp inner = innerDimension(nest.back()))
         nest.push_back(inner);
-      SmallVector<Value> lbs, ubs, steps;
-      for (scf::ForOp l : nest) {
-        lbs.push_back(l.getLowerBound());
-        ubs.push_back(l.getUpperBound());
-        steps.push_back(l.getStep());
-      }
-      rewriter.setInsertionPoint(loop);
-      auto parallel =
-          scf::ParallelOp::create(rewriter, loop.getLoc(), lbs, ubs, steps,
-                                  ValueRange{}, /*bodyBuilderFn=*/nullptr);
-      Block *body = parallel.getBody();
-      // The side-effect-free ops of the outer loops are cloned in front of
-      // the innermost body, with the outer induction variables mapped.
-      IRMapping mapping;
-      rewriter.setInsertionPoint(body->getTerminator());
-      for (auto [depth, l] : llvm::enumerate(nest)) {
-        mapping.map(l.getInductionVar(), body->getArgument(depth));
-        if (depth + 1 == nest.size())
+      // The most dimensions whose iterations write disjoint addresses.
+      size_t dims = nest.size();
+      std::string firstProblem;
+      Operation *firstCulprit = nullptr;
+      while (!nest.empty()) {
+        Operation *culprit = nullptr;
+        std::string problem = sharedWriteProblem(nest, culprit);
+        if (problem.empty())
           break;
-        for (Operation &op : l.getBody()->without_terminator())
-          if (&op != nest[depth + 1].getOperation())
-            rewriter.clone(op, mapping);
+        if (firstProblem.empty()) {
+          firstProblem = problem;
+          firstCulprit = culprit;
+        }
+        nest.pop_back();
       }
-      scf::ForOp innermost = nest.back();
-      for (Operation &op : innermost.getBody()->without_terminator())
-        rewriter.clone(op, mapping);
-      rewriter.eraseOp(loop);
+      if (!firstProblem.empty())
+        explainSequential(loop, dims, nest.size(), firstProblem, firstCulprit);
+      if (nest.empty()) {
+        // Marked loops inside may still be safe on their own.
+        SmallVector<scf::ForOp> inner;
+        collectOutermost(loop, inner);
+        worklist.append(inner.rbegin(), inner.rend());
+        continue;
+      }
+      parallelize(rewriter, nest);
     }
   }
 };

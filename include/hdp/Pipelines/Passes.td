@@ -105,7 +105,25 @@ def HDPParallelizeLoops
     tiles, say, instead of one per head); other marked loops inside stay
     sequential, so that `convert-scf-to-openmp` creates no nested parallel
     regions. Unmarked loops are left alone.
+
+    The marker is a promise about the loop on tensors, and bufferization can
+    break it: it may let every iteration reuse one buffer allocated before
+    the loop. So each dimension is checked first: every write in the body to
+    a buffer defined outside the nest (through any chain of views) must be a
+    store whose indices and view offsets are computed from every induction
+    variable of the nest, and every other op must declare its memory
+    effects. The innermost dimensions that fail the check are dropped; a
+    loop none of whose dimensions passes stays sequential and its marked
+    inner loops are tried instead. `explain=true` says, as a remark on the
+    loop with a note on the write, why a loop or dimension stays sequential.
+    Reads are not checked: a marked loop must not read what another
+    iteration writes.
   }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Remark on each marked loop (or loop dimension) kept sequential, "
+           "and why">,
+  ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 

@@ -28,6 +28,13 @@
 // RUN: hdp-run %t/keras_mha.unraised.mlir --function=keras_mha --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a_ref.npy
 // RUN: %python %S/Inputs/allclose.py %t/a.npy %t/a_ref.npy 1e-5 | FileCheck %s --check-prefix=RUN-A
 // RUN-A: shape (1, 8, 2, 16) within-1e-5=True
+// The same bits on 1 and 2 threads, run after run (the two heads once
+// shared the probabilities' buffer: the mask's, of the same type).
+// RUN: hdp-run %t/keras_mha.raised.mlir --threads=1 --function=keras_mha --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a1.npy
+// RUN: hdp-run %t/keras_mha.raised.mlir --threads=2 --function=keras_mha --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a2.npy && cmp %t/a1.npy %t/a2.npy
+// RUN: hdp-run %t/keras_mha.raised.mlir --threads=2 --function=keras_mha --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a2.npy && cmp %t/a1.npy %t/a2.npy
+// RUN: hdp-run %t/keras_mha.raised.mlir --threads=2 --function=keras_mha --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a2.npy && cmp %t/a1.npy %t/a2.npy
+// RUN: hdp-run %t/keras_mha.raised.mlir --threads=2 --function=keras_mha --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/mask.npy --output=@%t/a2.npy && cmp %t/a1.npy %t/a2.npy
 
 // RUN: hdp-opt %t/raised.mlir --symbol-privatize=exclude=tf_matmul_transpose_b --symbol-dce -o %t/tf_matmul_transpose_b.raised.mlir
 // RUN: hdp-run %t/tf_matmul_transpose_b.raised.mlir --function=tf_matmul_transpose_b --input=@%t/q4.npy --input=@%t/k4.npy --input=@%t/v4.npy --output=@%t/b.npy

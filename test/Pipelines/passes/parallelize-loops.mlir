@@ -84,3 +84,103 @@ func.func @left_alone(%m: memref<8x4xf32>, %x: f32) -> f32 {
   }
   return %s : f32
 }
+
+// A loop whose iterations would share a buffer allocated before it (the
+// scratch of one tile reused by every tile, as bufferization may arrange)
+// stays sequential, and explain says which write is in the way.
+// RUN: hdp-opt --hdp-parallelize-loops="explain=true" --mlir-print-op-on-diagnostic=false %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
+// EXPLAIN: remark: loop stays sequential: 'memref.store' writes a buffer defined outside the loop at an address that does not depend on induction variable 0 of the nest
+// EXPLAIN: note: written here
+// EXPLAIN: remark: only 1 of 2 loop dimensions run in parallel: 'memref.store' writes a buffer defined outside the loop at an address that does not depend on induction variable 1 of the nest
+// EXPLAIN: remark: loop stays sequential: 'func.call' has effects the pass cannot read
+// EXPLAIN-NOT: remark
+// CHECK-LABEL: func.func @shared_scratch
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %[[H:.*]] = %c0 to %c2 step %c1 {
+// CHECK: scf.for %[[J:.*]] = %c0 to %c4 step %c1 {
+// CHECK: memref.store %{{.*}}, %[[S:.*]][%[[J]]]
+// CHECK: } {hdp.parallel}
+func.func @shared_scratch(%out: memref<2x4xf32>, %x: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %scratch = memref.alloc() : memref<4xf32>
+  scf.for %h = %c0 to %c2 step %c1 {
+    %hf = arith.index_cast %h : index to i32
+    %y = arith.sitofp %hf : i32 to f32
+    scf.for %j = %c0 to %c4 step %c1 {
+      memref.store %y, %scratch[%j] : memref<4xf32>
+    }
+    scf.for %j = %c0 to %c4 step %c1 {
+      %v = memref.load %scratch[%j] : memref<4xf32>
+      memref.store %v, %out[%h, %j] : memref<2x4xf32>
+    }
+  } {hdp.parallel}
+  memref.dealloc %scratch : memref<4xf32>
+  return
+}
+
+// The buffer a tile writes through a subview placed by the head, at indices
+// from the row: the head dimension runs in parallel; rows of one head share
+// the subview's columns, so the row dimension stays a sequential loop.
+// CHECK-LABEL: func.func @head_private
+// CHECK: scf.parallel (%[[H:.*]]) = (%c0) to (%c2) step (%c1) {
+// CHECK: memref.subview %arg0[%[[H]], 0] [1, 4]
+// CHECK: scf.for %[[R:.*]] = %c0 to %c4 step %c1 {
+// CHECK: } {hdp.parallel}
+func.func @head_private(%out: memref<2x4xf32>, %x: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  scf.for %h = %c0 to %c2 step %c1 {
+    scf.for %r = %c0 to %c4 step %c1 {
+      %head = memref.subview %out[%h, 0] [1, 4] [1, 1] : memref<2x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+      scf.for %j = %c0 to %c4 step %c1 {
+        memref.store %x, %head[%j] : memref<4xf32, strided<[1], offset: ?>>
+      }
+    } {hdp.parallel}
+  } {hdp.parallel}
+  return
+}
+
+// Scratch allocated in the body is the iteration's own; an inner loop's
+// bounds carry the dependence on the induction variable.
+// CHECK-LABEL: func.func @own_scratch
+// CHECK: scf.parallel (%[[I:.*]]) = (%c0) to (%c4) step (%c1) {
+// CHECK: memref.alloc() : memref<2xf32>
+func.func @own_scratch(%out: memref<8xf32>, %x: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %s = memref.alloc() : memref<2xf32>
+    memref.store %x, %s[%c0] : memref<2xf32>
+    %lo = arith.muli %i, %c2 : index
+    %hi = arith.addi %lo, %c2 : index
+    scf.for %k = %lo to %hi step %c1 {
+      %v = memref.load %s[%c0] : memref<2xf32>
+      memref.store %v, %out[%k] : memref<8xf32>
+    }
+    memref.dealloc %s : memref<2xf32>
+  } {hdp.parallel}
+  return
+}
+
+// A call may write anything: the loop stays sequential.
+// CHECK-LABEL: func.func @opaque_call
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for
+// CHECK: func.call @sink
+func.func private @sink(memref<8xf32>)
+func.func @opaque_call(%out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    func.call @sink(%out) : (memref<8xf32>) -> ()
+  } {hdp.parallel}
+  return
+}

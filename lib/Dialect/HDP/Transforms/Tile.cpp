@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -73,8 +74,12 @@ struct HDPTilePass : hdp::impl::HDPTileBase<HDPTilePass> {
     for (SparsePVOp op : pvOps)
       if (failed(tileAndFuseBlockRows(rewriter, op, {1, 1, tileBlockRows})))
         return signalPassFailure();
-    if (!pvOps.empty() && failed(foldEmptyTensorSlices(getOperation())))
+    if (pvOps.empty())
+      return;
+    if (failed(foldEmptyTensorSlices(getOperation())))
       return signalPassFailure();
+    // Folding made tile-sized tensor.empty ops inside the loops.
+    privatizeTileScratch(getOperation());
   }
 };
 } // namespace
@@ -137,6 +142,7 @@ hdp::tileAndFuseBlockRows(RewriterBase &rewriter, SparsePVOp pv,
   // output and allocate their own scores: they may run in parallel.
   for (Operation *loop : tiled.loops)
     loop->setAttr(kParallelLoopAttrName, rewriter.getUnitAttr());
+  privatizeTileScratch(tiled.loops.front());
   tiled.tiledOps.assign(result->tiledAndFusedOps.begin(),
                         result->tiledAndFusedOps.end());
   return tiled;
@@ -146,4 +152,25 @@ LogicalResult hdp::foldEmptyTensorSlices(Operation *root) {
   RewritePatternSet patterns(root->getContext());
   tensor::populateFoldTensorEmptyPatterns(patterns);
   return applyPatternsGreedily(root, std::move(patterns));
+}
+
+void hdp::privatizeTileScratch(Operation *root) {
+  SmallVector<tensor::EmptyOp> scratch;
+  root->walk([&](tensor::EmptyOp empty) {
+    for (Operation *parent = empty->getParentOp(); parent;
+         parent = parent->getParentOp()) {
+      if (isa<scf::ForOp>(parent) && parent->hasAttr(kParallelLoopAttrName)) {
+        scratch.push_back(empty);
+        return;
+      }
+      if (parent == root)
+        return;
+    }
+  });
+  IRRewriter rewriter(root->getContext());
+  for (tensor::EmptyOp empty : scratch) {
+    rewriter.setInsertionPoint(empty);
+    rewriter.replaceOpWithNewOp<bufferization::AllocTensorOp>(
+        empty, empty.getType(), empty.getDynamicSizes());
+  }
 }

@@ -74,6 +74,13 @@ tileAndFuseBlockRows(mlir::RewriterBase &rewriter, SparsePVOp pv,
 /// that bufferization allocates tiles rather than whole score matrices.
 mlir::LogicalResult foldEmptyTensorSlices(mlir::Operation *root);
 
+/// Turns every tensor.empty inside a loop marked kParallelLoopAttrName under
+/// `root` (or `root` itself) into bufferization.alloc_tensor: each tile then
+/// allocates its own scratch. A tensor.empty there could be merged by CSE
+/// with one of the same type before the loop, and bufferization would give
+/// every tile, and so every thread, that one buffer.
+void privatizeTileScratch(mlir::Operation *root);
+
 } // namespace hdp
 
 #endif // HDP_DIALECT_HDP_TRANSFORMS_TRANSFORMS_H
