@@ -9,6 +9,8 @@
 
 #include "hdp/Runtime/JitRunner.h"
 
+#include "hdp/Runtime/BufferCache.h"
+
 #include "hdp/Dialect/HDP/IR/HDP.h"
 #include "hdp/Dialect/HDP/TransformOps/HDPTransformOps.h"
 #include "hdp/Dialect/HDP/Transforms/BufferizableOpInterfaceImpl.h"
@@ -155,39 +157,46 @@ struct Descriptor {
   }
 };
 
-/// Copies a returned memref (any strides) into a dense npy array.
-npy::Array readResult(const int64_t *words, int64_t rank, npy::DType dtype) {
-  npy::Array out;
-  out.dtype = dtype;
-  out.shape.assign(words + 3, words + 3 + rank);
+/// Copies a returned memref (any strides) of `size`-byte elements into the
+/// dense buffer `dst`.
+void copyResult(const int64_t *words, int64_t rank, unsigned size,
+                uint8_t *dst) {
+  ArrayRef<int64_t> shape(words + 3, words + 3 + rank);
   const int64_t *strides = words + 3 + rank;
-  unsigned size = npy::dtypeSize(dtype);
   const auto *aligned = reinterpret_cast<const uint8_t *>(words[1]);
   int64_t offset = words[2];
-  int64_t count = npy::numElements(out.shape);
-  out.bytes.resize(count * size);
+  int64_t count = npy::numElements(shape);
   if (count == 0)
-    return out;
+    return;
   // Rows along the innermost dimension are copied whole when contiguous
   // (the usual case): a per-element copy of a 12M-entry block mask took
   // longer than the attention itself.
   int64_t run = 1;
   if (rank > 0 && strides[rank - 1] == 1)
-    run = out.shape[rank - 1];
+    run = shape[rank - 1];
   int64_t outerRank = run == 1 ? rank : rank - 1;
   std::vector<int64_t> index(rank, 0);
   for (int64_t n = 0; n < count; n += run) {
     int64_t element = offset;
     for (int64_t d = 0; d < outerRank; ++d)
       element += index[d] * strides[d];
-    std::memcpy(out.bytes.data() + n * size, aligned + element * size,
-                run * size);
+    std::memcpy(dst + n * size, aligned + element * size, run * size);
     for (int64_t d = outerRank - 1; d >= 0; --d) {
-      if (++index[d] < out.shape[d])
+      if (++index[d] < shape[d])
         break;
       index[d] = 0;
     }
   }
+}
+
+/// Copies a returned memref (any strides) into a dense npy array.
+npy::Array readResult(const int64_t *words, int64_t rank, npy::DType dtype) {
+  npy::Array out;
+  out.dtype = dtype;
+  out.shape.assign(words + 3, words + 3 + rank);
+  unsigned size = npy::dtypeSize(dtype);
+  out.bytes.resize(npy::numElements(out.shape) * size);
+  copyResult(words, rank, size, out.bytes.data());
   return out;
 }
 /// Runs `@__transform_main` of `library` on `module`, which it must leave in
@@ -350,6 +359,18 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
   if (!engine)
     return makeError("JIT compilation failed: " +
                      llvm::toString(engine.takeError()) + diagnostics);
+  // Large buffers are reused from call to call (BufferCache.h): the
+  // compiled code's malloc and free resolve to the cache.
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("malloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&hdp::runtime::cachedMalloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&hdp::runtime::cachedFree),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   jit->engine = std::move(*engine);
   return jit;
 }
@@ -415,7 +436,7 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
     for (RankedTensorType t : sig.results) {
       void *allocated = reinterpret_cast<void *>(words[0]);
       if (allocated && freed.insert(allocated).second)
-        std::free(allocated);
+        hdp::runtime::cachedFree(allocated);
       words += Descriptor::numWords(t.getRank());
     }
   };
@@ -460,6 +481,66 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
   }
   freeResults();
   return outputs;
+}
+
+Error JitModule::runDense(StringRef name, ArrayRef<const void *> inputs,
+                          ArrayRef<void *> outputs) {
+  auto it = signatures.find(name.str());
+  if (it == signatures.end())
+    return makeError("no public function @" + name + " in the module");
+  const Signature &sig = it->second;
+  if (inputs.size() != sig.args.size() || outputs.size() != sig.results.size())
+    return makeError("@" + name + " takes " + Twine(sig.args.size()) +
+                     " argument(s) and has " + Twine(sig.results.size()) +
+                     " result(s); got " + Twine(inputs.size()) + " and " +
+                     Twine(outputs.size()));
+  std::vector<unsigned> resultSizes;
+  for (RankedTensorType t : sig.results) {
+    Expected<npy::DType> dtype = dtypeFor(t.getElementType());
+    if (!dtype)
+      return dtype.takeError();
+    resultSizes.push_back(npy::dtypeSize(*dtype));
+  }
+  std::vector<Descriptor> descs;
+  llvm::SmallPtrSet<void *, 8> inputBuffers;
+  for (auto [input, type] : llvm::zip(inputs, sig.args)) {
+    if (!type.hasStaticShape())
+      return makeError("@" + name + ": runDense needs static argument shapes");
+    void *data = const_cast<void *>(input);
+    inputBuffers.insert(data);
+    descs.push_back(Descriptor::forBuffer(data, type.getShape()));
+  }
+  size_t resultWords = 0;
+  for (RankedTensorType t : sig.results)
+    resultWords += Descriptor::numWords(t.getRank());
+  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1), 0);
+  void *resultPtr = resultStorage.data();
+  std::vector<void *> argPtrs;
+  for (Descriptor &d : descs)
+    argPtrs.push_back(d.words.data());
+  llvm::SmallVector<void *> packed;
+  if (!sig.results.empty())
+    packed.push_back(&resultPtr);
+  for (void *&p : argPtrs)
+    packed.push_back(&p);
+  if (Error e = engine->invokePacked(("_mlir_ciface_" + name).str(), packed))
+    return makeError("calling @" + name +
+                     " failed: " + llvm::toString(std::move(e)));
+  // Copies, then frees each allocation once (never an input).
+  const int64_t *words = resultStorage.data();
+  for (auto [t, size, out] : llvm::zip(sig.results, resultSizes, outputs)) {
+    if (out)
+      copyResult(words, t.getRank(), size, static_cast<uint8_t *>(out));
+    words += Descriptor::numWords(t.getRank());
+  }
+  words = resultStorage.data();
+  for (RankedTensorType t : sig.results) {
+    void *allocated = reinterpret_cast<void *>(words[0]);
+    if (allocated && inputBuffers.insert(allocated).second)
+      hdp::runtime::cachedFree(allocated);
+    words += Descriptor::numWords(t.getRank());
+  }
+  return Error::success();
 }
 
 OwningOpRef<ModuleOp>

@@ -84,6 +84,17 @@ public:
       const std::vector<std::string> &inputNames, unsigned repetitions = 1,
       std::vector<double> *timesMs = nullptr);
 
+  /// Runs public function `name` once on caller buffers, without copying
+  /// them: `inputs[i]` holds argument i dense and row-major, in the
+  /// argument's element type and shape (which must be static), and is only
+  /// read. Result i is copied into `outputs[i]` (dense, in the result's
+  /// element type; i1 as bytes 0/1) unless that is null. One copy per
+  /// result instead of run()'s conversions: the C API's attention, whose
+  /// buffers already have the argument types.
+  llvm::Error runDense(llvm::StringRef name,
+                       llvm::ArrayRef<const void *> inputs,
+                       llvm::ArrayRef<void *> outputs);
+
   /// Names of the public functions.
   std::vector<std::string> functionNames() const;
 

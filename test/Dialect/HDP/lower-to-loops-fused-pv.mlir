@@ -7,14 +7,14 @@
 // sparse_pv's own lowering (a second list) does not exist.
 // CHECK-LABEL: func.func @fused_pv
 // CHECK: %[[OUTV:.*]] = memref.subview %arg8
-// CHECK: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
+// CHECK: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xi32>
 // CHECK: %[[PACKED:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
-// CHECK-NOT: memref.alloc({{.*}}) : memref<?xindex>
+// CHECK-NOT: memref.alloc({{.*}}) : memref<?xi32>
 // CHECK: memref.load %[[LIST]]
 // CHECK: vector.load %arg7{{.*}} : memref<1x1x8x4xf32>, vector<4xf32>
 // CHECK: memref.load %[[PACKED]]
 // CHECK: vector.store %{{.*}}, %[[OUTV]]{{.*}} : memref<1x1x8x4xf32, strided<[32, 32, 4, 1]>>, vector<4xf32>
-// CHECK-NOT: memref.alloc({{.*}}) : memref<?xindex>
+// CHECK-NOT: memref.alloc({{.*}}) : memref<?xi32>
 // CHECK: return
 func.func @fused_pv(%qh: memref<1x1x8x8xi8>, %ql: memref<1x1x8x8xi8>, %kh: memref<1x1x8x8xi8>, %kl: memref<1x1x8x8xi8>, %s: memref<1x1x8x8xi32>, %bm: memref<1x1x8x4xi1>, %hm: memref<1x1xi1>, %v: memref<1x1x8x4xf32>, %out: memref<1x1x8x4xf32>) {
   %bmA = memref.subview %bm[0, 0, 0, 0] [1, 1, 4, 4] [1, 1, 1, 1] : memref<1x1x8x4xi1> to memref<1x1x4x4xi1, strided<[32, 32, 4, 1]>>
@@ -35,9 +35,9 @@ func.func @fused_pv(%qh: memref<1x1x8x8xi8>, %ql: memref<1x1x8x8xi8>, %kh: memre
 // P is also copied out: the softmax writes it whole (pruned entries 0) and
 // the sparse_pv is lowered on its own, with its own list.
 // CHECK-LABEL: func.func @p_read_elsewhere
-// CHECK: memref.alloc(%{{.*}}) : memref<?xindex>
+// CHECK: memref.alloc(%{{.*}}) : memref<?xi32>
 // CHECK: memref.copy
-// CHECK: memref.alloc(%{{.*}}) : memref<?xindex>
+// CHECK: memref.alloc(%{{.*}}) : memref<?xi32>
 // CHECK: return
 func.func @p_read_elsewhere(%qh: memref<1x1x8x8xi8>, %ql: memref<1x1x8x8xi8>, %kh: memref<1x1x8x8xi8>, %kl: memref<1x1x8x8xi8>, %s: memref<1x1x8x8xi32>, %bm: memref<1x1x4x4xi1>, %hm: memref<1x1xi1>, %v: memref<1x1x8x4xf32>, %out: memref<1x1x8x4xf32>, %pOut: memref<1x1x8x8xf32>) {
   %scores = memref.alloc() : memref<1x1x8x8xf32>

@@ -69,17 +69,19 @@ func.func @approx_combine(%qh: memref<1x2x8x32xi8>, %ql: memref<1x2x8x32xi8>, %k
 // CHECK-LABEL: func.func @sparse_pv
 // CHECK-NOT: hdp.sparse_pv
 // The bm = 2 rows of a block row together: one V row load for both.
-// The kept block columns of the block row are listed branch-free first,
-// then walked.
-// CHECK: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
+// The kept block columns of the block row are listed branch-free first
+// (generic kernels: one column at a time), then walked.
+// CHECK: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xi32>
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[CNT:.*]] = scf.for {{.*}} -> (index)
 // CHECK: memref.store %{{.*}}, %[[LIST]]
 // CHECK: %[[KEPT:.*]] = memref.load %arg2
 // CHECK: arith.select %[[KEPT]]
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[CNT]] {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// Every listed block but the last is whole: its bn = 2 keys unrolled.
+// CHECK: %[[LAST:.*]] = arith.maxsi
+// CHECK: %[[WHOLE:.*]]:2 = scf.for %{{.*}} = %{{.*}} to %[[LAST]] {{.*}} -> (vector<4xf32>, vector<4xf32>)
 // CHECK: memref.load %[[LIST]]
-// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK-NOT: scf.for
 // CHECK: %[[V:.*]] = vector.load %arg1{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 // CHECK: vector.broadcast %{{.*}} : f32 to vector<4xf32>
 // CHECK: arith.mulf %{{.*}}, %[[V]] : vector<4xf32>
@@ -87,6 +89,17 @@ func.func @approx_combine(%qh: memref<1x2x8x32xi8>, %ql: memref<1x2x8x32xi8>, %k
 // CHECK-NOT: vector.load
 // CHECK: arith.mulf %{{.*}}, %[[V]] : vector<4xf32>
 // CHECK: arith.addf %{{.*}} : vector<4xf32>
+// CHECK: %[[V2:.*]] = vector.load %arg1{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
+// CHECK: arith.mulf %{{.*}}, %[[V2]] : vector<4xf32>
+// CHECK-NOT: vector.load
+// CHECK: arith.mulf %{{.*}}, %[[V2]] : vector<4xf32>
+// CHECK: scf.yield
+// The last listed block, which M may cut, key by key.
+// CHECK: scf.for %{{.*}} = %[[LAST]] to %[[CNT]] step %{{.*}} iter_args(%{{.*}} = %[[WHOLE]]#0, %{{.*}} = %[[WHOLE]]#1) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: memref.load %[[LIST]]
+// CHECK: arith.minsi
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: vector.load %arg1{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 // CHECK: vector.store %{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 // CHECK: vector.store %{{.*}} : memref<1x2x8x4xf32>, vector<4xf32>
 func.func @sparse_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x2x8x4xf32>, %bm: memref<1x2x4x4xi1>, %hm: memref<1x2xi1>, %out: memref<1x2x8x4xf32>) {
@@ -116,6 +129,29 @@ func.func @sparse_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x2x8x4xf32>, %bm: memr
 // CHECK: arith.cmpi sge, %{{.*}}, %[[T]] : i128
 func.func @prune_mask(%t: memref<1x1x2x3xi64>, %bm: memref<1x1x2x3xi1>) {
   hdp.prune_mask config #hdp.config<rho = 0.5> ins(%t : memref<1x1x2x3xi64>) outs(%bm : memref<1x1x2x3xi1>)
+  return
+}
+
+// -----
+
+// With the i64 cutoff, 8 blocks at a time: θ as vector<8xi64>, the 8 mask
+// bytes stored whole through the element's address (vector.store of i1
+// vectors would pack bits); the last 19 mod 8 blocks one by one.
+
+// CHECK-LABEL: func.func @prune_mask_lanes
+// CHECK: %[[CUT:.*]] = arith.ceildivsi %{{.*}} : i64
+// CHECK: %[[CUTS:.*]] = vector.broadcast %[[CUT]] : i64 to vector<8xi64>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[MAIN:.*]] step %c8{{(_[0-9]+)?}} {
+// CHECK: %[[T:.*]] = vector.load %arg0{{.*}} : memref<1x1x2x19xi64>, vector<8xi64>
+// CHECK: arith.cmpi sge, %[[T]], %[[CUTS]] : vector<8xi64>
+// CHECK: %[[BYTES:.*]] = arith.extui %{{.*}} : vector<8xi1> to vector<8xi8>
+// CHECK: memref.extract_aligned_pointer_as_index %arg1
+// CHECK: %[[PTR:.*]] = llvm.inttoptr
+// CHECK: llvm.store %[[BYTES]], %[[PTR]] {alignment = 1 : i64} : vector<8xi8>, !llvm.ptr
+// CHECK: scf.for %{{.*}} = %[[MAIN]] to %c19
+// CHECK: memref.store %{{.*}}, %arg1{{.*}} : memref<1x1x2x19xi1>
+func.func @prune_mask_lanes(%t: memref<1x1x2x19xi64>, %bm: memref<1x1x2x19xi1>) {
+  hdp.prune_mask config #hdp.config<rho = 0.5> ins(%t : memref<1x1x2x19xi64>) outs(%bm : memref<1x1x2x19xi1>)
   return
 }
 

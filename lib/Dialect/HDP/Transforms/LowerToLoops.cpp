@@ -42,8 +42,8 @@ void hdp::loops::populateHDPToLoopsPatterns(RewritePatternSet &patterns,
   populatePruneMaskLowering(patterns, fusion);
   populateHeadMaskLowering(patterns, fusion);
   populateApproxCombineLowering(patterns, kernels);
-  populateMaskedSoftmaxLowering(patterns, fusion);
-  populateSparsePVLowering(patterns, fusion);
+  populateMaskedSoftmaxLowering(patterns, fusion, kernels);
+  populateSparsePVLowering(patterns, fusion, kernels);
 }
 
 namespace {

@@ -383,9 +383,11 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   // whole fixed-point values: A = Σ_d rawQ·rawK − Σ_d loQ·loK under approx
   // (rawQ·rawK = hiQ·hiK·2^(2F) + (loQ·hiK + hiQ·loK)·2^F + loQ·loK),
   // A = Σ_d rawQ·rawK without, where raw = hi·2^F + lo fits s8 when
-  // I + F ≤ 8. vpdpbusd multiplies u8 by s8: rawQ + 128 (its sign bit
-  // flipped) against rawK, minus 128·Σ_d rawK (a dot product of the
-  // constant 128 with rawK). One chunk is 4·VL bytes of D.
+  // I + F ≤ 8. vpdpbusd multiplies u8 by s8: rawK + 128 (its sign bit
+  // flipped) against rawQ, then loQ against −loK, into an accumulator that
+  // starts at −128·Σ_d rawQ (per query row). The key bytes rawK + 128 and
+  // −loK are made once per head (keyBytes), the query terms once per block
+  // row. One chunk is 4·VL bytes of D.
   auto i8Type = b.getI8Type();
   int64_t chunkBytes = 4 * VL;
   auto elementOf = [](Value memref) {
@@ -421,6 +423,32 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
                               splat(e, bytesType, b.getI8IntegerAttr(F))),
         lo);
   };
+  // keyBytes[j, 0, d] = rawK + 128 (u8), keyBytes[j, 1, d] = −loK (s8), for
+  // the kept-block VNNI kernel; made per head (or once before the loop over
+  // tiles, which does not change K).
+  Value keyBytes;
+  auto loadKeyBytes = [&](Value key, int64_t part, int64_t chunk) -> Value {
+    return vector::LoadOp::create(
+        b, loc, bytesType, keyBytes,
+        ValueRange{key, e.index(part), e.index(chunk * chunkBytes)});
+  };
+  auto prepareKeyBytes = [&](ValueRange prefix) {
+    Value signBit = splat(e, bytesType, b.getI8IntegerAttr(-128));
+    Value zeroBytes = splat(e, bytesType, b.getI8IntegerAttr(0));
+    e.loop(e.dim(kHi, 2), [&](Value j) {
+      for (int64_t ch = 0; ch < vnniChunks; ++ch) {
+        Value lo = loadBytes(kLo, prefix[0], prefix[1], j, ch);
+        Value raw = rawOf(loadBytes(kHi, prefix[0], prefix[1], j, ch), lo);
+        Value d0 = e.index(ch * chunkBytes);
+        vector::StoreOp::create(b, loc,
+                                arith::XOrIOp::create(b, loc, raw, signBit),
+                                keyBytes, ValueRange{j, e.index(0), d0});
+        vector::StoreOp::create(b, loc,
+                                arith::SubIOp::create(b, loc, zeroBytes, lo),
+                                keyBytes, ValueRange{j, e.index(1), d0});
+      }
+    });
+  };
   auto loadRow = [&](Value memref, Value ib, Value ih, Value row,
                      int64_t chunk) -> Value {
     Type elt = cast<MemRefType>(memref.getType()).getElementType();
@@ -438,16 +466,23 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   auto loadQueryRows = [&](Value ib, Value ih, Value row0,
                            SmallVector<Value> &qh, SmallVector<Value> &ql) {
     if (vnniBlocks) {
-      // qh: rawQ + 128 (u8), ql: loQ (u8).
-      Value signBit = splat(e, bytesType, b.getI8IntegerAttr(-128));
-      for (int64_t r = 0; r < bm; ++r)
+      // qh: rawQ (s8), ql: loQ (u8); then per row the accumulator's start,
+      // −128·Σ_d rawQ spread over the lanes.
+      Value c128 = splat(e, bytesType, b.getI8IntegerAttr(-128));
+      Value zero = splat(e, laneType, b.getI32IntegerAttr(0));
+      SmallVector<Value> starts;
+      for (int64_t r = 0; r < bm; ++r) {
+        Value share = zero;
         for (int64_t ch = 0; ch < vnniChunks; ++ch) {
           Value row = e.addIndex(row0, e.index(r));
           Value lo = loadBytes(qLo, ib, ih, row, ch);
-          qh.push_back(arith::XOrIOp::create(
-              b, loc, rawOf(loadBytes(qHi, ib, ih, row, ch), lo), signBit));
+          qh.push_back(rawOf(loadBytes(qHi, ib, ih, row, ch), lo));
           ql.push_back(lo);
+          share = dot(share, c128, qh.back());
         }
+        starts.push_back(arith::SubIOp::create(b, loc, zero, share));
+      }
+      ql.append(starts);
       return;
     }
     for (int64_t r = 0; r < bm; ++r)
@@ -458,31 +493,26 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       }
   };
   // A of a kept block's bm×bn scores (row-major), from VNNI dot products.
-  auto vnniBlockScores = [&](Value ib, Value ih, Value col0, ArrayRef<Value> qh,
+  auto vnniBlockScores = [&](Value col0, ArrayRef<Value> qh,
                              ArrayRef<Value> ql) -> Value {
     Value zero = splat(e, laneType, b.getI32IntegerAttr(0));
-    Value c128 = splat(e, bytesType, b.getI8IntegerAttr(-128));
     SmallVector<Value> lanes(llvm::PowerOf2Ceil(blockScores), zero);
     for (int64_t l = 0; l < bn; ++l) {
       Value key = e.addIndex(col0, e.index(l));
-      SmallVector<Value> raw, lo;
-      Value offsetShare = zero;
+      SmallVector<Value> rawU8, negLo;
       for (int64_t ch = 0; ch < vnniChunks; ++ch) {
-        lo.push_back(loadBytes(kLo, ib, ih, key, ch));
-        raw.push_back(rawOf(loadBytes(kHi, ib, ih, key, ch), lo.back()));
-        offsetShare = dot(offsetShare, c128, raw.back());
+        rawU8.push_back(loadKeyBytes(key, 0, ch));
+        if (cfg.approx)
+          negLo.push_back(loadKeyBytes(key, 1, ch));
       }
       for (int64_t r = 0; r < bm; ++r) {
-        Value full = zero, frac = zero;
+        Value acc = ql[bm * vnniChunks + r];
         for (int64_t ch = 0; ch < vnniChunks; ++ch) {
-          full = dot(full, qh[r * vnniChunks + ch], raw[ch]);
+          acc = dot(acc, rawU8[ch], qh[r * vnniChunks + ch]);
           if (cfg.approx)
-            frac = dot(frac, ql[r * vnniChunks + ch], lo[ch]);
+            acc = dot(acc, ql[r * vnniChunks + ch], negLo[ch]);
         }
-        Value v = arith::SubIOp::create(b, loc, full, offsetShare);
-        if (cfg.approx)
-          v = arith::SubIOp::create(b, loc, v, frac);
-        lanes[r * bn + l] = v;
+        lanes[r * bn + l] = acc;
       }
     }
     Value totals = emitSumsOfLanes(e, lanes);
@@ -513,7 +543,7 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
             ValueRange{ib, ih, e.addIndex(row0, e.index(r)), col0});
     };
     if (vnniBlocks) {
-      storeScores(vnniBlockScores(ib, ih, col0, qh, ql));
+      storeScores(vnniBlockScores(col0, qh, ql));
       return;
     }
     SmallVector<Value> kh, kl;
@@ -595,9 +625,24 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   if (byBlockRows) {
     nbMain = e.divIndex(N, bm);
     mbMain = e.divIndex(M, bn);
-    rowList = memref::AllocOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
-        ValueRange{MB});
+    rowList = allocKeptList(e, MB);
+  }
+  if (vnniBlocks) {
+    OpBuilder::InsertionGuard guard(b);
+    if (hoist)
+      b.setInsertionPoint(tileLoop);
+    int64_t staticM = kType.getDimSize(2);
+    SmallVector<Value> sizes;
+    if (ShapedType::isDynamic(staticM))
+      sizes.push_back(e.dim(kHi, 2));
+    keyBytes = memref::AllocOp::create(
+        b, loc, MemRefType::get({staticM, 2, staticD}, i8Type), sizes);
+    if (hoist) {
+      Value zero = e.index(0);
+      prepareKeyBytes({zero, zero});
+      b.setInsertionPointAfter(tileLoop);
+      memref::DeallocOp::create(b, loc, keyBytes);
+    }
   }
   // The Kᵀ or packed copies only the outer-product tiles read.
   const bool keyCopies = !byBlockRows;
@@ -606,8 +651,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
     if (hoist)
       b.setInsertionPoint(tileLoop);
     if (vnni) {
-      kPHi = allocPacked(e, kHi);
-      kPLo = allocPacked(e, kLo);
+      kPHi = allocPacked(e, kHi, VL);
+      kPLo = allocPacked(e, kLo, VL);
     } else {
       kTHi = allocTransposed(e, kHi);
       kTLo = allocTransposed(e, kLo);
@@ -632,18 +677,11 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       e.ifThenElse(headKept, [&] {
         SmallVector<Value> qh, ql;
         loadQueryRows(ib, ih, row0, qh, ql);
-        Value zero = e.index(0), one = e.index(1);
-        Value count = e.loopAcc(
-            zero, mbMain, {zero},
-            [&](Value bj, ValueRange acc) -> SmallVector<Value> {
-              e.store(bj, rowList, {acc[0]});
-              Value kept = e.load(blockMask, {ib, ih, bi, bj});
-              return {e.addIndex(
-                  acc[0], arith::SelectOp::create(b, loc, kept, one, zero))};
-            })[0];
+        Value count = emitKeptList(e, blockMask, {ib, ih, bi}, mbMain, rowList,
+                                   kernels == IntKernels::Avx512Vnni);
         e.loop(count, [&](Value k) {
-          emitKeptBlock(ib, ih, row0, e.mulIndex(e.load(rowList, {k}), bn), qh,
-                        ql);
+          emitKeptBlock(ib, ih, row0,
+                        e.mulIndex(loadListEntry(e, rowList, k), bn), qh, ql);
         });
       });
     });
@@ -654,6 +692,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
       Value headKept = e.load(headMask, {ib, ih});
       if (!hoist && keyCopies)
         prepareKeys({ib, ih});
+      if (!hoist && keyBytes)
+        prepareKeyBytes({ib, ih});
       if (byBlockRows)
         emitBlockRows(ib, ih, headKept);
       else
@@ -720,6 +760,8 @@ void lowerApproxCombine(LoopEmitter &e, ApproxCombineOp op,
   });
   if (!hoist && keyCopies)
     freeKeys();
+  if (!hoist && keyBytes)
+    memref::DeallocOp::create(b, loc, keyBytes);
   memref::DeallocOp::create(b, loc, blockList);
   if (rowList)
     memref::DeallocOp::create(b, loc, rowList);

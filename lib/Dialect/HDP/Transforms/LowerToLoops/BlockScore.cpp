@@ -215,18 +215,10 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
     for (int64_t row = 0; row < rows; ++row) {
       Value r = e.index(row);
       Value bi = e.addIndex(bi0, r);
-      auto magnitudeAt = [&](Value bj) {
-        return e.load(magnitudeRows, {r, bj});
-      };
-      Value rowSum = emitPruneRow(
-          e, pruneCfg, MB,
-          [&](Value bj) {
-            return e.load(thetaRows, {r, bj});
-          },
-          signedRanking ? function_ref<Value(Value)>(magnitudeAt) : nullptr,
-          [&](Value bj, Value kept) {
-            e.store(kept, maskOut, {ib, ih, bi, bj});
-          });
+      BlockRow magnitude{magnitudeRows, {r}};
+      Value rowSum = emitPruneRow(e, pruneCfg, MB, BlockRow{thetaRows, {r}},
+                                  signedRanking ? &magnitude : nullptr,
+                                  BlockRow{maskOut, {ib, ih, bi}});
       e.store(rowSum, rowSums, {bi});
     }
   };
@@ -246,21 +238,15 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
   Value kT, kTAll, qOffset, qOffsetAll;
   PackedKey kP, kPAll;
   auto kTSizes = [&] { return SmallVector<Value>{D, M}; };
-  // Constants when static (the buffers' types stay static).
-  auto scaled = [&](Value v, int64_t mul, int64_t div) -> Value {
-    if (std::optional<int64_t> c = getConstantIntValue(v))
-      return e.index(*c * mul / div);
-    return e.divIndex(e.mulIndex(v, mul), div);
-  };
-  auto packedSizes = [&] {
-    return SmallVector<Value>{scaled(D, 1, 4), scaled(M, 4, 1)};
-  };
+
+  auto packedKeySizes = [&] { return packedSizes(e, kHi, VL); };
   auto qSizes = [&] { return SmallVector<Value>{N, D}; };
   if (fast && !vnni)
     kTAll =
         allocHeads(kTSizes(), cast<MemRefType>(kHi.getType()).getElementType());
   if (fast && vnni) {
-    kPAll.packed = allocHeads(packedSizes(), i8Type);
+    kPAll.packed = allocHeads(packedKeySizes(), i8Type);
+    kPAll.tileKeys = VL;
     kPAll.sums = allocHeads({M}, b.getI32Type());
     qOffsetAll = allocHeads(qSizes(), i8Type);
   }
@@ -270,7 +256,8 @@ void lowerBlockScore(LoopEmitter &e, BlockScoreOp op, FusedScoring *fused,
     if (kTAll)
       kT = headView(kTAll, ih, kTSizes());
     if (kPAll.packed) {
-      kP.packed = headView(kPAll.packed, ih, packedSizes());
+      kP.packed = headView(kPAll.packed, ih, packedKeySizes());
+      kP.tileKeys = VL;
       kP.sums = headView(kPAll.sums, ih, {M});
       qOffset = headView(qOffsetAll, ih, qSizes());
     }

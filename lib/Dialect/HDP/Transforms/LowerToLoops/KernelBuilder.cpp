@@ -207,6 +207,117 @@ Value MaskReader::isRemoved(Value value) {
 }
 
 //===----------------------------------------------------------------------===//
+// Block-mask lanes and kept-block lists
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The address of memref[ivs] as an !llvm.ptr: the aligned base plus the
+/// offset and the strided indices (in elements; i1 elements are bytes).
+Value elementPointer(LoopEmitter &e, Value memref, ValueRange ivs) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value linear = meta.getOffset();
+  for (auto [iv, stride] : llvm::zip(ivs, meta.getStrides()))
+    linear = e.addIndex(linear, arith::MulIOp::create(b, loc, iv, stride));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                             e.addIndex(base, linear));
+  return LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), address);
+}
+} // namespace
+
+Value hdp::loops::loadBoolLanes(LoopEmitter &e, Value memref, ValueRange ivs,
+                                int64_t lanes) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto bytesType = VectorType::get({lanes}, b.getI8Type());
+  Value bytes =
+      LLVM::LoadOp::create(b, loc, bytesType, elementPointer(e, memref, ivs),
+                           /*alignment=*/1);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bytes,
+                               splat(e, bytesType, b.getI8IntegerAttr(0)));
+}
+
+void hdp::loops::storeBoolLanes(LoopEmitter &e, Value lanes, Value memref,
+                                ValueRange ivs) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  auto bytesType = VectorType::get(
+      {cast<VectorType>(lanes.getType()).getNumElements()}, b.getI8Type());
+  Value bytes = arith::ExtUIOp::create(b, loc, bytesType, lanes);
+  LLVM::StoreOp::create(b, loc, bytes, elementPointer(e, memref, ivs),
+                        /*alignment=*/1);
+}
+
+Value hdp::loops::allocKeptList(LoopEmitter &e, Value n) {
+  OpBuilder &b = e.builder();
+  return memref::AllocOp::create(
+      b, e.location(), MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+      ValueRange{n});
+}
+
+Value hdp::loops::loadListEntry(LoopEmitter &e, Value list, Value k) {
+  return arith::IndexCastOp::create(
+      e.builder(), e.location(), e.builder().getIndexType(), e.load(list, {k}));
+}
+
+Value hdp::loops::emitKeptList(LoopEmitter &e, Value mask, ValueRange prefix,
+                               Value count, Value list, bool compress) {
+  OpBuilder &b = e.builder();
+  Location loc = e.location();
+  Type i32 = b.getI32Type();
+  Value zero = e.index(0), one = e.index(1);
+  auto at = [&](Value c) {
+    SmallVector<Value> idx(prefix.begin(), prefix.end());
+    idx.push_back(c);
+    return idx;
+  };
+  // One column at a time: its number is stored, and the count moves past
+  // it when it is kept.
+  auto scalarColumns = [&](Value lb, Value n0) {
+    return e.loopAcc(
+        lb, count, {n0}, [&](Value c, ValueRange acc) -> SmallVector<Value> {
+          e.store(arith::IndexCastOp::create(b, loc, i32, c), list, {acc[0]});
+          Value kept = e.load(mask, at(c));
+          return {e.addIndex(acc[0],
+                             arith::SelectOp::create(b, loc, kept, one, zero))};
+        })[0];
+  };
+  if (!compress)
+    return scalarColumns(zero, zero);
+  // kListLanes columns at a time: their numbers compressed to the kept
+  // ones (vpcompressd) and stored, the count moving by the popcount.
+  constexpr int64_t L = kListLanes;
+  auto laneType = VectorType::get({L}, i32);
+  SmallVector<int32_t> iota(L);
+  std::iota(iota.begin(), iota.end(), 0);
+  Value lanes = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(laneType, ArrayRef<int32_t>(iota)));
+  Value main = e.mulIndex(e.divIndex(count, L), L);
+  Value n = e.loopAcc(
+      zero, main, {zero},
+      [&](Value c0, ValueRange acc) -> SmallVector<Value> {
+        Value kept = loadBoolLanes(e, mask, at(c0), L);
+        Value columns = arith::AddIOp::create(
+            b, loc, lanes,
+            vector::BroadcastOp::create(
+                b, loc, laneType, arith::IndexCastOp::create(b, loc, i32, c0)));
+        // The IntegerAttr overload: the MaybeAlign one passes the mask and
+        // the value swapped (MLIR 22).
+        vector::CompressStoreOp::create(b, loc, list, ValueRange{acc[0]}, kept,
+                                        columns, IntegerAttr());
+        Value bits = LLVM::BitcastOp::create(b, loc, b.getIntegerType(L), kept);
+        Value keptCount = arith::IndexCastUIOp::create(
+            b, loc, b.getIndexType(), LLVM::CtPopOp::create(b, loc, bits));
+        return {e.addIndex(acc[0], keptCount)};
+      },
+      L)[0];
+  return scalarColumns(main, n);
+}
+
+//===----------------------------------------------------------------------===//
 // Integer kernels
 //===----------------------------------------------------------------------===//
 
@@ -387,26 +498,43 @@ SmallVector<Value> hdp::loops::emitKeptRowsPV(
   Value zeroRow = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
   SmallVector<Value> init(numRows, zeroRow);
+  // acc[r] += P[r, j]·V[j] for key j of list entry k (first key j0).
+  auto addKey = [&](Value k, Value j0, Value j, ValueRange acc) {
+    SmallVector<Value> idx(bh.begin(), bh.end());
+    idx.push_back(j);
+    idx.push_back(e.index(0));
+    Value vrow = vector::LoadOp::create(b, loc, rowType, value, idx);
+    SmallVector<Value> next;
+    for (int64_t r = 0; r < numRows; ++r) {
+      Value pv =
+          vector::BroadcastOp::create(b, loc, rowType, probAt(r, k, j0, j));
+      Value prod = arith::MulFOp::create(b, loc, pv, vrow);
+      next.push_back(arith::AddFOp::create(b, loc, acc[r], prod));
+    }
+    return next;
+  };
+  // Only the last block column can be cut by M, and the list is ascending:
+  // every entry but the last is a whole block of bn keys, unrolled.
+  Value one = e.index(1);
+  Value last = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, count, one), e.index(0));
+  SmallVector<Value> whole =
+      e.loopAcc(e.index(0), last, init,
+                [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                  Value j0 = e.mulIndex(loadListEntry(e, list, k), bn);
+                  SmallVector<Value> a(acc.begin(), acc.end());
+                  for (int64_t l = 0; l < bn; ++l)
+                    a = addKey(k, j0, e.addIndex(j0, e.index(l)), a);
+                  return a;
+                });
   return e.loopAcc(
-      e.index(0), count, init,
-      [&](Value k, ValueRange acc) -> SmallVector<Value> {
-        Value j0 = e.mulIndex(e.load(list, {k}), bn);
+      last, count, whole, [&](Value k, ValueRange acc) -> SmallVector<Value> {
+        Value j0 = e.mulIndex(loadListEntry(e, list, k), bn);
         Value j1 = e.minIndex(e.addIndex(j0, e.index(bn)), M);
-        return e.loopAcc(
-            j0, j1, acc, [&](Value j, ValueRange a) -> SmallVector<Value> {
-              SmallVector<Value> idx(bh.begin(), bh.end());
-              idx.push_back(j);
-              idx.push_back(e.index(0));
-              Value vrow = vector::LoadOp::create(b, loc, rowType, value, idx);
-              SmallVector<Value> next;
-              for (int64_t r = 0; r < numRows; ++r) {
-                Value pv = vector::BroadcastOp::create(b, loc, rowType,
-                                                       probAt(r, k, j0, j));
-                Value prod = arith::MulFOp::create(b, loc, pv, vrow);
-                next.push_back(arith::AddFOp::create(b, loc, a[r], prod));
-              }
-              return next;
-            });
+        return e.loopAcc(j0, j1, acc,
+                         [&](Value j, ValueRange a) -> SmallVector<Value> {
+                           return addKey(k, j0, j, a);
+                         });
       });
 }
 
@@ -434,22 +562,34 @@ bool hdp::loops::useVnni(IntKernels kernels, int64_t staticD, int64_t intBits,
          staticD % 4 == 0 && intBits <= 8 && fracBits <= 7;
 }
 
-PackedKey hdp::loops::allocPacked(LoopEmitter &e, Value k) {
+SmallVector<Value> hdp::loops::packedSizes(LoopEmitter &e, Value k,
+                                           int64_t tileKeys) {
+  auto type = cast<MemRefType>(k.getType());
+  int64_t rank = type.getRank();
+  int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
+  Value tiles = ShapedType::isDynamic(m)
+                    ? e.divIndex(e.dim(k, rank - 2), tileKeys)
+                    : e.index(m / tileKeys);
+  return {tiles, e.index(d / 4), e.index(4 * tileKeys)};
+}
+
+PackedKey hdp::loops::allocPacked(LoopEmitter &e, Value k, int64_t tileKeys) {
   auto type = cast<MemRefType>(k.getType());
   int64_t rank = type.getRank();
   int64_t m = type.getDimSize(rank - 2), d = type.getDimSize(rank - 1);
   OpBuilder &b = e.builder();
-  SmallVector<Value> packedSizes, sumSizes;
+  SmallVector<Value> tileSizes, sumSizes;
   if (ShapedType::isDynamic(m)) {
-    Value dynM = e.dim(k, rank - 2);
-    packedSizes.push_back(e.mulIndex(dynM, 4));
-    sumSizes.push_back(dynM);
+    tileSizes.push_back(packedSizes(e, k, tileKeys)[0]);
+    sumSizes.push_back(e.dim(k, rank - 2));
   }
-  int64_t packedCols = ShapedType::isDynamic(m) ? m : 4 * m;
-  auto packedType = MemRefType::get({d / 4, packedCols}, b.getI8Type());
+  int64_t tiles = ShapedType::isDynamic(m) ? m : m / tileKeys;
+  auto packedType =
+      MemRefType::get({tiles, d / 4, 4 * tileKeys}, b.getI8Type());
   auto sumType = MemRefType::get({m}, b.getI32Type());
-  return {memref::AllocOp::create(b, e.location(), packedType, packedSizes),
-          memref::AllocOp::create(b, e.location(), sumType, sumSizes)};
+  return {memref::AllocOp::create(b, e.location(), packedType, tileSizes),
+          memref::AllocOp::create(b, e.location(), sumType, sumSizes),
+          tileKeys};
 }
 
 void hdp::loops::deallocPacked(LoopEmitter &e, const PackedKey &p) {
@@ -461,8 +601,15 @@ void hdp::loops::emitPack(LoopEmitter &e, Value k, ValueRange prefix,
                           const PackedKey &p, Value M, Value D) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
-  // Each j writes its own 4 bytes per row of the packed operand and its sum.
+  // Each j writes its own 4 bytes per row of the packed operand (keys of
+  // whole tiles only: no kernel reads the others) and its sum.
+  int64_t W = p.tileKeys;
+  Value wholeTiles = e.mulIndex(e.divIndex(M, W), W);
   e.parallelLoop(e.index(0), M, [&](Value j) {
+    Value packedKey =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j, wholeTiles);
+    Value tile = e.divIndex(j, W);
+    Value col0 = e.mulIndex(arith::RemUIOp::create(b, loc, j, e.index(W)), 4);
     SmallVector<Value> sum = e.loopAcc(
         e.index(0), D,
         {arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0)},
@@ -471,9 +618,11 @@ void hdp::loops::emitPack(LoopEmitter &e, Value k, ValueRange prefix,
           idx.push_back(j);
           idx.push_back(d);
           Value v = e.sext(e.load(k, idx), 8);
-          Value col = e.addIndex(e.mulIndex(j, 4),
-                                 arith::RemUIOp::create(b, loc, d, e.index(4)));
-          e.store(v, p.packed, {e.divIndex(d, 4), col});
+          e.ifThenElse(packedKey, [&] {
+            Value col =
+                e.addIndex(col0, arith::RemUIOp::create(b, loc, d, e.index(4)));
+            e.store(v, p.packed, {tile, e.divIndex(d, 4), col});
+          });
           return {arith::AddIOp::create(b, loc, acc[0], e.sext(v, 32))};
         });
     e.store(sum[0], p.sums, {j});
@@ -499,7 +648,13 @@ SmallVector<Value> hdp::loops::emitVnniOuterProducts(
   SmallVector<Value> rows;
   for (int64_t r = 0; r < kTileRows; ++r)
     rows.push_back(e.addIndex(row0, e.index(r)));
-  Value col0 = e.mulIndex(j0, 4);
+  // The tile of keys j0 .. j0 + colVecs·VL.
+  Value tile;
+  for (const VnniTerm &t : terms) {
+    assert(t.k.tileKeys == colVecs * VL && "packed for another tile width");
+    (void)t;
+  }
+  tile = e.divIndex(j0, colVecs * VL);
   SmallVector<Value> acc = e.loopAcc(
       e.index(0), D, init,
       [&](Value d, ValueRange acc) -> SmallVector<Value> {
@@ -534,7 +689,7 @@ SmallVector<Value> hdp::loops::emitVnniOuterProducts(
               if (!kv) {
                 kv = vector::LoadOp::create(
                     b, loc, bytesType, t.k.packed,
-                    ValueRange{d4, e.addIndex(col0, e.index(c * 4 * VL))});
+                    ValueRange{tile, d4, e.index(c * 4 * VL)});
                 kVecs[{t.k.packed, c}] = kv;
               }
               unsigned slot = (t.acc * kTileRows + r) * colVecs + c;

@@ -127,6 +127,35 @@ emitKeptRowsPV(LoopEmitter &e, mlir::Value value, mlir::ValueRange bh,
                                               mlir::Value)>
                    probAt);
 
+/// `lanes` consecutive elements of an i1 memref along its last dimension,
+/// from memref[ivs], as vector<lanes x i1>. An i1 memref holds one byte per
+/// element, which vector.load would read as packed bits: the bytes are
+/// loaded through the element's address instead.
+mlir::Value loadBoolLanes(LoopEmitter &e, mlir::Value memref,
+                          mlir::ValueRange ivs, int64_t lanes);
+
+/// Stores vector<L x i1> `lanes` into memref[ivs...] and the L - 1 elements
+/// after it along the last dimension, one byte each.
+void storeBoolLanes(LoopEmitter &e, mlir::Value lanes, mlir::Value memref,
+                    mlir::ValueRange ivs);
+
+/// Lanes of the kept-block lists built with AVX-512 compress.
+constexpr int64_t kListLanes = 16;
+
+/// A buffer (i32) for a list of at most `n` block columns.
+mlir::Value allocKeptList(LoopEmitter &e, mlir::Value n);
+
+/// Lists the columns c < count with mask[prefix..., c] set into list[0..)
+/// (ascending) and returns how many there are (index). With `compress`
+/// (AVX-512F), kListLanes mask bytes at a time through vpcompressd; else
+/// one column at a time with a branch-free running count.
+mlir::Value emitKeptList(LoopEmitter &e, mlir::Value mask,
+                         mlir::ValueRange prefix, mlir::Value count,
+                         mlir::Value list, bool compress);
+
+/// list[k] as an index.
+mlir::Value loadListEntry(LoopEmitter &e, mlir::Value list, mlir::Value k);
+
 /// Whether every operand of `op` is a memref (the patterns lower stage ops
 /// after bufferization only).
 bool hasPureBufferSemantics(mlir::Operation *op);
@@ -208,7 +237,9 @@ emitOuterProducts(LoopEmitter &e, llvm::ArrayRef<OuterTerm> terms,
 // The same outer products with x86 VNNI dot products (vpdpbusd: 4 adjacent
 // u8·s8 products summed into each i32 lane) on AVX-512 (16 lanes) or
 // AVX-VNNI (8 lanes). The K operand is packed so that the 4 values of d..d+3
-// of key j are adjacent: kP[d/4, 4j + d%4] = k[j, d] (s8). The Q operand,
+// of key j are adjacent, tile by tile of W keys (the keys one kernel call
+// reads): kP[j/W, d/4, 4(j%W) + d%4] = k[j, d] (s8), so that the kernel
+// walks a tile's bytes in order. The Q operand,
 // 4 values of one row broadcast, is the u8 side: hi parts are offset by
 // 2^(I-1) to be non-negative, and the offset's share, 2^(I-1)·Σ_d k[j, d],
 // is subtracted per key from column sums taken while packing. Exact
@@ -230,15 +261,21 @@ bool useVnni(IntKernels kernels, int64_t staticD, int64_t intBits,
 
 /// A K operand packed for VNNI, with its per-key sums.
 struct PackedKey {
-  mlir::Value packed; // [D/4, 4M] i8
-  mlir::Value sums;   // [M] i32: Σ_d k[j, d]
+  mlir::Value packed;   // [M/W, D/4, 4W] i8 (the keys of whole tiles)
+  mlir::Value sums;     // [M] i32: Σ_d k[j, d]
+  int64_t tileKeys = 0; // W
 };
 
-/// Buffers for k (memref[..., M, D]) packed.
-PackedKey allocPacked(LoopEmitter &e, mlir::Value k);
+/// The shape of K (memref[..., M, D]) packed in tiles of `tileKeys` keys.
+llvm::SmallVector<mlir::Value> packedSizes(LoopEmitter &e, mlir::Value k,
+                                           int64_t tileKeys);
+
+/// Buffers for k (memref[..., M, D]) packed in tiles of `tileKeys` keys.
+PackedKey allocPacked(LoopEmitter &e, mlir::Value k, int64_t tileKeys);
 void deallocPacked(LoopEmitter &e, const PackedKey &p);
 
-/// Packs k[prefix..., j, d] for j < M, d < D (D % 4 == 0) and sums it.
+/// Packs k[prefix..., j, d] for the j of whole tiles, d < D (D % 4 == 0),
+/// and sums it for every j < M.
 void emitPack(LoopEmitter &e, mlir::Value k, mlir::ValueRange prefix,
               const PackedKey &p, mlir::Value M, mlir::Value D);
 

@@ -230,7 +230,7 @@ void emitExactSoftmaxRow(LoopEmitter &e, Value in, Value out, ValueRange bhi,
 /// Rows of pruned heads, and the entries of pruned blocks, are written 0
 /// only when `zeroPruned` (otherwise no reader looks at them).
 void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
-                            const SoftmaxBlocks &sb) {
+                            const SoftmaxBlocks &sb, bool compressLists) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   int64_t bm = sb.bm, bn = sb.bn;
@@ -243,9 +243,7 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
   Value B = e.dim(in, 0), H = e.dim(in, 1), N = e.dim(in, 2), M = e.dim(in, 3);
   Value MB = e.dim(sb.blockMask, 3);
   Value NB = e.ceilDiv(N, bm);
-  Value list = memref::AllocOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
-      ValueRange{MB});
+  Value list = allocKeptList(e, MB);
   // The kept entries of each row of a block row, packed, each with room to
   // pad them to whole vectors.
   Value stride = e.addIndex(e.mulIndex(MB, bn), e.index(VL));
@@ -285,15 +283,9 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
           headKept,
           [&] {
             e.loop(NB, [&](Value bi) {
-              Value one = e.index(1), zero = e.index(0);
-              Value cnt = e.loopAcc(
-                  zero, MB, {zero},
-                  [&](Value bj, ValueRange acc) -> SmallVector<Value> {
-                    Value k = e.load(sb.blockMask, {ib, ih, bi, bj});
-                    e.store(bj, list, {acc[0]});
-                    Value inc = arith::SelectOp::create(b, loc, k, one, zero);
-                    return {e.addIndex(acc[0], inc)};
-                  })[0];
+              Value one = e.index(1);
+              Value cnt = emitKeptList(e, sb.blockMask, {ib, ih, bi}, MB, list,
+                                       compressLists);
               Value i0 = e.mulIndex(bi, bm);
               Value i1 = e.minIndex(e.addIndex(i0, e.index(bm)), N);
               // More than half of the columns kept: the 16-lane whole-row
@@ -404,7 +396,7 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
                             });
                       };
                       auto colOf = [&](Value k) {
-                        return e.mulIndex(e.load(list, {k}), bn);
+                        return e.mulIndex(loadListEntry(e, list, k), bn);
                       };
                       // The kept entries side by side, padded with -inf to
                       // whole vectors: the row's softmax then runs 16 lanes
@@ -458,7 +450,7 @@ void emitExactSoftmaxBlocks(LoopEmitter &e, Value in, Value out,
 }
 
 void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
-                        const SoftmaxBlocks *blocks) {
+                        const SoftmaxBlocks *blocks, bool compressLists) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   bool poly = op.getEffectiveConfig().getSoftmax() == hdp::SoftmaxKind::Poly;
@@ -473,7 +465,7 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
         .getResult();
   };
   if (!poly && blocks) {
-    emitExactSoftmaxBlocks(e, in, out, *blocks);
+    emitExactSoftmaxBlocks(e, in, out, *blocks, compressLists);
     return;
   }
   if (!poly) {
@@ -535,8 +527,9 @@ void lowerMaskedSoftmax(LoopEmitter &e, MaskedSoftmaxOp op,
 }
 
 struct MaskedSoftmaxLowering : OpRewritePattern<MaskedSoftmaxOp> {
-  MaskedSoftmaxLowering(MLIRContext *context, const FusionAnalysis &fusion)
-      : OpRewritePattern(context), fusion(fusion) {}
+  MaskedSoftmaxLowering(MLIRContext *context, const FusionAnalysis &fusion,
+                        IntKernels kernels)
+      : OpRewritePattern(context), fusion(fusion), kernels(kernels) {}
 
   LogicalResult matchAndRewrite(MaskedSoftmaxOp op,
                                 PatternRewriter &rewriter) const override {
@@ -549,18 +542,20 @@ struct MaskedSoftmaxLowering : OpRewritePattern<MaskedSoftmaxOp> {
     if (blocks && blocks->pv)
       rewriter.setInsertionPoint(blocks->pv);
     LoopEmitter e(rewriter, op.getLoc());
-    lowerMaskedSoftmax(e, op, blocks);
+    lowerMaskedSoftmax(e, op, blocks, kernels == IntKernels::Avx512Vnni);
     rewriter.eraseOp(op);
     return success();
   }
 
 private:
   const FusionAnalysis &fusion;
+  IntKernels kernels;
 };
 
 } // namespace
 
 void hdp::loops::populateMaskedSoftmaxLowering(RewritePatternSet &patterns,
-                                               const FusionAnalysis &fusion) {
-  patterns.add<MaskedSoftmaxLowering>(patterns.getContext(), fusion);
+                                               const FusionAnalysis &fusion,
+                                               IntKernels kernels) {
+  patterns.add<MaskedSoftmaxLowering>(patterns.getContext(), fusion, kernels);
 }

@@ -28,9 +28,10 @@ void populateHeadMaskLowering(mlir::RewritePatternSet &patterns,
 void populateApproxCombineLowering(mlir::RewritePatternSet &patterns,
                                    IntKernels kernels);
 void populateMaskedSoftmaxLowering(mlir::RewritePatternSet &patterns,
-                                   const FusionAnalysis &fusion);
+                                   const FusionAnalysis &fusion,
+                                   IntKernels kernels);
 void populateSparsePVLowering(mlir::RewritePatternSet &patterns,
-                              const FusionAnalysis &fusion);
+                              const FusionAnalysis &fusion, IntKernels kernels);
 
 /// All of the above: every hdp stage op on memrefs has a pattern. `fusion`
 /// must outlive the patterns.

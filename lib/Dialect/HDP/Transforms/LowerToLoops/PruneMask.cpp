@@ -28,18 +28,10 @@ void lowerPruneMask(LoopEmitter &e, PruneMaskOp op) {
   e.loop(B, [&](Value ib) {
     e.loop(H, [&](Value ih) {
       e.loop(NB, [&](Value bi) {
-        auto magnitudeAt = [&](Value bj) {
-          return e.load(magnitudeIn, {ib, ih, bi, bj});
-        };
-        emitPruneRow(
-            e, cfg, MB,
-            [&](Value bj) {
-              return e.load(thetaIn, {ib, ih, bi, bj});
-            },
-            magnitudeIn ? function_ref<Value(Value)>(magnitudeAt) : nullptr,
-            [&](Value bj, Value kept) {
-              e.store(kept, maskOut, {ib, ih, bi, bj});
-            });
+        BlockRow magnitude{magnitudeIn, {ib, ih, bi}};
+        emitPruneRow(e, cfg, MB, BlockRow{thetaIn, {ib, ih, bi}},
+                     magnitudeIn ? &magnitude : nullptr,
+                     BlockRow{maskOut, {ib, ih, bi}});
       });
     });
   });

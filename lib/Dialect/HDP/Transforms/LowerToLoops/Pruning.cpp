@@ -10,19 +10,48 @@
 #include "hdp/Semantics/FixedPoint.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
 
 using namespace mlir;
 using namespace hdp::loops;
 
+namespace {
+/// The indices of block `bj` of `row`.
+SmallVector<Value> blockAt(const BlockRow &row, Value bj) {
+  SmallVector<Value> idx = row.prefix;
+  idx.push_back(bj);
+  return idx;
+}
+
+/// Whether vector loads and stores may run along `row` (unit innermost
+/// stride).
+bool hasUnitInnerStride(const BlockRow &row) {
+  auto type = cast<MemRefType>(row.memref.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         !strides.empty() && strides.back() == 1;
+}
+} // namespace
+
 Value hdp::loops::emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg,
-                               Value MB, function_ref<Value(Value)> thetaAt,
-                               function_ref<Value(Value)> magnitudeAt,
-                               function_ref<void(Value, Value)> storeKept) {
+                               Value MB, const BlockRow &thetaRow,
+                               const BlockRow *magnitudeRow,
+                               const BlockRow &mask) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   Type i64 = b.getI64Type();
+  auto thetaAt = [&](Value bj) {
+    return e.load(thetaRow.memref, blockAt(thetaRow, bj));
+  };
+  auto magnitudeAt = [&](Value bj) {
+    return e.load(magnitudeRow->memref, blockAt(*magnitudeRow, bj));
+  };
+  auto storeKept = [&](Value bj, Value kept) {
+    e.store(kept, mask.memref, blockAt(mask, bj));
+  };
   auto wide = [&](Value v) { return e.sext(v, 128); };
   auto mul = [&](Value x, Value y) {
     return arith::MulIOp::create(b, loc, x, y).getResult();
@@ -39,7 +68,7 @@ Value hdp::loops::emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg,
   auto select = [&](Value c, Value x, Value y) {
     return arith::SelectOp::create(b, loc, c, x, y).getResult();
   };
-  const bool signedRanking = static_cast<bool>(magnitudeAt);
+  const bool signedRanking = magnitudeRow != nullptr;
   // The block's Σ|S_int|, -1 when invalid.
   auto magnitude = [&](Value bj) {
     return signedRanking ? magnitudeAt(bj) : thetaAt(bj);
@@ -154,7 +183,38 @@ Value hdp::loops::emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg,
             b, loc, mul(e.i64(65536), stats[0]), e.i64(1));
         Value cutoff =
             arith::CeilDivSIOp::create(b, loc, e.sext(threshold, 64), divisor);
-        e.loop(MB, [&](Value bj) {
+        // kPruneLanes blocks at a time, the mask bytes stored whole (a
+        // scalar loop of i1 stores is vectorised by LLVM into one byte
+        // extraction per block); the rest one by one.
+        Value vectorEnd = e.index(0);
+        if (hasUnitInnerStride(thetaRow) && hasUnitInnerStride(mask) &&
+            (!magnitudeRow || hasUnitInnerStride(*magnitudeRow))) {
+          constexpr int64_t L = 8;
+          auto laneType = VectorType::get({L}, i64);
+          auto loadLanes = [&](const BlockRow &row, Value bj) -> Value {
+            return vector::LoadOp::create(b, loc, laneType, row.memref,
+                                          blockAt(row, bj));
+          };
+          Value zeros = vector::BroadcastOp::create(b, loc, laneType, zero);
+          Value cutoffs = vector::BroadcastOp::create(b, loc, laneType, cutoff);
+          vectorEnd = e.mulIndex(e.divIndex(MB, L), L);
+          e.loopAcc(
+              e.index(0), vectorEnd, {},
+              [&](Value bj, ValueRange) -> SmallVector<Value> {
+                Value t = loadLanes(thetaRow, bj);
+                Value valid =
+                    cmp(arith::CmpIPredicate::sge,
+                        magnitudeRow ? loadLanes(*magnitudeRow, bj) : t, zeros);
+                storeBoolLanes(e,
+                               arith::AndIOp::create(
+                                   b, loc, valid,
+                                   cmp(arith::CmpIPredicate::sge, t, cutoffs)),
+                               mask.memref, blockAt(mask, bj));
+                return {};
+              },
+              L);
+        }
+        e.loop(vectorEnd, MB, [&](Value bj) {
           Value theta = thetaAt(bj);
           storeKept(bj, arith::AndIOp::create(
                             b, loc, isValidAt(bj, theta),

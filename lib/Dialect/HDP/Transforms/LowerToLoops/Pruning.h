@@ -16,17 +16,21 @@
 
 namespace hdp::loops {
 
-/// Prunes one block row (docs/semantics.md, stage 3a) whose θ `thetaAt(bj)`
-/// reads; `storeKept(bj, kept)` writes its block mask. Under importance =
-/// abs θ ≥ 0 for a valid block and -1 for an invalid one, and
-/// `magnitudeAt` is null. Under importance = signed θ has any sign and
-/// `magnitudeAt(bj)` reads the block's Σ|S_int| (-1: invalid). Returns the
-/// sum of the row's valid magnitudes: the row's share of its head's θ_H.
-mlir::Value
-emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg, mlir::Value MB,
-             llvm::function_ref<mlir::Value(mlir::Value)> thetaAt,
-             llvm::function_ref<mlir::Value(mlir::Value)> magnitudeAt,
-             llvm::function_ref<void(mlir::Value, mlir::Value)> storeKept);
+/// One block row of a [.., MB] buffer: memref[prefix..., bj].
+struct BlockRow {
+  mlir::Value memref;
+  llvm::SmallVector<mlir::Value> prefix;
+};
+
+/// Prunes one block row (docs/semantics.md, stage 3a) of θ `theta` into the
+/// block mask row `mask`. Under importance = abs θ ≥ 0 for a valid block
+/// and -1 for an invalid one, and `magnitude` is null. Under importance =
+/// signed θ has any sign and `magnitude` holds the blocks' Σ|S_int| (-1:
+/// invalid). Returns the sum of the row's valid magnitudes: the row's share
+/// of its head's θ_H.
+mlir::Value emitPruneRow(LoopEmitter &e, const hdp::AttentionConfig &cfg,
+                         mlir::Value MB, const BlockRow &theta,
+                         const BlockRow *magnitude, const BlockRow &mask);
 
 /// The head mask of batch item `ib` from its θ_H, already in `thetaH`, and
 /// their sum `total`: kept ⇔ H·65536·θ_H ≥ t·Σθ_H', in i128.

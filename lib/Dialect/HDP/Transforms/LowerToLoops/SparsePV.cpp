@@ -20,7 +20,7 @@ using namespace hdp::loops;
 
 namespace {
 
-void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
+void lowerSparsePV(LoopEmitter &e, SparsePVOp op, bool compressLists) {
   OpBuilder &b = e.builder();
   Location loc = e.location();
   ConfigAttr config = op.getEffectiveConfig();
@@ -42,18 +42,9 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
   // rows walk them: the loop over them then has no unpredictable branch.
   Value list;
   if (vectorRow)
-    list = memref::AllocOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getIndexType()),
-        ValueRange{MB});
+    list = allocKeptList(e, MB);
   auto listKept = [&](Value ib, Value ih, Value bi) {
-    Value zero = e.index(0), one = e.index(1);
-    return e.loopAcc(
-        zero, MB, {zero}, [&](Value bj, ValueRange acc) -> SmallVector<Value> {
-          e.store(bj, list, {acc[0]});
-          Value kept = e.load(blockMask, {ib, ih, bi, bj});
-          return {e.addIndex(acc[0],
-                             arith::SelectOp::create(b, loc, kept, one, zero))};
-        })[0];
+    return emitKeptList(e, blockMask, {ib, ih, bi}, MB, list, compressLists);
   };
 
   // Output rows `rows` (all in block row `bi`) as vectors, over the kept
@@ -130,8 +121,9 @@ void lowerSparsePV(LoopEmitter &e, SparsePVOp op) {
 }
 
 struct SparsePVLowering : OpRewritePattern<SparsePVOp> {
-  SparsePVLowering(MLIRContext *context, const FusionAnalysis &fusion)
-      : OpRewritePattern(context), fusion(fusion) {}
+  SparsePVLowering(MLIRContext *context, const FusionAnalysis &fusion,
+                   IntKernels kernels)
+      : OpRewritePattern(context), fusion(fusion), kernels(kernels) {}
 
   LogicalResult matchAndRewrite(SparsePVOp op,
                                 PatternRewriter &rewriter) const override {
@@ -141,7 +133,7 @@ struct SparsePVLowering : OpRewritePattern<SparsePVOp> {
     // Already lowered by the masked_softmax that computes its P.
     if (!fusion.isLoweredWithSoftmax(op)) {
       LoopEmitter e(rewriter, op.getLoc());
-      lowerSparsePV(e, op);
+      lowerSparsePV(e, op, kernels == IntKernels::Avx512Vnni);
     }
     rewriter.eraseOp(op);
     return success();
@@ -149,11 +141,13 @@ struct SparsePVLowering : OpRewritePattern<SparsePVOp> {
 
 private:
   const FusionAnalysis &fusion;
+  IntKernels kernels;
 };
 
 } // namespace
 
 void hdp::loops::populateSparsePVLowering(RewritePatternSet &patterns,
-                                          const FusionAnalysis &fusion) {
-  patterns.add<SparsePVLowering>(patterns.getContext(), fusion);
+                                          const FusionAnalysis &fusion,
+                                          IntKernels kernels) {
+  patterns.add<SparsePVLowering>(patterns.getContext(), fusion, kernels);
 }
