@@ -127,6 +127,52 @@ llvm::SmallPtrSet<Value, 4> inductionVariablesUsed(ArrayRef<Value> roots,
   return used;
 }
 
+/// Unless `address` (what places a write of `writer` to memory from outside
+/// the nest) depends on every one of `ivs`, why not.
+std::string missingInductionVariable(Operation *writer, ArrayRef<Value> address,
+                                     ArrayRef<Value> ivs, Operation *outer) {
+  llvm::SmallPtrSet<Value, 4> used =
+      inductionVariablesUsed(address, ivs, outer);
+  for (auto [depth, iv] : llvm::enumerate(ivs))
+    if (!used.contains(iv))
+      return "'" + writer->getName().getStringRef().str() +
+             "' writes a buffer defined outside the loop at an address that "
+             "does not depend on induction variable " +
+             std::to_string(depth) + " of the nest";
+  return "";
+}
+
+/// Whether the pointer `pointer` may point into memory from outside `outer`:
+/// unless it is computed, inside `outer`, from a buffer allocated in the body
+/// alone (through GEPs, integer casts, the aligned pointer of a memref, ...),
+/// the pass cannot tell, and assumes it does.
+bool pointsOutside(Value pointer, Operation *outer) {
+  llvm::SmallPtrSet<Value, 32> seen;
+  SmallVector<Value> worklist = {pointer};
+  bool allocatedInside = false;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    if (!seen.insert(value).second)
+      continue;
+    Operation *owner =
+        isa<BlockArgument>(value)
+            ? cast<BlockArgument>(value).getOwner()->getParentOp()
+            : value.getDefiningOp();
+    if (!owner || !outer->isAncestor(owner)) {
+      if (isa<MemRefType, LLVM::LLVMPointerType>(value.getType()))
+        return true;
+      continue;
+    }
+    if (isa<OpResult>(value) &&
+        hasEffect<MemoryEffects::Allocate>(owner, value)) {
+      allocatedInside = true;
+      continue;
+    }
+    llvm::append_range(worklist, owner->getOperands());
+  }
+  return !allocatedInside;
+}
+
 /// Whether LLVM's own table says an intrinsic touches no memory (the x86 dot
 /// products of the VNNI kernels, say: vectors in, a vector out); one answer
 /// per name.
@@ -191,6 +237,20 @@ std::string sharedWriteProblem(ArrayRef<scf::ForOp> nest,
         return WalkResult::interrupt();
       }
       SmallVector<Value> address;
+      // Raw pointers: where they point and their address are one slice.
+      if (isa<LLVM::LLVMPointerType>(written.getType())) {
+        if (!pointsOutside(written, outer))
+          continue;
+        address.push_back(written);
+        if (std::string missing =
+                missingInductionVariable(op, address, ivs, outer);
+            !missing.empty()) {
+          problem = missing;
+          culprit = op;
+          return WalkResult::interrupt();
+        }
+        continue;
+      }
       Value buffer = viewedBuffer(written, address);
       Operation *definer =
           isa<BlockArgument>(buffer)
@@ -207,15 +267,10 @@ std::string sharedWriteProblem(ArrayRef<scf::ForOp> nest,
         return WalkResult::interrupt();
       }
       llvm::append_range(address, *indices);
-      llvm::SmallPtrSet<Value, 4> used =
-          inductionVariablesUsed(address, ivs, outer);
-      for (auto [depth, iv] : llvm::enumerate(ivs)) {
-        if (used.contains(iv))
-          continue;
-        problem = "'" + op->getName().getStringRef().str() +
-                  "' writes a buffer defined outside the loop at an address "
-                  "that does not depend on induction variable " +
-                  std::to_string(depth) + " of the nest";
+      if (std::string missing =
+              missingInductionVariable(op, address, ivs, outer);
+          !missing.empty()) {
+        problem = missing;
         culprit = op;
         return WalkResult::interrupt();
       }

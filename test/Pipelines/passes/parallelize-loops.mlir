@@ -94,6 +94,7 @@ func.func @left_alone(%m: memref<8x4xf32>, %x: f32) -> f32 {
 // EXPLAIN: remark: only 1 of 2 loop dimensions run in parallel: 'memref.store' writes a buffer defined outside the loop at an address that does not depend on induction variable 1 of the nest
 // EXPLAIN: remark: loop stays sequential: 'func.call' has effects the pass cannot read
 // EXPLAIN: remark: loop stays sequential: intrinsic 'llvm.x86.sse2.clflush' may access memory
+// EXPLAIN: remark: loop stays sequential: 'llvm.store' writes a buffer defined outside the loop at an address that does not depend on induction variable 0 of the nest
 // EXPLAIN-NOT: remark
 // CHECK-LABEL: func.func @shared_scratch
 // CHECK-NOT: scf.parallel
@@ -211,6 +212,57 @@ func.func @memory_intrinsic(%p: !llvm.ptr) {
   %c8 = arith.constant 8 : index
   scf.for %i = %c0 to %c8 step %c1 {
     llvm.call_intrinsic "llvm.x86.sse2.clflush"(%p) : (!llvm.ptr) -> ()
+  } {hdp.parallel}
+  return
+}
+
+// Stores through raw pointers into a buffer from outside (the byte stores
+// of the block masks) are checked like memref stores: the pointer must be
+// computed from the induction variable.
+// CHECK-LABEL: func.func @pointer_store_by_row
+// CHECK: scf.parallel
+// CHECK: llvm.store
+// CHECK-LABEL: func.func @pointer_store_shared
+// CHECK-NOT: scf.parallel
+// CHECK: llvm.store
+func.func @pointer_store_by_row(%m: memref<8xi8>, %x: i8) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %base = memref.extract_aligned_pointer_as_index %m : memref<8xi8> -> index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %a = arith.addi %base, %i : index
+    %ai = arith.index_cast %a : index to i64
+    %p = llvm.inttoptr %ai : i64 to !llvm.ptr
+    llvm.store %x, %p : i8, !llvm.ptr
+  } {hdp.parallel}
+  return
+}
+func.func @pointer_store_shared(%m: memref<8xi8>, %x: i8) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %base = memref.extract_aligned_pointer_as_index %m : memref<8xi8> -> index
+    %ai = arith.index_cast %base : index to i64
+    %p = llvm.inttoptr %ai : i64 to !llvm.ptr
+    llvm.store %x, %p : i8, !llvm.ptr
+  } {hdp.parallel}
+  return
+}
+// CHECK-LABEL: func.func @pointer_store_own
+// CHECK: scf.parallel
+func.func @pointer_store_own(%x: i8) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %s = memref.alloc() : memref<4xi8>
+    %base = memref.extract_aligned_pointer_as_index %s : memref<4xi8> -> index
+    %ai = arith.index_cast %base : index to i64
+    %p = llvm.inttoptr %ai : i64 to !llvm.ptr
+    llvm.store %x, %p : i8, !llvm.ptr
+    memref.dealloc %s : memref<4xi8>
   } {hdp.parallel}
   return
 }
