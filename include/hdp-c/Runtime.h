@@ -106,7 +106,10 @@ hdp_status hdp_set_cpu_int_kernels(const char *kernels);
 
 /** Runs the compiled attention. q, k, v and out are required; mask is
  * required exactly when the shape has one; block_mask, head_mask and
- * theta_h may be NULL when not wanted. */
+ * theta_h may be NULL when not wanted. The CPU backend writes the results
+ * straight into the output buffers; an output may still overlap an input
+ * (out over v, in place) or another output: it is then computed aside and
+ * copied in, with the same results. */
 hdp_status hdp_attention_run(hdp_attention *handle, const float *q,
                              const float *k, const float *v, const float *mask,
                              float *out, uint8_t *block_mask,

@@ -34,6 +34,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -236,6 +238,70 @@ LogicalResult lowerWithTransformScript(ModuleOp module, ModuleOp library) {
   });
   return failure(left.wasInterrupted());
 }
+/// Calls `name`, compiled with its results as out-params, on the argument
+/// descriptors `descs`: the results go straight into `outputs`. A null
+/// output gets a scratch buffer; so does one that overlaps an input (the
+/// results are written while the inputs are read) or an earlier output,
+/// which is then copied in afterwards, in order, as a copying call would.
+Error invokeWithOutParams(ExecutionEngine &engine, StringRef name,
+                          ArrayRef<RankedTensorType> args,
+                          ArrayRef<RankedTensorType> results,
+                          ArrayRef<unsigned> resultSizes,
+                          ArrayRef<const void *> inputs,
+                          std::vector<Descriptor> descs,
+                          ArrayRef<void *> outputs) {
+  struct Range {
+    const uint8_t *begin, *end;
+    bool overlaps(const Range &o) const {
+      return begin < o.end && o.begin < end;
+    }
+  };
+  std::vector<Range> inUse;
+  for (auto [input, type] : llvm::zip(inputs, args)) {
+    auto *begin = static_cast<const uint8_t *>(input);
+    unsigned width = std::max(1u, type.getElementTypeBitWidth() / 8);
+    inUse.push_back({begin, begin + type.getNumElements() * width});
+  }
+  std::vector<void *> scratch;
+  llvm::scope_exit freeScratch([&] {
+    for (void *p : scratch)
+      hdp::runtime::cachedFree(p);
+  });
+  std::vector<std::pair<void *, size_t>> copyBack; // (scratch, bytes) per out
+  for (auto [t, size, out] : llvm::zip(results, resultSizes, outputs)) {
+    size_t bytes = static_cast<size_t>(t.getNumElements()) * size;
+    auto *begin = static_cast<uint8_t *>(out);
+    Range range{begin, begin + bytes};
+    bool direct = out && llvm::none_of(inUse, [&](const Range &r) {
+                    return r.overlaps(range);
+                  });
+    void *data = out;
+    if (!direct) {
+      data = hdp::runtime::cachedMalloc(std::max<size_t>(bytes, 1));
+      if (!data)
+        return makeError("@" + name + ": out of memory for a result buffer");
+      scratch.push_back(data);
+    }
+    copyBack.push_back({out && !direct ? data : nullptr, bytes});
+    if (out)
+      inUse.push_back(range);
+    descs.push_back(Descriptor::forBuffer(data, t.getShape()));
+  }
+  std::vector<void *> argPtrs;
+  for (Descriptor &d : descs)
+    argPtrs.push_back(d.words.data());
+  llvm::SmallVector<void *> packed;
+  for (void *&p : argPtrs)
+    packed.push_back(&p);
+  if (Error e = engine.invokePacked(("_mlir_ciface_" + name).str(), packed))
+    return makeError("calling @" + name +
+                     " failed: " + llvm::toString(std::move(e)));
+  for (auto [out, copy] : llvm::zip(outputs, copyBack))
+    if (copy.first)
+      std::memcpy(out, copy.first, copy.second);
+  return Error::success();
+}
+
 } // namespace
 
 JitModule::~JitModule() = default;
@@ -281,6 +347,11 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
         return makeError("function @" + func.getName() + ": result of type " +
                          typeString(t) +
                          "; the runner returns ranked tensors only");
+      if (jitOptions.resultsToOutParams && !tensor.hasStaticShape())
+        return makeError("function @" + func.getName() + ": result of type " +
+                         typeString(t) +
+                         " has a dynamic shape; results as out-params need "
+                         "static shapes");
       sig.results.push_back(tensor);
     }
     jit->signatures[func.getName().str()] = std::move(sig);
@@ -318,6 +389,8 @@ JitModule::compileWith(OwningOpRef<ModuleOp> module, ModuleOp transformLibrary,
     if (!hdp::hostRunsIntKernels(options.intKernels))
       return makeError("int-kernels=" + options.intKernels +
                        ": this CPU does not have the instructions");
+    options.resultsToOutParams = jitOptions.resultsToOutParams;
+    jit->resultsAreOutParams = jitOptions.resultsToOutParams;
     hdp::buildCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       return makeError("compiling for the CPU failed:\n" + diagnostics);
@@ -396,6 +469,10 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
                      (known.empty() ? std::string("none") : known) + ")");
   }
   const Signature &sig = it->second;
+  if (resultsAreOutParams)
+    return makeError("@" + name +
+                     " was compiled with its results as out-params; it runs "
+                     "through runDense only");
   if (inputs.size() != sig.args.size())
     return makeError("@" + name + " takes " + llvm::Twine(sig.args.size()) +
                      " argument(s); got " + llvm::Twine(inputs.size()) +
@@ -510,6 +587,9 @@ Error JitModule::runDense(StringRef name, ArrayRef<const void *> inputs,
     inputBuffers.insert(data);
     descs.push_back(Descriptor::forBuffer(data, type.getShape()));
   }
+  if (resultsAreOutParams)
+    return invokeWithOutParams(*engine, name, sig.args, sig.results,
+                               resultSizes, inputs, std::move(descs), outputs);
   size_t resultWords = 0;
   for (RankedTensorType t : sig.results)
     resultWords += Descriptor::numWords(t.getRank());

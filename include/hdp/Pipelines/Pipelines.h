@@ -43,6 +43,13 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
                      "(any x86-64), avx512-vnni or avx-vnni (the target CPU "
                      "must have them; hostIntKernels() names the host's)"),
       llvm::cl::init("generic")};
+  Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Public functions write their (static-shape) results "
+                     "into buffers the caller passes after the arguments "
+                     "(upstream buffer-results-to-out-params with "
+                     "hoist-static-allocs): no copy of the results per call"),
+      llvm::cl::init(false)};
 };
 
 /// The fastest int-kernels the host CPU runs: avx512-vnni, avx-vnni or

@@ -49,6 +49,11 @@ struct JitOptions {
   /// hdp-cpu-pipeline's int-kernels; "host" picks the host CPU's fastest
   /// (hdp::hostIntKernels()).
   std::string intKernels = "host";
+  /// hdp-cpu-pipeline's results-to-out-params: the compiled functions write
+  /// their results straight into the buffers runDense is given (no copy per
+  /// call); such a module runs through runDense only. Results need static
+  /// shapes.
+  bool resultsToOutParams = false;
 };
 
 /// A module compiled for the host CPU, ready to run.
@@ -90,7 +95,11 @@ public:
   /// read. Result i is copied into `outputs[i]` (dense, in the result's
   /// element type; i1 as bytes 0/1) unless that is null. One copy per
   /// result instead of run()'s conversions: the C API's attention, whose
-  /// buffers already have the argument types.
+  /// buffers already have the argument types. A module compiled with
+  /// JitOptions::resultsToOutParams writes the results into `outputs` as it
+  /// computes them; an output that overlaps an input (or an earlier output)
+  /// is computed into a scratch buffer and copied in after the call, so the
+  /// results are the same either way.
   llvm::Error runDense(llvm::StringRef name,
                        llvm::ArrayRef<const void *> inputs,
                        llvm::ArrayRef<void *> outputs);
@@ -109,6 +118,8 @@ private:
               mlir::ModuleOp transformLibrary, const JitOptions &options);
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::map<std::string, Signature> signatures;
+  /// Compiled with results-to-out-params.
+  bool resultsAreOutParams = false;
 };
 
 /// A module with one public function (`@attention` by default) computing
