@@ -24,6 +24,17 @@ static int same(const char *what, const void *a, const void *b, size_t n) {
   return ok;
 }
 
+/* One run; says why when it fails. */
+static int run(hdp_attention *h, const float *q, const float *k, const float *v,
+               float *out, uint8_t *blockMask, uint8_t *headMask,
+               int64_t *thetaH) {
+  if (hdp_attention_run(h, q, k, v, NULL, out, blockMask, headMask, thetaH) ==
+      HDP_STATUS_OK)
+    return 1;
+  printf("unexpected: %s\n", hdp_last_error());
+  return 0;
+}
+
 int main(void) {
   hdp_attention_shape shape = {B, H, N, M, D, D, -1, {0, 0, 0, 0}};
   hdp_attention *h = NULL;
@@ -51,38 +62,26 @@ int main(void) {
   }
   int ok = 1;
   /* Separate buffers: the results every other case must match. */
-  if (hdp_attention_run(h, q, k, v, NULL, out, blocks, heads, theta) !=
-      HDP_STATUS_OK) {
-    printf("unexpected: %s\n", hdp_last_error());
+  if (!run(h, q, k, v, out, blocks, heads, theta))
     return 1;
-  }
   /* Output over the values, in place: every tile of query rows reads all
    * of V while earlier tiles have written their rows of the output. */
   memcpy(inPlace, v, sizeof v);
-  if (hdp_attention_run(h, q, k, inPlace, NULL, inPlace, blocks2, heads2,
-                        theta2) != HDP_STATUS_OK) {
-    printf("unexpected: %s\n", hdp_last_error());
+  if (!run(h, q, k, inPlace, inPlace, blocks2, heads2, theta2))
     return 1;
-  }
   ok &= same("out over v", out, inPlace, sizeof out);
   ok &= same("block mask beside it", blocks, blocks2, sizeof blocks);
   ok &= same("theta_h beside it", theta, theta2, sizeof theta);
   /* Only the output asked for. */
   memset(inPlace, 0, sizeof inPlace);
-  if (hdp_attention_run(h, q, k, v, NULL, inPlace, NULL, NULL, NULL) !=
-      HDP_STATUS_OK) {
-    printf("unexpected: %s\n", hdp_last_error());
+  if (!run(h, q, k, v, inPlace, NULL, NULL, NULL))
     return 1;
-  }
   ok &= same("out alone", out, inPlace, sizeof out);
   /* The head mask written over the first bytes of the block mask: the
    * later output wins, as when results were copied in order. */
   memset(blocks2, 7, sizeof blocks2);
-  if (hdp_attention_run(h, q, k, v, NULL, inPlace, blocks2, blocks2, NULL) !=
-      HDP_STATUS_OK) {
-    printf("unexpected: %s\n", hdp_last_error());
+  if (!run(h, q, k, v, inPlace, blocks2, blocks2, NULL))
     return 1;
-  }
   ok &= same("head mask over the block mask", heads, blocks2, sizeof heads);
   ok &= same("rest of the block mask", blocks + sizeof heads,
              blocks2 + sizeof heads, sizeof blocks - sizeof heads);
