@@ -271,7 +271,7 @@ Error invokeWithOutParams(ExecutionEngine &engine, StringRef name,
   for (auto [t, size, out] : llvm::zip(results, resultSizes, outputs)) {
     size_t bytes = static_cast<size_t>(t.getNumElements()) * size;
     auto *begin = static_cast<uint8_t *>(out);
-    Range range{begin, begin + bytes};
+    Range range{begin, out ? begin + bytes : begin};
     bool direct = out && llvm::none_of(inUse, [&](const Range &r) {
                     return r.overlaps(range);
                   });
