@@ -238,6 +238,28 @@ LogicalResult lowerWithTransformScript(ModuleOp module, ModuleOp library) {
   });
   return failure(left.wasInterrupted());
 }
+
+/// Calls `name`'s C interface (`_mlir_ciface_<name>`) with the argument
+/// descriptors `descs`, preceded by `results`, the struct of result
+/// descriptors it fills, unless that is null (no results, or results as
+/// out-params among `descs`).
+Error callCInterface(ExecutionEngine &engine, StringRef name,
+                     std::vector<Descriptor> &descs, int64_t *results) {
+  void *resultPtr = results;
+  std::vector<void *> argPtrs;
+  for (Descriptor &d : descs)
+    argPtrs.push_back(d.words.data());
+  llvm::SmallVector<void *> packed;
+  if (results)
+    packed.push_back(&resultPtr);
+  for (void *&p : argPtrs)
+    packed.push_back(&p);
+  if (Error e = engine.invokePacked(("_mlir_ciface_" + name).str(), packed))
+    return makeError("calling @" + name +
+                     " failed: " + llvm::toString(std::move(e)));
+  return Error::success();
+}
+
 /// Calls `name`, compiled with its results as out-params, on the argument
 /// descriptors `descs`: the results go straight into `outputs`. A null
 /// output gets a scratch buffer; so does one that overlaps an input (the
@@ -287,15 +309,8 @@ Error invokeWithOutParams(ExecutionEngine &engine, StringRef name,
       inUse.push_back(range);
     descs.push_back(Descriptor::forBuffer(data, t.getShape()));
   }
-  std::vector<void *> argPtrs;
-  for (Descriptor &d : descs)
-    argPtrs.push_back(d.words.data());
-  llvm::SmallVector<void *> packed;
-  for (void *&p : argPtrs)
-    packed.push_back(&p);
-  if (Error e = engine.invokePacked(("_mlir_ciface_" + name).str(), packed))
-    return makeError("calling @" + name +
-                     " failed: " + llvm::toString(std::move(e)));
+  if (Error e = callCInterface(engine, name, descs, /*results=*/nullptr))
+    return e;
   for (auto [out, copy] : llvm::zip(outputs, copyBack))
     if (copy.first)
       std::memcpy(out, copy.first, copy.second);
@@ -518,7 +533,7 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
     }
   };
 
-  std::string symbol = ("_mlir_ciface_" + name).str();
+  int64_t *results = sig.results.empty() ? nullptr : resultStorage.data();
   for (unsigned rep = 0; rep < std::max(1u, repetitions); ++rep) {
     if (rep > 0)
       freeResults();
@@ -528,19 +543,9 @@ JitModule::run(StringRef name, const std::vector<npy::Array> &inputs,
     for (size_t i = 0; i < inputs.size(); ++i)
       descs.push_back(
           Descriptor::forBuffer(buffers[i].data(), inputs[i].shape));
-    void *resultPtr = resultStorage.data();
-    std::vector<void *> argPtrs;
-    for (Descriptor &d : descs)
-      argPtrs.push_back(d.words.data());
-    llvm::SmallVector<void *> packed;
-    if (!sig.results.empty())
-      packed.push_back(&resultPtr);
-    for (void *&p : argPtrs)
-      packed.push_back(&p);
     auto start = std::chrono::steady_clock::now();
-    if (Error e = engine->invokePacked(symbol, packed))
-      return makeError("calling @" + name +
-                       " failed: " + llvm::toString(std::move(e)));
+    if (Error e = callCInterface(*engine, name, descs, results))
+      return e;
     auto stop = std::chrono::steady_clock::now();
     if (timesMs)
       timesMs->push_back(
@@ -594,18 +599,10 @@ Error JitModule::runDense(StringRef name, ArrayRef<const void *> inputs,
   for (RankedTensorType t : sig.results)
     resultWords += Descriptor::numWords(t.getRank());
   std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1), 0);
-  void *resultPtr = resultStorage.data();
-  std::vector<void *> argPtrs;
-  for (Descriptor &d : descs)
-    argPtrs.push_back(d.words.data());
-  llvm::SmallVector<void *> packed;
-  if (!sig.results.empty())
-    packed.push_back(&resultPtr);
-  for (void *&p : argPtrs)
-    packed.push_back(&p);
-  if (Error e = engine->invokePacked(("_mlir_ciface_" + name).str(), packed))
-    return makeError("calling @" + name +
-                     " failed: " + llvm::toString(std::move(e)));
+  if (Error e =
+          callCInterface(*engine, name, descs,
+                         sig.results.empty() ? nullptr : resultStorage.data()))
+    return e;
   // Copies, then frees each allocation once (never an input).
   const int64_t *words = resultStorage.data();
   for (auto [t, size, out] : llvm::zip(sig.results, resultSizes, outputs)) {
